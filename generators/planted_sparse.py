@@ -1,0 +1,185 @@
+"""Planted sparse features: the positive control of the sparse-feature family.
+
+Sharkey, Braun and Millidge (2022) built toy "activations" as sparse non-negative
+combinations of more unit directions than dimensions (512 features in 256 dims), and
+showed that a sparse autoencoder recovers those directions. Here the directions, their
+firing rates and the codes are all returned, so a dictionary can be scored against them.
+
+References
+----------
+Sharkey, Braun, Millidge (2022), "[Interim research report] Taking features out of
+superposition with sparse autoencoders", AI Alignment Forum, section "Toy data".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import norm
+
+from generators._checks import check_positive_float, check_positive_int
+from generators.dataset import Dataset
+from generators.seeding import SeedLike, split_rng, structure_rng
+
+# Number of latent Gaussian factors behind the correlated variant's copula. A few factors
+# give each atom's firing strong, structured correlations with many others (a full random
+# correlation matrix over 512 atoms has entries of order 1/sqrt(512), too weak to matter).
+N_COPULA_FACTORS = 8
+
+
+def random_unit_rows(rng: np.random.Generator, n_rows: int, n_features: int) -> np.ndarray:
+    """``n_rows`` directions uniform on the unit sphere of ``R^n_features``, shape (n_rows, d).
+
+    Normalised standard Gaussian rows (a Gaussian vector's direction is uniform).
+    """
+    G = rng.standard_normal((n_rows, n_features))
+    return G / np.linalg.norm(G, axis=1, keepdims=True)
+
+
+def firing_probabilities(n_atoms: int, mean_active: float, decay: float) -> np.ndarray:
+    """Per-atom firing probabilities ``p_i = min(1, s * decay**i)`` summing to ``mean_active``.
+
+    The scale ``s`` is solved exactly (water-filling): the first ``k`` atoms are clipped at
+    probability 1 and the rest share ``mean_active - k`` in proportion to ``decay**i``.
+    Without clipping (the paper's defaults: ``p_0 ~ 0.05``) this is ``s = mean_active /
+    sum(decay**i)``. Shape (n_atoms,).
+    """
+    w = decay ** np.arange(n_atoms, dtype=np.float64)
+    tail = np.cumsum(w[::-1])[::-1]  # tail[k] = sum_{i >= k} w_i
+    k = np.arange(n_atoms)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s = (mean_active - k) / tail
+        valid = s * w <= 1 + 1e-12
+    first = int(np.argmax(valid))
+    p = np.minimum(1.0, s[first] * w)
+    p[:first] = 1.0
+    return p
+
+
+def _independent_firing(rng: np.random.Generator, n: int, p: np.ndarray) -> np.ndarray:
+    """Bernoulli(p_i) firing, independent across atoms and samples: bool (n, n_atoms)."""
+    return rng.random((n, p.size)) < p
+
+
+def _copula_firing(
+    rng: np.random.Generator, n: int, p: np.ndarray, loadings: np.ndarray, rho: float
+) -> np.ndarray:
+    """Gaussian-copula firing: ``z = sqrt(rho) g A^T + sqrt(1 - rho) e`` thresholded per atom.
+
+    Each ``z_i`` is standard normal (unit-norm loading rows), so firing when ``z_i >
+    Phi^-1(1 - p_i)`` keeps the marginal rate ``p_i`` exactly while atoms sharing factors
+    fire together (latent correlation ``rho * a_i . a_j``). bool (n, n_atoms).
+    """
+    g = rng.standard_normal((n, loadings.shape[1]))
+    e = rng.standard_normal((n, p.size))
+    z = np.sqrt(rho) * (g @ loadings.T) + np.sqrt(1.0 - rho) * e
+    return z > norm.isf(p)
+
+
+def _check_fraction(value, name: str, *, open_low: bool) -> float:
+    """``value`` as a float in (0, 1] (``open_low``) or [0, 1], else a ValueError naming it."""
+    val = float(value)
+    low_ok = val > 0 if open_low else val >= 0
+    if not (low_ok and val <= 1):
+        bound = "(0, 1]" if open_low else "[0, 1]"
+        raise ValueError(f"{name} must be in {bound}, got {value!r}")
+    return val
+
+
+def make_planted_sparse(
+    n_samples: int,
+    n_features: int = 256,
+    n_atoms: int = 512,
+    mean_active: float = 5.0,
+    decay: float = 0.99,
+    correlated: bool = False,
+    correlation: float = 0.5,
+    random_state: SeedLike = 0,
+    split: int = 0,
+) -> Dataset:
+    """Sparse non-negative combinations of planted unit directions (Sharkey et al. 2022).
+
+    Structure (shared by all splits): ``F`` (n_atoms, d), rows uniform on the unit sphere;
+    firing probabilities ``p_i = min(1, s * decay**i)`` with ``s`` such that
+    ``sum_i p_i = mean_active`` (the expected number of active atoms per sample).
+    Samples: atom ``i`` fires with probability ``p_i``; an active atom's magnitude is
+    ``U[0, 1)``, an inactive one's is 0; ``x = c F`` with ``c`` the code row, so
+    ``X = C F`` of shape (n_samples, d).
+
+    Correlated variant: firing comes from a Gaussian copula. A latent ``z = sqrt(rho) g
+    A^T + sqrt(1 - rho) e`` with ``g ~ N(0, I_k)`` (``k = N_COPULA_FACTORS``), ``e ~ N(0,
+    I)`` and ``A`` (n_atoms, k) random unit rows fixed by the structure, so ``corr(z_i,
+    z_j) = rho a_i . a_j``; atom ``i`` fires when ``z_i > Phi^-1(1 - p_i)``. Each atom's
+    marginal rate is still exactly ``p_i``; only the joint firing changes. The planted
+    directions are the same as in the independent variant with the same ``random_state``.
+
+    Parameters
+    ----------
+    n_samples : int
+        Rows of this split (>= 1).
+    n_features : int, default=256
+        Dimension ``d`` of the activations (>= 1).
+    n_atoms : int, default=512
+        Number of planted features (>= 1); more than ``d`` puts them in superposition.
+    mean_active : float, default=5.0
+        Expected number of active atoms per sample, in (0, n_atoms].
+    decay : float, default=0.99
+        Firing probabilities fall as ``decay**i``, in (0, 1] (1 gives equal rates).
+    correlated : bool, default=False
+        Use the Gaussian-copula firing described above.
+    correlation : float, default=0.5
+        Copula strength ``rho`` in [0, 1] (0: independent firing). Ignored unless
+        ``correlated``.
+    random_state : int or SeedSequence, default=0
+        Seed of the dataset; its structure and each split draw from separate child streams.
+    split : int, default=0
+        Which sample of the dataset (0 = train, 1, 2, ... held out).
+
+    Returns
+    -------
+    Dataset
+        ``X`` (n_samples, d) float64. ``ground_truth``: ``features`` (n_atoms, d) unit rows;
+        ``codes`` (n_samples, n_atoms) with ``X = codes @ features``; ``n_true_features``
+        (= n_atoms); ``firing_probability`` (n_atoms,); ``mean_active`` (expected L0);
+        ``copula_loadings`` (n_atoms, k) or None when not correlated; ``correlation``.
+
+    References
+    ----------
+    Sharkey, Braun, Millidge (2022), "Taking features out of superposition with sparse
+    autoencoders", toy data section.
+    """
+    n = check_positive_int(n_samples, "n_samples")
+    d = check_positive_int(n_features, "n_features")
+    m = check_positive_int(n_atoms, "n_atoms")
+    mean_l0 = check_positive_float(mean_active, "mean_active")
+    if mean_l0 > m:
+        raise ValueError(f"mean_active must be <= n_atoms={m}, got {mean_active!r}")
+    gamma = _check_fraction(decay, "decay", open_low=True)
+    rho = _check_fraction(correlation, "correlation", open_low=False)
+
+    srng = structure_rng(random_state)
+    features = random_unit_rows(srng, m, d)
+    p = firing_probabilities(m, mean_l0, gamma)
+    loadings = random_unit_rows(srng, m, N_COPULA_FACTORS) if correlated else None
+
+    rng = split_rng(random_state, split)
+    if correlated:
+        fire = _copula_firing(rng, n, p, loadings, rho)
+    else:
+        fire = _independent_firing(rng, n, p)
+    codes = np.zeros((n, m))
+    codes[fire] = rng.random(int(fire.sum()))
+    X = np.ascontiguousarray(codes @ features)
+
+    truth = {
+        "features": features,
+        "codes": codes,
+        "n_true_features": m,
+        "firing_probability": p,
+        "mean_active": float(p.sum()),
+        "copula_loadings": loadings,
+        "correlation": rho if correlated else 0.0,
+    }
+    params = dict(n_samples=n, n_features=d, n_atoms=m, mean_active=mean_l0, decay=gamma,
+                  correlated=bool(correlated), correlation=rho,
+                  random_state=repr(random_state), split=split)
+    return Dataset("planted_sparse", X=X, ground_truth=truth, params=params)

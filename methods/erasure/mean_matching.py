@@ -1,0 +1,58 @@
+"""Class-mean matching by translation (Singh et al. 2024, "Representation Surgery: Theory
+and Practice of Affine Steering", MiMiC mean matching), an oracle-style eraser."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from methods.validation import check_array, check_is_fitted, check_labels
+
+
+class MeanMatchingEraser:
+    """Translate every class onto the overall mean: ``r(x, z) = x - mu_z + mu``.
+
+    After erasure all class means equal ``mu`` exactly (linear guardedness for convex
+    losses), and for classes that differ only by a shift (shared covariance) the class
+    distributions become identical. It needs the label ``z`` of every row at transform time,
+    like Oracle LEACE: ``transform(X, y)``. Unlike projections it removes no subspace for
+    unlabelled data; the suite always passes labels to an eraser whose ``transform`` takes
+    ``y``.
+
+    Attributes
+    ----------
+    class_means_ : ndarray of shape (n_classes, n_features)
+    mean_ : ndarray of shape (n_features,)
+    classes_ : ndarray of shape (n_classes,)
+        Label values seen in ``fit``, in sorted order.
+    n_features_in_ : int
+    rank_ : int
+        Rank of the translations ``{mu_z - mu}`` (at most K-1).
+
+    References
+    ----------
+    Singh, Ravfogel, Herzig, Aharoni, Cotterell, Kumaraguru (2024), ICML, Sec. 4.1.
+    """
+
+    def fit(self, X, y) -> "MeanMatchingEraser":
+        """Learn the class means of ``X`` (n, d) under labels ``y`` (n,)."""
+        X = check_array(X, "X")
+        codes = check_labels(y, X.shape[0])
+        self.classes_ = np.unique(np.asarray(y))
+        self.mean_ = X.mean(axis=0)
+        self.class_means_ = np.stack([X[codes == c].mean(axis=0) for c in range(codes.max() + 1)])
+        self.rank_ = int(np.linalg.matrix_rank(self.class_means_ - self.mean_))
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X, y) -> np.ndarray:
+        """Return ``X - mu_y + mu`` (n, d); ``y`` (n,) holds labels seen in ``fit``."""
+        check_is_fitted(self, "class_means_")
+        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
+        idx = np.searchsorted(self.classes_, y)
+        idx = np.clip(idx, 0, self.classes_.size - 1)
+        if not np.all(self.classes_[idx] == y):
+            raise ValueError(f"y holds labels not seen in fit (seen: {self.classes_.tolist()})")
+        return X - self.class_means_[idx] + self.mean_

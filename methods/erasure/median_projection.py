@@ -1,0 +1,44 @@
+"""Median-difference projection: a robust cousin of mean projection.
+
+Haghighatkhah et al. (2022, arXiv 2212.04273) propose projecting out the direction
+between robust class centres (they use the Tukey median); here the class centres are
+geometric medians, which are rotation-equivariant and cheap to compute.
+"""
+
+from __future__ import annotations
+
+from methods.erasure._subspace import (
+    SubspaceProjectionMixin,
+    class_statistic_differences,
+    orthonormal_basis,
+)
+from methods.validation import check_array, check_labels
+from metrics.geometric_median import geometric_median
+
+
+class MedianProjectionEraser(SubspaceProjectionMixin):
+    """Project out the direction(s) between class geometric medians, around the median.
+
+    ``m_k`` = geometric median of class k, ``m`` = geometric median of all rows; ``Q``
+    (d, <= K) orthonormal basis of ``span{m_k - m}``; ``r(x) = x - Q Q^T (x - m)``.
+    Outliers that leave the class means equal do not move the medians, so on the
+    outlier-heavy equal-means set this removes the concept direction that mean-based
+    erasers cannot see. It does not equalise class means in general, so it does not
+    guarantee linear guardedness.
+
+    Attributes
+    ----------
+    basis_ : ndarray of shape (n_features, rank)
+    centre_ : ndarray of shape (n_features,)
+        The geometric median ``m`` of all rows.
+    n_features_in_ : int
+    """
+
+    def fit(self, X, y) -> "MedianProjectionEraser":
+        """Learn ``Q`` and ``m`` from ``X`` (n, d) and labels ``y`` (n,)."""
+        X = check_array(X, "X")
+        codes = check_labels(y, X.shape[0])
+        diffs, self.centre_ = class_statistic_differences(X, codes, geometric_median)
+        self.basis_ = orthonormal_basis(diffs)
+        self.n_features_in_ = X.shape[1]
+        return self
