@@ -1,0 +1,262 @@
+"""How well a learned dictionary matches planted features, and how its codes behave.
+
+All functions are pure functions of arrays. Dictionaries are row matrices: learned atoms
+``A`` (m, d) (a method's ``components_`` or decoder rows) and truth ``T`` (t, d). Rows need
+not be normalised; they are normalised here, and a zero row (norm <= ``ZERO_NORM``) is a
+dead atom whose cosine with everything is 0, so it never matches. Signs are ignored
+(``|cos|``): an atom and its negation span the same feature.
+
+References
+----------
+Sharkey, Braun, Millidge (2022), "Taking features out of superposition with sparse
+autoencoders": mean max cosine similarity (MMCS), dead neurons.
+Chanin et al. (2026), "SynthSAEBench" (arXiv 2602.14687; ``sae_lens.synthetic.evals``):
+one-to-one matched MCC, uniqueness, per-latent precision and recall, dead latents, L0.
+O'Neill et al. (2024), arXiv 2411.13117: MCC via the Hungarian matching.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+# Rows with a smaller norm are dead: float64 noise on a vector that was set to zero is
+# many orders below this, while any atom a method actually uses is many orders above.
+ZERO_NORM = 1e-12
+
+# |cos| above which an atom counts as recovering a feature (Sharkey et al. 2022 and
+# SynthSAEBench both use 0.9).
+RECOVERY_THRESHOLD = 0.9
+
+
+def _rows(A, name: str, n_features: int | None = None) -> np.ndarray:
+    """Validate a finite 2-D float array with at least one row; ValueError naming ``name``."""
+    arr = np.asarray(A, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"{name} must be a non-empty 2-D array (rows, d), got shape {arr.shape}")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise ValueError(f"{name} has {arr.shape[1]} columns, expected d={n_features}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def unit_rows(A) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``A`` scaled to unit norm, and the mask of live (non-zero) rows.
+
+    Returns ``(U, alive)``: ``U`` (m, d) with dead rows left at exactly 0, ``alive`` (m,)
+    bool, ``||A_i|| > ZERO_NORM``.
+    """
+    norms = np.linalg.norm(A, axis=1)
+    alive = norms > ZERO_NORM
+    U = np.zeros_like(A)
+    U[alive] = A[alive] / norms[alive, None]
+    return U, alive
+
+
+def abs_cosine_matrix(atoms, truth) -> np.ndarray:
+    """``|cos|`` between every atom and every truth row, shape (m, t), in [0, 1].
+
+    Dead (zero) rows on either side give a row or column of zeros.
+    """
+    A = _rows(atoms, "atoms")
+    T = _rows(truth, "truth", A.shape[1])
+    return np.clip(np.abs(unit_rows(A)[0] @ unit_rows(T)[0].T), 0.0, 1.0)
+
+
+def mmcs(atoms, truth) -> float:
+    """Mean max cosine similarity: mean over truth rows of the best ``|cos|`` to any atom.
+
+    ``MMCS = (1/t) sum_j max_i |cos(A_i, T_j)|``, in [0, 1], higher is better. Duplicated
+    atoms are not penalised (see `uniqueness`), and with ``m >> t`` or in low dimension
+    random atoms score high too (see `metrics.claimed_features.random_atom_band`).
+
+    Parameters
+    ----------
+    atoms : array-like of shape (m, d)
+        Learned dictionary rows.
+    truth : array-like of shape (t, d)
+        Planted feature directions.
+
+    Returns
+    -------
+    float
+        The MMCS.
+    """
+    return float(abs_cosine_matrix(atoms, truth).max(axis=0).mean())
+
+
+def recovery_rate(atoms, truth, threshold: float = RECOVERY_THRESHOLD) -> float:
+    """Fraction of truth rows with some atom at ``|cos| > threshold``, in [0, 1], higher better.
+
+    Parameters
+    ----------
+    atoms : array-like of shape (m, d)
+    truth : array-like of shape (t, d)
+    threshold : float, default=0.9
+    """
+    return float((abs_cosine_matrix(atoms, truth).max(axis=0) > threshold).mean())
+
+
+def matched_mcc(atoms, truth) -> float:
+    """One-to-one matched mean ``|cos|`` (the MCC of SynthSAEBench), in [0, 1], higher better.
+
+    The Hungarian algorithm (``scipy.optimize.linear_sum_assignment``) pairs atoms with
+    truth rows one to one so as to maximise the total ``|cos|``; the score is the mean
+    ``|cos|`` over the ``min(m, t)`` pairs. Unlike `mmcs`, one atom cannot cover two
+    features. As in SynthSAEBench, when ``m < t`` the unmatched truths are not counted, so
+    read it beside `recovery_rate`.
+
+    Parameters
+    ----------
+    atoms : array-like of shape (m, d)
+    truth : array-like of shape (t, d)
+    """
+    C = abs_cosine_matrix(atoms, truth)
+    rows, cols = linear_sum_assignment(C, maximize=True)
+    return float(C[rows, cols].mean())
+
+
+def best_match(atoms, truth) -> np.ndarray:
+    """For each atom, the index of the truth row with the largest ``|cos|``, shape (m,).
+
+    Ties go to the lowest index; dead atoms get -1.
+    """
+    A = _rows(atoms, "atoms")
+    C = abs_cosine_matrix(A, truth)
+    idx = C.argmax(axis=1)
+    idx[~unit_rows(A)[1]] = -1
+    return idx
+
+
+def uniqueness(atoms, truth, alive=None) -> float:
+    """Distinct best-matched truths divided by the number of live atoms (SynthSAEBench).
+
+    Each live atom is assigned its best-matching truth row (`best_match`); the score is
+    ``|{best_match(i) : i live}| / #live``. In (0, 1], higher is better; at most ``t / m``
+    when the dictionary is larger than the truth (m = 2t scores at most 0.5). A dictionary
+    of duplicates scores ``1 / m``. 0.0 when no atom is live.
+
+    Parameters
+    ----------
+    atoms : array-like of shape (m, d)
+    truth : array-like of shape (t, d)
+    alive : array-like of bool, shape (m,), optional
+        Which atoms count (e.g. ``~dead_latents(codes)``, atoms active on held-out codes).
+        Zero rows are always excluded. Default: all non-zero rows.
+    """
+    A = _rows(atoms, "atoms")
+    idx = best_match(A, truth)
+    live = idx >= 0
+    if alive is not None:
+        mask = np.asarray(alive, dtype=bool)
+        if mask.shape != (A.shape[0],):
+            raise ValueError(f"alive must have shape ({A.shape[0]},), got {mask.shape}")
+        live &= mask
+    if not live.any():
+        return 0.0
+    return float(np.unique(idx[live]).size / live.sum())
+
+
+def cross_mmcs(atoms, reference) -> float:
+    """MMCS of a dictionary against another one: mean over ``atoms`` of the best ``|cos|``
+    to any row of ``reference``. In [0, 1]; no ground truth needed.
+
+    Direction: every row of ``atoms`` looks for its partner in ``reference``; this is
+    ``mmcs(reference, atoms)``. Sharkey et al. (2022) compare a dictionary (``atoms``) with
+    the next larger one trained at the same penalty (``reference``): features that reappear
+    in the larger dictionary are taken as real. Dead rows of ``atoms`` count as 0.
+
+    Parameters
+    ----------
+    atoms : array-like of shape (m, d)
+        The dictionary whose atoms are checked (the smaller one, or seed 0).
+    reference : array-like of shape (m', d)
+        The dictionary searched for partners (the larger one, or another seed).
+    """
+    return mmcs(reference, atoms)
+
+
+def _codes(codes, name: str = "codes") -> np.ndarray:
+    """Validate codes: finite 2-D (n, m) with at least one sample."""
+    return _rows(codes, name)
+
+
+def active(codes, threshold: float = 0.0) -> np.ndarray:
+    """Boolean activity ``|c| > threshold``, shape (n, m).
+
+    The absolute value lets signed codes (PCA, ICA) count; for a ReLU SAE it is ``c > 0``.
+    """
+    return np.abs(_codes(codes)) > threshold
+
+
+def dead_latents(codes, threshold: float = 0.0) -> np.ndarray:
+    """Latents never active on the given codes: bool mask of shape (m,)."""
+    return ~active(codes, threshold).any(axis=0)
+
+
+def dead_fraction(codes, threshold: float = 0.0) -> float:
+    """Fraction of latents never active (``|c| > threshold``) on ``codes`` (n, m).
+
+    In [0, 1], lower is better. Measure it on held-out codes: a latent alive only on its
+    training rows is still dead for the data that matters.
+    """
+    return float(dead_latents(codes, threshold).mean())
+
+
+def mean_l0(codes, threshold: float = 0.0) -> float:
+    """Mean number of active latents per sample (``|c| > threshold``), in [0, m].
+
+    Compare with the truth's own L0 (e.g. ``ground_truth["mean_active"]``): far below it
+    means features are merged, far above means they are split or duplicated.
+    """
+    return float(active(codes, threshold).sum(axis=1).mean())
+
+
+def latent_precision_recall(codes, true_codes, atoms, truth, threshold: float = 0.0) -> dict:
+    """Per-latent precision and recall of firing against the best-matched truth's firing.
+
+    Latent ``i`` is matched to truth ``j = best_match(atoms, truth)[i]``. On the same
+    samples, precision ``P(truth j fires | latent i fires)`` and recall ``P(latent i fires |
+    truth j fires)``; F1 their harmonic mean. A latent that never fires (or whose truth
+    never fires) gets NaN for the undefined ratio; means skip NaN (0.0 when all are NaN).
+    In [0, 1], higher is better (SynthSAEBench, per-latent classification metrics).
+
+    Parameters
+    ----------
+    codes : array-like of shape (n, m)
+        The method's codes on some samples.
+    true_codes : array-like of shape (n, t)
+        The ground-truth codes of the same samples (e.g. ``ground_truth["codes"]``).
+    atoms : array-like of shape (m, d)
+    truth : array-like of shape (t, d)
+    threshold : float, default=0.0
+        Activity threshold on ``|codes|`` (truth fires when its code is non-zero).
+
+    Returns
+    -------
+    dict
+        ``precision``, ``recall``, ``f1`` (m,) arrays; ``matched`` (m,) truth indices (-1
+        for dead atoms); ``mean_precision``, ``mean_recall``, ``mean_f1`` floats.
+    """
+    fire = active(codes, threshold)
+    true_fire = active(true_codes, 0.0)
+    if fire.shape[0] != true_fire.shape[0]:
+        raise ValueError(f"codes has {fire.shape[0]} rows but true_codes {true_fire.shape[0]}")
+    idx = best_match(atoms, truth)
+    if idx.size != fire.shape[1]:
+        raise ValueError(f"codes has {fire.shape[1]} latents but atoms has {idx.size} rows")
+    partner = true_fire[:, np.maximum(idx, 0)] & (idx >= 0)
+    both = (fire & partner).sum(axis=0).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = both / fire.sum(axis=0)
+        recall = both / partner.sum(axis=0)
+        f1 = 2 * precision * recall / (precision + recall)
+    f1[(precision == 0) & (recall == 0)] = 0.0
+
+    def _mean(v):
+        return float(np.nanmean(v)) if np.isfinite(v).any() else 0.0
+
+    return {"precision": precision, "recall": recall, "f1": f1, "matched": idx,
+            "mean_precision": _mean(precision), "mean_recall": _mean(recall),
+            "mean_f1": _mean(f1)}
