@@ -93,7 +93,7 @@ def make_outlier_equal_means(
     rng = split_rng(random_state, split)
     counts = (n // 2, n - n // 2)
     blocks, labels = [], []
-    for label, (n_c, sign) in enumerate(zip(counts, (1.0, -1.0))):
+    for label, (n_c, sign) in enumerate(zip(counts, (1.0, -1.0), strict=True)):
         coords = np.zeros((n_c, d))
         coords[:, 0] = _class_axis_values(n_c, frac, sign)
         coords[:, 0] += s_axis * rng.standard_normal(n_c)

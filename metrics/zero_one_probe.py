@@ -1,0 +1,144 @@
+"""A linear classifier that maximises (balanced) 0-1 accuracy directly.
+
+Logistic regression minimises a convex surrogate, and LEACE-style erasure guarantees
+that every convex loss sees nothing (Belrose et al. 2023, Thm 3.1). 0-1 accuracy is not
+convex: equal class means leave it free. This probe searches the best threshold exactly
+along a set of candidate directions, so it finds such leaks where a surrogate cannot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from methods.validation import check_array, check_is_fitted, check_labels
+from metrics.geometric_median import geometric_median
+
+
+def best_thresholds(proj: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact best threshold of each column of ``proj`` (n, m) for a binary ``target`` (n,).
+
+    For every column the rule ``sign * (t - threshold) > 0`` (``sign`` in {+1, -1}) is
+    scored by balanced accuracy ``(TPR + TNR) / 2`` at every cut between distinct sorted
+    values (and beyond both ends).
+
+    Returns
+    -------
+    thresholds : ndarray of shape (m,)
+        Signed: the rule predicts 1 where ``orientation * t > threshold``.
+    scores : ndarray of shape (m, 2)
+        Column 0: the best training balanced accuracy; column 1: the orientation (+1/-1).
+    """
+    n, m = proj.shape
+    pos = target.astype(bool)
+    n1 = pos.sum()
+    n0 = n - n1
+    order = np.argsort(proj, axis=0, kind="stable")
+    sorted_t = np.take_along_axis(proj, order, axis=0)
+    sorted_pos = pos[order]
+    # Cut after position i (i = -1 .. n-1): below = first i+1 rows.
+    ones_below = np.vstack([np.zeros((1, m)), np.cumsum(sorted_pos, axis=0)])
+    zeros_below = np.arange(n + 1)[:, None] - ones_below
+    bal_up = 0.5 * ((n1 - ones_below) / n1 + zeros_below / n0)  # predict 1 above the cut
+    valid = np.ones((n + 1, m), dtype=bool)
+    valid[1:n] = sorted_t[1:] > sorted_t[:-1]  # only cut between distinct values
+    best_up = np.where(valid, bal_up, -np.inf)
+    best_down = np.where(valid, 1.0 - bal_up, -np.inf)
+    i_up, i_down = best_up.argmax(axis=0), best_down.argmax(axis=0)
+    cols = np.arange(m)
+    up, down = best_up[i_up, cols], best_down[i_down, cols]
+    use_up = up >= down
+    idx = np.where(use_up, i_up, i_down)
+    padded = np.vstack([sorted_t[:1] - 1.0, sorted_t, sorted_t[-1:] + 1.0])
+    cut = 0.5 * (padded[idx, cols] + padded[idx + 1, cols])
+    orient = np.where(use_up, 1.0, -1.0)
+    return orient * cut, np.stack([np.maximum(up, down), orient], axis=1)
+
+
+class ZeroOneLinearProbe:
+    """Best linear threshold rule ``1[o * w^T x > c]`` over candidate directions ``w``.
+
+    Candidates, all from the training split: the class-mean difference; the class
+    coordinate-wise-median and geometric-median differences; the logistic-regression and
+    the (ridge) LDA directions ``(S + lam I)^{-1}(mu_1 - mu_0)``; the top
+    ``n_components`` principal components; and ``n_angles`` directions at evenly spaced
+    angles in the plane of the top two principal components (a line that cuts one cluster
+    off from three, as in XOR). For each, the threshold and orientation maximising
+    balanced training accuracy are found exactly (`best_thresholds`); the best candidate
+    wins. With K > 2 classes the probe solves every one-vs-rest problem and keeps the best
+    (class, direction, threshold), so its chance level is always 1/2.
+
+    Parameters
+    ----------
+    n_components : int, default=4
+        Principal components used as candidates.
+    n_angles : int, default=16
+        Directions in the plane of the top two principal components.
+
+    Attributes
+    ----------
+    direction_ : ndarray of shape (n_features,)
+    threshold_ : float
+    target_class_ : int
+        Code of the class singled out (1 for binary labels).
+    train_balanced_accuracy_ : float
+    """
+
+    def __init__(self, n_components: int = 4, n_angles: int = 16):
+        self.n_components = n_components
+        self.n_angles = n_angles
+
+    def _candidates(self, X: np.ndarray, target: np.ndarray) -> np.ndarray:
+        a, b = X[target], X[~target]
+        cands = [a.mean(0) - b.mean(0), np.median(a, 0) - np.median(b, 0),
+                 geometric_median(a) - geometric_median(b)]
+        centred = X - X.mean(0)
+        cov = centred.T @ centred / len(X)
+        ridge = 1e-3 * np.trace(cov) / X.shape[1] + 1e-12
+        cands.append(np.linalg.solve(cov + ridge * np.eye(X.shape[1]), cands[0]))
+        std = X.std(0) + 1e-12
+        logit = LogisticRegression(max_iter=500).fit(centred / std, target)
+        cands.append(logit.coef_[0] / std)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        cands.extend(vt[: self.n_components])
+        if vt.shape[0] >= 2:
+            angles = np.linspace(0, np.pi, self.n_angles, endpoint=False)
+            cands.extend(np.cos(t) * vt[0] + np.sin(t) * vt[1] for t in angles)
+        W = np.stack(cands, axis=1)
+        norms = np.linalg.norm(W, axis=0)
+        return W[:, norms > 0] / norms[norms > 0]
+
+    def fit(self, X, y) -> "ZeroOneLinearProbe":
+        """Search candidates on ``X`` (n, d) with labels ``y`` (n,)."""
+        X = check_array(X, "X")
+        codes = check_labels(y, X.shape[0])
+        k = int(codes.max()) + 1
+        best = (-np.inf, None)
+        for c in ([1] if k == 2 else range(k)):
+            target = codes == c
+            W = self._candidates(X, target)
+            thr, scores = best_thresholds(X @ W, target)
+            j = int(scores[:, 0].argmax())
+            if scores[j, 0] > best[0]:
+                best = (scores[j, 0], (c, scores[j, 1] * W[:, j], thr[j]))
+        self.train_balanced_accuracy_ = float(best[0])
+        self.target_class_, self.direction_, self.threshold_ = best[1]
+        self.classes_ = np.unique(np.asarray(y))
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def decision(self, X) -> np.ndarray:
+        """Boolean prediction of "row belongs to ``target_class_``", shape (n,)."""
+        check_is_fitted(self, "direction_")
+        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
+        return X @ self.direction_ > self.threshold_
+
+    def balanced_accuracy(self, X, y) -> tuple[float, float]:
+        """``(balanced accuracy of the one-vs-rest decision, chance = 0.5)`` on ``(X, y)``."""
+        codes = np.searchsorted(self.classes_, np.asarray(y))
+        target = codes == self.target_class_
+        pred = self.decision(X)
+        if target.all() or not target.any():
+            raise ValueError("y must contain both the probe's target class and others")
+        score = 0.5 * (pred[target].mean() + (~pred[~target]).mean())
+        return float(score), 0.5
