@@ -1,0 +1,396 @@
+"""Contrast-Consistent Search (CCS).
+
+Burns, Ye, Klein, Steinhardt (2022), "Discovering Latent Knowledge in Language Models
+Without Supervision", arXiv 2212.03827, Section 2.2 (Eqs. 1-2). Reference implementation:
+collin-burns/discovering_latent_knowledge (``CCS`` class in ``utils.py``).
+
+This module also holds what every method of the truth family shares: `check_pairs` (input
+validation) and `PairNormalizer` (the reference's per-side normalisation).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from methods.validation import check_array, check_is_fitted, check_labels, check_random_state
+
+NORMALIZATIONS = ("none", "mean", "std")
+# Features whose per-side std is below this are left unscaled (one-hot facts without noise
+# have constant columns); dividing by it would turn rounding error into signal.
+STD_FLOOR = 1e-12
+
+
+def check_pairs(X_pos, X_neg, y=None, *, n_features=None, require_y=False):
+    """Validate contrast pairs (and labels); return float64 arrays ``(X_pos, X_neg, y)``.
+
+    Raises ValueError naming the argument when a side is not 2-D finite numeric data with at
+    least two pairs, when the two sides' shapes differ, or when ``y`` is not a binary vector
+    with one entry per pair (``y`` is then returned as int64 in {0, 1}).
+    """
+    Xp = check_array(X_pos, "X_pos", min_samples=2, n_features=n_features)
+    Xn = check_array(X_neg, "X_neg", min_samples=2, n_features=n_features)
+    if Xp.shape != Xn.shape:
+        raise ValueError(f"X_pos and X_neg must have the same shape, got {Xp.shape} and {Xn.shape}")
+    if y is None:
+        if require_y:
+            raise ValueError("y is required: this method is supervised")
+        return Xp, Xn, None
+    y_arr = np.asarray(y)
+    if y_arr.ndim == 1 and y_arr.size == Xp.shape[0]:
+        values = np.unique(y_arr)
+        if not np.all(np.isin(values, [0, 1])):
+            raise ValueError(f"y must contain only 0 and 1, got values {values.tolist()[:5]}")
+    codes = check_labels(y_arr, Xp.shape[0], "y")
+    return Xp, Xn, codes
+
+
+class PairNormalizer:
+    """Per-side normalisation of contrast pairs, as in the CCS reference code.
+
+    ``x+ -> (x+ - mean(X_pos)) / std(X_pos)`` and ``x- -> (x- - mean(X_neg)) / std(X_neg)``,
+    each side with its own statistics, per feature; the division only for ``"std"``.
+
+    Parameters
+    ----------
+    normalize : {"none", "mean", "std"}, default="mean"
+        Subtract nothing, each side's mean, or each side's mean then divide by its std.
+
+    Attributes
+    ----------
+    mean_pos_, mean_neg_ : ndarray of shape (n_features,)
+    scale_pos_, scale_neg_ : ndarray of shape (n_features,)
+        Ones unless ``normalize="std"``.
+    """
+
+    def __init__(self, normalize: str = "mean"):
+        self.normalize = normalize
+
+    def fit(self, X_pos, X_neg):
+        """Record each side's statistics; returns self."""
+        if self.normalize not in NORMALIZATIONS:
+            raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {self.normalize!r}")
+        d = X_pos.shape[1]
+        center = self.normalize != "none"
+        self.mean_pos_ = X_pos.mean(axis=0) if center else np.zeros(d)
+        self.mean_neg_ = X_neg.mean(axis=0) if center else np.zeros(d)
+        self.scale_pos_, self.scale_neg_ = np.ones(d), np.ones(d)
+        if self.normalize == "std":
+            self.scale_pos_ = _safe_scale(X_pos.std(axis=0))
+            self.scale_neg_ = _safe_scale(X_neg.std(axis=0))
+        return self
+
+    def transform(self, X_pos, X_neg):
+        """Both sides normalised with the fitted statistics."""
+        return ((X_pos - self.mean_pos_) / self.scale_pos_,
+                (X_neg - self.mean_neg_) / self.scale_neg_)
+
+    def fit_transform(self, X_pos, X_neg):
+        """`fit` then `transform`."""
+        return self.fit(X_pos, X_neg).transform(X_pos, X_neg)
+
+    def input_direction(self, coef):
+        """Unit input-space direction of a probe ``coef`` acting on normalised data.
+
+        ``coef^T (x - m) / s = (coef / s)^T (x - m)``; the two sides' scales are averaged.
+        """
+        w = coef / (0.5 * (self.scale_pos_ + self.scale_neg_))
+        norm = np.linalg.norm(w)
+        return w / norm if norm > 0 else w
+
+
+def _safe_scale(std):
+    return np.where(std > STD_FLOOR, std, 1.0)
+
+
+def ccs_objective(W, Xp, Xn, l2=0.0):
+    """CCS loss and gradient for ``r`` probes at once.
+
+    ``p(x) = sigmoid(theta^T x + b)``; per probe
+    ``L = mean[(p(x+) - (1 - p(x-)))^2] + mean[min(p(x+), p(x-))^2] + l2 ||theta||^2 / 2``
+    (Burns et al. 2022, Eqs. 1-2; the l2 term is elk's, 0 in the paper).
+
+    Parameters
+    ----------
+    W : ndarray of shape (n_features + 1, r)
+        Columns ``[theta; b]``, one probe each.
+    Xp, Xn : ndarray of shape (n_pairs, n_features)
+        Normalised first and second members.
+    l2 : float, default=0.0
+
+    Returns
+    -------
+    loss : ndarray of shape (r,)
+    grad : ndarray of shape (n_features + 1, r)
+    """
+    theta, b = W[:-1], W[-1]
+    n = Xp.shape[0]
+    pp = expit(Xp @ theta + b)
+    pn = expit(Xn @ theta + b)
+    resid = pp + pn - 1.0
+    first = pp <= pn
+    low = np.where(first, pp, pn)
+    loss = (np.sum(resid**2, axis=0) + np.sum(low**2, axis=0)) / n
+    gp = 2.0 * (resid + first * low) * pp * (1.0 - pp) / n
+    gn = 2.0 * (resid + (~first) * low) * pn * (1.0 - pn) / n
+    grad = np.empty_like(W)
+    grad[:-1] = Xp.T @ gp + Xn.T @ gn
+    grad[-1] = gp.sum(axis=0) + gn.sum(axis=0)
+    if l2:
+        loss = loss + 0.5 * l2 * np.sum(theta**2, axis=0)
+        grad[:-1] += l2 * theta
+    return loss, grad
+
+
+def _lbfgs_direction(g, S, Y, rho):
+    """Two-loop recursion, one column per probe (Nocedal & Wright 2006, Algorithm 7.4)."""
+    q = g.copy()
+    alphas = []
+    for s, yv, r in zip(reversed(S), reversed(Y), reversed(rho), strict=True):
+        a = r * np.sum(s * q, axis=0)
+        q -= a * yv
+        alphas.append(a)
+    if S:
+        sy, yy = np.sum(S[-1] * Y[-1], axis=0), np.sum(Y[-1] ** 2, axis=0)
+        gamma = np.where((rho[-1] > 0) & (yy > 0), sy / np.where(yy > 0, yy, 1.0), 1.0)
+        q *= gamma
+    for s, yv, r, a in zip(S, Y, rho, reversed(alphas), strict=True):
+        q += s * (a - r * np.sum(yv * q, axis=0))
+    return -q
+
+
+class _BatchedLBFGS:
+    """Independent L-BFGS runs, one per column, sharing each objective evaluation.
+
+    Each column keeps its own curvature pairs and its own backtracking (Armijo) line
+    search, so a restart's path does not depend on the others; evaluating all columns in
+    one matrix product is what makes 10 restarts cost little more than one.
+    """
+
+    MEMORY = 10
+    ARMIJO = 1e-4
+    MAX_HALVINGS = 40
+    FTOL = 1e-12  # relative decrease below which a column stops (scipy's factr * eps scale)
+
+    def __init__(self, fun, max_iter, gtol):
+        self.fun, self.max_iter, self.gtol = fun, max_iter, gtol
+
+    def run(self, W):
+        f, g = self.fun(W)
+        r = W.shape[1]
+        active = np.ones(r, dtype=bool)
+        n_iter = np.zeros(r, dtype=np.int64)
+        S, Y, rho = [], [], []
+        fresh = np.ones(r, dtype=bool)
+        for it in range(self.max_iter):
+            active &= np.max(np.abs(g), axis=0) > self.gtol
+            if not active.any():
+                break
+            p = _lbfgs_direction(g, S, Y, rho)
+            if it == 0:
+                p = p / np.linalg.norm(g, axis=0)
+            slope = np.sum(p * g, axis=0)
+            bad = slope >= 0
+            p[:, bad] = -g[:, bad]
+            slope[bad] = -np.sum(g[:, bad] ** 2, axis=0)
+            W_new, f_new, g_new, failed = self._line_search(W, f, g, p, slope, active)
+            s, yv = W_new - W, g_new - g
+            sy = np.sum(s * yv, axis=0)
+            S.append(s)
+            Y.append(yv)
+            rho.append(np.where(sy > 1e-12, 1.0 / np.where(sy > 1e-12, sy, 1.0), 0.0))
+            if len(S) > self.MEMORY:
+                S.pop(0), Y.pop(0), rho.pop(0)
+            # A column whose quasi-Newton step failed forgets its curvature pairs and tries
+            # steepest descent next; it stops only if that fails too, or stops improving.
+            retry = failed & ~fresh
+            for r_hist in rho:
+                r_hist[retry] = 0.0
+            fresh = retry
+            scale = np.maximum(np.maximum(np.abs(f), np.abs(f_new)), 1)
+            stalled = ((f - f_new) <= self.FTOL * scale) & ~retry
+            n_iter += active
+            W, f, g = W_new, f_new, g_new
+            active &= ~stalled
+        return W, f, n_iter
+
+    def _line_search(self, W, f, g, p, slope, active):
+        W_new, f_new, g_new = W.copy(), f.copy(), g.copy()
+        todo = np.flatnonzero(active)
+        t = np.ones(W.shape[1])
+        for _ in range(self.MAX_HALVINGS):
+            if todo.size == 0:
+                break
+            trial = W[:, todo] + t[todo] * p[:, todo]
+            ft, gt = self.fun(trial)
+            ok = ft <= f[todo] + self.ARMIJO * t[todo] * slope[todo]
+            done = todo[ok]
+            W_new[:, done], f_new[done], g_new[:, done] = trial[:, ok], ft[ok], gt[:, ok]
+            t[todo[~ok]] *= 0.5
+            todo = todo[~ok]
+        failed = np.zeros(W.shape[1], dtype=bool)
+        failed[todo] = True
+        return W_new, f_new, g_new, failed
+
+
+def _adam(fun, W, max_iter, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Full-batch Adam on every column at once (Kingma & Ba 2015, Algorithm 1)."""
+    m, v = np.zeros_like(W), np.zeros_like(W)
+    for t in range(1, max_iter + 1):
+        _, g = fun(W)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        W = W - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    f, _ = fun(W)
+    return W, f, np.full(W.shape[1], max_iter, dtype=np.int64)
+
+
+class CCS:
+    """Contrast-Consistent Search: a linear probe that is consistent and confident on pairs.
+
+    Each side is normalised by its own mean (and std, optionally); then
+    ``p(x) = sigmoid(theta^T x + b)`` minimises
+    ``L = mean[(p(x+) - (1 - p(x-)))^2] + mean[min(p(x+), p(x-))^2]`` (+ ``l2 ||theta||^2/2``)
+    from ``n_restarts`` random initialisations, keeping the lowest final loss. A pair is
+    scored ``0.5 (p(x+) + 1 - p(x-))``, the probability that its first member is true. CCS
+    is unsupervised: which sign of the probe means "true" is arbitrary, and so is the
+    choice among directions of equal loss (Farquhar et al. 2023).
+
+    Parameters
+    ----------
+    n_restarts : int, default=10
+        Random initialisations (the reference's ``ntries``).
+    normalize : {"mean", "std", "none"}, default="mean"
+        Per-side normalisation (``"std"`` is the reference's ``var_normalize=True``).
+    solver : {"lbfgs", "adam"}, default="lbfgs"
+        Full-batch L-BFGS (as in EleutherAI elk) or full-batch Adam (as in the paper).
+    max_iter : int, default=1000
+        L-BFGS iterations or Adam steps per restart (the reference: 1000 epochs).
+    lr : float, default=1e-2
+        Adam learning rate (paper 1e-2; reference code 1e-3). Unused by L-BFGS.
+    l2 : float, default=0.0
+        Penalty ``l2 ||theta||^2 / 2`` (elk uses 0.01); 0 is the paper's loss.
+    tol : float, default=1e-6
+        L-BFGS stops a restart when its largest gradient entry is below ``tol``.
+    predict_normalization : {"train", "batch"}, default="train"
+        Normalise pairs at prediction with the training statistics, or (as the reference
+        code does for its test set) with the statistics of the pairs being scored.
+    random_state : None, int, SeedSequence or Generator, default=None
+        Restart ``r`` is initialised from its own child stream of this seed.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        ``theta`` of the best restart, acting on normalised pairs.
+    bias_ : float
+        ``b`` of the best restart.
+    direction_ : ndarray of shape (n_features,)
+        Unit input-space direction of the best probe (``theta`` divided by the scale).
+    loss_ : float
+        CCS loss (without the l2 term) of the best restart on the training pairs.
+    losses_ : ndarray of shape (n_restarts,)
+        Final CCS loss of every restart.
+    restart_directions_ : ndarray of shape (n_restarts, n_features)
+        Unit input-space direction of every restart.
+    restart_coefs_ : ndarray of shape (n_restarts, n_features + 1)
+        ``[theta, b]`` of every restart.
+    init_directions_ : ndarray of shape (n_restarts, n_features)
+        Unit input-space direction of every restart's initialisation.
+    best_restart_ : int
+    n_iter_ : ndarray of shape (n_restarts,)
+    normalizer_ : PairNormalizer
+    n_features_in_ : int
+
+    References
+    ----------
+    Burns et al. (2022), arXiv 2212.03827, Section 2.2, Eqs. (1)-(2), and Appendix.
+    Farquhar et al. (2023), "Challenges with unsupervised LLM knowledge discovery",
+    arXiv 2312.10029, Theorem 1.
+    """
+
+    def __init__(self, n_restarts=10, normalize="mean", solver="lbfgs", max_iter=1000,
+                 lr=1e-2, l2=0.0, tol=1e-6, predict_normalization="train", random_state=None):
+        self.n_restarts = n_restarts
+        self.normalize = normalize
+        self.solver = solver
+        self.max_iter = max_iter
+        self.lr = lr
+        self.l2 = l2
+        self.tol = tol
+        self.predict_normalization = predict_normalization
+        self.random_state = random_state
+
+    def _check_params(self):
+        if int(self.n_restarts) < 1:
+            raise ValueError(f"n_restarts must be >= 1, got {self.n_restarts!r}")
+        if self.solver not in ("lbfgs", "adam"):
+            raise ValueError(f"solver must be 'lbfgs' or 'adam', got {self.solver!r}")
+        if int(self.max_iter) < 1:
+            raise ValueError(f"max_iter must be >= 1, got {self.max_iter!r}")
+        if self.predict_normalization not in ("train", "batch"):
+            raise ValueError("predict_normalization must be 'train' or 'batch', "
+                             f"got {self.predict_normalization!r}")
+        if float(self.l2) < 0:
+            raise ValueError(f"l2 must be >= 0, got {self.l2!r}")
+
+    def _init(self, d):
+        """The reference's nn.Linear init, U(-1/sqrt(d), 1/sqrt(d)), one child stream each."""
+        rng = check_random_state(self.random_state)
+        bound = 1.0 / np.sqrt(d)
+        cols = [child.uniform(-bound, bound, d + 1) for child in rng.spawn(int(self.n_restarts))]
+        return np.stack(cols, axis=1)
+
+    def fit(self, X_pos, X_neg, y=None):
+        """Fit ``n_restarts`` probes on the pairs and keep the lowest-loss one; y is ignored."""
+        self._check_params()
+        Xp, Xn, _ = check_pairs(X_pos, X_neg)
+        self.normalizer_ = PairNormalizer(self.normalize).fit(Xp, Xn)
+        Zp, Zn = self.normalizer_.transform(Xp, Xn)
+        W0 = self._init(Zp.shape[1])
+
+        def fun(W):
+            return ccs_objective(W, Zp, Zn, float(self.l2))
+
+        if self.solver == "lbfgs":
+            W, objective, n_iter = _BatchedLBFGS(fun, int(self.max_iter), float(self.tol)).run(W0)
+        else:
+            W, objective, n_iter = _adam(fun, W0, int(self.max_iter), float(self.lr))
+        self._record(W0, W, objective, ccs_objective(W, Zp, Zn)[0], n_iter)
+        return self
+
+    def _record(self, W0, W, objective, losses, n_iter):
+        best = int(np.argmin(objective))
+        to_input = self.normalizer_.input_direction
+        self.restart_coefs_ = np.ascontiguousarray(W.T)
+        self.restart_directions_ = np.stack([to_input(w[:-1]) for w in W.T])
+        self.init_directions_ = np.stack([to_input(w[:-1]) for w in W0.T])
+        self.losses_ = losses
+        self.n_iter_ = n_iter
+        self.best_restart_ = best
+        self.loss_ = float(losses[best])
+        self.coef_ = W[:-1, best].copy()
+        self.bias_ = float(W[-1, best])
+        self.direction_ = self.restart_directions_[best]
+        self.n_features_in_ = W.shape[0] - 1
+
+    def _normalized(self, X_pos, X_neg):
+        check_is_fitted(self, "coef_")
+        Xp, Xn, _ = check_pairs(X_pos, X_neg, n_features=self.n_features_in_)
+        if self.predict_normalization == "batch":
+            return PairNormalizer(self.normalize).fit_transform(Xp, Xn)
+        return self.normalizer_.transform(Xp, Xn)
+
+    def predict_proba(self, X_pos, X_neg):
+        """``0.5 (p(x+) + 1 - p(x-))`` per pair, shape (n_pairs,): p(first member is true)."""
+        Zp, Zn = self._normalized(X_pos, X_neg)
+        pp = expit(Zp @ self.coef_ + self.bias_)
+        pn = expit(Zn @ self.coef_ + self.bias_)
+        return 0.5 * (pp + 1.0 - pn)
+
+    def restart_predict_proba(self, X_pos, X_neg):
+        """The same score for every restart's probe, shape (n_restarts, n_pairs)."""
+        Zp, Zn = self._normalized(X_pos, X_neg)
+        W = self.restart_coefs_.T
+        pp = expit(Zp @ W[:-1] + W[-1])
+        pn = expit(Zn @ W[:-1] + W[-1])
+        return (0.5 * (pp + 1.0 - pn)).T

@@ -1,0 +1,79 @@
+"""Contrastive Representation Clustering via the top principal component (CRC-TPC).
+
+Burns et al. (2022), arXiv 2212.03827, Section 3.3 (and Table 2): the top principal
+component of the normalised differences ``z+ - z-``, with pairs called by the sign of
+their projection. Its eigenvalues tell whether any direction is salient at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from methods.truth.ccs import PairNormalizer, check_pairs
+from methods.validation import check_is_fitted
+
+
+class ContrastPCA:
+    """Top principal component of normalised pair differences, thresholded at 0.
+
+    ``D = Z+ - Z-`` (n_pairs, d) after per-side normalisation (so ``D`` is centred);
+    ``v`` the top right singular vector of ``D``; a pair is called "first member true" when
+    ``v^T (z+ - z-) > 0``. The sign of ``v`` is fixed by making its largest-magnitude entry
+    positive (unsupervised: which sign means "true" is arbitrary).
+
+    Parameters
+    ----------
+    normalize : {"mean", "std", "none"}, default="mean"
+        Per-side normalisation, as in `CCS`.
+    random_state : None, int, SeedSequence or Generator, default=None
+        Unused (deterministic); kept for the protocol.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        ``v``, unit, acting on normalised differences.
+    bias_ : float
+        Always 0.0 (the threshold).
+    direction_ : ndarray of shape (n_features,)
+        Unit input-space direction.
+    eigenvalues_ : ndarray of shape (min(n_pairs, n_features),)
+        Eigenvalues of the covariance ``D^T D / n_pairs`` in decreasing order; the ratio of
+        the top two (see `metrics.eigenvalue_ratio`) near 1 means no salient direction.
+    normalizer_ : PairNormalizer
+    n_features_in_ : int
+
+    References
+    ----------
+    Burns et al. (2022), arXiv 2212.03827, Section 3.3 ("CRC-TPC").
+    """
+
+    def __init__(self, normalize="mean", random_state=None):
+        self.normalize = normalize
+        self.random_state = random_state
+
+    def fit(self, X_pos, X_neg, y=None):
+        """Top principal component of the differences; ``y`` is ignored. Returns self."""
+        Xp, Xn, _ = check_pairs(X_pos, X_neg)
+        self.normalizer_ = PairNormalizer(self.normalize).fit(Xp, Xn)
+        Zp, Zn = self.normalizer_.transform(Xp, Xn)
+        D = Zp - Zn
+        _, sing, Vt = np.linalg.svd(D, full_matrices=False)
+        v = Vt[0]
+        v = v * np.sign(v[np.argmax(np.abs(v))])
+        self.coef_ = v
+        self.bias_ = 0.0
+        self.eigenvalues_ = sing**2 / D.shape[0]
+        self.direction_ = self.normalizer_.input_direction(v)
+        self.n_features_in_ = Xp.shape[1]
+        return self
+
+    def decision_function(self, X_pos, X_neg):
+        """Projection ``v^T (z+ - z-)`` per pair, shape (n_pairs,)."""
+        check_is_fitted(self, "coef_")
+        Xp, Xn, _ = check_pairs(X_pos, X_neg, n_features=self.n_features_in_)
+        Zp, Zn = self.normalizer_.transform(Xp, Xn)
+        return (Zp - Zn) @ self.coef_
+
+    def predict_proba(self, X_pos, X_neg):
+        """1.0 where the projection is positive, 0.0 where negative, 0.5 on ties; (n_pairs,)."""
+        return 0.5 * (1.0 + np.sign(self.decision_function(X_pos, X_neg)))
