@@ -9,7 +9,8 @@ from generators.single_truth import make_single_truth
 from methods.truth.ccs import CCS, PairNormalizer, ccs_objective
 from metrics.ccs_loss import ccs_loss, min_ccs_loss_along
 from metrics.direction_count import count_distinct_directions
-from metrics.truth_accuracy import random_truthlike_summary, sign_agnostic_accuracy
+from metrics.labels_needed import labels_needed
+from metrics.truth_accuracy import pair_accuracy, random_truthlike_summary, sign_agnostic_accuracy
 
 # Finite-difference gradient error at step sqrt(eps) on O(1) losses is about 1e-7.
 GRAD_TOL = 1e-6
@@ -189,3 +190,15 @@ def test_ccs_bad_params_and_unfitted():
     m = CCS(n_restarts=1, random_state=0).fit(Xp, Xn)
     with pytest.raises(ValueError, match="features"):
         m.predict_proba(Xp[:, :3], Xn[:, :3])
+
+
+@pytest.mark.parametrize("make, expected", [(make_single_truth, {0.0, 1.0}),
+                                            (make_onehot_facts, {np.inf})])
+def test_labels_needed_to_pick_among_ccs_restarts(make, expected):
+    """Control: at most one label (the sign). One-hot facts: no restart is the truth."""
+    tr, lab, te = (make(640, random_state=1, split=s) for s in (0, 2, 1))
+    m = CCS(random_state=1).fit(tr.X_pos, tr.X_neg)
+    order = np.argsort(m.losses_)
+    acc = np.array([pair_accuracy(p, te.y) for p in m.restart_predict_proba(te.X_pos, te.X_neg)])
+    P = m.restart_predict_proba(lab.X_pos, lab.X_neg)
+    assert labels_needed(P[order], lab.y, acc[order]) in expected
