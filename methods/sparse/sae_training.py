@@ -137,10 +137,16 @@ def run_training(model, X_aug: np.ndarray, n_steps: int, lr: float, rng, adam_kw
     threads = 1 if flops < _MIN_FLOPS_FOR_THREADS else None
     with threadpool_limits(limits=threads, user_api="blas"):
         for t in range(n_steps):
-            model.load_batch(X_aug, sampler.next())
-            losses[t] = model.loss_and_grad()
-            model.constrain_grad()
-            opt.step(model.grad)
-            model.constrain_params()
-            model.after_step()
+            losses[t] = training_step(model, opt, X_aug, sampler)
     return losses
+
+
+def training_step(model, opt: Adam, X_aug: np.ndarray, sampler: BatchSampler) -> float:
+    """One optimiser step of ``model`` on the next batch of ``X_aug``; returns its loss."""
+    model.load_batch(X_aug, sampler.next())
+    loss = model.loss_and_grad()
+    model.constrain_grad()
+    opt.step(model.grad)
+    model.constrain_params()
+    model.after_step()
+    return loss

@@ -1,0 +1,168 @@
+"""Speed of the numpy SAEs' training step against the dense floor measured in the same run.
+
+Setting: d = 256, m = 1024 latents, batch B = 4096, float32, planted sparse data. The floor
+is the five dense matrix products of one ReLU-SAE step with preallocated outputs, nothing
+else: encoder forward (B, d) x (d, m), decoder forward (B, m) x (m, d), and the backward
+products dL/dc (B, d) x (d, m), dL/dW_dec (m, B) x (B, d), dL/dW_enc (m, B) x (B, d).
+
+1. `ReluSAE`: one full training step (batch gather, forward, loss, gradients, decoder
+   projection, Adam, renormalisation) must reach at least 80% of the floor's throughput:
+   ``t_floor / t_step >= 0.8``. A plain numpy step written the obvious way (temporaries,
+   one Adam per parameter) is timed alongside and recorded, for the before/after record;
+   it is not asserted.
+2. `TopKSAE` (k = 5; dead_after = one batch, so AuxK runs): one full step must beat the
+   floor: ``t_floor / t_step > 1``. Only its encoder forward is dense; the decoder and the
+   gradients are products with k-sparse codes.
+
+Repeat policy: after one warm-up call of each, the floor runs in pytest-benchmark's untimed
+``setup`` right before each timed round of the step, so the two alternate and a change of
+load hits both alike; each time is the minimum over ``REPEATS`` rounds (the least noisy
+estimate of an uncontended run on a shared 2-core machine). Ratios, not absolute times, are
+asserted; ``benchmark.extra_info`` records both minima and the ratio.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from generators.planted_sparse import make_planted_sparse
+from methods.sparse.adam import Adam
+from methods.sparse.relu_sae import ReluSAE
+from methods.sparse.sae_training import BatchSampler, augment_with_ones, training_step
+from methods.sparse.topk_sae import TopKSAE
+
+N_FEATURES, N_LATENTS, BATCH = 256, 1024, 4096
+N_SAMPLES = 4 * BATCH
+REPEATS = 12
+MIN_RELU_RATIO = 0.8
+MIN_TOPK_RATIO = 1.0
+
+
+@pytest.fixture(scope="module")
+def X():
+    return make_planted_sparse(N_SAMPLES, n_features=N_FEATURES, n_atoms=512,
+                               random_state=0).X
+
+
+def _timed(fn, times):
+    """Wrap ``fn`` so that each call appends its wall time to ``times``."""
+    def run():
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return run
+
+
+def _dense_floor():
+    """The five dense products of one SAE step, float32, outputs preallocated."""
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    x = rng.standard_normal((BATCH, N_FEATURES)).astype(f32)
+    W_enc = rng.standard_normal((N_LATENTS, N_FEATURES)).astype(f32)
+    W_dec = rng.standard_normal((N_LATENTS, N_FEATURES)).astype(f32)
+    c, g_c = np.empty((BATCH, N_LATENTS), f32), np.empty((BATCH, N_LATENTS), f32)
+    x_hat = np.empty((BATCH, N_FEATURES), f32)
+    g_dec, g_enc = np.empty_like(W_dec), np.empty_like(W_enc)
+
+    def floor():
+        np.matmul(x, W_enc.T, out=c)
+        np.matmul(c, W_dec, out=x_hat)
+        np.matmul(x_hat, W_dec.T, out=g_c)
+        np.matmul(c.T, x_hat, out=g_dec)
+        np.matmul(g_c.T, x, out=g_enc)
+    return floor
+
+
+def _sae_step(estimator, X):
+    """One training step of ``estimator``'s model, exactly as ``fit`` runs it."""
+    rng = np.random.default_rng(0)
+    model = estimator._init_model(X, BATCH, np.dtype(np.float32), rng)
+    X_aug = augment_with_ones(X, np.float32)
+    sampler = BatchSampler(X.shape[0], BATCH, rng)
+    opt = Adam(model.theta, lr=estimator.learning_rate)
+    return lambda: training_step(model, opt, X_aug, sampler)
+
+
+def _plain_numpy_relu_step(X, l1_coeff=0.03, lr=1e-3):
+    """The same ReLU-SAE step written plainly: temporaries everywhere, Adam per parameter."""
+    rng = np.random.default_rng(0)
+    Xf = X.astype(np.float32)
+    W_dec = rng.standard_normal((N_LATENTS, N_FEATURES)).astype(np.float32)
+    W_dec /= np.linalg.norm(W_dec, axis=1, keepdims=True)
+    params = [W_dec.copy(), np.zeros(N_LATENTS, np.float32), W_dec,
+              Xf.mean(0).astype(np.float32)]
+    moments = [[np.zeros_like(p), np.zeros_like(p)] for p in params]
+    state = {"t": 0}
+
+    def step():
+        W_enc, b_enc, W_dec, b_dec = params
+        x = Xf[np.sort(rng.choice(Xf.shape[0], BATCH, replace=False))]
+        xc = x - b_dec
+        pre = xc @ W_enc.T + b_enc
+        c = np.maximum(pre, 0)
+        x_hat = c @ W_dec + b_dec
+        err = x_hat - x
+        loss = (err**2).sum(1).mean() + l1_coeff * c.sum(1).mean()
+        g_xhat = 2 * err / BATCH
+        g_c = g_xhat @ W_dec.T + l1_coeff / BATCH
+        g_pre = g_c * (pre > 0)
+        g_W_dec = c.T @ g_xhat
+        g_W_dec -= (g_W_dec * W_dec).sum(1, keepdims=True) * W_dec
+        grads = [g_pre.T @ xc, g_pre.sum(0), g_W_dec, g_xhat.sum(0) - g_pre.sum(0) @ W_enc]
+        state["t"] += 1
+        t = state["t"]
+        for p, g, (m, v) in zip(params, grads, moments, strict=True):
+            m[:] = 0.9 * m + 0.1 * g
+            v[:] = 0.999 * v + 0.001 * g**2
+            p -= lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        W_dec /= np.linalg.norm(W_dec, axis=1, keepdims=True)
+        return loss
+    return step
+
+
+def _measure(benchmark, step, extra=None):
+    """Alternate floor (untimed setup) and ``step``; minima over REPEATS rounds each."""
+    floor_times, step_times, extra_times = [], [], []
+    floor = _timed(_dense_floor(), floor_times)
+    timed_step = _timed(step, step_times)
+    timed_extra = _timed(extra, extra_times) if extra is not None else None
+
+    def setup():
+        floor()
+        if timed_extra is not None:
+            timed_extra()
+
+    setup(), timed_step()  # warm-up: first-call costs (allocation, BLAS threads)
+    floor_times.clear(), step_times.clear(), extra_times.clear()
+    benchmark.pedantic(timed_step, setup=setup, rounds=REPEATS, iterations=1)
+    return min(floor_times), min(step_times), (min(extra_times) if extra_times else None)
+
+
+@pytest.mark.speed
+def test_relu_sae_step_reaches_dense_floor_throughput(benchmark, X):
+    step = _sae_step(ReluSAE(N_LATENTS), X)
+    t_floor, t_step, t_plain = _measure(benchmark, step, extra=_plain_numpy_relu_step(X))
+    ratio = t_floor / t_step
+    benchmark.extra_info.update(floor_min_s=t_floor, step_min_s=t_step, ratio=ratio,
+                                plain_numpy_step_min_s=t_plain,
+                                plain_numpy_ratio=t_floor / t_plain, repeats=REPEATS)
+    assert ratio >= MIN_RELU_RATIO, (
+        f"ReluSAE step {t_step * 1e3:.1f} ms vs five dense products {t_floor * 1e3:.1f} ms: "
+        f"throughput ratio {ratio:.3f} < {MIN_RELU_RATIO} (plain numpy step "
+        f"{t_plain * 1e3:.1f} ms)")
+
+
+@pytest.mark.speed
+def test_topk_sae_step_beats_dense_floor(benchmark, X):
+    # dead_after = one batch: latents idle in the last batch count as dead, so AuxK runs.
+    step = _sae_step(TopKSAE(N_LATENTS, k=5, dead_after=BATCH), X)
+    t_floor, t_step, _ = _measure(benchmark, step)
+    ratio = t_floor / t_step
+    benchmark.extra_info.update(floor_min_s=t_floor, step_min_s=t_step, ratio=ratio,
+                                repeats=REPEATS)
+    assert ratio > MIN_TOPK_RATIO, (
+        f"TopKSAE step {t_step * 1e3:.1f} ms vs five dense products {t_floor * 1e3:.1f} ms: "
+        f"throughput ratio {ratio:.3f} <= {MIN_TOPK_RATIO}")
