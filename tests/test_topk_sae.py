@@ -198,3 +198,12 @@ def test_topk_sae_rejects_bad_input():
     bad[1, 2] = np.inf
     with pytest.raises(ValueError, match="X contains NaN or inf"):
         sae.transform(bad)
+
+
+def test_topk_sae_transform_matches_definition(small_data, small_fit):
+    # 10000 rows: more than one transform chunk (4096 rows).
+    X, s = small_data[1].X, small_fit
+    P = (X - s.decoder_bias_) @ s.encoder_weights_.T + s.encoder_bias_
+    kth = np.sort(P, axis=1)[:, -SMALL_SAE["k"]][:, None]
+    expected = np.where(P >= kth, np.maximum(P, 0.0), 0.0)
+    np.testing.assert_allclose(s.transform(X), expected, rtol=1e-12, atol=1e-12)

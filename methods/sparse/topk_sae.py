@@ -33,6 +33,8 @@ from metrics.geometric_median import geometric_median
 # Rows used to estimate the geometric median that initialises b_pre (Weiszfeld is O(n d)
 # per iteration; a subsample of this size pins it down far below the data's spread).
 _MEDIAN_SAMPLE = 8192
+# Rows encoded at once by `transform`, bounding its (rows, m) int64 top-k temporary.
+_TRANSFORM_CHUNK = 4096
 
 
 def topk_indices(P: np.ndarray, k: int) -> np.ndarray:
@@ -308,12 +310,16 @@ class TopKSAE:
         """Codes ``ReLU(TopK_k(W_enc (x - b_pre) + b_enc))``, shape (n_samples, n_components)."""
         check_is_fitted(self, "components_")
         X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
-        P = (X - self.decoder_bias_) @ self.encoder_weights_.T
-        P += self.encoder_bias_
-        idx = topk_indices(P, self.k)
-        codes = np.zeros_like(P)
-        vals = np.maximum(np.take_along_axis(P, idx, axis=1), 0.0)
-        np.put_along_axis(codes, idx, vals, axis=1)
+        codes = np.empty((X.shape[0], self.n_components))
+        for start in range(0, X.shape[0], _TRANSFORM_CHUNK):
+            rows = slice(start, start + _TRANSFORM_CHUNK)
+            P = codes[rows]
+            np.matmul(X[rows] - self.decoder_bias_, self.encoder_weights_.T, out=P)
+            P += self.encoder_bias_
+            idx = topk_indices(P, self.k)
+            vals = np.maximum(np.take_along_axis(P, idx, axis=1), 0.0)
+            P[:] = 0.0
+            np.put_along_axis(P, idx, vals, axis=1)
         return codes
 
     def inverse_transform(self, codes):
