@@ -86,7 +86,7 @@ def _sae_step(estimator, X):
     return lambda: training_step(model, opt, X_aug, sampler)
 
 
-def _plain_numpy_relu_step(X, l1_coeff=0.03, lr=1e-3):
+def _plain_numpy_relu_step(X, l1_coeff=0.1, lr=3e-3):
     """The same ReLU-SAE step written plainly: temporaries everywhere, Adam per parameter."""
     rng = np.random.default_rng(0)
     Xf = X.astype(np.float32)

