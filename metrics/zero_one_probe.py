@@ -55,6 +55,13 @@ def best_thresholds(proj: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, n
     return orient * cut, np.stack([np.maximum(up, down), orient], axis=1)
 
 
+# Directions whose singular value is below this fraction of the data's scale (the
+# largest singular value of the centred data, or the norm of the mean if larger) are rounding
+# residue (an eraser that removed them leaves ~1e-16 of the original scale), not signal: a
+# scale-free threshold search would otherwise read labels out of float64 round-off.
+RANK_RTOL = 1e-8
+
+
 class ZeroOneLinearProbe:
     """Best linear threshold rule ``1[o * w^T x > c]`` over candidate directions ``w``.
 
@@ -66,7 +73,9 @@ class ZeroOneLinearProbe:
     off from three, as in XOR). For each, the threshold and orientation maximising
     balanced training accuracy are found exactly (`best_thresholds`); the best candidate
     wins. With K > 2 classes the probe solves every one-vs-rest problem and keeps the best
-    (class, direction, threshold), so its chance level is always 1/2.
+    (class, direction, threshold), so its chance level is always 1/2. The search runs in
+    the span of the principal components whose singular value exceeds ``RANK_RTOL`` times
+    the largest; data with no such component get a constant rule (balanced accuracy 1/2).
 
     Parameters
     ----------
@@ -88,22 +97,25 @@ class ZeroOneLinearProbe:
         self.n_components = n_components
         self.n_angles = n_angles
 
-    def _candidates(self, X: np.ndarray, target: np.ndarray) -> np.ndarray:
-        a, b = X[target], X[~target]
+    def _candidates(self, Z: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Unit candidate directions (r, m) in the reduced, centred coordinates ``Z`` (n, r).
+
+        ``Z``'s columns are the principal components, in order of decreasing variance.
+        """
+        a, b = Z[target], Z[~target]
         cands = [a.mean(0) - b.mean(0), np.median(a, 0) - np.median(b, 0),
                  geometric_median(a) - geometric_median(b)]
-        centred = X - X.mean(0)
-        cov = centred.T @ centred / len(X)
-        ridge = 1e-3 * np.trace(cov) / X.shape[1] + 1e-12
-        cands.append(np.linalg.solve(cov + ridge * np.eye(X.shape[1]), cands[0]))
-        std = X.std(0) + 1e-12
-        logit = LogisticRegression(max_iter=500).fit(centred / std, target)
+        cov = Z.T @ Z / len(Z)
+        ridge = 1e-3 * np.trace(cov) / Z.shape[1] + 1e-12
+        cands.append(np.linalg.solve(cov + ridge * np.eye(Z.shape[1]), cands[0]))
+        std = Z.std(0) + 1e-12
+        logit = LogisticRegression(max_iter=500).fit(Z / std, target)
         cands.append(logit.coef_[0] / std)
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
-        cands.extend(vt[: self.n_components])
-        if vt.shape[0] >= 2:
+        eye = np.eye(Z.shape[1])
+        cands.extend(eye[: self.n_components])
+        if Z.shape[1] >= 2:
             angles = np.linspace(0, np.pi, self.n_angles, endpoint=False)
-            cands.extend(np.cos(t) * vt[0] + np.sin(t) * vt[1] for t in angles)
+            cands.extend(np.cos(t) * eye[0] + np.sin(t) * eye[1] for t in angles)
         W = np.stack(cands, axis=1)
         norms = np.linalg.norm(W, axis=0)
         return W[:, norms > 0] / norms[norms > 0]
@@ -113,14 +125,20 @@ class ZeroOneLinearProbe:
         X = check_array(X, "X")
         codes = check_labels(y, X.shape[0])
         k = int(codes.max()) + 1
-        best = (-np.inf, None)
-        for c in ([1] if k == 2 else range(k)):
+        mean = X.mean(axis=0)
+        _, s, vt = np.linalg.svd(X - mean, full_matrices=False)
+        scale = max(s[0], np.linalg.norm(mean) * np.sqrt(len(X)))
+        basis = vt[s > RANK_RTOL * scale] if scale > 0 else vt[:0]
+        Z = (X - mean) @ basis.T
+        best = (0.5, (1 if k == 2 else 0, np.zeros(X.shape[1]), 0.0))
+        for c in ([1] if k == 2 and basis.size else range(k) if basis.size else []):
             target = codes == c
-            W = self._candidates(X, target)
-            thr, scores = best_thresholds(X @ W, target)
+            W = self._candidates(Z, target)
+            thr, scores = best_thresholds(Z @ W, target)
             j = int(scores[:, 0].argmax())
             if scores[j, 0] > best[0]:
-                best = (scores[j, 0], (c, scores[j, 1] * W[:, j], thr[j]))
+                w = scores[j, 1] * W[:, j]
+                best = (scores[j, 0], (c, basis.T @ w, thr[j] + mean @ (basis.T @ w)))
         self.train_balanced_accuracy_ = float(best[0])
         self.target_class_, self.direction_, self.threshold_ = best[1]
         self.classes_ = np.unique(np.asarray(y))

@@ -7,11 +7,9 @@ geometric medians, which are rotation-equivariant and cheap to compute.
 
 from __future__ import annotations
 
-from methods.erasure._subspace import (
-    SubspaceProjectionMixin,
-    class_statistic_differences,
-    orthonormal_basis,
-)
+import numpy as np
+
+from methods.erasure._subspace import SubspaceProjectionMixin, orthonormal_basis
 from methods.validation import check_array, check_labels
 from metrics.geometric_median import geometric_median
 
@@ -19,8 +17,8 @@ from metrics.geometric_median import geometric_median
 class MedianProjectionEraser(SubspaceProjectionMixin):
     """Project out the direction(s) between class geometric medians, around the median.
 
-    ``m_k`` = geometric median of class k, ``m`` = geometric median of all rows; ``Q``
-    (d, <= K) orthonormal basis of ``span{m_k - m}``; ``r(x) = x - Q Q^T (x - m)``.
+    ``m_k`` = geometric median of class k, ``m = mean_k m_k``; ``Q`` (d, <= K-1)
+    orthonormal basis of ``span{m_k - m}``; ``r(x) = x - Q Q^T (x - m)``.
     Outliers that leave the class means equal do not move the medians, so on the
     outlier-heavy equal-means set this removes the concept direction that mean-based
     erasers cannot see. It does not equalise class means in general, so it does not
@@ -30,7 +28,7 @@ class MedianProjectionEraser(SubspaceProjectionMixin):
     ----------
     basis_ : ndarray of shape (n_features, rank)
     centre_ : ndarray of shape (n_features,)
-        The geometric median ``m`` of all rows.
+        ``m``, the mean of the class geometric medians.
     n_features_in_ : int
     """
 
@@ -38,7 +36,8 @@ class MedianProjectionEraser(SubspaceProjectionMixin):
         """Learn ``Q`` and ``m`` from ``X`` (n, d) and labels ``y`` (n,)."""
         X = check_array(X, "X")
         codes = check_labels(y, X.shape[0])
-        diffs, self.centre_ = class_statistic_differences(X, codes, geometric_median)
-        self.basis_ = orthonormal_basis(diffs)
+        medians = np.stack([geometric_median(X[codes == c]) for c in range(codes.max() + 1)])
+        self.centre_ = medians.mean(axis=0)
+        self.basis_ = orthonormal_basis((medians - self.centre_).T)
         self.n_features_in_ = X.shape[1]
         return self

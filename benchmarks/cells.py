@@ -1,0 +1,104 @@
+"""Run one cell (family x method x generator over the profile's seeds) into one record.
+
+This is the only place scores are computed: ``pytest benchmarks/`` and
+``python -m reports`` both call `run_cell`. A method that raises, or returns NaN/inf or
+the wrong shape, turns its cell into an error record carrying the message; the grid goes
+on.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+
+from threadpoolctl import threadpool_limits
+
+from benchmarks.expected_findings import expected_findings_for
+from benchmarks.families import get_family
+from benchmarks.spec import GeneratorSpec, MethodSpec, Profile
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One grid cell: a method on a generator, under a profile."""
+
+    family: str
+    method: MethodSpec
+    generator: GeneratorSpec
+    profile: Profile
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.family, self.method.name, self.generator.name, self.profile.name)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method.name}-{self.generator.name}"
+
+
+def _error_message(exc: BaseException) -> str:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    loc = f" (at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})" if where else ""
+    return f"{type(exc).__name__}: {exc}{loc}"
+
+
+def run_cell(cell: Cell) -> dict:
+    """Score ``cell`` over its profile's seeds and return its results.json record.
+
+    BLAS is held to one thread while a cell runs: the quick grid's matrices are small,
+    where threads cost more than they give, and parallel runs (one cell per core) must
+    not oversubscribe the cores.
+    """
+    with threadpool_limits(limits=1):
+        return _run_cell(cell)
+
+
+def _run_cell(cell: Cell) -> dict:
+    family = get_family(cell.family)
+    start = time.perf_counter()
+    seeds, error = [], None
+    for seed in cell.profile.seeds:
+        try:
+            seeds.append(family.score_seed(cell.method, cell.generator, seed, cell.profile))
+        except Exception as exc:  # noqa: BLE001 - any failure of the method is the finding
+            error = f"seed {seed}: {_error_message(exc)}"
+            seeds.append({"seed": seed, "status": "error", "error": error})
+    record = {
+        "family": cell.family,
+        "method": cell.method.name,
+        "generator": cell.generator.name,
+        "profile": cell.profile.name,
+        "builtin": cell.method.builtin,
+        "method_description": cell.method.description,
+        "generator_params": {k: v for k, v in cell.generator.kwargs.items()},
+        "status": "ok" if error is None else "error",
+        "error": error,
+        "metrics": {},
+        "checks": {},
+        "expected_findings": expected_findings_for(cell) if cell.method.builtin else {},
+        "seeds": seeds,
+    }
+    if error is None:
+        try:
+            record["metrics"] = family.aggregate(seeds)
+            record["checks"] = family.check(record["metrics"])
+        except Exception as exc:  # noqa: BLE001
+            record["status"], record["error"] = "error", f"aggregation: {_error_message(exc)}"
+    record["elapsed_s"] = time.perf_counter() - start
+    return record
+
+
+class CellCache:
+    """Records computed in this process, so that every test of a cell shares one run."""
+
+    def __init__(self):
+        self._records: dict[tuple, dict] = {}
+
+    def get(self, cell: Cell) -> dict:
+        if cell.key not in self._records:
+            self._records[cell.key] = run_cell(cell)
+        return self._records[cell.key]
+
+    def records(self) -> list[dict]:
+        return list(self._records.values())

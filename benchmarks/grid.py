@@ -1,0 +1,68 @@
+"""Assemble the grid of cells from a profile, a family filter and user methods."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Iterable
+
+from benchmarks.cells import Cell
+from benchmarks.families import FAMILIES, get_family
+from benchmarks.profiles import get_profile
+from benchmarks.spec import MethodSpec, sklearn_seed
+from benchmarks.user_methods import FAMILIES as FAMILY_NAMES
+from benchmarks.user_methods import accepts, infer_family, load_object
+
+
+def user_method_spec(path: str, family: str | None = None) -> MethodSpec:
+    """A `MethodSpec` for the user's object at ``path`` (``pkg.mod:Name`` or ``file.py:Name``).
+
+    ``Name`` may be a class (instantiated per fit, with ``random_state`` when its
+    constructor accepts it), an instance (deep-copied per fit) or a factory function.
+    """
+    obj = load_object(path)
+    if family is not None and family not in FAMILY_NAMES:
+        raise ValueError(f"--family must be one of {FAMILY_NAMES}, got {family!r}")
+    target = obj if inspect.isclass(obj) else type(obj)
+    if callable(obj) and not inspect.isclass(obj) and not hasattr(obj, "fit"):
+        target = type(obj())
+    fam = family or infer_family(target)
+
+    def build(train, seed):
+        if inspect.isclass(obj) or not hasattr(obj, "fit"):
+            kwargs = {"random_state": sklearn_seed(seed)} if accepts(obj, "random_state") else {}
+            return obj(**kwargs)
+        return copy.deepcopy(obj)
+
+    return MethodSpec(path, fam, build, builtin=False, description=f"user method {path}")
+
+
+def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
+               methods: Iterable[str] = (), family: str | None = None) -> list[Cell]:
+    """Cells of the grid.
+
+    Parameters
+    ----------
+    profile : {"quick", "full"}
+    families : iterable of str, optional
+        Restrict built-in cells to these families (default: every family built so far).
+    methods : iterable of str
+        User methods by import path; when given, the grid holds only them, each on every
+        generator of its family.
+    family : str, optional
+        The family of the user methods (inferred from their interface when omitted).
+    """
+    prof = get_profile(profile)
+    cells = []
+    if methods:
+        for path in methods:
+            spec = user_method_spec(path, family)
+            fam = get_family(spec.family)
+            cells += [Cell(fam.name, spec, g, prof) for g in fam.generators(prof)]
+        return cells
+    names = list(families) if families else ([family] if family else list(FAMILIES))
+    for name in names:
+        fam = get_family(name)
+        gens = fam.generators(prof)
+        cells += [Cell(name, m, g, prof) for m in fam.methods(prof) for g in gens]
+    return cells

@@ -1,0 +1,91 @@
+"""results.json: its schema, writing and reading it, and the plain-text score table.
+
+Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "created",
+"profile", "environment", "records"}``; each record is one cell::
+
+    family, method, generator, profile   str
+    builtin            bool    a built-in method (False: a user's --method)
+    status             "ok" | "error"
+    error              str | null     the failure message of an error cell
+    metrics            {name: {value, low, high, n, confidence}}
+    checks             {name: {passed, value, threshold, rule}}
+    expected_findings  {check: reason}   known weaknesses applied as strict xfails
+    seeds              [per-seed results]   raw numbers behind the metrics
+    generator_params, method_description, elapsed_s
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import platform
+from pathlib import Path
+
+SCHEMA_VERSION = "1.0"
+
+
+def environment() -> dict:
+    """Versions that can change a number."""
+    import numpy
+    import scipy
+    import sklearn
+
+    return {"python": platform.python_version(), "numpy": numpy.__version__,
+            "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
+            "machine": platform.machine()}
+
+
+def write_results(records: list[dict], path: Path, profile: str) -> Path:
+    """Write ``records`` as a versioned results.json at ``path``."""
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "profile": profile,
+        "environment": environment(),
+        "records": records,
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1, default=float))
+    return path
+
+
+def read_results(path: Path) -> dict:
+    """Load a results.json, refusing an unknown schema version."""
+    doc = json.loads(Path(path).read_text())
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        raise ValueError(f"{path}: schema_version {doc.get('schema_version')!r}, "
+                         f"expected {SCHEMA_VERSION!r}")
+    return doc
+
+
+def _fmt(metric: dict | None) -> str:
+    if not metric:
+        return "-"
+    return f"{metric['value']:+.3f}" if metric["low"] == metric["high"] else \
+        f"{metric['value']:.3f} [{metric['low']:.3f},{metric['high']:.3f}]"
+
+
+def format_table(records: list[dict]) -> str:
+    """A fixed-width table: one row per cell, headline metrics and checks passed."""
+    from benchmarks.families import FAMILIES
+
+    lines = []
+    for fam_name in sorted({r["family"] for r in records}):
+        fam = FAMILIES[fam_name]
+        rows = [r for r in records if r["family"] == fam_name]
+        head = ["method", "generator", "status"] + list(fam.headline) + ["checks"]
+        table = [head]
+        for r in sorted(rows, key=lambda r: (r["generator"], r["method"])):
+            if r["status"] != "ok":
+                table.append([r["method"], r["generator"], "ERROR", r["error"][:80]])
+                continue
+            passed = sum(c["passed"] for c in r["checks"].values())
+            table.append([r["method"], r["generator"], "ok"]
+                         + [_fmt(r["metrics"].get(m)) for m in fam.headline]
+                         + [f"{passed}/{len(r['checks'])}"])
+        widths = [max(len(row[i]) for row in table if i < len(row)) for i in range(len(head))]
+        lines.append(f"[{fam_name}]")
+        for row in table:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)))
+    return "\n".join(lines)

@@ -1,0 +1,88 @@
+"""Erasure figures: leakage per probe with chance lines and intervals, distortion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from metrics.probes import PROBE_KINDS  # noqa: E402
+
+
+def _ok(records: list[dict], family: str) -> list[dict]:
+    return [r for r in records if r["family"] == family and r["status"] == "ok"]
+
+
+def erasure_leakage_figure(records: list[dict], generator: str, path: Path) -> Path | None:
+    """Grouped bars: held-out leakage per probe for every eraser on one generator.
+
+    Error bars are the 99.9% Wilson intervals; the line at 0 is chance.
+    """
+    rows = sorted((r for r in _ok(records, "erasure") if r["generator"] == generator),
+                  key=lambda r: r["method"])
+    if not rows:
+        return None
+    probes = list(PROBE_KINDS)
+    width = 0.8 / len(probes)
+    x = np.arange(len(rows))
+    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(rows)), 3.6))
+    for j, probe in enumerate(probes):
+        m = [r["metrics"][f"leakage_{probe}"] for r in rows]
+        val = np.array([e["value"] for e in m])
+        err = np.array([[e["value"] - e["low"] for e in m], [e["high"] - e["value"] for e in m]])
+        ax.bar(x + (j - (len(probes) - 1) / 2) * width, val, width, yerr=err, capsize=2,
+               label=probe)
+    ax.axhline(0, color="k", lw=1, ls="--", label="chance")
+    ax.set_xticks(x, [r["method"] for r in rows], rotation=30, ha="right")
+    ax.set_ylabel("held-out balanced acc - chance")
+    ax.set_title(f"Leakage after erasure: {generator}")
+    ax.legend(fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.35))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def erasure_distortion_figure(records: list[dict], path: Path) -> Path | None:
+    """Distortion (mean squared displacement / total variance) per eraser and generator."""
+    rows = _ok(records, "erasure")
+    if not rows:
+        return None
+    methods = sorted({r["method"] for r in rows})
+    gens = sorted({r["generator"] for r in rows})
+    width = 0.8 / len(gens)
+    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(methods)), 3.4))
+    for j, g in enumerate(gens):
+        vals = []
+        for m in methods:
+            r = next((r for r in rows if r["method"] == m and r["generator"] == g), None)
+            vals.append(r["metrics"]["distortion"]["value"] if r else np.nan)
+        ax.bar(np.arange(len(methods)) + (j - (len(gens) - 1) / 2) * width, vals, width,
+               label=g)
+    ax.set_xticks(np.arange(len(methods)), methods, rotation=30, ha="right")
+    ax.set_ylabel("distortion")
+    ax.set_title("Distortion: mean squared displacement / total variance (held-out)")
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
+    """The erasure figures the records support, as ``(caption, path)`` pairs."""
+    figures = []
+    gens = sorted({r["generator"] for r in _ok(records, "erasure")})
+    for g in gens:
+        p = erasure_leakage_figure(records, g, out / f"erasure_leakage_{g}.png")
+        if p:
+            figures.append((f"Erasure leakage per probe on {g} (99.9% intervals; dashed: "
+                            "chance)", p))
+    p = erasure_distortion_figure(records, out / "erasure_distortion.png")
+    if p:
+        figures.append(("Erasure distortion per eraser and generator", p))
+    return figures

@@ -1,0 +1,107 @@
+"""Render a results document as a self-contained HTML page and a Markdown file."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from benchmarks.results import format_table
+
+
+def _findings_rows(records: list[dict]) -> list[tuple[str, str, str, str, str]]:
+    """(method, generator, check, measured, reason) for every expected finding."""
+    rows = []
+    for r in records:
+        for check, reason in sorted(r.get("expected_findings", {}).items()):
+            c = r["checks"].get(check)
+            measured = (f"{c['value']:.3f} vs {c['threshold']:.3f} "
+                        f"({'still fails' if not c['passed'] else 'NOW PASSES'})") if c else "-"
+            rows.append((r["method"], r["generator"], check, measured, reason))
+    return rows
+
+
+def _failures(records: list[dict]) -> list[tuple[str, str, str, str]]:
+    """Failed checks that are not expected findings, and error cells."""
+    rows = []
+    for r in records:
+        if r["status"] != "ok":
+            rows.append((r["method"], r["generator"], "error", r["error"]))
+            continue
+        for check, c in r["checks"].items():
+            if not c["passed"] and check not in r.get("expected_findings", {}):
+                rows.append((r["method"], r["generator"], check,
+                             f"{c['rule']}: {c['value']:.4g} vs {c['threshold']:.4g}"))
+    return rows
+
+
+def _md_table(head: list[str], rows: list) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(c).replace("|", "/") for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_markdown(doc: dict, figures: list[tuple[str, Path]]) -> str:
+    """The report as Markdown (figures referenced by file name)."""
+    records = doc["records"]
+    parts = [
+        "# toyground sanity-check report",
+        f"Profile `{doc['profile']}`, created {doc['created']}, "
+        f"schema {doc['schema_version']}, environment {doc['environment']}.",
+        "## Scores", "Held-out; leakage = balanced accuracy - chance, with 99.9% intervals.",
+        "```", format_table(records), "```",
+        "## Findings (known weaknesses of built-in methods, measured)",
+        _md_table(["method", "generator", "check", "measured", "why"], _findings_rows(records)),
+        "## Unexpected failures and errors",
+        _md_table(["method", "generator", "check", "detail"], _failures(records)) or "none",
+        "## Figures",
+    ]
+    parts += [f"![{cap}]({p.name})" for cap, p in figures]
+    return "\n\n".join(parts) + "\n"
+
+
+def _html_table(head: list[str], rows: list) -> str:
+    h = "".join(f"<th>{html.escape(c)}</th>" for c in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(path.stem)}">'
+
+
+_STYLE = """body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}
+table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;
+padding:3px 6px;text-align:left;vertical-align:top}th{background:#f0f0f0}
+pre{font-size:12px;background:#f8f8f8;padding:1em;overflow-x:auto}
+figure{margin:1.5em 0}img{max-width:100%}.fail{color:#a00}"""
+
+
+def render_html(doc: dict, figures: list[tuple[str, Path]]) -> str:
+    """The report as one self-contained HTML page (figures inlined as base64 PNG)."""
+    records = doc["records"]
+    failures = _failures(records)
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>toyground report</title>"
+        f"<style>{_STYLE}</style></head><body>",
+        "<h1>toyground sanity-check report</h1>",
+        f"<p>Profile <b>{html.escape(doc['profile'])}</b>, created {html.escape(doc['created'])},"
+        f" results schema {html.escape(doc['schema_version'])}. "
+        f"{html.escape(str(doc['environment']))}</p>",
+        "<h2>Scores</h2><p>All scores on held-out data. Leakage = balanced accuracy minus "
+        "chance, with 99.9% Wilson intervals pooled over seeds.</p>",
+        f"<pre>{html.escape(format_table(records))}</pre>",
+        "<h2>Findings: known weaknesses of built-in methods, measured</h2>",
+        _html_table(["method", "generator", "check", "measured", "why"],
+                    _findings_rows(records)),
+        "<h2>Unexpected failures and errors</h2>",
+        _html_table(["method", "generator", "check", "detail"], failures) if failures
+        else "<p>none</p>",
+        "<h2>Figures</h2>",
+    ]
+    parts += [f"<figure>{_img(p)}<figcaption>{html.escape(cap)}</figcaption></figure>"
+              for cap, p in figures]
+    parts.append("</body></html>")
+    return "\n".join(parts)
