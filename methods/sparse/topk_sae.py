@@ -206,7 +206,7 @@ class TopKSAE:
     dead_after : int, default=100_000
         Training samples without firing after which a latent counts as dead. The rarest
         Sharkey et al. toy feature fires about once per 3,400 samples.
-    learning_rate : float, default=1e-3
+    learning_rate : float, default=3e-3
         Adam step size; betas (0.9, 0.999), eps 1e-8.
     batch_size : int, default=4096
         Samples per step, clipped to ``n_samples`` (see ``batch_size_``).
@@ -238,6 +238,14 @@ class TopKSAE:
     n_dead_ : int
         Latents dead (by the ``dead_after`` rule) at the end of training.
 
+    Notes
+    -----
+    Measured budget on the Sharkey et al. toy data (512 planted unit features in d = 256,
+    mean L0 5, 200,000 training rows; scored on 20,000 held-out rows): the defaults
+    (n_components 512, k 5, learning_rate 3e-3, batch 4096, 2000 steps = 8.2M samples)
+    reach MMCS 0.96, recovery (|cos| > 0.9) 0.95, uniqueness 0.99 with 495 of 512 latents
+    live (seed 0); learning_rate 1e-3 reaches 0.93 / 0.90 / 0.96.
+
     References
     ----------
     Gao et al. (2024), "Scaling and evaluating sparse autoencoders", arXiv 2406.04093,
@@ -245,7 +253,7 @@ class TopKSAE:
     """
 
     def __init__(self, n_components=512, *, k=5, k_aux=None, aux_coeff=1 / 32,
-                 dead_after=100_000, learning_rate=1e-3, batch_size=4096, n_steps=2000,
+                 dead_after=100_000, learning_rate=3e-3, batch_size=4096, n_steps=2000,
                  dtype="float32", random_state=None):
         self.n_components = n_components
         self.k = k
