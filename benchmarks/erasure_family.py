@@ -47,6 +47,11 @@ from metrics.statistics import mean_over_seeds, wilson_interval
 from metrics.subspace import distortion, removed_subspace, subspace_consistency
 
 NAME = "erasure"
+# Rows per probe split, rows of the split an eraser is fitted on, and dimension.
+SIZES = {
+    "quick": {"n_samples": 2000, "n_fit": 20000, "n_features": 16},
+    "full": {"n_samples": 20000, "n_fit": 200000, "n_features": 64},
+}
 FIT, PROBE_TRAIN, PROBE_TEST, REFIT = 0, 1, 2, 3
 # Means over a handful of seeds (distortion, consistency, time) are described with a 95%
 # Student-t interval; checks read their point value. Leakage intervals use CONFIDENCE.
@@ -55,7 +60,7 @@ DESCRIPTIVE_CONFIDENCE = 0.95
 
 def erasure_generators(profile: Profile) -> list[GeneratorSpec]:
     """The erasure generators at the profile's size (``n`` rows per split, ``d`` dims)."""
-    s = profile.settings["erasure"]
+    s = SIZES[profile.name]
     size = dict(n_samples=s["n_samples"], n_features=s["n_features"])
     return [
         GeneratorSpec("two_class_gaussian", NAME, make_two_class_gaussian, size),
@@ -129,7 +134,7 @@ def _class_mean_gap(X: np.ndarray, y: np.ndarray) -> float:
 def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
                        profile: Profile) -> dict:
     """Everything measured for one seed of one cell (raises if the method misbehaves)."""
-    n_fit = profile.settings["erasure"]["n_fit"]
+    n_fit = SIZES[profile.name]["n_fit"]
     fit, refit = (generator.dataset(seed, s, n_samples=n_fit) for s in (FIT, REFIT))
     ptrain, ptest = (generator.dataset(seed, s) for s in (PROBE_TRAIN, PROBE_TEST))
     eraser = method.build(fit, cell_seed(generator.name, seed, METHOD, 0))

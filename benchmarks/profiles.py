@@ -1,24 +1,16 @@
-"""Grid scales. ``quick`` is what CI runs on 2 cores; ``full`` is paper scale."""
+"""Grid scales. ``quick`` is what CI runs on 2 cores; ``full`` is paper scale.
+
+A profile names the scale and the number of seeds; each family keeps its own sizes per
+profile in its module (``SIZES[profile.name]`` in ``benchmarks/<family>_family.py``).
+"""
 
 from __future__ import annotations
 
 from benchmarks.spec import Profile
 
 PROFILES = {
-    "quick": Profile(
-        "quick",
-        n_seeds=3,
-        settings={
-            "erasure": {"n_samples": 2000, "n_fit": 20000, "n_features": 16},
-        },
-    ),
-    "full": Profile(
-        "full",
-        n_seeds=10,
-        settings={
-            "erasure": {"n_samples": 20000, "n_fit": 200000, "n_features": 64},
-        },
-    ),
+    "quick": Profile("quick", n_seeds=3),
+    "full": Profile("full", n_seeds=10),
 }
 
 

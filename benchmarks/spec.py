@@ -28,7 +28,6 @@ class Profile:
 
     name: str
     n_seeds: int
-    settings: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def seeds(self) -> tuple[int, ...]:
