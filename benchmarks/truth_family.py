@@ -1,0 +1,400 @@
+"""The truth-direction family: its grid (generators x truth finders) and how a cell is scored.
+
+Per seed, with data streams from ``GeneratorSpec.dataset`` and method streams from
+``cell_seed(generator, seed, METHOD, i)``:
+
+- split 0 (``TRAIN``) fits the method (with labels: unsupervised methods ignore them);
+- split 1 (``HELDOUT``, same facts, fresh noise and labels) gives the main score;
+- split 2 (``LABELLED``, same facts) is the labelled set revealed one pair at a time to pick
+  among the method's candidate directions (``labels_needed``);
+- where the generator takes ``facts=`` (one-hot and grouped facts), a second instance is
+  fitted on split 3 restricted to the train facts and scored on split 4 restricted to the
+  held-out facts (``disjoint_facts_accuracy``: generalisation to facts never seen). The
+  single-truth control has fresh content in every pair, so its held-out split already is
+  about new facts, and it has no disjoint-facts metric;
+- ``N_FITS - 1`` further instances with their own method streams are fitted on split 0, to
+  count the distinct directions a method returns on the same data (different data seeds
+  have different truths, so their directions are not comparable).
+
+A method's ``direction_`` (unit input-space direction) is optional in the protocol; without
+it the direction metrics (CCS loss, distinct directions, fact-sign agreement) are absent.
+
+The random truth-like reference: a direction drawn uniformly among the data's ``2^k``
+truth-like directions calls every pair of one truth-like unit (a one-hot fact, a group)
+right or wrong together, so its held-out score has the exact law of
+`metrics.truth_accuracy.random_truthlike_distribution`. On the single-truth control the
+only truth-like directions are ``+-u``: one unit holding every pair (sign-agnostic score 1).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from benchmarks.families import Family
+from benchmarks.spec import METHOD, GeneratorSpec, MethodSpec, Profile, cell_seed, sklearn_seed
+from benchmarks.truth_checks import FINDS_TRUTH_ACCURACY, TRUTH_CHECKS
+from benchmarks.user_methods import accepts
+from generators.grouped_facts import make_grouped_facts
+from generators.onehot_facts import make_onehot_facts
+from generators.single_truth import make_single_truth
+from methods.truth.ccs import CCS
+from methods.truth.contrast_pca import ContrastPCA
+from methods.truth.mean_difference import MeanDifference
+from methods.truth.random_direction import RandomDirection
+from methods.truth.supervised_logistic import SupervisedLogistic
+from metrics.ccs_loss import min_ccs_loss_along
+from metrics.direction_count import count_distinct_directions, fact_sign_agreement, sign_retention
+from metrics.eigenvalue_ratio import top_eigenvalue_ratio
+from metrics.labels_needed import labels_needed
+from metrics.statistics import mean_over_seeds, rate_over_seeds, wilson_interval
+from metrics.truth_accuracy import (
+    pair_correctness,
+    random_truthlike_distribution,
+    random_truthlike_pvalue,
+    random_truthlike_summary,
+    truthlike_counts,
+)
+
+NAME = "truth"
+# Pairs per split and the generators' sizes. Noise 0.03 on the facts generators keeps the
+# supervised ceilings at held-out accuracy 1.000 at d = 64 (REFERENCES.md: 0.944 at noise
+# 0.1). The single-truth control's noise 0.3 keeps its Bayes accuracy at Phi(sqrt(2)/0.3)
+# = 1 - 1e-6 while a random direction stays far below it: its accuracy is
+# Phi(sqrt(2) |v.u| / 0.3) with |v.u| ~ 1/sqrt(d), about 0.7 at d = 64 (at noise 0.1 a
+# random direction scored 0.99 on one quick seed).
+SIZES = {
+    "quick": {"n_pairs": 640, "n_features": 64, "n_facts": 64, "n_groups": 8,
+              "facts_per_group": 8, "facts_noise": 0.03, "single_noise": 0.3},
+    "full": {"n_pairs": 4000, "n_features": 256, "n_facts": 64, "n_groups": 16,
+             "facts_per_group": 16, "facts_noise": 0.03, "single_noise": 0.3},
+}
+TRAIN, HELDOUT, LABELLED, TRAIN_FACTS, HELDOUT_FACTS = 0, 1, 2, 3, 4
+# Method streams: the main fit, the disjoint-facts fit, then the further copies on split 0.
+MAIN_FIT, DISJOINT_FIT, FIRST_COPY = 0, 1, 2
+# Instances fitted on the same training split (the main one included) for distinct_directions.
+N_FITS = 3
+# Norm bound of `min_ccs_loss_along`: the CCS loss of separable pairs only vanishes at
+# infinite norm, so directions are compared at their best norm up to this bound (at 100 a
+# perfect truth-like direction on the quick facts reaches losses below 1e-2).
+CCS_MAX_NORM = 100.0
+# Means over a handful of seeds of descriptive quantities (losses, counts, ratios) carry a
+# 95% Student-t interval, as in the erasure family; checks read pooled Wilson intervals.
+DESCRIPTIVE_CONFIDENCE = 0.95
+# Central mass of the random truth-like band drawn in the report.
+BAND_MASS = 0.99
+
+
+def truth_generators(profile: Profile) -> list[GeneratorSpec]:
+    """The truth generators at the profile's size: +-one-hot facts, grouped facts, control."""
+    s = SIZES[profile.name]
+    n, d = s["n_pairs"], s["n_features"]
+    return [
+        GeneratorSpec("onehot_facts", NAME, make_onehot_facts,
+                      dict(n_pairs=n, n_facts=s["n_facts"], n_features=max(d, s["n_facts"]),
+                           noise=s["facts_noise"])),
+        GeneratorSpec("grouped_facts", NAME, make_grouped_facts,
+                      dict(n_pairs=n, n_groups=s["n_groups"],
+                           facts_per_group=s["facts_per_group"], n_features=d,
+                           noise=s["facts_noise"])),
+        GeneratorSpec("single_truth", NAME, make_single_truth,
+                      dict(n_pairs=n, n_features=d, noise=s["single_noise"])),
+    ]
+
+
+def _with_seed(cls, **kwargs):
+    def build(train, seed):
+        return cls(**kwargs, random_state=sklearn_seed(seed))
+    return build
+
+
+def truth_methods(profile: Profile) -> list[MethodSpec]:
+    """The built-in truth finders: CCS and CRC-TPC, two supervised ceilings, a random floor."""
+    return [
+        MethodSpec("ccs", NAME, _with_seed(CCS),
+                   description="Contrast-Consistent Search, 10 L-BFGS restarts (Burns+ 2022)"),
+        MethodSpec("contrast_pca", NAME, _with_seed(ContrastPCA),
+                   description="CRC-TPC: top PC of normalised differences (Burns+ 2022)"),
+        MethodSpec("supervised_logistic", NAME, _with_seed(SupervisedLogistic),
+                   description="logistic regression on differences, with labels (ceiling)"),
+        MethodSpec("mean_difference", NAME, _with_seed(MeanDifference),
+                   description="true minus false mean, with labels (Marks & Tegmark 2023)"),
+        MethodSpec("random_direction", NAME, _with_seed(RandomDirection),
+                   description="a uniformly random direction (floor)"),
+    ]
+
+
+# --- calling the method, refusing misbehaviour ------------------------------------------
+
+def _fit(method: MethodSpec, generator: GeneratorSpec, seed: int, index: int, data):
+    """A fresh instance built with method stream ``index``, fitted on ``data`` (with labels)."""
+    est = method.build(data, cell_seed(generator.name, seed, METHOD, index))
+    if accepts(est.fit, "y"):
+        fitted = est.fit(data.X_pos, data.X_neg, y=data.y)
+    else:
+        fitted = est.fit(data.X_pos, data.X_neg)
+    return fitted if fitted is not None else est
+
+
+def _check_proba(p, n: int, what: str = "predict_proba") -> np.ndarray:
+    arr = np.asarray(p, dtype=np.float64)
+    if arr.shape != (n,):
+        raise ValueError(f"{what} returned shape {arr.shape}, expected ({n},)")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{what} returned NaN or inf")
+    if np.any((arr < 0) | (arr > 1)):
+        raise ValueError(f"{what} returned values outside [0, 1]")
+    return arr
+
+
+def _proba(est, data) -> np.ndarray:
+    """``est.predict_proba`` on ``data``'s pairs, validated."""
+    return _check_proba(est.predict_proba(data.X_pos, data.X_neg), data.n_samples)
+
+
+def _direction(est, d: int) -> np.ndarray | None:
+    """The method's unit ``direction_`` (None when it has none); raises if malformed."""
+    v = getattr(est, "direction_", None)
+    if v is None:
+        return None
+    v = np.asarray(v, dtype=np.float64)
+    if v.shape != (d,):
+        raise ValueError(f"direction_ has shape {v.shape}, expected ({d},)")
+    if not np.all(np.isfinite(v)) or not np.any(v):
+        raise ValueError("direction_ is zero or contains NaN or inf")
+    return v / np.linalg.norm(v)
+
+
+def _restart_directions(est, d: int) -> np.ndarray | None:
+    V = getattr(est, "restart_directions_", None)
+    if V is None:
+        return None
+    V = np.asarray(V, dtype=np.float64)
+    if V.ndim != 2 or V.shape[1] != d or not np.all(np.isfinite(V)):
+        raise ValueError(f"restart_directions_ has shape {V.shape} or non-finite entries")
+    return V
+
+
+# --- per-seed pieces ---------------------------------------------------------------------
+
+def _hits(proba: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(raw, sign-agnostic) number of correctly called pairs (ties count one half)."""
+    raw = float(pair_correctness(proba, y).sum())
+    return raw, max(raw, y.size - raw)
+
+
+def _units(ground_truth: dict, n_pairs: int) -> np.ndarray:
+    """Pairs per truth-like unit; one unit holding every pair when there is one truth."""
+    counts = truthlike_counts(ground_truth)
+    return np.array([n_pairs]) if counts is None else counts
+
+
+def _truthlike_reference(counts: np.ndarray) -> dict:
+    """Exact mean, spread and central ``BAND_MASS`` band of a random truth-like direction."""
+    ref = random_truthlike_summary(counts)
+    acc, prob = random_truthlike_distribution(counts)
+    folded = np.maximum(acc, 1.0 - acc)
+    order = np.argsort(folded, kind="stable")
+    cdf = np.cumsum(prob[order])
+    tail = (1.0 - BAND_MASS) / 2
+    low = folded[order][min(np.searchsorted(cdf, tail), cdf.size - 1)]
+    high = folded[order][min(np.searchsorted(cdf, 1.0 - tail), cdf.size - 1)]
+    return {"mean": ref["mean"], "std": ref["std"],
+            "sign_agnostic_mean": ref["sign_agnostic_mean"],
+            "sign_agnostic_std": ref["sign_agnostic_std"],
+            "sign_agnostic_band": [float(low), float(high)], "n_units": ref["n_units"]}
+
+
+def _candidates(est, data) -> np.ndarray:
+    """Candidate probabilities on ``data``, best candidate first (restarts by loss, if any)."""
+    if hasattr(est, "restart_predict_proba"):
+        P = np.asarray(est.restart_predict_proba(data.X_pos, data.X_neg), dtype=np.float64)
+        if P.ndim != 2 or P.shape[1] != data.n_samples:
+            raise ValueError(f"restart_predict_proba returned shape {P.shape}")
+        P = np.stack([_check_proba(p, data.n_samples, "restart_predict_proba") for p in P])
+        losses = getattr(est, "losses_", None)
+        if losses is not None and np.shape(losses) == (P.shape[0],):
+            P = P[np.argsort(np.asarray(losses), kind="stable")]
+        return P
+    return _proba(est, data)[None, :]
+
+
+def _labels_needed(est, heldout, labelled) -> float | None:
+    """Labelled pairs needed to pick a candidate (and sign) at 0.9 held-out; None: never."""
+    P_lab, P_test = _candidates(est, labelled), _candidates(est, heldout)
+    acc = np.array([pair_correctness(p, heldout.y).mean() for p in P_test])
+    m = labels_needed(P_lab, labelled.y, acc, target=FINDS_TRUTH_ACCURACY)
+    return None if np.isinf(m) else float(m)
+
+
+def _sign_axes(truth: dict):
+    """(axes, signs) of the truth-like units, or None for the single-truth control."""
+    if "group_directions" in truth:
+        return truth["group_directions"], truth["group_signs"]
+    if "fact_signs" in truth:
+        return truth["fact_directions"], truth["fact_signs"]
+    return None
+
+
+def _direction_metrics(fits, train, heldout) -> dict:
+    """CCS loss, agreement with the true signs and distinct directions of the fits' directions."""
+    d = train.n_features
+    dirs = [_direction(est, d) for est in fits]
+    if any(v is None for v in dirs):
+        return {}
+    truth = heldout.ground_truth
+    out = {
+        "ccs_loss": min_ccs_loss_along(dirs[0], heldout.X_pos, heldout.X_neg, CCS_MAX_NORM)[0],
+        "true_direction_ccs_loss": min_ccs_loss_along(
+            truth["true_direction"], heldout.X_pos, heldout.X_neg, CCS_MAX_NORM)[0],
+        "cos_true_direction": float(abs(dirs[0] @ truth["true_direction"])),
+        "distinct_directions": count_distinct_directions(np.stack(dirs)),
+    }
+    restarts = [_restart_directions(est, d) for est in fits]
+    if all(r is not None for r in restarts):
+        out["distinct_restart_directions"] = count_distinct_directions(np.vstack(restarts))
+    axes = _sign_axes(truth)
+    if axes is not None:
+        out["fact_sign_agreement"] = fact_sign_agreement(dirs[0], *axes)
+        init = getattr(fits[0], "init_directions_", None)
+        if init is not None and restarts[0] is not None:
+            out["sign_retention"] = sign_retention(init, restarts[0], axes[0])
+    return out
+
+
+def _disjoint_facts(method, generator, seed) -> dict:
+    """Sign-agnostic accuracy on held-out facts of a fit on the train facts only."""
+    if not accepts(generator.make, "facts"):
+        return {}
+    train = generator.dataset(seed, TRAIN_FACTS, facts="train")
+    test = generator.dataset(seed, HELDOUT_FACTS, facts="heldout")
+    est = _fit(method, generator, seed, DISJOINT_FIT, train)
+    raw, agnostic = _hits(_proba(est, test), test.y)
+    ref = random_truthlike_summary(_units(test.ground_truth, test.n_samples))
+    return {"disjoint_hits": raw, "disjoint_sign_agnostic_hits": agnostic,
+            "disjoint_n": test.n_samples,
+            "disjoint_random_truthlike_sign_agnostic_mean": ref["sign_agnostic_mean"]}
+
+
+def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
+                     profile: Profile) -> dict:
+    """Everything measured for one seed of one cell (raises if the method misbehaves)."""
+    train, heldout, labelled = (generator.dataset(seed, s) for s in (TRAIN, HELDOUT, LABELLED))
+    start = time.perf_counter()
+    est = _fit(method, generator, seed, MAIN_FIT, train)
+    fit_time = time.perf_counter() - start
+    proba = _proba(est, heldout)
+    raw, agnostic = _hits(proba, heldout.y)
+    n = heldout.n_samples
+    counts = _units(heldout.ground_truth, n)
+    copies = [_fit(method, generator, seed, FIRST_COPY + i, train) for i in range(N_FITS - 1)]
+    eig = getattr(est, "eigenvalues_", None)
+    result = {
+        "seed": seed,
+        "status": "ok",
+        "n_heldout": n,
+        "hits": raw,
+        "sign_agnostic_hits": agnostic,
+        "accuracy": raw / n,
+        "sign_agnostic_accuracy": agnostic / n,
+        "true_direction_accuracy": float(heldout.ground_truth["true_direction_accuracy"]),
+        "random_truthlike": _truthlike_reference(counts),
+        "random_truthlike_pvalue": random_truthlike_pvalue(agnostic / n, counts),
+        "labels_needed": _labels_needed(est, heldout, labelled),
+        "n_labelled": labelled.n_samples,
+        "eigenvalue_ratio": None if eig is None else top_eigenvalue_ratio(eig),
+        "fit_time_s": fit_time,
+    }
+    result.update(_direction_metrics([est, *copies], train, heldout))
+    result.update(_disjoint_facts(method, generator, seed))
+    return result
+
+
+# --- pooling seeds -----------------------------------------------------------------------
+
+def _pooled(seed_results: list[dict], hits_key: str, n_key: str) -> dict:
+    """Wilson interval on correctly called pairs pooled over seeds (ties count one half)."""
+    hits = int(round(sum(r[hits_key] for r in seed_results)))
+    return wilson_interval(hits, sum(r[n_key] for r in seed_results)).to_dict()
+
+
+def _described(values) -> dict:
+    return mean_over_seeds(values, confidence=DESCRIPTIVE_CONFIDENCE).to_dict()
+
+
+def _exact(value: float, n: int) -> dict:
+    """An exactly known (or worst-case) number as an Estimate dict with a zero-width interval."""
+    return {"value": float(value), "low": float(value), "high": float(value), "n": int(n),
+            "confidence": 1.0}
+
+
+def _labels_estimate(seed_results: list[dict]) -> dict:
+    """Worst case over seeds, "never" counted as one more than the whole labelled split."""
+    vals = [r["n_labelled"] + 1 if r["labels_needed"] is None else r["labels_needed"]
+            for r in seed_results]
+    return {"value": float(max(vals)), "low": float(min(vals)), "high": float(max(vals)),
+            "n": len(vals), "confidence": 1.0}
+
+
+def aggregate_truth(seed_results: list[dict]) -> dict:
+    """Pool per-seed results into metric estimates (name -> Estimate dict).
+
+    - ``accuracy``, ``sign_agnostic_accuracy``, ``disjoint_facts_accuracy``: held-out pairs
+      pooled over seeds with a 99.9% Wilson interval (the value is the mean over seeds, as
+      every seed has the same number of pairs); sign-agnostic takes ``max(acc, 1 - acc)``
+      per seed before pooling.
+    - ``seeds_above_target``: fraction of seeds whose sign-agnostic accuracy is >= 0.9, with
+      a Wilson interval.
+    - ``random_truthlike_*``: the exact mean (raw 0.5, and sign-agnostic) and standard
+      deviation of a random truth-like direction's score on the same held-out pairs,
+      averaged over seeds (zero-width intervals: exact, not estimated).
+    - ``labels_needed``: worst case over seeds (``low`` the best seed); a seed where no
+      candidate reaches 0.9 counts as ``n_labelled + 1`` (more than every label given).
+      ``label_selection_rate``: fraction of seeds where some candidate does.
+    - the rest (CCS loss, distinct directions, eigenvalue ratio, ...): mean over seeds with
+      a 95% Student-t interval; present only when every seed has the quantity.
+    """
+    n_seeds = len(seed_results)
+    metrics = {
+        "accuracy": _pooled(seed_results, "hits", "n_heldout"),
+        "sign_agnostic_accuracy": _pooled(seed_results, "sign_agnostic_hits", "n_heldout"),
+        "seeds_above_target": rate_over_seeds(
+            [r["sign_agnostic_accuracy"] >= FINDS_TRUTH_ACCURACY for r in seed_results]).to_dict(),
+    }
+    for key in ("mean", "std", "sign_agnostic_mean", "sign_agnostic_std"):
+        value = np.mean([r["random_truthlike"][key] for r in seed_results])
+        metrics[f"random_truthlike_{key}"] = _exact(value, n_seeds)
+    metrics["labels_needed"] = _labels_estimate(seed_results)
+    metrics["label_selection_rate"] = rate_over_seeds(
+        [r["labels_needed"] is not None for r in seed_results]).to_dict()
+    if all("disjoint_n" in r for r in seed_results):
+        metrics["disjoint_facts_accuracy"] = _pooled(
+            seed_results, "disjoint_sign_agnostic_hits", "disjoint_n")
+        metrics["disjoint_random_truthlike_sign_agnostic_mean"] = _exact(np.mean(
+            [r["disjoint_random_truthlike_sign_agnostic_mean"] for r in seed_results]), n_seeds)
+    for key in ("ccs_loss", "true_direction_ccs_loss", "cos_true_direction",
+                "distinct_directions", "distinct_restart_directions", "fact_sign_agreement",
+                "sign_retention", "eigenvalue_ratio", "true_direction_accuracy", "fit_time_s"):
+        values = [r.get(key) for r in seed_results]
+        if all(v is not None and np.isfinite(v) for v in values):
+            metrics[key] = _described(values)
+    return metrics
+
+
+def check_truth(metrics: dict) -> dict:
+    """Run every truth check on aggregated metrics: name -> check dict."""
+    return {name: check(metrics).to_dict() for name, check in TRUTH_CHECKS.items()}
+
+
+FAMILY = Family(
+    name=NAME,
+    generators=truth_generators,
+    methods=truth_methods,
+    score_seed=score_truth_seed,
+    aggregate=aggregate_truth,
+    check=check_truth,
+    check_names=tuple(TRUTH_CHECKS),
+    headline=("accuracy", "sign_agnostic_accuracy", "random_truthlike_sign_agnostic_mean",
+              "ccs_loss", "labels_needed", "disjoint_facts_accuracy"),
+)
