@@ -1,21 +1,22 @@
 """Command line of the sanity-check report.
 
     python -m reports [--out DIR] [--profile quick|full] [--family F]
-                      [--method pkg.mod:Class ...] [--from results.json]
+                      [--method pkg.mod:Class ...] [--jobs N | --scheduler ADDRESS]
+                      [--resume] [--from results.json]
 
 Writes ``DIR/results.json``, ``DIR/report.html`` (self-contained), ``DIR/report.md`` and
 the PNG figures. Scores come from `benchmarks.cells.run_cell`, the same code path as
-``pytest benchmarks/``; with ``--from`` nothing is rescored, only rendered.
+``pytest benchmarks/``; with ``--from`` nothing is rescored, only rendered. Each finished
+cell is written to ``DIR/cells/`` at once; ``--resume`` keeps those and runs the rest.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
-from benchmarks.cells import run_cell
+from benchmarks.execution import CellRef, CellStore, run_cells
 from benchmarks.grid import build_grid
 from benchmarks.results import read_results, write_results
 from reports.figures import make_figures
@@ -32,21 +33,24 @@ def _parser() -> argparse.ArgumentParser:
                    help="user method 'pkg.mod:Class' or 'file.py:Class' (repeatable)")
     p.add_argument("--from", dest="source", type=Path, default=None,
                    help="render an existing results.json instead of running the grid")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="local worker processes (BLAS held to one thread in each)")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the finished cells in OUT/cells and run only the others")
     return p
 
 
 def run_grid(args) -> list[dict]:
-    """Run every selected cell, printing one progress line per cell."""
+    """Run every selected cell (locally, in processes or on Dask), with progress lines."""
+    if args.jobs < 1:
+        raise SystemExit(f"--jobs must be >= 1, got {args.jobs}")
     cells = build_grid(args.profile, methods=args.method, family=args.family)
-    records, start = [], time.perf_counter()
-    for i, cell in enumerate(cells, 1):
-        rec = run_cell(cell)
-        records.append(rec)
-        status = rec["status"] if rec["status"] == "ok" else f"ERROR {rec['error']}"
-        print(f"[{i}/{len(cells)}] {cell.family} {cell.id}: {status} "
-              f"({rec['elapsed_s']:.1f}s, total {time.perf_counter() - start:.0f}s)",
-              file=sys.stderr, flush=True)
-    return records
+    refs = [CellRef.of(c, args.method, args.family) for c in cells]
+    store = CellStore(args.out / "cells")
+    return run_cells(refs, jobs=args.jobs, scheduler=args.scheduler, store=store,
+                     resume=args.resume)
 
 
 def main(argv: list[str] | None = None) -> int:
