@@ -290,6 +290,7 @@ def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
     counts = _units(heldout.ground_truth, n)
     copies = [_fit(method, generator, seed, FIRST_COPY + i, train) for i in range(N_FITS - 1)]
     eig = getattr(est, "eigenvalues_", None)
+    ratio = None if eig is None else top_eigenvalue_ratio(eig)
     result = {
         "seed": seed,
         "status": "ok",
@@ -303,7 +304,8 @@ def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
         "random_truthlike_pvalue": random_truthlike_pvalue(agnostic / n, counts),
         "labels_needed": _labels_needed(est, heldout, labelled),
         "n_labelled": labelled.n_samples,
-        "eigenvalue_ratio": None if eig is None else top_eigenvalue_ratio(eig),
+        # inf (a single non-zero eigenvalue) is stored as None: results.json is strict JSON.
+        "eigenvalue_ratio": ratio if ratio is not None and np.isfinite(ratio) else None,
         "fit_time_s": fit_time,
     }
     result.update(_direction_metrics([est, *copies], train, heldout))
@@ -377,7 +379,7 @@ def aggregate_truth(seed_results: list[dict]) -> dict:
                 "distinct_directions", "distinct_restart_directions", "fact_sign_agreement",
                 "sign_retention", "eigenvalue_ratio", "true_direction_accuracy", "fit_time_s"):
         values = [r.get(key) for r in seed_results]
-        if all(v is not None and np.isfinite(v) for v in values):
+        if all(v is not None for v in values):
             metrics[key] = _described(values)
     return metrics
 
