@@ -3,9 +3,14 @@
 ``pytest benchmarks/`` runs the built-in grid on the quick profile;
 ``--profile full`` runs paper scale; ``--method pkg.mod:Class`` (repeatable) runs a
 user's method instead, with ``--family`` where its interface does not say which family.
+With pytest-xdist (``-n auto``) every test of a cell runs on the same worker
+(``--dist loadgroup``), so a cell is computed once; the workers send their records to
+the controller for the score table and ``--results-json``.
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -22,13 +27,20 @@ def pytest_addoption(parser):
     group.addoption("--family", default=None, choices=("erasure", "sparse", "truth"),
                     help="family of --method (inferred from its interface when omitted), "
                          "or the only family to run")
+    group.addoption("--results-json", default=None,
+                    help="write the records of the cells run in this session to this file")
 
 
 CACHE_KEY = pytest.StashKey[CellCache]()
+WORKER_RECORDS = pytest.StashKey[list]()
 
 
 def pytest_configure(config):
     config.stash[CACHE_KEY] = CellCache()
+    config.stash[WORKER_RECORDS] = []
+    # xdist turned -n N into --dist load: keep each cell's tests on one worker instead.
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
 
 
 @pytest.fixture(scope="session")
@@ -37,11 +49,39 @@ def cell_cache(request) -> CellCache:
     return request.config.stash[CACHE_KEY]
 
 
+def pytest_sessionfinish(session):
+    config = session.config
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["toyground_records"] = json.dumps(
+            config.stash[CACHE_KEY].records(), default=float)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    payload = getattr(node, "workeroutput", {}).get("toyground_records")
+    if payload:
+        node.config.stash[WORKER_RECORDS].extend(json.loads(payload))
+
+
+def session_records(config) -> list[dict]:
+    """Records of this session: this process's, or all workers' under xdist (one per cell)."""
+    unique = {}
+    for rec in config.stash[CACHE_KEY].records() + config.stash[WORKER_RECORDS]:
+        unique[(rec["family"], rec["method"], rec["generator"], rec["profile"])] = rec
+    return list(unique.values())
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    records = config.stash[CACHE_KEY].records()
+    if hasattr(config, "workeroutput"):
+        return
+    records = session_records(config)
     if not records:
         return
-    from benchmarks.results import format_table
+    from benchmarks.results import format_table, write_results
 
     terminalreporter.write_sep("=", "toyground scores (held-out; leakage = balanced acc - chance)")
     terminalreporter.write_line(format_table(records))
+    if config.option.results_json:
+        order = sorted(records, key=lambda r: (r["family"], r["method"], r["generator"]))
+        path = write_results(order, config.option.results_json, config.option.profile)
+        terminalreporter.write_line(f"toyground records written to {path}")

@@ -22,7 +22,8 @@ def parametrize_family(metafunc, family: str, check_names) -> None:
     """Parametrise ``<family>_seed_case`` and ``<family>_check_case`` fixtures."""
     cells = grid_for(metafunc.config, family)
     if f"{family}_seed_case" in metafunc.fixturenames:
-        params = [pytest.param((cell, seed), id=f"{cell.id}-seed{seed}")
+        params = [pytest.param((cell, seed), id=f"{cell.id}-seed{seed}",
+                               marks=pytest.mark.xdist_group(cell.id))
                   for cell in cells for seed in cell.profile.seeds]
         metafunc.parametrize(f"{family}_seed_case", params)
     if f"{family}_check_case" in metafunc.fixturenames:
@@ -30,9 +31,9 @@ def parametrize_family(metafunc, family: str, check_names) -> None:
         for cell in cells:
             findings = cell.method.builtin and _findings(cell)
             for check in check_names:
-                marks = ()
+                marks = [pytest.mark.xdist_group(cell.id)]
                 if findings and check in findings:
-                    marks = pytest.mark.xfail(strict=True, reason=findings[check])
+                    marks.append(pytest.mark.xfail(strict=True, reason=findings[check]))
                 params.append(pytest.param((cell, check), id=f"{cell.id}-{check}", marks=marks))
         metafunc.parametrize(f"{family}_check_case", params)
 
