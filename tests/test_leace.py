@@ -15,7 +15,7 @@ from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.outlier_equal_means import make_outlier_equal_means
 from generators.two_class_gaussian import make_two_class_gaussian
 from generators.xor_concept import make_xor_concept
-from methods.erasure.leace import LeaceEraser, _whitening
+from methods.erasure.leace import LeaceEraser
 from methods.erasure.mean_projection import MeanProjectionEraser
 
 N, D = 2000, 16
@@ -138,12 +138,12 @@ def _weak_concept(mahalanobis, n=N, d=8, seed=1):
 def test_leace_erases_weak_concept_that_reference_tolerance_misses():
     X, y = _weak_concept(0.01)
     before = np.abs(X[y == 1].mean(axis=0) - X[y == 0].mean(axis=0)).max()
-    # Premise: the singular value of W S_xz is p(1-p) * 0.01 = 0.0025, below the reference
-    # package's absolute svd_tol, which would have returned the identity here.
-    mu = X.mean(axis=0)
-    W, _ = _whitening(np.cov(X.T, bias=True))
-    s_xz = 0.5 * (X[y == 1].mean(axis=0) - mu)
-    assert np.linalg.norm(W @ s_xz) < REFERENCE_SVD_TOL
+    # Premise: the singular value of W S_xz (W = S_xx^{-1/2}), sqrt(s_xz^T S_xx^-1 s_xz),
+    # is p(1-p) x Mahalanobis distance = 0.0025 (to 1e-5: S_xx includes the tiny shift),
+    # below the reference package's absolute svd_tol, which would return the identity.
+    s_xz = 0.5 * (X[y == 1].mean(axis=0) - X.mean(axis=0))
+    sigma_norm = np.sqrt(s_xz @ np.linalg.solve(np.cov(X.T, bias=True), s_xz))
+    assert sigma_norm == pytest.approx(0.25 * 0.01, rel=1e-4) and sigma_norm < REFERENCE_SVD_TOL
     eraser = LeaceEraser().fit(X, y)
     X_erased = eraser.transform(X)
     assert eraser.rank_ == 1
