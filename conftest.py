@@ -27,6 +27,11 @@ def pytest_addoption(parser):
     group.addoption("--family", default=None, choices=("erasure", "sparse", "truth"),
                     help="family of --method (inferred from its interface when omitted), "
                          "or the only family to run")
+    group.addoption("--first-seed", type=int, default=0,
+                    help="first grid seed (other seeds: other data, method and probe streams)")
+    group.addoption("--baseline", default=None,
+                    help="baseline results to guard against (default for the built-in grid: "
+                         "reports/baseline.json)")
     group.addoption("--results-json", default=None,
                     help="write the records of the cells run in this session to this file")
 
@@ -79,8 +84,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     from benchmarks.results import format_table, write_results
 
-    terminalreporter.write_sep("=", "toyground scores (held-out; leakage = balanced acc - chance)")
+    terminalreporter.write_sep("=", "toyground scores (held-out, pooled over seeds)")
     terminalreporter.write_line(format_table(records))
+    improved = config.stash[CACHE_KEY].improvements
+    if improved:
+        terminalreporter.write_sep("-", "better than the baseline beyond its interval "
+                                        "(raise it: python -m reports --write-baseline)")
+        for line in improved:
+            terminalreporter.write_line(line)
     if config.option.results_json:
         order = sorted(records, key=lambda r: (r["family"], r["method"], r["generator"]))
         path = write_results(order, config.option.results_json, config.option.profile)

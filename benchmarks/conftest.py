@@ -9,13 +9,14 @@ from benchmarks.grid import build_grid
 _GRIDS: dict = {}
 
 
-def grid_for(config, family: str):
-    """Cells of ``family`` selected by the command-line options (built once per session)."""
+def grid_for(config, family: str | None):
+    """Cells of ``family`` (all families: None) selected by the options (built once)."""
     key = "cells"
     if key not in _GRIDS:
         opts = config.option
-        _GRIDS[key] = build_grid(opts.profile, methods=opts.method, family=opts.family)
-    return [c for c in _GRIDS[key] if c.family == family]
+        _GRIDS[key] = build_grid(opts.profile, methods=opts.method, family=opts.family,
+                                 first_seed=opts.first_seed)
+    return [c for c in _GRIDS[key] if family is None or c.family == family]
 
 
 def parametrize_family(metafunc, family: str, check_names) -> None:
@@ -44,8 +45,27 @@ def _findings(cell):
     return expected_findings_for(cell)
 
 
+def parametrize_regression(metafunc) -> None:
+    """Parametrise ``regression_case`` with (cell, baseline record or None) pairs.
+
+    The built-in grid is compared with ``reports/baseline.json``; a ``--method`` run only
+    with an explicit ``--baseline``.
+    """
+    from benchmarks.baseline import DEFAULT_BASELINE, load_baseline
+
+    opts = metafunc.config.option
+    path = opts.baseline or (None if opts.method else DEFAULT_BASELINE)
+    cells = grid_for(metafunc.config, None) if path else []
+    base = load_baseline(path) if path else {}
+    params = [pytest.param((c, base.get(c.key)), id=f"{c.family}-{c.id}",
+                           marks=pytest.mark.xdist_group(c.id)) for c in cells]
+    metafunc.parametrize("regression_case", params)
+
+
 def pytest_generate_tests(metafunc):
     from benchmarks.families import FAMILIES
 
     for name, fam in FAMILIES.items():
         parametrize_family(metafunc, name, fam.check_names)
+    if "regression_case" in metafunc.fixturenames:
+        parametrize_regression(metafunc)

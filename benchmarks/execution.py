@@ -35,11 +35,12 @@ class CellRef:
     profile: str
     user_methods: tuple[str, ...] = ()
     user_family: str | None = None
+    first_seed: int = 0
 
     @classmethod
     def of(cls, cell: Cell, user_methods: Iterable[str] = (), user_family: str | None = None):
         return cls(cell.family, cell.method.name, cell.generator.name, cell.profile.name,
-                   tuple(user_methods), user_family)
+                   tuple(user_methods), user_family, cell.profile.first_seed)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -47,14 +48,16 @@ class CellRef:
 
     def filename(self) -> str:
         """A stable file name for this cell's record."""
-        digest = hashlib.sha1("|".join(self.key).encode()).hexdigest()[:12]
+        ident = "|".join(self.key) + f"|{self.first_seed}"
+        digest = hashlib.sha1(ident.encode()).hexdigest()[:12]
         safe = f"{self.family}-{self.method}-{self.generator}".replace("/", "_").replace(":", "_")
         return f"{safe[:80]}-{digest}.json"
 
 
 def resolve(ref: CellRef) -> Cell:
     """The `Cell` a reference names, rebuilt from the grid definition."""
-    cells = build_grid(ref.profile, methods=ref.user_methods, family=ref.user_family)
+    cells = build_grid(ref.profile, methods=ref.user_methods, family=ref.user_family,
+                       first_seed=ref.first_seed)
     for cell in cells:
         if (cell.family, cell.method.name, cell.generator.name) == ref.key[:3]:
             return cell
@@ -86,7 +89,8 @@ class CellStore:
             return None
         record = json.loads(path.read_text())
         same = (record["family"], record["method"], record["generator"], record["profile"])
-        return record if same == ref.key else None
+        seeds = [s["seed"] for s in record["seeds"]]
+        return record if same == ref.key and seeds[:1] == [ref.first_seed] else None
 
     def save(self, ref: CellRef, record: dict) -> None:
         tmp = self.path(ref).with_suffix(".tmp")

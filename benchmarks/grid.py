@@ -38,7 +38,8 @@ def user_method_spec(path: str, family: str | None = None) -> MethodSpec:
 
 
 def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
-               methods: Iterable[str] = (), family: str | None = None) -> list[Cell]:
+               methods: Iterable[str] = (), family: str | None = None,
+               first_seed: int = 0) -> list[Cell]:
     """Cells of the grid.
 
     Parameters
@@ -51,8 +52,10 @@ def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
         generator of its family.
     family : str, optional
         The family of the user methods (inferred from their interface when omitted).
+    first_seed : int
+        First grid seed (the profile runs ``n_seeds`` consecutive seeds from it).
     """
-    prof = get_profile(profile)
+    prof = get_profile(profile, first_seed)
     cells = []
     if methods:
         for path in methods:

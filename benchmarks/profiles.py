@@ -6,6 +6,8 @@ profile in its module (``SIZES[profile.name]`` in ``benchmarks/<family>_family.p
 
 from __future__ import annotations
 
+import dataclasses
+
 from benchmarks.spec import Profile
 
 PROFILES = {
@@ -14,9 +16,17 @@ PROFILES = {
 }
 
 
-def get_profile(name: str) -> Profile:
-    """The profile called ``name`` (``quick`` or ``full``)."""
+def get_profile(name: str, first_seed: int = 0) -> Profile:
+    """The profile called ``name`` (``quick`` or ``full``), its seeds starting at ``first_seed``.
+
+    Another ``first_seed`` draws other data, method and probe streams for every cell: the
+    way to check that a finding is not one seed set's luck (and to measure how often the
+    regression guard would fire on an unchanged method).
+    """
     try:
-        return PROFILES[name]
+        profile = PROFILES[name]
     except KeyError:
         raise ValueError(f"profile must be one of {sorted(PROFILES)}, got {name!r}") from None
+    if first_seed < 0:
+        raise ValueError(f"first_seed must be >= 0, got {first_seed}")
+    return dataclasses.replace(profile, first_seed=int(first_seed))

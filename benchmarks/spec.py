@@ -28,10 +28,12 @@ class Profile:
 
     name: str
     n_seeds: int
+    first_seed: int = 0
 
     @property
     def seeds(self) -> tuple[int, ...]:
-        return tuple(range(self.n_seeds))
+        """The grid seeds ``first_seed, ..., first_seed + n_seeds - 1``."""
+        return tuple(range(self.first_seed, self.first_seed + self.n_seeds))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from benchmarks.baseline import DEFAULT_BASELINE, write_baseline
 from benchmarks.execution import CellRef, CellStore, run_cells
 from benchmarks.grid import build_grid
 from benchmarks.results import read_results, write_results
@@ -37,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="local worker processes (BLAS held to one thread in each)")
     p.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--first-seed", type=int, default=0,
+                   help="first grid seed (the profile runs n_seeds consecutive seeds)")
+    p.add_argument("--write-baseline", nargs="?", const=DEFAULT_BASELINE, default=None,
+                   type=Path, metavar="PATH",
+                   help="also write this run's scores as the regression baseline "
+                        "(default path: reports/baseline.json)")
     p.add_argument("--resume", action="store_true",
                    help="keep the finished cells in OUT/cells and run only the others")
     return p
@@ -46,7 +53,8 @@ def run_grid(args) -> list[dict]:
     """Run every selected cell (locally, in processes or on Dask), with progress lines."""
     if args.jobs < 1:
         raise SystemExit(f"--jobs must be >= 1, got {args.jobs}")
-    cells = build_grid(args.profile, methods=args.method, family=args.family)
+    cells = build_grid(args.profile, methods=args.method, family=args.family,
+                       first_seed=args.first_seed)
     refs = [CellRef.of(c, args.method, args.family) for c in cells]
     store = CellStore(args.out / "cells")
     return run_cells(refs, jobs=args.jobs, scheduler=args.scheduler, store=store,
@@ -64,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         write_results(run_grid(args), out / "results.json", args.profile)
         doc = read_results(out / "results.json")
+    if args.write_baseline:
+        path = write_baseline(doc["records"], args.write_baseline, doc["profile"])
+        print(f"wrote baseline {path}", file=sys.stderr)
     figures = make_figures(doc["records"], out)
     (out / "report.md").write_text(render_markdown(doc, figures))
     (out / "report.html").write_text(render_html(doc, figures))

@@ -53,7 +53,8 @@ def render_markdown(doc: dict, figures: list[tuple[str, Path]]) -> str:
         "## Findings (known weaknesses of built-in methods, measured)",
         _md_table(["method", "generator", "check", "measured", "why"], _findings_rows(records)),
         "## Unexpected failures and errors",
-        _md_table(["method", "generator", "check", "detail"], _failures(records)) or "none",
+        (_md_table(["method", "generator", "check", "detail"], _failures(records))
+         if _failures(records) else "none"),
         "## Figures",
     ]
     parts += [f"![{cap}]({p.name})" for cap, p in figures]

@@ -82,17 +82,11 @@ def test_mean_projection_leaves_outlier_concept(outlier):
     assert acc >= MEAN_PROJECTION_OUTLIER_FLOOR, f"threshold rule at {acc:.3f}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MeanProjectionEraser documents a basis of rank <= K-1, but with binary labels whose "
-    "class means are equal to rounding (outlier_equal_means) the two columns mu_0 - mu and "
-    "mu_1 - mu are ~1e-15 rounding noise, not numerically collinear, and orthonormal_basis's "
-    "relative tolerance keeps both: rank_ = 2 > K-1 = 1 (a subspace fitted to rounding). "
-    "LEACE has an absolute rounding floor for this; mean projection needs one too "
-    "(or use K-1 columns, as LEACE's S_xz does)."))
-def test_mean_projection_rank_at_most_k_minus_one_on_equal_means(outlier):
+def test_mean_projection_rank_zero_on_equal_means(outlier):
+    """Class means equal to rounding: nothing to remove, not a subspace fitted to round-off."""
     fit, _ = outlier
     eraser = MeanProjectionEraser().fit(fit.X, fit.y)
-    assert eraser.rank_ <= 1
+    assert eraser.rank_ == 0
 
 
 @pytest.mark.parametrize("make", [make_two_class_gaussian, make_multiclass_gaussian,

@@ -53,12 +53,18 @@ class SubspaceProjectionMixin:
         return np.eye(self.n_features_in_) - self.basis_ @ self.basis_.T
 
 
-def class_statistic_differences(X: np.ndarray, codes: np.ndarray, statistic) -> tuple:
-    """``(diffs, centre)``: rows ``statistic(X[codes == c]) - centre`` for every class.
+def class_difference_basis(X: np.ndarray, class_centres: np.ndarray,
+                           centre: np.ndarray) -> np.ndarray:
+    """Orthonormal basis (d, <= K-1) of ``span{m_c - centre}`` for class centres (K, d).
 
-    ``centre`` is ``statistic(X)`` over all rows; ``diffs`` has shape (d, K).
+    ``centre`` must be a weighted mean of the class centres (so the K differences are
+    linearly dependent and the first K-1 span them all). Differences smaller than float64
+    round-off of the data (``max(n, d) * eps`` times its RMS deviation) count as zero, so
+    classes whose centres agree to rounding give an empty basis rather than a subspace
+    fitted to round-off.
     """
-    centre = statistic(X)
-    n_classes = int(codes.max()) + 1
-    diffs = np.stack([statistic(X[codes == c]) - centre for c in range(n_classes)], axis=1)
-    return diffs, centre
+    diffs = (class_centres[:-1] - centre).T
+    scale = float(np.sqrt(((X - X.mean(axis=0)) ** 2).sum(axis=1).mean()))
+    floor = max(X.shape) * np.finfo(np.float64).eps * scale
+    diffs = diffs[:, np.linalg.norm(diffs, axis=0) > floor]
+    return orthonormal_basis(diffs)

@@ -5,16 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.erasure._subspace import (
-    SubspaceProjectionMixin,
-    class_statistic_differences,
-    orthonormal_basis,
-)
+from methods.erasure._subspace import SubspaceProjectionMixin, class_difference_basis
 from methods.validation import check_array, check_labels
-
-
-def _mean(X: np.ndarray) -> np.ndarray:
-    return X.mean(axis=0)
 
 
 class MeanProjectionEraser(SubspaceProjectionMixin):
@@ -43,7 +35,8 @@ class MeanProjectionEraser(SubspaceProjectionMixin):
         """Learn ``Q`` and ``mu`` from ``X`` (n, d) and labels ``y`` (n,)."""
         X = check_array(X, "X")
         codes = check_labels(y, X.shape[0])
-        diffs, self.centre_ = class_statistic_differences(X, codes, _mean)
-        self.basis_ = orthonormal_basis(diffs)
+        means = np.stack([X[codes == c].mean(axis=0) for c in range(codes.max() + 1)])
+        self.centre_ = X.mean(axis=0)
+        self.basis_ = class_difference_basis(X, means, self.centre_)
         self.n_features_in_ = X.shape[1]
         return self

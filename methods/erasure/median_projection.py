@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.erasure._subspace import SubspaceProjectionMixin, orthonormal_basis
+from methods.erasure._subspace import SubspaceProjectionMixin, class_difference_basis
 from methods.validation import check_array, check_labels
 from metrics.geometric_median import geometric_median
 
@@ -38,6 +38,6 @@ class MedianProjectionEraser(SubspaceProjectionMixin):
         codes = check_labels(y, X.shape[0])
         medians = np.stack([geometric_median(X[codes == c]) for c in range(codes.max() + 1)])
         self.centre_ = medians.mean(axis=0)
-        self.basis_ = orthonormal_basis((medians - self.centre_).T)
+        self.basis_ = class_difference_basis(X, medians, self.centre_)
         self.n_features_in_ = X.shape[1]
         return self
