@@ -1,0 +1,112 @@
+"""Checks of the sparse-feature family: each states one property a dictionary learner should have.
+
+Each reads the cell's aggregated metrics (``name -> Estimate dict``, seed means) and
+returns a `CheckResult`. A check that does not apply to a generator passes vacuously with
+a rule that starts "not applicable" (value and threshold 0): `recovers_planted` applies
+only where the generator plants feature directions (``has_features``), `no_false_features`
+only where it does not. The report's tables show the rule, so a vacuous pass reads as one.
+"""
+
+from __future__ import annotations
+
+from benchmarks.checks import CheckResult, at_least, at_most
+
+# recovers_planted: the dictionary of size m (= the planted count) on held-out data.
+# MMCS: mean over planted features of the best |cos| to an atom (Sharkey et al. 2022).
+MIN_MMCS = 0.9
+# Fraction of planted features with an atom at |cos| > 0.9.
+MIN_RECOVERY = 0.8
+# Distinct best-matched features / live atoms (SynthSAEBench): 1 = no duplicated atoms.
+MIN_UNIQUENESS = 0.8
+
+# no_false_features: a claimed feature is an atom alive on held-out data and stable
+# (|cos| > 0.9 to an atom) in both a same-size dictionary and a 2x larger one, each fitted
+# on another split with another method seed. The claim may exceed the generator's true
+# count (12 mixture centres; 0 for the cube and the Gaussian) by this factor ...
+CLAIM_FACTOR = 1.5
+# ... plus one: the mean of uncentred data is a genuinely stable direction (the data are
+# not centred before fitting; see benchmarks/sparse_family.py).
+MEAN_ALLOWANCE = 1
+# And, on generators with no true features at all (n_true = 0), the cross-size MMCS (live
+# atoms of size m against the 2m dictionary) may not exceed the random-atom band's 0.99
+# quantile (random unit dictionaries of the same live count, size and dimension;
+# metrics.claimed_features.random_atom_band). With real structure (the mixture's 12
+# centres) a faithful dictionary rises above that band, so there only the count is read.
+
+# generalises: held-out FVU (1 - R^2) at most this factor times the train FVU ...
+GENERALISATION_FACTOR = 1.5
+# ... plus this absolute slack, so that two near-perfect reconstructions (FVU ~ 1e-30 for
+# PCA at full rank) do not fail on a ratio of rounding errors.
+FVU_SLACK = 0.01
+
+
+def _not_applicable(name: str, why: str) -> CheckResult:
+    return CheckResult(name, True, 0.0, 0.0, f"not applicable: {why}")
+
+
+def claim_limit(n_true: int) -> float:
+    """Largest claimed-feature count `no_false_features` accepts for ``n_true`` real ones."""
+    return CLAIM_FACTOR * n_true + MEAN_ALLOWANCE
+
+
+def _claim_violation(n_claimed: float, limit: float, cross: float, band_high: float,
+                     n_true: float):
+    """(value, threshold, rule) of the first violated condition of no_false_features, or None."""
+    if n_claimed > limit:
+        return (n_claimed, limit, f"claimed features (alive on held-out, stable across splits, "
+                f"seeds and sizes) <= {CLAIM_FACTOR} x true count + {MEAN_ALLOWANCE} (mean)")
+    if n_true == 0 and cross > band_high:
+        return (cross, band_high, "cross-size MMCS (m vs 2m) <= random-atom band 0.99 quantile")
+    return None
+
+
+def seed_false_positive(result: dict) -> bool:
+    """Whether one seed's result violates `no_false_features` (a per-seed false positive)."""
+    return _claim_violation(result["n_claimed"], result["claim_limit"],
+                            result["cross_mmcs_size"], result["band_cross_mmcs_high"],
+                            result["n_true_features"]) is not None
+
+
+def recovers_planted(metrics: dict) -> CheckResult:
+    """The size-m dictionary finds the planted features: MMCS, recovery and uniqueness high."""
+    name = "recovers_planted"
+    if not metrics["has_features"]["value"]:
+        return _not_applicable(name, "the generator plants no feature directions")
+    for key, low, what in (("mmcs", MIN_MMCS, "MMCS to the planted features"),
+                           ("recovery_rate", MIN_RECOVERY, "fraction recovered at |cos| > 0.9"),
+                           ("uniqueness", MIN_UNIQUENESS, "uniqueness of live atoms")):
+        if metrics[key]["value"] < low:
+            return at_least(name, metrics[key]["value"], low, f"seed-mean {what}")
+    return at_least(name, metrics["mmcs"]["value"], MIN_MMCS,
+                    f"seed-mean MMCS (recovery >= {MIN_RECOVERY} and uniqueness >= "
+                    f"{MIN_UNIQUENESS} also hold)")
+
+
+def no_false_features(metrics: dict) -> CheckResult:
+    """On data without planted features the method claims no more features than are there."""
+    name = "no_false_features"
+    if metrics["has_features"]["value"]:
+        return _not_applicable(name, "the generator plants features (see recovers_planted)")
+    claimed = metrics["n_claimed"]["value"]
+    limit = metrics["claim_limit"]["value"]
+    n_true = metrics["n_true_features"]["value"]
+    violation = _claim_violation(claimed, limit, metrics["cross_mmcs_size"]["value"],
+                                 metrics["band_cross_mmcs_high"]["value"], n_true)
+    if violation is None:
+        return at_most(name, claimed, limit,
+                       f"seed-mean claimed features <= {CLAIM_FACTOR} x true count + "
+                       f"{MEAN_ALLOWANCE}" + (" (cross-size MMCS within the random band "
+                                              "also holds)" if n_true == 0 else ""))
+    value, threshold, rule = violation
+    return at_most(name, value, threshold, f"seed-mean {rule}")
+
+
+def generalises(metrics: dict) -> CheckResult:
+    """Held-out reconstruction loss stays within a stated factor of the training loss."""
+    limit = GENERALISATION_FACTOR * metrics["fvu_train"]["value"] + FVU_SLACK
+    return at_most("generalises", metrics["fvu_heldout"]["value"], limit,
+                   f"seed-mean held-out FVU <= {GENERALISATION_FACTOR} x train FVU + "
+                   f"{FVU_SLACK}")
+
+
+SPARSE_CHECKS = {f.__name__: f for f in (recovers_planted, no_false_features, generalises)}

@@ -1,0 +1,414 @@
+"""The sparse-feature family: does a dictionary learner report features that are not there?
+
+The question for a user: "my dictionary-learning method says my activations contain N
+features; would it say the same about data that has no such features?" Every method runs
+on planted sparse features (the positive control: Sharkey et al. 2022, scaled down in the
+quick profile), on token embeddings (one feature per sample), and on data without sparse
+features (a Gaussian mixture, an isotropic Gaussian, the unit square and the unit cube).
+
+Per seed, with every random stream from `benchmarks.spec.cell_seed`:
+
+- five dictionaries are fitted, each on its **own split** and with its **own method
+  stream** (``METHOD, i``): the main one of size ``m`` (split 0), a repeat of size ``m``
+  (split 1, for cross-seed stability), one of size ``2 m`` (split 2, Sharkey et al.'s
+  "next larger dictionary") and two smaller ones, ``m / 2`` and ``m / 4`` (splits 3, 4),
+  for the cross-size curve. Fitting the comparison dictionaries on other samples matters:
+  with one shared sample, 8 MiniBatchDictionaryLearning atoms on an isotropic Gaussian were
+  all "stable" across seeds, locked onto chance structure of that sample's covariance.
+- split 5 (``n_heldout`` rows) is held out: codes, liveness, reconstruction and every
+  similarity to ground truth are measured there; the training loss is measured on split 0.
+- the random-atom band (``metrics.claimed_features.random_atom_band``) draws from the
+  ``PROBE`` stream: it is the chance reference every similarity is read against.
+
+Dictionary size (the rule for every method, built-in or a user's): the family calls
+``method.build(train, seed)`` and then sets ``n_components`` to the cell's size, through
+``set_params`` when the estimator has it, else as an attribute when it has one; an
+estimator with neither keeps its own size (all four sizes are then the same). Methods
+that cannot be overcomplete (scikit-learn's `PCA` and `FastICA`, and subclasses) get
+``min(size, d)``: they have at most ``d`` components, which is exactly why they cannot
+recover 64 features in 32 dimensions.
+
+Centring: the data are given to every method as generated, uncentred (real activations
+are). The mean of uncentred data is one genuinely stable direction (the unit cube's
+diagonal), so `no_false_features` allows one claimed feature beyond the true count.
+
+Reconstruction: ``inverse_transform(codes)`` when the method has one (PCA's and
+FastICA's add the mean back), else ``codes @ components_``; the loss is the fraction of
+variance unexplained, ``FVU = 1 - R^2`` (`metrics.reconstruction.explained_variance`,
+where the mean predictor scores R^2 = 0).
+
+The ``planted_sparse_small_n`` generator trains on ``n_small`` rows, fewer than a quick
+SAE's parameters (``2 m d`` weights), so train and held-out loss can part (`generalises`).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+from sklearn.decomposition import PCA, FastICA, MiniBatchDictionaryLearning
+from sklearn.exceptions import ConvergenceWarning
+
+from benchmarks.families import Family
+from benchmarks.sparse_checks import (
+    SPARSE_CHECKS,
+    claim_limit,
+    seed_false_positive,
+)
+from benchmarks.spec import (
+    METHOD,
+    PROBE,
+    GeneratorSpec,
+    MethodSpec,
+    Profile,
+    cell_seed,
+    sklearn_seed,
+)
+from generators.embedding_vocabulary import make_embedding_vocabulary
+from generators.gaussian_mixture import make_gaussian_mixture
+from generators.isotropic_gaussian import make_isotropic_gaussian
+from generators.planted_sparse import make_planted_sparse
+from generators.uniform_cube import make_uniform_cube
+from methods.sparse.kmeans_atoms import KMeansAtoms
+from methods.sparse.random_atoms import RandomAtoms
+from methods.sparse.relu_sae import ReluSAE
+from methods.sparse.topk_sae import TopKSAE
+from metrics.claimed_features import (
+    alive_atoms,
+    claimed_features,
+    stable_alive_atoms,
+    stable_atoms,
+)
+from metrics.dictionary_similarity import (
+    cross_mmcs,
+    dead_fraction,
+    matched_mcc,
+    mean_l0,
+    mmcs,
+    recovery_rate,
+    uniqueness,
+)
+from metrics.reconstruction import explained_variance, shrinkage
+from metrics.statistics import mean_over_seeds, rate_over_seeds
+
+NAME = "sparse"
+
+# Per-profile sizes. ``d``: dimension; ``n_atoms``: planted features (2 d, as Sharkey et
+# al.'s 512 in 256); ``m``: main dictionary size (= the planted count; the grid also fits
+# m/4, m/2 and 2m); ``n_train``: rows of each fitting split; ``n_small``: rows of each
+# fitting split of ``planted_sparse_small_n``; ``n_heldout``: rows of the scoring split.
+# Budgets are in optimiser steps, batch sizes and passes over the data, never seconds.
+# Quick SAE budgets, measured on the quick planted data (3 data seeds, m = 64): ReluSAE at
+# lr 1e-2, 1000 x 512 reaches MMCS 0.96-0.99, recovery 0.92-1.00 (lr 3e-3 needs 2000
+# steps for 0.94 / 0.88); TopKSAE at lr 1e-2, 500 x 256 reaches 0.97 / 0.89-0.92.
+# MiniBatchDictionaryLearning keeps scikit-learn's objective and defaults (alpha 1, OMP
+# codes) but is fitted by coordinate descent: the same result as LARS on the planted data
+# (MMCS 0.675 both) and 10x faster on the isotropic Gaussian (0.4 s vs 4-5 s per fit);
+# two passes (max_iter = 2, 32 minibatches of 256 each) give the same MMCS as ten
+# (0.675 at m = 64; its early stopping ends most fits after about 43 steps anyway).
+# Fixed budgets leave solvers unconverged by design: ConvergenceWarning is silenced.
+SIZES = {
+    "quick": {
+        "d": 32, "n_atoms": 64, "m": 64, "n_train": 8192, "n_small": 256, "n_heldout": 4096,
+        "n_centres": 12, "vocab_size": 64,
+        "relu_sae": {"n_steps": 1000, "batch_size": 512, "learning_rate": 1e-2},
+        "topk_sae": {"n_steps": 500, "batch_size": 256, "learning_rate": 1e-2},
+        "dictionary_learning": {"max_iter": 2, "fit_algorithm": "cd"},
+        "kmeans": {"max_iter": 100},
+    },
+    "full": {
+        "d": 256, "n_atoms": 512, "m": 512, "n_train": 200_000, "n_small": 2048,
+        "n_heldout": 20_000, "n_centres": 12, "vocab_size": 512,
+        "relu_sae": {"n_steps": 2000, "batch_size": 4096, "learning_rate": 3e-3},
+        "topk_sae": {"n_steps": 2000, "batch_size": 4096, "learning_rate": 3e-3},
+        "dictionary_learning": {"max_iter": 10, "fit_algorithm": "cd"},
+        "kmeans": {"max_iter": 100},
+    },
+}
+
+# Splits of a generator at one grid seed (see the module docstring).
+MAIN, REPEAT, DOUBLE, HALF, QUARTER, HELDOUT = 0, 1, 2, 3, 4, 5
+# (name, split, size as a multiple of m), fitted in this order with method streams 0..4.
+FITS = (("main", MAIN, 1.0), ("repeat", REPEAT, 1.0), ("double", DOUBLE, 2.0),
+        ("half", HALF, 0.5), ("quarter", QUARTER, 0.25))
+# Consecutive sizes compared for the cross-size curve (smaller, larger).
+SIZE_PAIRS = (("quarter", "half"), ("half", "main"), ("main", "double"))
+# Estimators with at most d components.
+COMPLETE_BASIS = (PCA, FastICA)
+# Seed means (MMCS, losses, counts) are described with a 95% Student-t interval and the
+# false-positive rate with a 95% Wilson interval: with 3 seeds they describe, the checks
+# read point values.
+DESCRIPTIVE_CONFIDENCE = 0.95
+
+
+def sparse_generators(profile: Profile) -> list[GeneratorSpec]:
+    """The sparse generators at the profile's size (``n_samples`` = rows of a fitting split)."""
+    s = SIZES[profile.name]
+    d, n = s["d"], s["n_train"]
+    planted = dict(n_samples=n, n_features=d, n_atoms=s["n_atoms"])
+    return [
+        GeneratorSpec("planted_sparse", NAME, make_planted_sparse, planted),
+        GeneratorSpec("planted_sparse_correlated", NAME, make_planted_sparse,
+                      dict(planted, correlated=True)),
+        GeneratorSpec("planted_sparse_small_n", NAME, make_planted_sparse,
+                      dict(planted, n_samples=s["n_small"])),
+        GeneratorSpec("embedding_vocabulary", NAME, make_embedding_vocabulary,
+                      dict(n_samples=n, n_features=d, vocab_size=s["vocab_size"])),
+        GeneratorSpec("gaussian_mixture", NAME, make_gaussian_mixture,
+                      dict(n_samples=n, n_features=d, n_centres=s["n_centres"])),
+        GeneratorSpec("isotropic_gaussian", NAME, make_isotropic_gaussian,
+                      dict(n_samples=n, n_features=d)),
+        GeneratorSpec("uniform_square", NAME, make_uniform_cube,
+                      dict(n_samples=n, n_features=2)),
+        GeneratorSpec("uniform_cube", NAME, make_uniform_cube,
+                      dict(n_samples=n, n_features=d)),
+    ]
+
+
+def _seeded(cls, **kwargs):
+    """A MethodSpec build: ``cls(**kwargs, random_state=int from the method stream)``."""
+    def build(train, seed):
+        return cls(**kwargs, random_state=sklearn_seed(seed))
+    return build
+
+
+def sparse_methods(profile: Profile) -> list[MethodSpec]:
+    """The built-in dictionary learners with the profile's fixed budgets.
+
+    ``n_components`` is set by the family after ``build`` (see the module docstring).
+    The SAEs' l1 / k and learning rate are passed explicitly so that a change of their
+    defaults does not silently change these cells.
+    """
+    s = SIZES[profile.name]
+    return [
+        MethodSpec("relu_sae", NAME,
+                   _seeded(ReluSAE, l1_coeff=0.1, **s["relu_sae"]),
+                   description="ReLU + L1 sparse autoencoder (Sharkey+ 2022)"),
+        MethodSpec("topk_sae", NAME,
+                   _seeded(TopKSAE, k=5, **s["topk_sae"]),
+                   description="TopK sparse autoencoder, k=5, AuxK (Gao+ 2024)"),
+        MethodSpec("dictionary_learning", NAME,
+                   _seeded(MiniBatchDictionaryLearning, **s["dictionary_learning"]),
+                   description="scikit-learn MiniBatchDictionaryLearning (alpha 1, OMP codes; "
+                               "fitted by coordinate descent)"),
+        MethodSpec("kmeans", NAME, _seeded(KMeansAtoms, **s["kmeans"]),
+                   description="k-means centres, one-hot codes (L0 = 1)"),
+        MethodSpec("pca", NAME, _seeded(PCA),
+                   description="scikit-learn PCA (at most d components)"),
+        MethodSpec("fastica", NAME, _seeded(FastICA),
+                   description="scikit-learn FastICA (at most d components)"),
+        MethodSpec("random_atoms", NAME, _seeded(RandomAtoms),
+                   description="random unit atoms, least-squares codes: the null dictionary"),
+    ]
+
+
+def set_size(estimator, size: int, n_features: int):
+    """Set ``n_components`` of an unfitted estimator to ``size`` (the family's size rule).
+
+    ``set_params`` when the estimator has it and lists ``n_components``; else the attribute
+    when it exists; else nothing. `COMPLETE_BASIS` estimators get ``min(size, d)``.
+    """
+    if isinstance(estimator, COMPLETE_BASIS):
+        size = min(size, n_features)
+    get = getattr(estimator, "get_params", None)
+    if callable(get) and hasattr(estimator, "set_params") and "n_components" in get():
+        estimator.set_params(n_components=size)
+    elif hasattr(estimator, "n_components"):
+        estimator.n_components = size
+    return estimator
+
+
+def _finite(name: str, arr: np.ndarray) -> np.ndarray:
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def _codes(estimator, X: np.ndarray, n_atoms: int) -> np.ndarray:
+    """``transform(X)`` checked: shape (n, n_atoms), finite, float64."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        codes = np.asarray(estimator.transform(X), dtype=np.float64)
+    if codes.shape != (X.shape[0], n_atoms):
+        raise ValueError(f"transform returned shape {codes.shape}, expected "
+                         f"({X.shape[0]}, {n_atoms}) (n_samples, rows of components_)")
+    return _finite("transform output", codes)
+
+
+def _components(estimator, n_features: int) -> np.ndarray:
+    """``components_`` checked: 2-D (m, d) with m >= 1, finite, float64."""
+    if not hasattr(estimator, "components_"):
+        raise ValueError("fitted method has no components_ (the dictionary, shape (m, d))")
+    W = np.asarray(estimator.components_, dtype=np.float64)
+    if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] != n_features:
+        raise ValueError(f"components_ has shape {W.shape}, expected (m, {n_features})")
+    return _finite("components_", W)
+
+
+def reconstruct(estimator, codes: np.ndarray, n_samples: int, n_features: int) -> np.ndarray:
+    """``inverse_transform(codes)`` when the method has one, else ``codes @ components_``."""
+    if hasattr(estimator, "inverse_transform"):
+        X_hat = np.asarray(estimator.inverse_transform(codes), dtype=np.float64)
+    else:
+        X_hat = codes @ np.asarray(estimator.components_, dtype=np.float64)
+    if X_hat.shape != (n_samples, n_features):
+        raise ValueError(f"reconstruction has shape {X_hat.shape}, expected "
+                         f"({n_samples}, {n_features})")
+    return _finite("reconstruction", X_hat)
+
+
+def _fit(method: MethodSpec, generator: GeneratorSpec, seed: int, index: int, split: int,
+         size: int):
+    """Build, size and fit one dictionary on ``split``; return (estimator, train, seconds)."""
+    train = generator.dataset(seed, split)
+    est = method.build(train, cell_seed(generator.name, seed, METHOD, index))
+    set_size(est, size, train.n_features)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted = est.fit(train.X)
+    elapsed = time.perf_counter() - start
+    return (fitted if fitted is not None else est), train, elapsed
+
+
+def _fvu(X: np.ndarray, X_hat: np.ndarray) -> float:
+    """Fraction of variance unexplained, ``1 - R^2``."""
+    return 1.0 - explained_variance(X, X_hat)
+
+
+def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
+                      profile: Profile) -> dict:
+    """Everything measured for one seed of one cell (raises if the method misbehaves)."""
+    s = SIZES[profile.name]
+    m = s["m"]
+    test = generator.dataset(seed, HELDOUT, n_samples=s["n_heldout"])
+    truth = test.ground_truth
+    d = test.n_features
+    fits, heldout_codes, atoms, fit_time = {}, {}, {}, 0.0
+    for index, (name, split, mult) in enumerate(FITS):
+        est, train, elapsed = _fit(method, generator, seed, index, split,
+                                   max(1, int(round(mult * m))))
+        W = _components(est, d)
+        fits[name], atoms[name] = est, W
+        heldout_codes[name] = _codes(est, test.X, W.shape[0])
+        if name == "main":
+            main_train, fit_time = train, elapsed
+
+    A, codes = atoms["main"], heldout_codes["main"]
+    X_hat = reconstruct(fits["main"], codes, test.n_samples, d)
+    tr_codes = _codes(fits["main"], main_train.X, A.shape[0])
+    tr_hat = reconstruct(fits["main"], tr_codes, main_train.n_samples, d)
+    alive = alive_atoms(codes)
+    band_rng = cell_seed(generator.name, seed, PROBE, 0)
+    claim = claimed_features(A, codes, atoms["double"], random_state=band_rng)
+    n_claimed = stable_alive_atoms(A, codes, [atoms["repeat"], atoms["double"]])
+    n_true = int(truth.get("n_true_features", 0))
+    has_features = "features" in truth
+    result = {
+        "seed": seed,
+        "status": "ok",
+        "n_features": d,
+        "n_true_features": n_true,
+        "has_features": has_features,
+        "n_atoms": int(A.shape[0]),
+        "n_alive": int(alive.sum()),
+        "dead_fraction": dead_fraction(codes),
+        "mean_l0": mean_l0(codes),
+        "fvu_train": _fvu(main_train.X, tr_hat),
+        "fvu_heldout": _fvu(test.X, X_hat),
+        "n_train": main_train.n_samples,
+        "shrinkage": shrinkage(test.X, X_hat),
+        "n_claimed": n_claimed,
+        "n_stable_seed": int(np.sum(alive & stable_atoms(A, atoms["repeat"]))),
+        "cross_mmcs_seed": cross_mmcs(A[alive], atoms["repeat"]) if alive.any() else 0.0,
+        "cross_mmcs_size": claim.cross_mmcs,
+        "band_cross_mmcs_mean": claim.band_cross_mmcs.mean,
+        "band_cross_mmcs_high": claim.band_cross_mmcs.high,
+        "band_count_high": claim.band_count.high,
+        "fit_time_s": fit_time,
+        "sizes": {name: int(atoms[name].shape[0]) for name, _, _ in FITS},
+        "cross_size": _cross_size_curve(atoms, heldout_codes, generator.name, seed),
+    }
+    if has_features:
+        F = truth["features"]
+        result.update({
+            "mmcs": mmcs(A, F),
+            "recovery_rate": recovery_rate(A, F),
+            "uniqueness": uniqueness(A, F, alive),
+            "matched_mcc": matched_mcc(A, F),
+            "per_size": [{"name": name, "size": int(atoms[name].shape[0]),
+                          "mmcs": mmcs(atoms[name], F),
+                          "recovery_rate": recovery_rate(atoms[name], F)}
+                         for name in ("quarter", "half", "main", "double")],
+        })
+    else:
+        result["claim_limit"] = claim_limit(n_true)
+        result["false_positive"] = seed_false_positive(result)
+    return result
+
+
+def _cross_size_curve(atoms: dict, heldout_codes: dict, generator: str, seed: int) -> list:
+    """Cross-size MMCS (live atoms of the smaller against the larger) with its random band."""
+    curve = []
+    for k, (small, large) in enumerate(SIZE_PAIRS):
+        c = claimed_features(atoms[small], heldout_codes[small], atoms[large],
+                             random_state=cell_seed(generator, seed, PROBE, 1 + k))
+        curve.append({"small": int(atoms[small].shape[0]), "large": int(atoms[large].shape[0]),
+                      "cross_mmcs": c.cross_mmcs, "band_mean": c.band_cross_mmcs.mean,
+                      "band_high": c.band_cross_mmcs.high, "n_alive": c.n_alive})
+    return curve
+
+
+def _point(value: float, n: int) -> dict:
+    """A degenerate Estimate dict: a fact of the cell, not a measurement with spread."""
+    return {"value": float(value), "low": float(value), "high": float(value), "n": int(n),
+            "confidence": 1.0}
+
+
+_MEANS = ("n_atoms", "n_alive", "dead_fraction", "mean_l0", "fvu_train", "fvu_heldout",
+          "shrinkage", "n_claimed", "n_stable_seed", "cross_mmcs_seed", "cross_mmcs_size",
+          "band_cross_mmcs_mean", "band_cross_mmcs_high", "band_count_high", "fit_time_s")
+_PLANTED_MEANS = ("mmcs", "recovery_rate", "uniqueness", "matched_mcc")
+
+
+def aggregate_sparse(seed_results: list[dict]) -> dict:
+    """Pool per-seed results into metric estimates (name -> Estimate dict).
+
+    Seed means carry a 95% Student-t interval. ``false_positive_rate`` is the fraction of
+    seeds on which `no_false_features` fails by its own rule, with a 95% Wilson interval
+    (feature-less generators only). ``has_features``, ``n_true_features`` and
+    ``claim_limit`` are facts of the generator (degenerate intervals).
+    """
+    first = seed_results[0]
+    n = len(seed_results)
+    keys = _MEANS + (_PLANTED_MEANS if first["has_features"] else ())
+    metrics = {k: mean_over_seeds([r[k] for r in seed_results],
+                                  confidence=DESCRIPTIVE_CONFIDENCE).to_dict() for k in keys}
+    metrics["has_features"] = _point(float(first["has_features"]), n)
+    metrics["n_true_features"] = _point(first["n_true_features"], n)
+    metrics["n_features"] = _point(first["n_features"], n)
+    if not first["has_features"]:
+        metrics["claim_limit"] = _point(first["claim_limit"], n)
+        metrics["false_positive_rate"] = rate_over_seeds(
+            [r["false_positive"] for r in seed_results],
+            confidence=DESCRIPTIVE_CONFIDENCE).to_dict()
+    return metrics
+
+
+def check_sparse(metrics: dict) -> dict:
+    """Run every sparse check on aggregated metrics: name -> check dict."""
+    return {name: check(metrics).to_dict() for name, check in SPARSE_CHECKS.items()}
+
+
+FAMILY = Family(
+    name=NAME,
+    generators=sparse_generators,
+    methods=sparse_methods,
+    score_seed=score_sparse_seed,
+    aggregate=aggregate_sparse,
+    check=check_sparse,
+    check_names=tuple(SPARSE_CHECKS),
+    headline=("mmcs", "recovery_rate", "uniqueness", "n_claimed", "cross_mmcs_size",
+              "band_cross_mmcs_high", "false_positive_rate", "fvu_train", "fvu_heldout"),
+)

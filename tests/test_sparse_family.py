@@ -1,0 +1,190 @@
+"""Tests of the sparse family's scoring: oracle and null dictionaries, checks, error cells."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA, FastICA
+
+from benchmarks.cells import Cell, run_cell
+from benchmarks.profiles import get_profile
+from benchmarks.sparse_checks import (
+    FVU_SLACK,
+    MEAN_ALLOWANCE,
+    claim_limit,
+    generalises,
+    no_false_features,
+    recovers_planted,
+)
+from benchmarks.sparse_family import (
+    FITS,
+    SIZES,
+    reconstruct,
+    score_sparse_seed,
+    set_size,
+    sparse_generators,
+)
+from benchmarks.spec import MethodSpec, sklearn_seed
+from methods.sparse.random_atoms import RandomAtoms
+
+QUICK = get_profile("quick")
+ONE_SEED = dataclasses.replace(QUICK, n_seeds=1)
+M = SIZES["quick"]["m"]
+
+
+def _generator(name):
+    return next(g for g in sparse_generators(QUICK) if g.name == name)
+
+
+class TrueFeatures:
+    """The oracle: the planted features as the dictionary, least-squares codes."""
+
+    def __init__(self, features):
+        self.features = features
+
+    def fit(self, X, y=None):
+        self.components_ = np.array(self.features)
+        self._pinv = np.linalg.pinv(self.components_)
+        return self
+
+    def transform(self, X):
+        return X @ self._pinv
+
+
+def _spec(name, build):
+    return MethodSpec(name, "sparse", build, builtin=False)
+
+
+def _oracle():
+    return _spec("oracle", lambda train, seed: TrueFeatures(train.ground_truth["features"]))
+
+
+def _random_atoms():
+    return _spec("random", lambda train, seed: RandomAtoms(random_state=sklearn_seed(seed)))
+
+
+def _metrics(**values):
+    return {k: {"value": v, "low": v, "high": v, "n": 1, "confidence": 1.0}
+            for k, v in values.items()}
+
+
+def test_true_features_score_mmcs_one_on_planted():
+    result = score_sparse_seed(_oracle(), _generator("planted_sparse"), 0, QUICK)
+    assert result["mmcs"] == pytest.approx(1.0)
+    assert result["recovery_rate"] == 1.0
+    assert result["uniqueness"] == 1.0
+    assert result["matched_mcc"] == pytest.approx(1.0)
+    # Every size is the same oracle dictionary: each per-size score is perfect too.
+    assert all(p["mmcs"] == pytest.approx(1.0) for p in result["per_size"])
+    # All planted atoms reappear in every other fit: 64 claimed, cross-size MMCS 1.
+    assert result["n_claimed"] == SIZES["quick"]["n_atoms"]
+    assert result["cross_mmcs_size"] == pytest.approx(1.0)
+
+
+def test_oracle_cell_passes_recovery_and_vacuously_no_false_features():
+    cell = Cell("sparse", _oracle(), _generator("planted_sparse"), ONE_SEED)
+    record = run_cell(cell)
+    assert record["status"] == "ok", record["error"]
+    assert record["checks"]["recovers_planted"]["passed"]
+    nff = record["checks"]["no_false_features"]
+    assert nff["passed"] and nff["rule"].startswith("not applicable")
+
+
+def test_random_atoms_stay_inside_the_band_on_the_isotropic_gaussian():
+    result = score_sparse_seed(_random_atoms(), _generator("isotropic_gaussian"), 0, QUICK)
+    assert result["n_claimed"] == 0
+    assert result["cross_mmcs_size"] <= result["band_cross_mmcs_high"]
+    for point in result["cross_size"]:
+        assert point["cross_mmcs"] <= point["band_high"]
+    assert not result["false_positive"]
+    assert result["fvu_heldout"] == pytest.approx(0.0, abs=1e-12)  # m >= d: exact
+
+
+def test_random_atoms_claim_features_in_two_dimensions():
+    """In d = 2 any two dictionaries look alike: the null dictionary 'claims' its atoms."""
+    result = score_sparse_seed(_random_atoms(), _generator("uniform_square"), 0, QUICK)
+    assert result["n_claimed"] >= 0.9 * M
+    assert result["band_count_high"] >= 0.9 * M
+    assert result["false_positive"]
+
+
+class NaNComponents:
+    def __init__(self, n_components=4, random_state=None):
+        self.n_components = n_components
+
+    def fit(self, X, y=None):
+        self.components_ = np.full((self.n_components, X.shape[1]), np.nan)
+        return self
+
+    def transform(self, X):
+        return np.zeros((X.shape[0], self.n_components))
+
+
+class WrongShapeCodes(NaNComponents):
+    def fit(self, X, y=None):
+        self.components_ = np.eye(self.n_components, X.shape[1])
+        return self
+
+    def transform(self, X):
+        return np.zeros((X.shape[0], self.n_components + 1))
+
+
+class Raising(NaNComponents):
+    def fit(self, X, y=None):
+        raise RuntimeError("boom in fit")
+
+
+@pytest.mark.parametrize("cls, message", [(NaNComponents, "NaN"),
+                                          (WrongShapeCodes, "shape"),
+                                          (Raising, "boom in fit")])
+def test_misbehaving_method_becomes_an_error_cell(cls, message):
+    spec = _spec(cls.__name__, lambda train, seed: cls())
+    record = run_cell(Cell("sparse", spec, _generator("isotropic_gaussian"), ONE_SEED))
+    assert record["status"] == "error"
+    assert message in record["error"]
+    assert record["metrics"] == {} and record["checks"] == {}
+
+
+def test_set_size_rule():
+    assert set_size(RandomAtoms(), 7, 32).n_components == 7  # plain attribute
+    assert set_size(PCA(), 64, 32).n_components == 32  # at most d components
+    assert set_size(FastICA(), 16, 32).n_components == 16
+    oracle = set_size(TrueFeatures(np.eye(3)), 64, 3)  # no n_components: unchanged
+    assert not hasattr(oracle, "n_components")
+
+
+def test_fit_streams_and_splits_are_distinct():
+    assert len({split for _, split, _ in FITS}) == len(FITS)
+
+
+def test_pca_reconstruction_adds_the_mean_back():
+    X = np.random.default_rng(0).random((200, 5)) + 3.0
+    pca = PCA(n_components=5).fit(X)
+    X_hat = reconstruct(pca, pca.transform(X), 200, 5)
+    np.testing.assert_allclose(X_hat, X, atol=1e-10)
+
+
+def test_recovers_planted_is_not_applicable_without_features():
+    check = recovers_planted(_metrics(has_features=0.0))
+    assert check.passed and check.rule.startswith("not applicable")
+    fail = recovers_planted(_metrics(has_features=1.0, mmcs=0.95, recovery_rate=0.5,
+                                     uniqueness=0.9))
+    assert not fail.passed and fail.value == 0.5 and "recovered" in fail.rule
+
+
+def test_no_false_features_reads_the_band_only_when_nothing_is_true():
+    base = dict(has_features=0.0, n_claimed=0.0, cross_mmcs_size=0.7,
+                band_cross_mmcs_high=0.5)
+    null = no_false_features(_metrics(**base, n_true_features=0.0, claim_limit=claim_limit(0)))
+    assert not null.passed and null.value == 0.7 and null.threshold == 0.5
+    mixture = no_false_features(_metrics(**base, n_true_features=12.0,
+                                         claim_limit=claim_limit(12)))
+    assert mixture.passed
+    over = no_false_features(_metrics(**dict(base, n_claimed=3.0), n_true_features=0.0,
+                                      claim_limit=claim_limit(0)))
+    assert not over.passed and over.threshold == MEAN_ALLOWANCE
+
+
+def test_generalises_has_an_absolute_slack():
+    assert generalises(_metrics(fvu_train=1e-30, fvu_heldout=2e-30)).passed
+    assert not generalises(_metrics(fvu_train=0.04, fvu_heldout=0.06 + FVU_SLACK + 1e-3)).passed
