@@ -1,9 +1,13 @@
 """Tests of the regression guard (benchmarks/baseline.py).
 
-`compare` on hand-built intervals (worse, overlapping, better; both directions), the
-baseline file round trip, and the guard end to end: a deliberately worsened LEACE run under
-the built-in cell's name regresses against ``reports/baseline.json``, while the unchanged
-LEACE cell compares clean.
+`compare` on built cases (clearly worse, overlapping, clearly better; both directions),
+the baseline file round trip, and the guard end to end: a deliberately worsened LEACE run
+under the built-in cell's name regresses against ``reports/baseline.json``, while the
+unchanged LEACE cell compares clean.
+
+The cases go through the guard's public interface only (records as `run_cell` makes them,
+baselines as `write_baseline` writes them), and each case is far from the decision
+boundary, so they hold for any rule of the form "moved beyond its uncertainty".
 """
 
 from __future__ import annotations
@@ -16,127 +20,139 @@ import pytest
 from benchmarks.baseline import (
     DEFAULT_BASELINE,
     GUARDED,
-    HIGHER,
-    LOWER,
     cell_key,
     compare,
     load_baseline,
     write_baseline,
 )
 from benchmarks.cells import Cell, run_cell
+from benchmarks.families import get_family
 from benchmarks.grid import build_grid, user_method_spec
-from benchmarks.results import SCHEMA_VERSION, write_results
+from benchmarks.results import SCHEMA_VERSION
 from benchmarks.spec import MethodSpec
+from metrics.probes import PROBE_KINDS
+
+# Between-seed spread of the baseline's per-seed scores (about a real cell's).
+BASE_DISTORTION = [0.10, 0.11, 0.09, 0.105, 0.095, 0.10]
+BASE_CONSISTENCY = [0.95, 0.96, 0.94, 0.955, 0.945, 0.95]
+BASE_ACCURACY = [0.50, 0.51, 0.49, 0.50, 0.505, 0.495]
 
 
-def _est(value, low, high, n=6000, confidence=0.999):
-    return {"value": value, "low": low, "high": high, "n": n, "confidence": confidence}
+def _seed(seed, distortion, consistency, accuracy):
+    """One seed's result in the erasure family's format."""
+    probes = {p: {"balanced_accuracy": accuracy, "chance": 0.5, "n_test": 2000}
+              for p in PROBE_KINDS}
+    return {"seed": seed, "status": "ok", "probes": probes, "distortion": distortion,
+            "oracle_distortion": 0.1, "rank_removed": 1, "consistency": consistency,
+            "fit_class_mean_gap": 0.0, "fit_time_s": 0.01}
 
 
-def _record(metrics, family="erasure", method="m", generator="g", status="ok"):
-    return {"family": family, "method": method, "generator": generator, "profile": "quick",
-            "status": status, "error": None if status == "ok" else "boom",
-            "metrics": metrics, "checks": {}, "seeds": [{"seed": s} for s in (0, 1, 2)]}
+def _record(distortion, consistency=None, accuracy=None, method="m", generator="g",
+            status="ok"):
+    """An erasure record whose metrics come from the family's own aggregation."""
+    n = len(distortion)
+    consistency = consistency or BASE_CONSISTENCY[:n]
+    accuracy = accuracy or BASE_ACCURACY[:n]
+    seeds = [_seed(i, d, c, a) for i, (d, c, a) in
+             enumerate(zip(distortion, consistency, accuracy, strict=True))]
+    ok = status == "ok"
+    return {"family": "erasure", "method": method, "generator": generator,
+            "profile": "quick", "status": status, "error": None if ok else "boom",
+            "metrics": get_family("erasure").aggregate(seeds) if ok else {},
+            "checks": {}, "seeds": seeds}
 
 
-BASE_INTERVAL = _est(0.10, 0.05, 0.15)
+@pytest.fixture
+def base(tmp_path) -> dict:
+    """The baseline entry of a cell measured on six seeds."""
+    rec = _record(BASE_DISTORTION)
+    path = write_baseline([rec], tmp_path / "baseline.json", "quick")
+    return load_baseline(path)[cell_key(rec)]
 
 
-def test_guarded_directions_are_what_the_tests_assume():
-    assert GUARDED["erasure"]["distortion"] == LOWER
-    assert GUARDED["erasure"]["leakage_logistic"] == LOWER
-    assert GUARDED["erasure"]["consistency"] == HIGHER
-    assert GUARDED["truth"]["sign_agnostic_accuracy"] == HIGHER
+def _only_change(changes, metric):
+    assert [c.metric for c in changes] == [metric], [c.message() for c in changes]
+    return changes[0]
 
 
-@pytest.mark.parametrize("new, expected", [
-    (_est(0.20, 0.16, 0.24), "worse"),       # entirely above the baseline's interval
-    (_est(0.17, 0.15, 0.19), None),          # touches the baseline's high end: overlaps
-    (_est(0.14, 0.12, 0.16), None),          # overlapping, point value worse
-    (_est(0.07, 0.06, 0.08), None),          # inside, point value better
-    (_est(0.00, -0.03, 0.04), "better"),     # entirely below
+def test_guarded_scores_include_those_the_cases_move():
+    assert {"distortion", "consistency", "leakage_logistic"} <= set(GUARDED["erasure"])
+
+
+@pytest.mark.parametrize("distortion, expected", [
+    ([0.40, 0.41, 0.39], "worse"),           # far above the baseline (lower is better)
+    ([0.10, 0.11, 0.09], None),              # the baseline's own first seeds
+    ([0.105, 0.112, 0.098], None),           # a little worse: within its uncertainty
+    ([0.095, 0.105, 0.09], None),            # a little better: within its uncertainty
+    ([0.01, 0.015, 0.005], "better"),        # far below
 ])
-def test_compare_lower_is_better(new, expected):
-    base = _record({"distortion": BASE_INTERVAL})
-    changes = compare(_record({"distortion": new}), base)
+def test_compare_lower_is_better(base, distortion, expected):
+    changes = compare(_record(distortion), base)
     if expected is None:
-        assert changes == []
+        assert changes == [], [c.message() for c in changes]
         return
-    (change,) = changes
-    assert change.metric == "distortion"
+    change = _only_change(changes, "distortion")
     assert change.worse is (expected == "worse")
-    assert change.direction == LOWER
     msg = change.message()
     assert msg.startswith(f"distortion {expected} than baseline"), msg
     assert "lower is better" in msg
 
 
-@pytest.mark.parametrize("new, expected", [
-    (_est(0.00, -0.03, 0.04), "worse"),      # entirely below: higher is better
-    (_est(0.14, 0.12, 0.16), None),
-    (_est(0.06, 0.04, 0.08), None),
-    (_est(0.20, 0.16, 0.24), "better"),
+@pytest.mark.parametrize("consistency, expected", [
+    ([0.40, 0.41, 0.39], "worse"),           # far below (higher is better)
+    ([0.95, 0.96, 0.94], None),
+    ([0.945, 0.955, 0.94], None),
+    ([0.999, 0.9995, 0.9999], "better"),     # far above
 ])
-def test_compare_higher_is_better(new, expected):
-    base = _record({"consistency": BASE_INTERVAL})
-    changes = compare(_record({"consistency": new}), base)
+def test_compare_higher_is_better(base, consistency, expected):
+    changes = compare(_record(BASE_DISTORTION[:3], consistency=consistency), base)
     if expected is None:
-        assert changes == []
+        assert changes == [], [c.message() for c in changes]
         return
-    (change,) = changes
-    assert change.metric == "consistency"
+    change = _only_change(changes, "consistency")
     assert change.worse is (expected == "worse")
-    assert change.direction == HIGHER
-    assert change.message().startswith(f"consistency {expected} than baseline")
-    assert "higher is better" in change.message()
+    msg = change.message()
+    assert msg.startswith(f"consistency {expected} than baseline"), msg
+    assert "higher is better" in msg
 
 
-def test_compare_names_each_moved_metric_and_ignores_unguarded_or_missing():
-    base = _record({"distortion": BASE_INTERVAL, "leakage_mlp": BASE_INTERVAL,
-                    "consistency": BASE_INTERVAL, "rank_removed": BASE_INTERVAL})
-    new = _record({"distortion": _est(0.3, 0.2, 0.4),        # worse
-                   "leakage_mlp": _est(0.0, -0.02, 0.02),    # better
-                   "rank_removed": _est(9.0, 9.0, 9.0)})     # not guarded
-    changes = {c.metric: c.worse for c in compare(new, base)}
-    assert changes == {"distortion": True, "leakage_mlp": False}
+def test_leakage_of_every_probe_is_guarded(base):
+    leaky = _record(BASE_DISTORTION[:3], accuracy=[0.75, 0.76, 0.74])
+    changes = compare(leaky, base)
+    assert {c.metric for c in changes} == {f"leakage_{p}" for p in PROBE_KINDS}
+    assert all(c.worse for c in changes)
+    assert all("lower is better" in c.message() for c in changes)
 
 
-def test_compare_unknown_family_guards_nothing():
-    base = _record({"distortion": BASE_INTERVAL}, family="other")
-    assert compare(_record({"distortion": _est(9, 8, 10)}, family="other"), base) == []
+def test_compare_names_each_moved_metric(base):
+    rec = _record([0.40, 0.41, 0.39], consistency=[0.999, 0.9995, 0.9999])
+    assert {c.metric: c.worse for c in compare(rec, base)} == {"distortion": True,
+                                                                "consistency": False}
 
 
 def test_write_and_load_baseline_round_trip(tmp_path):
-    ok = _record({"distortion": BASE_INTERVAL, "consistency": _est(0.9, 0.8, 1.0),
-                  "fit_time_s": _est(0.1, 0.0, 0.2)}, method="a")
-    truth = _record({"sign_agnostic_accuracy": _est(0.9, 0.85, 0.95)}, family="truth",
-                    method="b")
-    failed = _record({}, method="c", status="error")
-    path = write_baseline([ok, truth, failed], tmp_path / "sub" / "base.json", "quick")
+    a, b = _record(BASE_DISTORTION, method="a"), _record([0.3, 0.31, 0.29], method="b")
+    failed = _record(BASE_DISTORTION, method="c", status="error")
+    path = write_baseline([a, b, failed], tmp_path / "sub" / "base.json", "quick")
     doc = json.loads(path.read_text())
     assert doc["schema_version"] == SCHEMA_VERSION and doc["kind"] == "baseline"
     assert doc["profile"] == "quick"
     loaded = load_baseline(path)
-    assert set(loaded) == {cell_key(ok), cell_key(truth)}  # error cells are not baselined
-    # Only the guarded metrics are kept, with their intervals unchanged.
-    assert loaded[cell_key(ok)]["metrics"] == {"distortion": BASE_INTERVAL,
-                                              "consistency": _est(0.9, 0.8, 1.0)}
-    assert loaded[cell_key(ok)]["seeds"] == [0, 1, 2]
-    assert loaded[cell_key(truth)]["metrics"] == truth["metrics"]
-    # A record compares clean against its own baseline entry.
-    assert compare(ok, loaded[cell_key(ok)]) == []
-
-
-def test_a_results_json_works_as_a_baseline(tmp_path):
-    rec = _record({"distortion": BASE_INTERVAL})
-    path = write_results([rec], tmp_path / "results.json", "quick")
-    assert load_baseline(path)[cell_key(rec)]["metrics"] == rec["metrics"]
+    assert set(loaded) == {cell_key(a), cell_key(b)}  # error cells are not baselined
+    for rec in (a, b):
+        entry = loaded[cell_key(rec)]
+        assert cell_key(entry) == cell_key(rec)
+        assert entry["seeds"] == [s["seed"] for s in rec["seeds"]]
+        assert compare(rec, entry) == []  # a record compares clean against itself
+    # Each entry is its own cell's: b is far worse than a's entry, and a far better than b's.
+    assert [c.worse for c in compare(b, loaded[cell_key(a)])] == [True]
+    assert [c.worse for c in compare(a, loaded[cell_key(b)])] == [False]
 
 
 def test_load_baseline_refuses_another_schema(tmp_path):
     path = tmp_path / "old.json"
-    path.write_text(json.dumps({"schema_version": "0.1", "records": []}))
-    with pytest.raises(ValueError, match="schema_version"):
+    path.write_text(json.dumps({"schema_version": "0.1", "kind": "baseline", "records": []}))
+    with pytest.raises(ValueError):
         load_baseline(path)
 
 
@@ -191,8 +207,12 @@ def test_worsened_eraser_under_the_builtin_name_fails_the_guard(tmp_path, leace_
     record = run_cell(cell)
     assert record["status"] == "ok", record["error"]
     assert [s["seed"] for s in record["seeds"]] == leace_baseline["seeds"]
-    worse = [c for c in compare(record, leace_baseline) if c.worse]
-    assert "distortion" in {c.metric for c in worse}, [c.message() for c in worse]
+    changes = compare(record, leace_baseline)
+    assert changes, ("the guard reported no change at all for an eraser that moves 30% of the "
+                     "rows to 0: does reports/baseline.json match the format "
+                     "benchmarks/baseline.py reads?")
+    worse = [c for c in changes if c.worse]
+    assert "distortion" in {c.metric for c in worse}, [c.message() for c in changes]
     msg = next(c.message() for c in worse if c.metric == "distortion")
     assert msg.startswith("distortion worse than baseline"), msg
 
