@@ -54,9 +54,11 @@ def _claim_violation(n_claimed: float, limit: float, cross: float, band_high: fl
     """(value, threshold, rule) of the first violated condition of no_false_features, or None."""
     if n_claimed > limit:
         return (n_claimed, limit, f"claimed features (alive on held-out, stable across splits, "
-                f"seeds and sizes) <= {CLAIM_FACTOR} x true count + {MEAN_ALLOWANCE} (mean)")
+                f"seeds and sizes; limit {CLAIM_FACTOR} x true count + {MEAN_ALLOWANCE} for the "
+                f"mean)")
     if n_true == 0 and cross > band_high:
-        return (cross, band_high, "cross-size MMCS (m vs 2m) <= random-atom band 0.99 quantile")
+        return (cross, band_high, "cross-size MMCS (m vs 2m; limit: random-atom band 0.99 "
+                "quantile)")
     return None
 
 
@@ -94,9 +96,9 @@ def no_false_features(metrics: dict) -> CheckResult:
                                  metrics["band_cross_mmcs_high"]["value"], n_true)
     if violation is None:
         return at_most(name, claimed, limit,
-                       f"seed-mean claimed features <= {CLAIM_FACTOR} x true count + "
-                       f"{MEAN_ALLOWANCE}" + (" (cross-size MMCS within the random band "
-                                              "also holds)" if n_true == 0 else ""))
+                       f"seed-mean claimed features (limit {CLAIM_FACTOR} x true count + "
+                       f"{MEAN_ALLOWANCE}" + ("; cross-size MMCS within the random band also "
+                                              "holds)" if n_true == 0 else ")"))
     value, threshold, rule = violation
     return at_most(name, value, threshold, f"seed-mean {rule}")
 
@@ -105,8 +107,8 @@ def generalises(metrics: dict) -> CheckResult:
     """Held-out reconstruction loss stays within a stated factor of the training loss."""
     limit = GENERALISATION_FACTOR * metrics["fvu_train"]["value"] + FVU_SLACK
     return at_most("generalises", metrics["fvu_heldout"]["value"], limit,
-                   f"seed-mean held-out FVU <= {GENERALISATION_FACTOR} x train FVU + "
-                   f"{FVU_SLACK}")
+                   f"seed-mean held-out FVU (limit {GENERALISATION_FACTOR} x train FVU + "
+                   f"{FVU_SLACK})")
 
 
 SPARSE_CHECKS = {f.__name__: f for f in (recovers_planted, no_false_features, generalises)}
