@@ -206,7 +206,7 @@ def test_worsened_eraser_under_the_builtin_name_fails_the_guard(tmp_path, leace_
     assert cell.key == leace_cell.key  # the built-in cell's name, so its baseline applies
     record = run_cell(cell)
     assert record["status"] == "ok", record["error"]
-    assert [s["seed"] for s in record["seeds"]] == leace_baseline["seeds"]
+    assert {s["seed"] for s in record["seeds"]} <= set(leace_baseline["seeds"])
     changes = compare(record, leace_baseline)
     assert changes, ("the guard reported no change at all for an eraser that moves 30% of the "
                      "rows to 0: does reports/baseline.json match the format "
