@@ -54,6 +54,40 @@ class Timings:
         return self.method_s / self.floor_s
 
 
+class IterationCount:
+    """The iteration count of a method's latest run, for a floor repeated that many times.
+
+    A floor of one iteration's products would last far less than the method, and the
+    minimum of a short run catches idle windows of a loaded machine that a long one does
+    not; repeating the floor as many times as the method iterated keeps the two alike.
+    The count is 1 until the method has run once (the warm-up, which is not counted).
+
+    Parameters
+    ----------
+    attribute : str
+        Fitted attribute holding the count (``"n_iter_"``, ``"n_steps_"``).
+    """
+
+    def __init__(self, attribute: str):
+        self.attribute = attribute
+        self.n = 1
+
+    def track(self, method: Callable[[], Any]) -> Callable[[], Any]:
+        """``method`` that records its result's ``attribute`` after each call."""
+        def run():
+            out = method()
+            self.n = int(getattr(out, self.attribute))
+            return out
+        return run
+
+    def repeat(self, floor: Callable[[], Any]) -> Callable[[], None]:
+        """``floor`` called ``n`` times in a row (the latest count)."""
+        def run():
+            for _ in range(self.n):
+                floor()
+        return run
+
+
 def _timed(fn: Callable[[], Any], times: list[float]) -> Callable[[], Any]:
     """Wrap ``fn`` so that each call appends its wall time to ``times``."""
     def run():

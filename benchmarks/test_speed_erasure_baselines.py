@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks.speed_timing import describe, interleaved_minima, record
+from benchmarks.speed_timing import IterationCount, describe, interleaved_minima, record
 from generators.two_class_gaussian import make_two_class_gaussian
 from methods.erasure.identity import IdentityEraser
 from methods.erasure.inlp import INLPEraser
@@ -160,26 +160,24 @@ def test_inlp_against_its_logistic_fits(benchmark):
     """INLP fit+transform vs ``n_iter_`` logistic fits (C=1, lbfgs) of the first iteration's
     problem (centred, 80% training rows), run back to back so that floor and method last
     about as long (the minimum of a 30 ms fit catches idle windows of a loaded machine that
-    a 1 s one does not: a single fit as the floor gave ratios from 1.1 to 2.4). Measured
+    a 1 s one does not: at d = 128 a single fit as the floor gave ratios 1.1 to 2.4). Measured
     1.09-1.25 (29 iterations, rank 28)."""
     ds = make_two_class_gaussian(N_SAMPLES, INLP_N_FEATURES, separation=3.0, random_state=0)
     X, y = ds.X, ds.y
     n_train = int(0.8 * N_SAMPLES)
     Xc = X - X.mean(axis=0)
-    # n_iter_ of the latest INLP fit; 1 during the warm-up (INLP has not run yet).
-    n_fits = {"n": 1}
+    count = IterationCount("n_iter_")
 
-    def logistic_fits():
-        for _ in range(n_fits["n"]):
-            LogisticRegression(C=1.0, max_iter=1000).fit(Xc[:n_train], y[:n_train])
+    def one_logistic_fit():
+        LogisticRegression(C=1.0, max_iter=1000).fit(Xc[:n_train], y[:n_train])
 
     def inlp():
         eraser = INLPEraser(random_state=0).fit(X, y)
         eraser.transform(X)
-        n_fits["n"] = eraser.n_iter_
         return eraser
 
-    t = interleaved_minima(benchmark, inlp, {"n_iter_logistic_fits": logistic_fits},
+    t = interleaved_minima(benchmark, count.track(inlp),
+                           {"n_iter_logistic_fits": count.repeat(one_logistic_fit)},
                            INLP_ROUNDS, THREADS)
     record(benchmark, t, n_samples=N_SAMPLES, n_features=INLP_N_FEATURES, threads=THREADS,
            n_iter=t.result.n_iter_, rank=t.result.rank_)
