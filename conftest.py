@@ -46,6 +46,15 @@ def pytest_configure(config):
     # xdist turned -n N into --dist load: keep each cell's tests on one worker instead.
     if getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
+    # A worker rebuilds its options from the command line: tell it, so that it tags test
+    # ids with their group (what loadgroup scheduling reads).
+    if getattr(config, "workerinput", {}).get("toyground_loadgroup"):
+        config.option.loadgroup = True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    node.workerinput["toyground_loadgroup"] = node.config.option.dist == "loadgroup"
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +97,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_line(format_table(records))
     improved = config.stash[CACHE_KEY].improvements
     if improved:
-        terminalreporter.write_sep("-", "better than the baseline beyond its interval "
-                                        "(raise it: python -m reports --write-baseline)")
+        terminalreporter.write_sep("-", "better than the baseline beyond its uncertainty "
+                                        "(raise it: python -m reports --n-seeds 20 "
+                                        "--write-baseline)")
         for line in improved:
             terminalreporter.write_line(line)
     if config.option.results_json:

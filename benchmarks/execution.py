@@ -36,11 +36,13 @@ class CellRef:
     user_methods: tuple[str, ...] = ()
     user_family: str | None = None
     first_seed: int = 0
+    n_seeds: int | None = None
 
     @classmethod
     def of(cls, cell: Cell, user_methods: Iterable[str] = (), user_family: str | None = None):
         return cls(cell.family, cell.method.name, cell.generator.name, cell.profile.name,
-                   tuple(user_methods), user_family, cell.profile.first_seed)
+                   tuple(user_methods), user_family, cell.profile.first_seed,
+                   cell.profile.n_seeds)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -48,7 +50,7 @@ class CellRef:
 
     def filename(self) -> str:
         """A stable file name for this cell's record."""
-        ident = "|".join(self.key) + f"|{self.first_seed}"
+        ident = "|".join(self.key) + f"|{self.first_seed}|{self.n_seeds}"
         digest = hashlib.sha1(ident.encode()).hexdigest()[:12]
         safe = f"{self.family}-{self.method}-{self.generator}".replace("/", "_").replace(":", "_")
         return f"{safe[:80]}-{digest}.json"
@@ -57,7 +59,7 @@ class CellRef:
 def resolve(ref: CellRef) -> Cell:
     """The `Cell` a reference names, rebuilt from the grid definition."""
     cells = build_grid(ref.profile, methods=ref.user_methods, family=ref.user_family,
-                       first_seed=ref.first_seed)
+                       first_seed=ref.first_seed, n_seeds=ref.n_seeds)
     for cell in cells:
         if (cell.family, cell.method.name, cell.generator.name) == ref.key[:3]:
             return cell
@@ -90,7 +92,10 @@ class CellStore:
         record = json.loads(path.read_text())
         same = (record["family"], record["method"], record["generator"], record["profile"])
         seeds = [s["seed"] for s in record["seeds"]]
-        return record if same == ref.key and seeds[:1] == [ref.first_seed] else None
+        wanted = [ref.first_seed] if ref.n_seeds is None else \
+            list(range(ref.first_seed, ref.first_seed + ref.n_seeds))
+        ok = seeds == wanted if ref.n_seeds is not None else seeds[:1] == wanted
+        return record if same == ref.key and ok else None
 
     def save(self, ref: CellRef, record: dict) -> None:
         tmp = self.path(ref).with_suffix(".tmp")

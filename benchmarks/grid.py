@@ -39,7 +39,7 @@ def user_method_spec(path: str, family: str | None = None) -> MethodSpec:
 
 def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
                methods: Iterable[str] = (), family: str | None = None,
-               first_seed: int = 0) -> list[Cell]:
+               first_seed: int = 0, n_seeds: int | None = None) -> list[Cell]:
     """Cells of the grid.
 
     Parameters
@@ -54,8 +54,10 @@ def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
         The family of the user methods (inferred from their interface when omitted).
     first_seed : int
         First grid seed (the profile runs ``n_seeds`` consecutive seeds from it).
+    n_seeds : int, optional
+        Seeds per cell (default: the profile's).
     """
-    prof = get_profile(profile, first_seed)
+    prof = get_profile(profile, first_seed, n_seeds)
     cells = []
     if methods:
         for path in methods:

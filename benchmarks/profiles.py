@@ -16,7 +16,7 @@ PROFILES = {
 }
 
 
-def get_profile(name: str, first_seed: int = 0) -> Profile:
+def get_profile(name: str, first_seed: int = 0, n_seeds: int | None = None) -> Profile:
     """The profile called ``name`` (``quick`` or ``full``), its seeds starting at ``first_seed``.
 
     Another ``first_seed`` draws other data, method and probe streams for every cell: the
@@ -29,4 +29,7 @@ def get_profile(name: str, first_seed: int = 0) -> Profile:
         raise ValueError(f"profile must be one of {sorted(PROFILES)}, got {name!r}") from None
     if first_seed < 0:
         raise ValueError(f"first_seed must be >= 0, got {first_seed}")
-    return dataclasses.replace(profile, first_seed=int(first_seed))
+    if n_seeds is not None and n_seeds < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
+    return dataclasses.replace(profile, first_seed=int(first_seed),
+                               n_seeds=int(n_seeds or profile.n_seeds))

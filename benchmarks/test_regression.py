@@ -1,8 +1,8 @@
 """Regression guard: no guarded score of a cell is worse than its baseline's interval.
 
 Runs against ``reports/baseline.json`` for the built-in grid, or ``--baseline PATH``
-(for example a user's own method). Cells better than the baseline beyond its interval are
-listed in the terminal summary, so the baseline can be raised.
+(for example a user's own method); the rule is in `benchmarks.baseline`. Cells better than
+the baseline beyond it are listed in the terminal summary, so the baseline can be raised.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ def test_no_regression(regression_case, cell_cache):
     cell, base = regression_case
     if base is None:
         pytest.fail(f"{cell.family} {cell.id}: no baseline entry for this cell; rewrite the "
-                    "baseline with `python -m reports --write-baseline` if the cell is new")
+                    "baseline with `python -m reports --n-seeds 20 --write-baseline` if the "
+                    "cell is new")
     record = cell_cache.get(cell)
     assert record["status"] == "ok", f"{cell.id} is an error cell: {record['error']}"
     changes = compare(record, base)

@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="local worker processes (BLAS held to one thread in each)")
     p.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--n-seeds", type=int, default=None,
+                   help="seeds per cell (default: the profile's; 20 for a baseline)")
     p.add_argument("--first-seed", type=int, default=0,
                    help="first grid seed (the profile runs n_seeds consecutive seeds)")
     p.add_argument("--write-baseline", nargs="?", const=DEFAULT_BASELINE, default=None,
@@ -54,7 +56,7 @@ def run_grid(args) -> list[dict]:
     if args.jobs < 1:
         raise SystemExit(f"--jobs must be >= 1, got {args.jobs}")
     cells = build_grid(args.profile, methods=args.method, family=args.family,
-                       first_seed=args.first_seed)
+                       first_seed=args.first_seed, n_seeds=args.n_seeds)
     refs = [CellRef.of(c, args.method, args.family) for c in cells]
     store = CellStore(args.out / "cells")
     return run_cells(refs, jobs=args.jobs, scheduler=args.scheduler, store=store,

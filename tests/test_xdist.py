@@ -142,14 +142,5 @@ def test_explicit_loadgroup_computes_each_cell_once(runs):
     _assert_each_cell_computed_once(runs["n2_loadgroup"]["probe"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "conftest.py forces loadgroup by rewriting config.option.dist 'load' -> 'loadgroup' in "
-    "pytest_configure, which only reaches the controller (its LoadGroupScheduling). Workers "
-    "rebuild their config from the original argv (xdist remote.py: _prepareconfig(args); "
-    "setup_config sets option.loadgroup from the worker's own dist, 'no'), so they never "
-    "add the '@<xdist_group>' suffix to node ids, every test is its own group, and a "
-    "cell's tests are spread over both workers: with plain -n 2 each of the 8 cells was "
-    "computed on both workers (16 raw worker records), hidden by the controller's "
-    "merge-by-cell in session_records. Explicit --dist loadgroup works."))
 def test_plain_n2_computes_each_cell_once(runs):
     _assert_each_cell_computed_once(runs["n2"]["probe"])
