@@ -1,0 +1,106 @@
+"""Speed of the truth-direction baselines against floors measured in the same run.
+
+Size: 2000 pairs in d = 768, float64, ``make_single_truth(noise=1.0)`` (Bayes accuracy
+0.92), as CCS's benchmark (`test_speed_truth.py`). Each test times ``fit(X_pos, X_neg, y)``
+with the default ``normalize="mean"`` against its floor, computed on the same pairs:
+
+- `ContrastPCA`: one thin SVD of the (n_pairs, d) differences (all singular values: the
+  method keeps every eigenvalue);
+- `SupervisedLogistic`: the reference fit, scikit-learn ``LogisticRegression(C=1,
+  max_iter=1000)`` on the centred differences (the method's own problem, precomputed);
+- `MeanDifference`: the differences ``X_pos - X_neg``, ``theta = (2 y - 1)^T D`` and the
+  projections ``D theta``;
+- `RandomDirection`: the differences and the projections ``D v``.
+
+Timing (`benchmarks.speed_timing`): one BLAS thread, floors in the untimed setup before
+each timed round, minima over the rounds. One thread because the ratio is meant to measure
+work, not thread scheduling (under load, two OpenBLAS threads slowed small products and
+decompositions 40-130x here, measured). Measured ratios (4 runs at load 3-4) are in each
+test's docstring; the bars (``MAX_RATIO``) are about 1.6x the typical ratio and below
+twice the lowest, so a method twice as slow fails. The whole file takes ~10 s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from benchmarks.speed_timing import describe, interleaved_minima, record
+from generators.single_truth import make_single_truth
+from methods.truth.contrast_pca import ContrastPCA
+from methods.truth.mean_difference import MeanDifference
+from methods.truth.random_direction import RandomDirection
+from methods.truth.supervised_logistic import SupervisedLogistic
+
+N_PAIRS, N_FEATURES = 2000, 768
+ROUNDS = 5
+FAST_ROUNDS = 20  # fits of 5-15 ms: more rounds to find quiet windows
+THREADS = 1
+MAX_RATIO = {
+    "contrast_pca": 1.6,
+    "supervised_logistic": 2.6,
+    "mean_difference": 8.5,
+    "random_direction": 10.0,
+}
+
+pytestmark = [pytest.mark.speed, pytest.mark.benchmark(group="truth")]
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    ds = make_single_truth(N_PAIRS, N_FEATURES, noise=1.0)
+    D = (ds.X_pos - ds.X_pos.mean(axis=0)) - (ds.X_neg - ds.X_neg.mean(axis=0))
+    return ds.X_pos, ds.X_neg, ds.y, D
+
+
+def _check(benchmark, name, timings):
+    record(benchmark, timings, n_pairs=N_PAIRS, n_features=N_FEATURES, threads=THREADS)
+    assert timings.ratio <= MAX_RATIO[name], (
+        f"{name} fit {describe(timings)}: ratio {timings.ratio:.2f} > {MAX_RATIO[name]}")
+
+
+def test_contrast_pca_against_svd(benchmark, pairs):
+    """Measured 1.03-1.05: the SVD is the whole cost."""
+    Xp, Xn, _, D = pairs
+    t = interleaved_minima(benchmark, lambda: ContrastPCA().fit(Xp, Xn),
+                           {"svd": lambda: np.linalg.svd(D, full_matrices=False)},
+                           ROUNDS, THREADS)
+    _check(benchmark, "contrast_pca", t)
+
+
+def test_supervised_logistic_against_sklearn_fit(benchmark, pairs):
+    """Measured 1.56-1.73: the logistic fit takes only ~9 ms here, so validation and
+    normalisation (~5 ms) weigh."""
+    Xp, Xn, y, D = pairs
+    t = interleaved_minima(
+        benchmark, lambda: SupervisedLogistic().fit(Xp, Xn, y),
+        {"logistic_regression": lambda: LogisticRegression(C=1.0, max_iter=1000).fit(D, y)},
+        FAST_ROUNDS, THREADS)
+    _check(benchmark, "supervised_logistic", t)
+
+
+def test_mean_difference_against_differences_and_products(benchmark, pairs):
+    """Measured 4.79-5.46: the floor takes ~1 ms; validation (two isfinite passes, labels)
+    and the normalisation's three (n_pairs, d) temporaries take the rest."""
+    Xp, Xn, y, _ = pairs
+    sigma = 2.0 * y - 1.0
+
+    def floor():
+        D = Xp - Xn
+        return D @ (sigma @ D)
+
+    t = interleaved_minima(benchmark, lambda: MeanDifference().fit(Xp, Xn, y),
+                           {"differences_and_products": floor}, FAST_ROUNDS, THREADS)
+    _check(benchmark, "mean_difference", t)
+
+
+def test_random_direction_against_differences_and_projection(benchmark, pairs):
+    """Measured 6.29-6.53 (floor ~0.8 ms; the same overheads as mean difference)."""
+    Xp, Xn, _, _ = pairs
+    v = np.random.default_rng(0).standard_normal(N_FEATURES)
+
+    t = interleaved_minima(benchmark, lambda: RandomDirection(random_state=0).fit(Xp, Xn),
+                           {"differences_and_projection": lambda: (Xp - Xn) @ v},
+                           FAST_ROUNDS, THREADS)
+    _check(benchmark, "random_direction", t)
