@@ -17,7 +17,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from metrics.zero_one_probe import ZeroOneLinearProbe
+from metrics.zero_one_probe import ZeroOneLinearProbe, numerical_span
 
 # Every probe the suite knows, with what it can see.
 PROBE_KINDS = {
@@ -71,12 +71,23 @@ def score_probe(
 ) -> ProbeScore:
     """Fit probe ``name`` on the train split and score it on the test split.
 
+    Directions of the training data that are float64 round-off (`numerical_span`) are
+    dropped first: a probe that standardises features would otherwise blow an eraser's
+    ~1e-16 residue back up to unit scale and read the labels out of it. When nothing but
+    round-off is left, every probe is a constant rule and scores chance exactly.
+
     Returns
     -------
     ProbeScore
         Balanced accuracy on ``(X_test, y_test)`` and chance ``1 / K`` (``1 / 2`` for the
         one-vs-rest 0-1 probe).
     """
+    mean, basis = numerical_span(X_train)
+    if basis.shape[0] == 0:  # nothing but round-off left: every probe is a constant rule
+        chance = 0.5 if name == "zero_one" else 1.0 / np.unique(y_train).size
+        return ProbeScore(name, chance, chance, int(len(y_test)))
+    if basis.shape[0] < X_train.shape[1]:
+        X_train, X_test = (X_train - mean) @ basis.T, (X_test - mean) @ basis.T
     probe = make_probe(name, seed).fit(X_train, y_train)
     if isinstance(probe, ZeroOneLinearProbe):
         score, chance = probe.balanced_accuracy(X_test, y_test)

@@ -62,6 +62,20 @@ def best_thresholds(proj: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, n
 RANK_RTOL = 1e-8
 
 
+def numerical_span(X: np.ndarray, rtol: float = RANK_RTOL) -> tuple[np.ndarray, np.ndarray]:
+    """``(mean, basis)``: the principal directions (r, d) of ``X`` that are not round-off.
+
+    A direction is kept when its singular value exceeds ``rtol`` times the data's scale
+    (the largest singular value of the centred data, or ``||mean|| sqrt(n)`` if larger): an
+    eraser that removed everything leaves rows equal to the mean plus ~1e-16 residue, which
+    a scale-free probe (or one that standardises features) would otherwise read.
+    """
+    mean = X.mean(axis=0)
+    _, s, vt = np.linalg.svd(X - mean, full_matrices=False)
+    scale = max(s[0], np.linalg.norm(mean) * np.sqrt(len(X)))
+    return mean, (vt[s > rtol * scale] if scale > 0 else vt[:0])
+
+
 class ZeroOneLinearProbe:
     """Best linear threshold rule ``1[o * w^T x > c]`` over candidate directions ``w``.
 
@@ -125,10 +139,7 @@ class ZeroOneLinearProbe:
         X = check_array(X, "X")
         codes = check_labels(y, X.shape[0])
         k = int(codes.max()) + 1
-        mean = X.mean(axis=0)
-        _, s, vt = np.linalg.svd(X - mean, full_matrices=False)
-        scale = max(s[0], np.linalg.norm(mean) * np.sqrt(len(X)))
-        basis = vt[s > RANK_RTOL * scale] if scale > 0 else vt[:0]
+        mean, basis = numerical_span(X)
         Z = (X - mean) @ basis.T
         best = (0.5, (1 if k == 2 else 0, np.zeros(X.shape[1]), 0.0))
         for c in ([1] if k == 2 and basis.size else range(k) if basis.size else []):
