@@ -35,6 +35,9 @@ from benchmarks.results import SCHEMA_VERSION, environment
 
 DEFAULT_BASELINE = Path(__file__).resolve().parent.parent / "reports" / "baseline.json"
 Z = 4.5
+# Version of the baseline file's layout ("guarded": mean, sigma, n per score); a file of
+# another version is refused rather than silently guarding nothing.
+BASELINE_VERSION = 2
 LOWER, HIGHER = "lower", "higher"
 
 
@@ -80,6 +83,13 @@ GUARDED: dict[str, dict[str, Guarded]] = {
         "sign_agnostic_accuracy": Guarded(_key("sign_agnostic_accuracy"), HIGHER, 0.005),
         "disjoint_facts_accuracy": Guarded(_disjoint, HIGHER, 0.005, needs="disjoint_n"),
         "labels_needed": Guarded(_labels, LOWER, 1.0),
+    },
+    "sparse": {
+        "mmcs": Guarded(_key("mmcs"), HIGHER, 0.005, needs="mmcs"),
+        "recovery_rate": Guarded(_key("recovery_rate"), HIGHER, 0.01, needs="recovery_rate"),
+        "uniqueness": Guarded(_key("uniqueness"), HIGHER, 0.01, needs="uniqueness"),
+        "n_claimed": Guarded(_key("n_claimed"), LOWER, 1.0, needs="false_positive"),
+        "fvu_heldout": Guarded(_key("fvu_heldout"), LOWER, 0.005),
     },
 }
 
@@ -153,7 +163,8 @@ def baseline_entry(record: dict) -> dict:
 
 def write_baseline(records: list[dict], path: Path, profile: str) -> Path:
     """Write the guarded scores of every ok cell of ``records`` as a baseline at ``path``."""
-    doc = {"schema_version": SCHEMA_VERSION, "kind": "baseline", "profile": profile,
+    doc = {"schema_version": SCHEMA_VERSION, "kind": "baseline",
+           "baseline_version": BASELINE_VERSION, "profile": profile,
            "environment": environment(),
            "records": [baseline_entry(r) for r in records if r["status"] == "ok"]}
     path = Path(path)
@@ -165,7 +176,7 @@ def write_baseline(records: list[dict], path: Path, profile: str) -> Path:
 def load_baseline(path: Path) -> dict[tuple, dict]:
     """Baseline entries by cell key."""
     doc = json.loads(Path(path).read_text())
-    if doc.get("schema_version") != SCHEMA_VERSION or doc.get("kind") != "baseline":
+    if doc.get("kind") != "baseline" or doc.get("baseline_version") != BASELINE_VERSION:
         raise ValueError(f"{path} is not a toyground baseline (schema {SCHEMA_VERSION}); "
                          "write one with `python -m reports --write-baseline PATH`")
     return {cell_key(r): r for r in doc["records"]}

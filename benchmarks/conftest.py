@@ -19,24 +19,26 @@ def grid_for(config, family: str | None):
     return [c for c in _GRIDS[key] if family is None or c.family == family]
 
 
-def parametrize_family(metafunc, family: str, check_names) -> None:
-    """Parametrise ``<family>_seed_case`` and ``<family>_check_case`` fixtures."""
-    cells = grid_for(metafunc.config, family)
-    if f"{family}_seed_case" in metafunc.fixturenames:
+def parametrize_grid(metafunc) -> None:
+    """Parametrise ``seed_case`` (cell, seed) and ``check_case`` (cell, check) over all cells."""
+    from benchmarks.families import get_family
+
+    cells = grid_for(metafunc.config, None)
+    if "seed_case" in metafunc.fixturenames:
         params = [pytest.param((cell, seed), id=f"{cell.id}-seed{seed}",
                                marks=pytest.mark.xdist_group(cell.id))
                   for cell in cells for seed in cell.profile.seeds]
-        metafunc.parametrize(f"{family}_seed_case", params)
-    if f"{family}_check_case" in metafunc.fixturenames:
+        metafunc.parametrize("seed_case", params)
+    if "check_case" in metafunc.fixturenames:
         params = []
         for cell in cells:
             findings = cell.method.builtin and _findings(cell)
-            for check in check_names:
+            for check in get_family(cell.family).check_names:
                 marks = [pytest.mark.xdist_group(cell.id)]
                 if findings and check in findings:
                     marks.append(pytest.mark.xfail(strict=True, reason=findings[check]))
                 params.append(pytest.param((cell, check), id=f"{cell.id}-{check}", marks=marks))
-        metafunc.parametrize(f"{family}_check_case", params)
+        metafunc.parametrize("check_case", params)
 
 
 def _findings(cell):
@@ -63,9 +65,6 @@ def parametrize_regression(metafunc) -> None:
 
 
 def pytest_generate_tests(metafunc):
-    from benchmarks.families import FAMILIES
-
-    for name, fam in FAMILIES.items():
-        parametrize_family(metafunc, name, fam.check_names)
+    parametrize_grid(metafunc)
     if "regression_case" in metafunc.fixturenames:
         parametrize_regression(metafunc)

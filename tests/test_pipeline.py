@@ -180,7 +180,7 @@ def test_user_method_spec_rejects_unknown_family(user_file):
 
 def run_benchmark(method):
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "benchmarks/test_erasure.py", "--method", method,
+        [sys.executable, "-m", "pytest", "benchmarks/test_grid.py", "--method", method,
          "-k", "two_class_gaussian", "-q", "-p", "no:cacheprovider"],
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )

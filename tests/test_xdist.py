@@ -62,7 +62,7 @@ PROBE_PLUGIN = textwrap.dedent('''
 
 
 def _pytest(args, env=None):
-    cmd = [sys.executable, "-m", "pytest", "benchmarks/test_erasure.py", "-q",
+    cmd = [sys.executable, "-m", "pytest", "benchmarks/test_grid.py", "-q",
            "-p", "no:cacheprovider", "-k", SELECT, *args]
     env = {k: v for k, v in (env or os.environ).items() if k != "PYTEST_ADDOPTS"}
     start = time.perf_counter()
@@ -79,7 +79,7 @@ def _records(path: Path) -> dict[tuple, str]:
 
 
 def _cell_of(nodeid: str) -> str:
-    """The cell id (``method-generator``) of a test of benchmarks/test_erasure.py."""
+    """The cell id (``method-generator``) of a test of benchmarks/test_grid.py."""
     param = nodeid.split("[", 1)[1].split("]", 1)[0]  # without any "@<group>" suffix
     return param.rsplit("-", 1)[0]  # drop the "-seedN" or "-<check>" suffix
 

@@ -1,22 +1,25 @@
-"""The truth-direction grid: every truth finder x generator x seed runs, and every check holds.
+"""The grid: every method x generator x seed runs, and every check of its family holds.
 
-Known weaknesses of built-in methods are strict xfails (benchmarks/expected_findings.py).
+One pair of tests for all three families (erasure, sparse, truth); test ids read
+``<method>-<generator>-seed<k>`` and ``<method>-<generator>-<check>``, so
+``pytest benchmarks/ -k erases_accuracy`` or ``-k leace`` selects. Known weaknesses of
+built-in methods are strict xfails (benchmarks/expected_findings.py).
 """
 
 from __future__ import annotations
 
 
-def test_truth_seed(truth_seed_case, cell_cache):
-    """The method fits and predicts without error, NaN or a wrong shape on this seed."""
-    cell, seed = truth_seed_case
+def test_seed(seed_case, cell_cache):
+    """The method fits and runs without error, NaN or a wrong shape on this seed."""
+    cell, seed = seed_case
     record = cell_cache.get(cell)
     result = next(r for r in record["seeds"] if r["seed"] == seed)
     assert result["status"] == "ok", f"{cell.id} seed {seed}: {result.get('error')}"
 
 
-def test_truth_check(truth_check_case, cell_cache):
+def test_check(check_case, cell_cache):
     """The named check holds on this cell (pooled over the profile's seeds)."""
-    cell, check = truth_check_case
+    cell, check = check_case
     record = cell_cache.get(cell)
     assert record["status"] == "ok", f"{cell.id} is an error cell: {record['error']}"
     result = record["checks"][check]
