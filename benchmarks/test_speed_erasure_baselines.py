@@ -109,7 +109,7 @@ def test_identity_against_copy(benchmark, data):
 
 
 def test_mean_projection_against_class_sums_and_projection(benchmark, data):
-    """Measured 2.60-2.87: per-class boolean-index copies, two extra mean passes and the
+    """Measured 2.59-2.87: per-class boolean-index copies, two extra mean passes and the
     RMS pass (with temporaries) of the rounding floor in `class_difference_basis`."""
     X, y = data.X, data.y
     q = data.ground_truth["concept_directions"]
@@ -120,7 +120,7 @@ def test_mean_projection_against_class_sums_and_projection(benchmark, data):
 
 
 def test_mean_matching_against_class_sums_and_subtraction(benchmark, data):
-    """Measured 2.04-2.14 (1.12 once, with a noisy floor)."""
+    """Measured 2.01-2.14 (1.12 once, with a noisy floor)."""
     X, y = data.X, data.y
     shift = np.zeros((2, N_FEATURES))
     t = interleaved_minima(benchmark,
@@ -131,7 +131,7 @@ def test_mean_matching_against_class_sums_and_subtraction(benchmark, data):
 
 
 def test_median_projection_against_median_and_weiszfeld(benchmark, data):
-    """Measured 1.67-2.23; the coordinate-wise medians are ~80% of the floor."""
+    """Measured 1.61-2.23; the coordinate-wise medians are ~80% of the floor."""
     X, y = data.X, data.y
     q = data.ground_truth["concept_directions"]
     classes = [X[y == c] for c in range(2)]
@@ -161,7 +161,7 @@ def test_inlp_against_its_logistic_fits(benchmark):
     problem (centred, 80% training rows), run back to back so that floor and method last
     about as long (the minimum of a 30 ms fit catches idle windows of a loaded machine that
     a 1 s one does not: at d = 128 a single fit as the floor gave ratios 1.1 to 2.4). Measured
-    1.09-1.25 (29 iterations, rank 28)."""
+    1.11-1.25 (29 iterations, rank 28)."""
     ds = make_two_class_gaussian(N_SAMPLES, INLP_N_FEATURES, separation=3.0, random_state=0)
     X, y = ds.X, ds.y
     n_train = int(0.8 * N_SAMPLES)

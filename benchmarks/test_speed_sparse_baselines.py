@@ -106,7 +106,7 @@ def test_random_atoms_against_pinv_and_codes(benchmark, X):
 
 
 def test_pca_against_gram_eigh_and_projection(benchmark, X):
-    """Measured 1.15-1.16."""
+    """Measured 1.14-1.16."""
     V = _rng_matrix(N_FEATURES, N_BASIS)
     G = X.T @ X
     t = interleaved_minima(
@@ -118,7 +118,7 @@ def test_pca_against_gram_eigh_and_projection(benchmark, X):
 
 
 def test_kmeans_against_seeding_and_lloyd_products(benchmark, X):
-    """Measured 1.56-1.59 (9 Lloyd iterations)."""
+    """Measured 1.56-1.62 (9 Lloyd iterations)."""
     C = _rng_matrix(N_COMPONENTS, N_FEATURES)
     # k-means++'s candidate distances, (m (2 + ln m), d) x (d, n) in all, done as a few
     # large products (the same flops as scikit-learn's m small ones, at gemm speed).

@@ -61,7 +61,7 @@ def _check(benchmark, name, timings):
 
 
 def test_contrast_pca_against_svd(benchmark, pairs):
-    """Measured 1.03-1.05: the SVD is the whole cost."""
+    """Measured 1.01-1.05: the SVD is the whole cost."""
     Xp, Xn, _, D = pairs
     t = interleaved_minima(benchmark, lambda: ContrastPCA().fit(Xp, Xn),
                            {"svd": lambda: np.linalg.svd(D, full_matrices=False)},
@@ -70,7 +70,7 @@ def test_contrast_pca_against_svd(benchmark, pairs):
 
 
 def test_supervised_logistic_against_sklearn_fit(benchmark, pairs):
-    """Measured 1.56-1.73: the logistic fit takes only ~9 ms here, so validation and
+    """Measured 1.55-1.73: the logistic fit takes only ~9 ms here, so validation and
     normalisation (~5 ms) weigh."""
     Xp, Xn, y, D = pairs
     t = interleaved_minima(
@@ -96,7 +96,7 @@ def test_mean_difference_against_differences_and_products(benchmark, pairs):
 
 
 def test_random_direction_against_differences_and_projection(benchmark, pairs):
-    """Measured 6.29-6.53 (floor ~0.8 ms; the same overheads as mean difference)."""
+    """Measured 6.29-6.60 (floor ~0.8 ms; the same overheads as mean difference)."""
     Xp, Xn, _, _ = pairs
     v = np.random.default_rng(0).standard_normal(N_FEATURES)
 
