@@ -95,8 +95,11 @@ GUARDED: dict[str, dict[str, Guarded]] = {
     },
     "sparse": {
         "mmcs": Guarded(_key("mmcs"), HIGHER, 0.005, needs="mmcs"),
-        "recovery_rate": Guarded(_key("recovery_rate"), HIGHER, 0.01, needs="recovery_rate"),
-        "uniqueness": Guarded(_key("uniqueness"), HIGHER, 0.01, needs="uniqueness"),
+        # Rates over 64 atoms (quick profile) move in steps of 1/64 = 0.016: one atom more
+        # or less is not a regression (measured: k-means on the vocabulary, 1.0 on all 20
+        # baseline seeds, 63/64 on some reseeded runs).
+        "recovery_rate": Guarded(_key("recovery_rate"), HIGHER, 0.02, needs="recovery_rate"),
+        "uniqueness": Guarded(_key("uniqueness"), HIGHER, 0.02, needs="uniqueness"),
         "n_claimed": Guarded(_key("n_claimed"), LOWER, 1.0, needs="false_positive"),
         "fvu_heldout": Guarded(_key("fvu_heldout"), LOWER, 0.005),
     },
