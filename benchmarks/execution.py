@@ -145,13 +145,14 @@ def _submit_all(refs: list[CellRef], jobs: int, scheduler: str | None):
             futures = {client.submit(run_ref, ref, pure=False, key=f"cell-{ref.filename()}"):
                        ref for ref in refs}
             pending = len(futures)
+            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
             for fut in dask_completed(futures):
                 pending -= 1
-                yield futures[fut], fut.result(), pending
+                yield futures[fut], fut.result(), min(pending, n_workers)
         return
     if jobs <= 1:
-        for i, ref in enumerate(refs):
-            yield ref, run_ref(ref), len(refs) - i - 1
+        for ref in refs:  # one at a time: nothing else is running when a cell finishes
+            yield ref, run_ref(ref), 0
         return
     import multiprocessing
 
