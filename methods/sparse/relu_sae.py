@@ -13,16 +13,15 @@ from __future__ import annotations
 import numpy as np
 
 from methods.sparse.sae_training import (
-    augment_with_ones,
+    SparseAutoencoderBase,
     check_dtype,
     check_float,
     check_int,
     normalise_rows,
     random_unit_rows,
     remove_parallel_component,
-    run_training,
 )
-from methods.validation import check_array, check_is_fitted, check_random_state
+from methods.validation import check_array, check_is_fitted
 
 
 class _ReluSAEModel:
@@ -106,7 +105,7 @@ class _ReluSAEModel:
         """No bookkeeping between steps."""
 
 
-class ReluSAE:
+class ReluSAE(SparseAutoencoderBase):
     """Sparse autoencoder with a ReLU encoder, unit-norm linear decoder and an L1 penalty.
 
     For an input row ``x`` (d,)::
@@ -219,29 +218,11 @@ class ReluSAE:
         return _ReluSAEModel(W_dec, W_dec, np.zeros(m), X.mean(axis=0), batch_size,
                              self.l1_coeff, dtype)
 
-    def fit(self, X, y=None):
-        """Train on the rows of ``X`` (n_samples, n_features); ``y`` is ignored.
-
-        Returns
-        -------
-        self
-        """
-        dtype = self._validate_params()
-        X = check_array(X, "X")
-        rng = check_random_state(self.random_state)
-        self.batch_size_ = min(self.batch_size, X.shape[0])
-        model = self._init_model(X, self.batch_size_, dtype, rng)
-        X_aug = augment_with_ones(X, dtype)
-        self.loss_curve_ = run_training(model, X_aug, self.n_steps, self.learning_rate, rng)
-        d = X.shape[1]
+    def _store(self, model: _ReluSAEModel, d: int) -> None:
         self.components_ = model.dec[:, :d].astype(np.float64)
         self.encoder_weights_ = model.enc[:, :d].astype(np.float64)
         self.encoder_bias_ = model.enc[:, d].astype(np.float64)
         self.decoder_bias_ = model.b_dec.astype(np.float64)
-        self.n_features_in_ = d
-        self.n_steps_ = self.n_steps
-        self.loss_ = float(self.loss_curve_[-1])
-        return self
 
     def transform(self, X):
         """Codes ``ReLU(W_enc (x - b_dec) + b_enc)``, shape (n_samples, n_components)."""
@@ -250,9 +231,3 @@ class ReluSAE:
         C = (X - self.decoder_bias_) @ self.encoder_weights_.T
         C += self.encoder_bias_
         return np.maximum(C, 0.0, out=C)
-
-    def inverse_transform(self, codes):
-        """Reconstruction ``codes W_dec + b_dec``, shape (n_samples, n_features)."""
-        check_is_fitted(self, "components_")
-        codes = check_array(codes, "codes", min_samples=1, n_features=self.n_components)
-        return codes @ self.components_ + self.decoder_bias_

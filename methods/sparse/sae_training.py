@@ -20,6 +20,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from methods.sparse.adam import Adam
+from methods.validation import check_array, check_is_fitted, check_random_state
 
 # Below this many flops per (B, d) x (d, m) product, BLAS runs single-threaded during
 # training: measured on 2 shared cores, thread hand-offs made a d=32, m=48, B=1024 step
@@ -150,3 +151,39 @@ def training_step(model, opt: Adam, X_aug: np.ndarray, sampler: BatchSampler) ->
     model.constrain_params()
     model.after_step()
     return loss
+
+
+class SparseAutoencoderBase:
+    """What the SAEs share: the fitting loop around a model, and the linear decoder.
+
+    Subclasses define ``_validate_params() -> dtype``, ``_init_model(X, batch_size, dtype,
+    rng)`` and ``_store(model, d)``, which copies the trained parameters into
+    ``components_`` (n_components, d), ``encoder_weights_``, ``encoder_bias_`` and
+    ``decoder_bias_`` (float64), plus anything of its own.
+    """
+
+    def fit(self, X, y=None):
+        """Train on the rows of ``X`` (n_samples, n_features); ``y`` is ignored.
+
+        Returns
+        -------
+        self
+        """
+        dtype = self._validate_params()
+        X = check_array(X, "X")
+        rng = check_random_state(self.random_state)
+        self.batch_size_ = min(self.batch_size, X.shape[0])
+        model = self._init_model(X, self.batch_size_, dtype, rng)
+        X_aug = augment_with_ones(X, dtype)
+        self.loss_curve_ = run_training(model, X_aug, self.n_steps, self.learning_rate, rng)
+        self.n_features_in_ = X.shape[1]
+        self.n_steps_ = self.n_steps
+        self.loss_ = float(self.loss_curve_[-1])
+        self._store(model, X.shape[1])
+        return self
+
+    def inverse_transform(self, codes):
+        """Reconstruction ``codes W_dec + decoder_bias_``, shape (n_samples, n_features)."""
+        check_is_fitted(self, "components_")
+        codes = check_array(codes, "codes", min_samples=1, n_features=self.n_components)
+        return codes @ self.components_ + self.decoder_bias_

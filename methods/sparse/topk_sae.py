@@ -18,16 +18,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from methods.sparse.sae_training import (
-    augment_with_ones,
+    SparseAutoencoderBase,
     check_dtype,
     check_float,
     check_int,
     normalise_rows,
     random_unit_rows,
     remove_parallel_component,
-    run_training,
 )
-from methods.validation import check_array, check_is_fitted, check_random_state
+from methods.validation import check_array, check_is_fitted
 from metrics.geometric_median import geometric_median
 
 # Rows used to estimate the geometric median that initialises b_pre (Weiszfeld is O(n d)
@@ -165,7 +164,7 @@ class _TopKSAEModel:
         self.since_fired[self._fired] = 0
 
 
-class TopKSAE:
+class TopKSAE(SparseAutoencoderBase):
     """TopK sparse autoencoder (Gao et al. 2024) with the AuxK loss, trained by Adam.
 
     For an input row ``x`` (d,)::
@@ -290,30 +289,12 @@ class TopKSAE:
         return _TopKSAEModel(W_dec, W_dec, np.zeros(m), b_pre, batch_size, self.k, k_aux,
                              self.aux_coeff, self.dead_after, scale, dtype)
 
-    def fit(self, X, y=None):
-        """Train on the rows of ``X`` (n_samples, n_features); ``y`` is ignored.
-
-        Returns
-        -------
-        self
-        """
-        dtype = self._validate_params()
-        X = check_array(X, "X")
-        rng = check_random_state(self.random_state)
-        self.batch_size_ = min(self.batch_size, X.shape[0])
-        model = self._init_model(X, self.batch_size_, dtype, rng)
-        X_aug = augment_with_ones(X, dtype)
-        self.loss_curve_ = run_training(model, X_aug, self.n_steps, self.learning_rate, rng)
-        d = X.shape[1]
+    def _store(self, model: _TopKSAEModel, d: int) -> None:
         self.components_ = model.dec.astype(np.float64)
         self.encoder_weights_ = model.enc[:, :d].astype(np.float64)
         self.encoder_bias_ = model.enc[:, d].astype(np.float64)
         self.decoder_bias_ = model.b_pre.astype(np.float64)
-        self.n_features_in_ = d
-        self.n_steps_ = self.n_steps
-        self.loss_ = float(self.loss_curve_[-1])
         self.n_dead_ = int(model.dead().size)
-        return self
 
     def transform(self, X):
         """Codes ``ReLU(TopK_k(W_enc (x - b_pre) + b_enc))``, shape (n_samples, n_components)."""
@@ -330,9 +311,3 @@ class TopKSAE:
             P[:] = 0.0
             np.put_along_axis(P, idx, vals, axis=1)
         return codes
-
-    def inverse_transform(self, codes):
-        """Reconstruction ``codes W_dec + b_pre``, shape (n_samples, n_features)."""
-        check_is_fitted(self, "components_")
-        codes = check_array(codes, "codes", min_samples=1, n_features=self.n_components)
-        return codes @ self.components_ + self.decoder_bias_
