@@ -35,7 +35,6 @@ from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.outlier_equal_means import make_outlier_equal_means
 from generators.two_class_gaussian import make_two_class_gaussian
 from generators.xor_concept import make_xor_concept
-from methods.erasure._subspace import orthonormal_basis
 from methods.erasure.identity import IdentityEraser
 from methods.erasure.leace import LeaceEraser
 from methods.erasure.mean_matching import MeanMatchingEraser
@@ -119,10 +118,10 @@ def _apply(eraser, X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out.astype(np.float64, copy=False)
 
 
-def _remove(X: np.ndarray, truth) -> np.ndarray:
-    """``X`` with the planted concept subspace projected out around its mean."""
-    q = orthonormal_basis(np.asarray(truth["concept_directions"]))
-    return X - ((X - X.mean(axis=0)) @ q) @ q.T
+def _oracle_erased(data) -> np.ndarray:
+    """``data.X`` with the planted concept subspace projected out around its own mean."""
+    oracle = OracleEraser(directions=data.ground_truth["concept_directions"])
+    return oracle.fit(data.X, data.y).transform(data.X)
 
 
 def _class_mean_gap(X: np.ndarray, y: np.ndarray) -> float:
@@ -159,7 +158,7 @@ def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
         "status": "ok",
         "probes": probes,
         "distortion": distortion(ptest.X, Xte),
-        "oracle_distortion": distortion(ptest.X, _remove(ptest.X, ptest.ground_truth)),
+        "oracle_distortion": distortion(ptest.X, _oracle_erased(ptest)),
         "rank_removed": int(basis.shape[1]),
         "consistency": subspace_consistency(basis, other),
         "fit_class_mean_gap": _class_mean_gap(_apply(eraser, fit.X, fit.y), fit.y),
