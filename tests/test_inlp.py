@@ -8,29 +8,15 @@ from sklearn.metrics import balanced_accuracy_score
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.two_class_gaussian import make_two_class_gaussian
 from methods.erasure.inlp import INLPEraser
+from tests.erasure_helpers import LEAKAGE_BAR, D, bar_splits, probe_leakage
 
-# Leakage bar of the brief: held-out balanced accuracy minus chance of a fresh probe.
-LEAKAGE_BAR = 0.02
-# The eraser is fitted on 20000 rows. An eraser fitted on n rows leaves the population
-# class means apart by the sampling error of its own mean difference, Mahalanobis length
-# about sqrt((d - 1)(1/n0 + 1/n1)); at d = 64 and n = 3000 that alone lets a fresh probe
-# reach ~0.04 leakage even after exact LEACE (measured), so the bar needs a larger fit set.
-N_FIT, N_PROBE, D = 20000, 4000, 64
 # Orthogonal-projector identities hold to float64 round-off on a d = 64 matrix.
 PROJECTOR_ATOL = 1e-10
 
 
-def probe_leakage(eraser, train, test, n_classes=2):
-    """Balanced accuracy minus chance of a logistic probe fitted on erased ``train``."""
-    probe = LogisticRegression(max_iter=2000).fit(eraser.transform(train.X), train.y)
-    return balanced_accuracy_score(test.y, probe.predict(eraser.transform(test.X))) - 1 / n_classes
-
-
 @pytest.fixture(scope="module")
 def gaussian():
-    sizes = (N_FIT, N_PROBE, N_PROBE)
-    return [make_two_class_gaussian(n, D, separation=3.0, random_state=0, split=s)
-            for s, n in enumerate(sizes)]
+    return bar_splits()
 
 
 @pytest.fixture(scope="module")

@@ -8,26 +8,15 @@ from sklearn.metrics import balanced_accuracy_score
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.two_class_gaussian import make_two_class_gaussian
 from methods.erasure.rlace import RLACEEraser, adversary_loss, fantope_projection
+from tests.erasure_helpers import LEAKAGE_BAR, D, bar_splits, probe_leakage
 
-LEAKAGE_BAR = 0.02
-# Fit on 20000 rows: see tests/test_inlp.py for why a few thousand fit rows cannot reach
-# the bar at d = 64 (the fit sample's own mean-difference error, ~0.04 leakage at n=3000).
-N_FIT, N_PROBE, D = 20000, 4000, 64
 # Float64 round-off on d <= 64 eigendecompositions is ~1e-14; 1e-10 leaves margin.
 ATOL = 1e-10
 
 
-def probe_leakage(eraser, train, test, n_classes=2):
-    """Balanced accuracy minus chance of a logistic probe fitted on erased ``train``."""
-    probe = LogisticRegression(max_iter=2000).fit(eraser.transform(train.X), train.y)
-    return balanced_accuracy_score(test.y, probe.predict(eraser.transform(test.X))) - 1 / n_classes
-
-
 @pytest.fixture(scope="module")
 def gaussian():
-    sizes = (N_FIT, N_PROBE, N_PROBE)
-    return [make_two_class_gaussian(n, D, separation=3.0, random_state=0, split=s)
-            for s, n in enumerate(sizes)]
+    return bar_splits()
 
 
 @pytest.fixture(scope="module")
