@@ -6,13 +6,11 @@ The direction from the false members' mean to the true members' mean (Marks & Te
 
 from __future__ import annotations
 
-import numpy as np
-
 from methods.truth.ccs import PairNormalizer, check_pairs
-from methods.validation import check_is_fitted
+from methods.truth.fixed_direction import FixedDirectionProbeMixin
 
 
-class MeanDifference:
+class MeanDifference(FixedDirectionProbeMixin):
     """``theta = mean(true members) - mean(false members)``, scored on pair differences.
 
     With ``z`` the normalised members and ``sigma_j = 2 y_j - 1``:
@@ -56,17 +54,5 @@ class MeanDifference:
         Zp, Zn = self.normalizer_.transform(Xp, Xn)
         D = Zp - Zn
         theta = (2.0 * y - 1.0) @ D / D.shape[0]
-        proj = D @ theta
-        self.scale_ = float(proj.std()) if proj.std() > 0 else 1.0
-        self.coef_ = theta
-        self.bias_ = 0.0
-        self.direction_ = self.normalizer_.input_direction(theta)
-        self.n_features_in_ = Xp.shape[1]
+        self._set_direction(theta, Zp, Zn)
         return self
-
-    def predict_proba(self, X_pos, X_neg):
-        """p(first member is true), shape (n_pairs,)."""
-        check_is_fitted(self, "coef_")
-        Xp, Xn, _ = check_pairs(X_pos, X_neg, n_features=self.n_features_in_)
-        Zp, Zn = self.normalizer_.transform(Xp, Xn)
-        return 1.0 / (1.0 + np.exp(-((Zp - Zn) @ self.coef_) / self.scale_))

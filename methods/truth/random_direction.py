@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from methods.truth.ccs import PairNormalizer, check_pairs
-from methods.validation import check_is_fitted, check_random_state
+from methods.truth.fixed_direction import FixedDirectionProbeMixin
+from methods.validation import check_random_state
 
 
-class RandomDirection:
+class RandomDirection(FixedDirectionProbeMixin):
     """A direction drawn uniformly on the unit sphere, ignoring the data and the labels.
 
     ``v = g / ||g||`` with ``g ~ N(0, I_d)``; a pair is scored
@@ -45,18 +46,5 @@ class RandomDirection:
         self.normalizer_ = PairNormalizer(self.normalize).fit(Xp, Xn)
         Zp, Zn = self.normalizer_.transform(Xp, Xn)
         g = check_random_state(self.random_state).standard_normal(Xp.shape[1])
-        v = g / np.linalg.norm(g)
-        proj = (Zp - Zn) @ v
-        self.scale_ = float(proj.std()) if proj.std() > 0 else 1.0
-        self.coef_ = v
-        self.bias_ = 0.0
-        self.direction_ = self.normalizer_.input_direction(v)
-        self.n_features_in_ = Xp.shape[1]
+        self._set_direction(g / np.linalg.norm(g), Zp, Zn)
         return self
-
-    def predict_proba(self, X_pos, X_neg):
-        """p(first member is true), shape (n_pairs,)."""
-        check_is_fitted(self, "coef_")
-        Xp, Xn, _ = check_pairs(X_pos, X_neg, n_features=self.n_features_in_)
-        Zp, Zn = self.normalizer_.transform(Xp, Xn)
-        return 1.0 / (1.0 + np.exp(-((Zp - Zn) @ self.coef_) / self.scale_))
