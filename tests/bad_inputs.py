@@ -1,0 +1,108 @@
+"""Hypothesis strategies for the inputs users get wrong: one place for every property test.
+
+Each strategy draws a *case*: ``(label, value)``, where the label says what is wrong with
+the value (it appears in hypothesis' falsifying example). The property tests then require,
+for every generator, method and metric, either a clear error naming the argument or a
+correct, finite result, and never a hang or a silent NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+# Scales of data a numeric method must survive or refuse clearly: far from 1 both ways, but
+# inside float64's range after squaring (1e150**2 = 1e300), which the covariance-based
+# methods compute.
+SCALES = (1e-150, 1e-8, 1.0, 1e8, 1e150)
+
+
+@st.composite
+def finite_matrices(draw, min_rows: int = 2, max_rows: int = 40, min_cols: int = 1,
+                    max_cols: int = 6, scale: float | None = None) -> np.ndarray:
+    """A float64 matrix of finite standard-normal-like values times a drawn (or given) scale."""
+    n = draw(st.integers(min_rows, max_rows))
+    d = draw(st.integers(min_cols, max_cols))
+    seed = draw(st.integers(0, 2**32 - 1))
+    s = draw(st.sampled_from(SCALES)) if scale is None else scale
+    return np.random.default_rng(seed).standard_normal((n, d)) * s
+
+
+def _poison(X: np.ndarray, value: float, seed: int) -> np.ndarray:
+    out = X.copy()
+    rng = np.random.default_rng(seed)
+    out[rng.integers(out.shape[0]), rng.integers(out.shape[1])] = value
+    return out
+
+
+@st.composite
+def bad_matrices(draw, n_features: int | None = None) -> tuple[str, object]:
+    """A matrix that must be refused with an error naming it: NaN or inf, wrong ndim, empty,
+    non-numeric, or (with ``n_features``) the wrong width."""
+    X = draw(finite_matrices(min_rows=3, scale=1.0,
+                             min_cols=n_features or 1, max_cols=n_features or 6))
+    seed = draw(st.integers(0, 2**32 - 1))
+    cases = {
+        "nan": lambda: _poison(X, np.nan, seed),
+        "inf": lambda: _poison(X, np.inf, seed),
+        "-inf": lambda: _poison(X, -np.inf, seed),
+        "1-d": lambda: X[:, 0].copy(),
+        "3-d": lambda: X[None, :, :],
+        "0-d": lambda: np.float64(1.0),
+        "no rows": lambda: X[:0],
+        "no columns": lambda: X[:, :0],
+        "strings": lambda: X.astype(str),
+    }
+    if n_features is not None:
+        cases["wrong width"] = lambda: np.hstack([X, X[:, :1]])
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]()
+
+
+@st.composite
+def odd_matrices(draw, min_rows: int = 2, max_rows: int = 40, max_cols: int = 6
+                 ) -> tuple[str, np.ndarray]:
+    """A valid but unusual matrix that must give a correct, finite result: integer or float32
+    dtype, a constant column, huge or tiny scale, or the fewest rows allowed."""
+    X = draw(finite_matrices(min_rows=min_rows, max_rows=max_rows, max_cols=max_cols, scale=1.0))
+    col = draw(st.integers(0, X.shape[1] - 1))
+    cases = {
+        "int64": lambda: np.round(X * 3).astype(np.int64),
+        "float32": lambda: X.astype(np.float32),
+        "constant column": lambda: np.where(np.arange(X.shape[1]) == col, 2.5, X),
+        **{f"scale {s:g}": (lambda s=s: X * s) for s in SCALES},
+        "fewest rows": lambda: X[:min_rows],
+    }
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]()
+
+
+@st.composite
+def bad_labels(draw, n_samples: int) -> tuple[str, object]:
+    """Labels that must be refused: one class, wrong length, 2-D, NaN, empty."""
+    cases = {
+        "one class": lambda: np.zeros(n_samples, dtype=int),
+        "too short": lambda: np.arange(n_samples - 1) % 2,
+        "too long": lambda: np.arange(n_samples + 1) % 2,
+        "2-d": lambda: (np.arange(n_samples) % 2)[:, None],
+        "nan": lambda: np.where(np.arange(n_samples) == 0, np.nan, np.arange(n_samples) % 2.0),
+        "empty": lambda: np.array([], dtype=int),
+    }
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]()
+
+
+@st.composite
+def odd_labels(draw, n_samples: int) -> tuple[str, np.ndarray]:
+    """Valid labels in unusual encodings that must give the same result as 0/1 labels:
+    strings, booleans, floats, {-1, +1}, large integers. Both classes always occur."""
+    base = np.arange(n_samples) % 2
+    cases = {
+        "strings": lambda: np.where(base == 1, "yes", "no"),
+        "bool": lambda: base.astype(bool),
+        "float": lambda: base.astype(float),
+        "-1/+1": lambda: 2 * base - 1,
+        "large ints": lambda: base * 10**12 + 7,
+    }
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]()
