@@ -14,6 +14,7 @@ superposition with sparse autoencoders", AI Alignment Forum, section "Toy data".
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from scipy.stats import norm
 
 from generators._checks import check_positive_float, check_positive_int
@@ -24,6 +25,11 @@ from generators.seeding import SeedLike, split_rng, structure_rng
 # give each atom's firing strong, structured correlations with many others (a full random
 # correlation matrix over 512 atoms has entries of order 1/sqrt(512), too weak to matter).
 N_COPULA_FACTORS = 8
+
+# Code rows handled as a dense block at a time (2**20 float64 = 8 MB): the codes are kept
+# sparse, so no (n_samples, n_atoms) array exists even at n = 200k, 512 atoms (820 MB
+# dense). Every quick-profile split (8192 x 64) fits in one block.
+BLOCK_ELEMENTS = 2**20
 
 
 def random_unit_rows(rng: np.random.Generator, n_rows: int, n_features: int) -> np.ndarray:
@@ -55,24 +61,79 @@ def firing_probabilities(n_atoms: int, mean_active: float, decay: float) -> np.n
     return p
 
 
-def _independent_firing(rng: np.random.Generator, n: int, p: np.ndarray) -> np.ndarray:
-    """Bernoulli(p_i) firing, independent across atoms and samples: bool (n, n_atoms)."""
-    return rng.random((n, p.size)) < p
+def _block_rows(n_atoms: int) -> int:
+    """Rows of codes handled densely at a time: ``BLOCK_ELEMENTS // n_atoms`` (at least 1)."""
+    return max(1, BLOCK_ELEMENTS // n_atoms)
+
+
+def _independent_firing(rng: np.random.Generator, n: int, p: np.ndarray):
+    """Bernoulli(p_i) firing, independent across atoms and samples, one row block at a time.
+
+    Yields bool blocks of shape (rows, n_atoms) whose concatenation is ``rng.random((n,
+    n_atoms)) < p``: a Generator's uniform doubles take one 64-bit draw each, so drawing
+    the rows block by block gives the same numbers as one call.
+    """
+    rows = _block_rows(p.size)
+    for start in range(0, n, rows):
+        yield rng.random((min(rows, n - start), p.size)) < p
 
 
 def _copula_firing(
     rng: np.random.Generator, n: int, p: np.ndarray, loadings: np.ndarray, rho: float
-) -> np.ndarray:
+):
     """Gaussian-copula firing: ``z = sqrt(rho) g A^T + sqrt(1 - rho) e`` thresholded per atom.
 
     Each ``z_i`` is standard normal (unit-norm loading rows), so firing when ``z_i >
     Phi^-1(1 - p_i)`` keeps the marginal rate ``p_i`` exactly while atoms sharing factors
-    fire together (latent correlation ``rho * a_i . a_j``). bool (n, n_atoms).
+    fire together (latent correlation ``rho * a_i . a_j``). ``g`` (n, k) is drawn first,
+    then ``e`` one row block at a time (the same normals as one (n, n_atoms) call: the
+    Generator's normal sampler keeps no state between values). Yields bool blocks of shape
+    (rows, n_atoms).
     """
     g = rng.standard_normal((n, loadings.shape[1]))
-    e = rng.standard_normal((n, p.size))
-    z = np.sqrt(rho) * (g @ loadings.T) + np.sqrt(1.0 - rho) * e
-    return z > norm.isf(p)
+    threshold = norm.isf(p)
+    rows = _block_rows(p.size)
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        e = rng.standard_normal((stop - start, p.size))
+        z = np.sqrt(rho) * (g[start:stop] @ loadings.T) + np.sqrt(1.0 - rho) * e
+        yield z > threshold
+
+
+def _sparse_codes(blocks, n: int, m: int, rng: np.random.Generator) -> sparse.csr_array:
+    """CSR codes (n, m) from boolean firing blocks, magnitudes ``U[0, 1)`` drawn after them.
+
+    The active entries of each block are listed row by row, columns ascending (C order),
+    which is both CSR order and the order in which ``codes[fire] = rng.random(nnz)`` filled
+    a dense matrix; so the magnitudes are the same numbers in the same places, and no
+    (n, m) array is ever formed.
+    """
+    counts, columns = [], []
+    for fire in blocks:
+        r, c = np.nonzero(fire)
+        counts.append(np.bincount(r, minlength=fire.shape[0]))
+        columns.append(c)
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(counts))]).astype(np.int64)
+    indices = np.concatenate(columns).astype(np.int64)
+    data = rng.random(int(indptr[-1]))
+    return sparse.csr_array((data, indices, indptr), shape=(n, m))
+
+
+def _codes_times_features(codes: sparse.csr_array, features: np.ndarray) -> np.ndarray:
+    """``X = codes @ features`` (n, d), one dense row block of codes at a time.
+
+    Each block is densified and multiplied by BLAS, exactly as the whole dense code matrix
+    was; when ``n`` fits in one block (every quick-profile split) this is the same single
+    product, bit for bit. A sparse-times-dense product would sum in another order and
+    change the last bits of ``X``.
+    """
+    n, m = codes.shape
+    X = np.empty((n, features.shape[1]))
+    rows = _block_rows(m)
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        X[start:stop] = codes[start:stop].toarray() @ features
+    return X
 
 
 def _check_fraction(value, name: str, *, open_low: bool) -> float:
@@ -138,7 +199,9 @@ def make_planted_sparse(
     -------
     Dataset
         ``X`` (n_samples, d) float64. ``ground_truth``: ``features`` (n_atoms, d) unit rows;
-        ``codes`` (n_samples, n_atoms) with ``X = codes @ features``; ``n_true_features``
+        ``codes`` (n_samples, n_atoms) ``scipy.sparse.csr_array`` of float64 (about
+        ``mean_active`` non-zeros per row; never formed densely) with ``X = codes @
+        features`` (computed block-wise by dense BLAS products); ``n_true_features``
         (= n_atoms); ``firing_probability`` (n_atoms,); ``mean_active`` (expected L0);
         ``copula_loadings`` (n_atoms, k) or None when not correlated; ``correlation``.
 
@@ -163,12 +226,11 @@ def make_planted_sparse(
 
     rng = split_rng(random_state, split)
     if correlated:
-        fire = _copula_firing(rng, n, p, loadings, rho)
+        blocks = _copula_firing(rng, n, p, loadings, rho)
     else:
-        fire = _independent_firing(rng, n, p)
-    codes = np.zeros((n, m))
-    codes[fire] = rng.random(int(fire.sum()))
-    X = np.ascontiguousarray(codes @ features)
+        blocks = _independent_firing(rng, n, p)
+    codes = _sparse_codes(blocks, n, m, rng)
+    X = _codes_times_features(codes, features)
 
     truth = {
         "features": features,
