@@ -17,7 +17,12 @@ import numpy as np
 from scipy import sparse
 from scipy.stats import norm
 
-from generators._checks import check_positive_float, check_positive_int
+from generators._checks import (
+    check_bool,
+    check_interval,
+    check_positive_float,
+    check_positive_int,
+)
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
 
@@ -136,16 +141,6 @@ def _codes_times_features(codes: sparse.csr_array, features: np.ndarray) -> np.n
     return X
 
 
-def _check_fraction(value, name: str, *, open_low: bool) -> float:
-    """``value`` as a float in (0, 1] (``open_low``) or [0, 1], else a ValueError naming it."""
-    val = float(value)
-    low_ok = val > 0 if open_low else val >= 0
-    if not (low_ok and val <= 1):
-        bound = "(0, 1]" if open_low else "[0, 1]"
-        raise ValueError(f"{name} must be in {bound}, got {value!r}")
-    return val
-
-
 def make_planted_sparse(
     n_samples: int,
     n_features: int = 256,
@@ -216,8 +211,9 @@ def make_planted_sparse(
     mean_l0 = check_positive_float(mean_active, "mean_active")
     if mean_l0 > m:
         raise ValueError(f"mean_active must be <= n_atoms={m}, got {mean_active!r}")
-    gamma = _check_fraction(decay, "decay", open_low=True)
-    rho = _check_fraction(correlation, "correlation", open_low=False)
+    gamma = check_interval(decay, "decay", 0.0, 1.0, low_open=True)
+    correlated = check_bool(correlated, "correlated")
+    rho = check_interval(correlation, "correlation", 0.0, 1.0)
 
     srng = structure_rng(random_state)
     features = random_unit_rows(srng, m, d)
@@ -242,6 +238,6 @@ def make_planted_sparse(
         "correlation": rho if correlated else 0.0,
     }
     params = dict(n_samples=n, n_features=d, n_atoms=m, mean_active=mean_l0, decay=gamma,
-                  correlated=bool(correlated), correlation=rho,
+                  correlated=correlated, correlation=rho,
                   random_state=repr(random_state), split=split)
     return Dataset("planted_sparse", X=X, ground_truth=truth, params=params)
