@@ -60,9 +60,22 @@ def firing_probabilities(n_atoms: int, mean_active: float, decay: float) -> np.n
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         s = (mean_active - k) / tail
         valid = s * w <= 1 + 1e-12
-    first = int(np.argmax(valid))
-    p = np.minimum(1.0, s[first] * w)
+    if valid.any():
+        first = int(np.argmax(valid))
+        p = np.minimum(1.0, s[first] * w)
+    else:
+        # decay**i underflowed (tiny decay, many clipped atoms): tail[k] is 0 and s[k] * w[k]
+        # NaN for every candidate k. Same water-filling with the weights of the unclipped
+        # atoms taken relative to the first of them, decay**(i - k), which start at 1.
+        head = np.cumsum(w)[::-1]  # head[k] = sum_{j < n_atoms - k} w_j = tail[k] / w[k]
+        r = (mean_active - k) / head
+        first = int(np.argmax(r <= 1 + 1e-12))
+        p = np.zeros(n_atoms)
+        p[first:] = np.minimum(1.0, r[first] * w[: n_atoms - first])
     p[:first] = 1.0
+    if not np.isclose(p.sum(), mean_active, rtol=1e-9, atol=0):
+        raise ValueError(f"decay={decay!r} is too small to spread mean_active={mean_active!r} "
+                         f"over {n_atoms} atoms in float64")
     return p
 
 

@@ -277,3 +277,11 @@ def test_latent_precision_recall_reads_sparse_true_codes_as_their_dense_copy():
     bad.data[0] = np.nan
     with pytest.raises(ValueError, match="true_codes"):
         latent_precision_recall(codes, bad, atoms, F)
+
+
+def test_firing_probabilities_survive_underflowing_decay():
+    # decay**2 underflows to 0: the plain water-filling divided by a zero tail and returned
+    # probabilities summing to 1 whatever mean_active was (found by the property tests).
+    assert np.array_equal(firing_probabilities(3, 3.0, 1e-300), np.ones(3))
+    p = firing_probabilities(5, 2.5, 1e-300)
+    assert p[:2].tolist() == [1.0, 1.0] and p[2] == 0.5 and p.sum() == pytest.approx(2.5)
