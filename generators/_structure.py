@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from generators._checks import check_real
+
 
 def random_orthonormal(rng: np.random.Generator, n_features: int, n_directions: int) -> np.ndarray:
     """``n_directions`` orthonormal columns in ``R^n_features``, shape (n_features, n_directions).
@@ -25,8 +27,9 @@ def anisotropic_covariance_sqrt(rng: np.random.Generator, n_features: int, condi
     ``lam`` is log-spaced over ``[condition^-1/2, condition^1/2]`` (so ``Sigma`` has the given
     condition number and unit geometric-mean eigenvalue) and ``Q`` is a random rotation.
     """
-    if float(condition) < 1:
+    kappa = check_real(condition, "condition")
+    if kappa < 1:
         raise ValueError(f"condition must be >= 1, got {condition!r}")
     q = random_orthonormal(rng, n_features, n_features)
-    lam = np.logspace(-0.5, 0.5, n_features) ** np.log10(float(condition))
+    lam = np.logspace(-0.5, 0.5, n_features) ** np.log10(kappa)
     return (q * np.sqrt(lam)) @ q.T

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._checks import check_positive_float, check_positive_int
+from generators._checks import (
+    check_choice,
+    check_interval,
+    check_positive_float,
+    check_positive_int,
+)
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.onehot_facts import (
@@ -26,9 +31,8 @@ from generators.seeding import SeedLike, split_rng, structure_rng
 
 def _grouped_partition(srng, n_groups, per_group, heldout_fraction):
     """Train / held-out facts, split inside every group so each group appears in both."""
-    frac = float(heldout_fraction)
-    if not 0.0 < frac < 1.0:
-        raise ValueError(f"heldout_fraction must be in (0, 1), got {heldout_fraction!r}")
+    frac = check_interval(heldout_fraction, "heldout_fraction", 0.0, 1.0, low_open=True,
+                          high_open=True)
     n_held = min(max(int(round(frac * per_group)), 1), per_group - 1) if per_group > 1 else 0
     train, held = [], []
     for g in range(n_groups):
@@ -125,8 +129,7 @@ def make_grouped_facts(
     eta = check_positive_float(within_group_noise, "within_group_noise", allow_zero=True)
     D = check_positive_int(n_features, "n_features", k + 1 if eta > 0 else k)
     sigma = check_positive_float(noise, "noise", allow_zero=True)
-    if facts not in FACT_SUBSETS:
-        raise ValueError(f"facts must be one of {FACT_SUBSETS}, got {facts!r}")
+    check_choice(facts, "facts", FACT_SUBSETS)
     if facts != "all" and m < 2:
         raise ValueError(f"facts={facts!r} needs facts_per_group >= 2, got {m}")
 

@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._checks import check_positive_float, check_positive_int
+from generators._checks import (
+    check_choice,
+    check_interval,
+    check_positive_float,
+    check_positive_int,
+)
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
@@ -31,12 +36,7 @@ def draw_first_true_fraction(rng: np.random.Generator, first_true_fraction) -> f
     """``first_true_fraction`` checked, or drawn from U(FIRST_TRUE_RANGE) when None."""
     if first_true_fraction is None:
         return float(rng.uniform(*FIRST_TRUE_RANGE))
-    q = float(first_true_fraction)
-    if not 0.0 <= q <= 1.0:
-        raise ValueError(
-            f"first_true_fraction must be in [0, 1] or None, got {first_true_fraction!r}"
-        )
-    return q
+    return check_interval(first_true_fraction, "first_true_fraction", 0.0, 1.0)
 
 
 def draw_labels(rng: np.random.Generator, n_pairs: int, q: float) -> np.ndarray:
@@ -53,11 +53,9 @@ def fact_subset(
     partition (and every later structure draw) is the same for "all", "train" and "heldout".
     Returns ``(chosen, train, heldout)``, each sorted.
     """
-    if facts not in FACT_SUBSETS:
-        raise ValueError(f"facts must be one of {FACT_SUBSETS}, got {facts!r}")
-    frac = float(heldout_fraction)
-    if not 0.0 < frac < 1.0:
-        raise ValueError(f"heldout_fraction must be in (0, 1), got {heldout_fraction!r}")
+    check_choice(facts, "facts", FACT_SUBSETS)
+    frac = check_interval(heldout_fraction, "heldout_fraction", 0.0, 1.0, low_open=True,
+                          high_open=True)
     perm = srng.permutation(n_items)
     n_held = min(max(int(round(frac * n_items)), 1), n_items - 1) if n_items > 1 else 0
     train, held = np.sort(perm[n_held:]), np.sort(perm[:n_held])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from generators._checks import check_positive_float, check_positive_int
+from generators._checks import check_interval, check_positive_float, check_positive_int
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
@@ -71,17 +71,19 @@ def make_outlier_equal_means(
     -------
     Dataset
         ``ground_truth``: ``concept_directions`` (d, 1) holding ``u``; ``class_means`` (2, d)
-        (both ``m``); ``class_medians_on_axis`` (+1, -1); ``best_linear_accuracy`` of the
-        threshold at 0 along ``u``, ``(1 - f) Phi(1 / s) + f Phi(-9 / s)`` for fraction ``f``
-        and axis noise ``s`` (0.9 at ``s = 0``); ``bayes_accuracy`` of the best rule, 1.0 at
+        (both ``m``); ``class_medians_on_axis`` (+1, -1); ``best_linear_accuracy``, the
+        balanced accuracy of the threshold at 0 along ``u``: the mean over the two classes
+        of ``(1 - f_c) Phi(1 / s) + f_c Phi(-far_c / s)`` for axis noise ``s``, each class's
+        realised outlier fraction ``f_c = k_c / n_c`` and far value ``far_c = (n_c - k_c) /
+        k_c`` (``f`` and 9 at the default sizes: 0.9 at ``s = 0``; at ``n_samples = 4`` a
+        class has one outlier in two rows); ``bayes_accuracy`` of the best rule, 1.0 at
         ``s = 0`` (the four atoms are distinct; for ``s > 0`` the threshold rule's value is a
         lower bound); ``n_classes`` 2.
     """
     n = check_positive_int(n_samples, "n_samples", 4)
     d = check_positive_int(n_features, "n_features", 1)
-    frac = float(outlier_fraction)
-    if not 0 < frac < 0.5:
-        raise ValueError(f"outlier_fraction must be in (0, 0.5), got {outlier_fraction!r}")
+    frac = check_interval(outlier_fraction, "outlier_fraction", 0.0, 0.5, low_open=True,
+                          high_open=True)
     sigma = check_positive_float(noise, "noise", allow_zero=True)
     s_axis = check_positive_float(axis_noise, "axis_noise", allow_zero=True)
 
@@ -106,13 +108,18 @@ def make_outlier_equal_means(
     X = (np.concatenate(blocks) @ basis.T + offset)[order]
     y = np.concatenate(labels)[order]
 
-    k = int(round(frac * counts[0]))
-    far = (counts[0] - k) / k
-    if s_axis > 0:
-        linear = (1 - frac) * norm.cdf(1 / s_axis) + frac * norm.cdf(-far / s_axis)
-        bayes = linear
-    else:
-        linear, bayes = 1 - frac, 1.0
+    # Each class's realised outlier fraction: k_c = max(1, round(f n_c)) of its n_c rows,
+    # which is f itself at the grid's sizes but not in a class of 5 rows.
+    per_class = []
+    for n_c in counts:
+        k = max(1, int(round(frac * n_c)))
+        f_c, far = k / n_c, (n_c - k) / k
+        if s_axis > 0:
+            per_class.append((1 - f_c) * norm.cdf(1 / s_axis) + f_c * norm.cdf(-far / s_axis))
+        else:
+            per_class.append(1 - f_c)
+    linear = float(np.mean(per_class))
+    bayes = linear if s_axis > 0 else 1.0
     truth = {
         "concept_directions": u[:, None],
         "class_means": np.stack([offset, offset]),

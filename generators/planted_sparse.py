@@ -14,9 +14,15 @@ superposition with sparse autoencoders", AI Alignment Forum, section "Toy data".
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from scipy.stats import norm
 
-from generators._checks import check_positive_float, check_positive_int
+from generators._checks import (
+    check_bool,
+    check_interval,
+    check_positive_float,
+    check_positive_int,
+)
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
 
@@ -24,6 +30,11 @@ from generators.seeding import SeedLike, split_rng, structure_rng
 # give each atom's firing strong, structured correlations with many others (a full random
 # correlation matrix over 512 atoms has entries of order 1/sqrt(512), too weak to matter).
 N_COPULA_FACTORS = 8
+
+# Code rows handled as a dense block at a time (2**20 float64 = 8 MB): the codes are kept
+# sparse, so no (n_samples, n_atoms) array exists even at n = 200k, 512 atoms (820 MB
+# dense). Every quick-profile split (8192 x 64) fits in one block.
+BLOCK_ELEMENTS = 2**20
 
 
 def random_unit_rows(rng: np.random.Generator, n_rows: int, n_features: int) -> np.ndarray:
@@ -49,40 +60,98 @@ def firing_probabilities(n_atoms: int, mean_active: float, decay: float) -> np.n
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         s = (mean_active - k) / tail
         valid = s * w <= 1 + 1e-12
-    first = int(np.argmax(valid))
-    p = np.minimum(1.0, s[first] * w)
+    if valid.any():
+        first = int(np.argmax(valid))
+        p = np.minimum(1.0, s[first] * w)
+    else:
+        # decay**i underflowed (tiny decay, many clipped atoms): tail[k] is 0 and s[k] * w[k]
+        # NaN for every candidate k. Same water-filling with the weights of the unclipped
+        # atoms taken relative to the first of them, decay**(i - k), which start at 1.
+        head = np.cumsum(w)[::-1]  # head[k] = sum_{j < n_atoms - k} w_j = tail[k] / w[k]
+        r = (mean_active - k) / head
+        first = int(np.argmax(r <= 1 + 1e-12))
+        p = np.zeros(n_atoms)
+        p[first:] = np.minimum(1.0, r[first] * w[: n_atoms - first])
     p[:first] = 1.0
+    if not np.isclose(p.sum(), mean_active, rtol=1e-9, atol=0):
+        raise ValueError(f"decay={decay!r} is too small to spread mean_active={mean_active!r} "
+                         f"over {n_atoms} atoms in float64")
     return p
 
 
-def _independent_firing(rng: np.random.Generator, n: int, p: np.ndarray) -> np.ndarray:
-    """Bernoulli(p_i) firing, independent across atoms and samples: bool (n, n_atoms)."""
-    return rng.random((n, p.size)) < p
+def _block_rows(n_atoms: int) -> int:
+    """Rows of codes handled densely at a time: ``BLOCK_ELEMENTS // n_atoms`` (at least 1)."""
+    return max(1, BLOCK_ELEMENTS // n_atoms)
+
+
+def _independent_firing(rng: np.random.Generator, n: int, p: np.ndarray):
+    """Bernoulli(p_i) firing, independent across atoms and samples, one row block at a time.
+
+    Yields bool blocks of shape (rows, n_atoms) whose concatenation is ``rng.random((n,
+    n_atoms)) < p``: a Generator's uniform doubles take one 64-bit draw each, so drawing
+    the rows block by block gives the same numbers as one call.
+    """
+    rows = _block_rows(p.size)
+    for start in range(0, n, rows):
+        yield rng.random((min(rows, n - start), p.size)) < p
 
 
 def _copula_firing(
     rng: np.random.Generator, n: int, p: np.ndarray, loadings: np.ndarray, rho: float
-) -> np.ndarray:
+):
     """Gaussian-copula firing: ``z = sqrt(rho) g A^T + sqrt(1 - rho) e`` thresholded per atom.
 
     Each ``z_i`` is standard normal (unit-norm loading rows), so firing when ``z_i >
     Phi^-1(1 - p_i)`` keeps the marginal rate ``p_i`` exactly while atoms sharing factors
-    fire together (latent correlation ``rho * a_i . a_j``). bool (n, n_atoms).
+    fire together (latent correlation ``rho * a_i . a_j``). ``g`` (n, k) is drawn first,
+    then ``e`` one row block at a time (the same normals as one (n, n_atoms) call: the
+    Generator's normal sampler keeps no state between values). Yields bool blocks of shape
+    (rows, n_atoms).
     """
     g = rng.standard_normal((n, loadings.shape[1]))
-    e = rng.standard_normal((n, p.size))
-    z = np.sqrt(rho) * (g @ loadings.T) + np.sqrt(1.0 - rho) * e
-    return z > norm.isf(p)
+    threshold = norm.isf(p)
+    rows = _block_rows(p.size)
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        e = rng.standard_normal((stop - start, p.size))
+        z = np.sqrt(rho) * (g[start:stop] @ loadings.T) + np.sqrt(1.0 - rho) * e
+        yield z > threshold
 
 
-def _check_fraction(value, name: str, *, open_low: bool) -> float:
-    """``value`` as a float in (0, 1] (``open_low``) or [0, 1], else a ValueError naming it."""
-    val = float(value)
-    low_ok = val > 0 if open_low else val >= 0
-    if not (low_ok and val <= 1):
-        bound = "(0, 1]" if open_low else "[0, 1]"
-        raise ValueError(f"{name} must be in {bound}, got {value!r}")
-    return val
+def _sparse_codes(blocks, n: int, m: int, rng: np.random.Generator) -> sparse.csr_array:
+    """CSR codes (n, m) from boolean firing blocks, magnitudes ``U[0, 1)`` drawn after them.
+
+    The active entries of each block are listed row by row, columns ascending (C order),
+    which is both CSR order and the order in which ``codes[fire] = rng.random(nnz)`` filled
+    a dense matrix; so the magnitudes are the same numbers in the same places, and no
+    (n, m) array is ever formed.
+    """
+    counts, columns = [], []
+    for fire in blocks:
+        r, c = np.nonzero(fire)
+        counts.append(np.bincount(r, minlength=fire.shape[0]))
+        columns.append(c)
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(counts))]).astype(np.int64)
+    indices = np.concatenate(columns).astype(np.int64)
+    data = rng.random(int(indptr[-1]))
+    return sparse.csr_array((data, indices, indptr), shape=(n, m))
+
+
+def _codes_times_features(codes: sparse.csr_array, features: np.ndarray) -> np.ndarray:
+    """``X = codes @ features`` (n, d), one dense row block of codes at a time.
+
+    Each block is densified and multiplied by BLAS, exactly as the whole dense code matrix
+    was; when ``n`` fits in one block (every quick-profile split) this is the same single
+    product, bit for bit. A sparse-times-dense product would sum in another order and
+    change the last bits of ``X``.
+    """
+    n, m = codes.shape
+    X = np.empty((n, features.shape[1]))
+    rows = _block_rows(m)
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        X[start:stop] = codes[start:stop].toarray() @ features
+    return X
 
 
 def make_planted_sparse(
@@ -138,7 +207,9 @@ def make_planted_sparse(
     -------
     Dataset
         ``X`` (n_samples, d) float64. ``ground_truth``: ``features`` (n_atoms, d) unit rows;
-        ``codes`` (n_samples, n_atoms) with ``X = codes @ features``; ``n_true_features``
+        ``codes`` (n_samples, n_atoms) ``scipy.sparse.csr_array`` of float64 (about
+        ``mean_active`` non-zeros per row; never formed densely) with ``X = codes @
+        features`` (computed block-wise by dense BLAS products); ``n_true_features``
         (= n_atoms); ``firing_probability`` (n_atoms,); ``mean_active`` (expected L0);
         ``copula_loadings`` (n_atoms, k) or None when not correlated; ``correlation``.
 
@@ -153,8 +224,9 @@ def make_planted_sparse(
     mean_l0 = check_positive_float(mean_active, "mean_active")
     if mean_l0 > m:
         raise ValueError(f"mean_active must be <= n_atoms={m}, got {mean_active!r}")
-    gamma = _check_fraction(decay, "decay", open_low=True)
-    rho = _check_fraction(correlation, "correlation", open_low=False)
+    gamma = check_interval(decay, "decay", 0.0, 1.0, low_open=True)
+    correlated = check_bool(correlated, "correlated")
+    rho = check_interval(correlation, "correlation", 0.0, 1.0)
 
     srng = structure_rng(random_state)
     features = random_unit_rows(srng, m, d)
@@ -163,12 +235,11 @@ def make_planted_sparse(
 
     rng = split_rng(random_state, split)
     if correlated:
-        fire = _copula_firing(rng, n, p, loadings, rho)
+        blocks = _copula_firing(rng, n, p, loadings, rho)
     else:
-        fire = _independent_firing(rng, n, p)
-    codes = np.zeros((n, m))
-    codes[fire] = rng.random(int(fire.sum()))
-    X = np.ascontiguousarray(codes @ features)
+        blocks = _independent_firing(rng, n, p)
+    codes = _sparse_codes(blocks, n, m, rng)
+    X = _codes_times_features(codes, features)
 
     truth = {
         "features": features,
@@ -180,6 +251,6 @@ def make_planted_sparse(
         "correlation": rho if correlated else 0.0,
     }
     params = dict(n_samples=n, n_features=d, n_atoms=m, mean_active=mean_l0, decay=gamma,
-                  correlated=bool(correlated), correlation=rho,
+                  correlated=correlated, correlation=rho,
                   random_state=repr(random_state), split=split)
     return Dataset("planted_sparse", X=X, ground_truth=truth, params=params)

@@ -58,6 +58,10 @@ def structure_rng(random_state: SeedLike) -> np.random.Generator:
 
 def split_rng(random_state: SeedLike, split: int) -> np.random.Generator:
     """Stream for the samples of split number ``split`` (0 = train, 1, 2, ... held out)."""
+    if isinstance(split, (bool, np.bool_)) or not isinstance(split, (int, np.integer)):
+        raise TypeError(
+            f"split must be a non-negative int, got {type(split).__name__} {split!r}"
+        )
     if split < 0:
         raise ValueError(f"split must be a non-negative int, got {split}")
-    return rng_at(random_state, SAMPLES, split)
+    return rng_at(random_state, SAMPLES, int(split))

@@ -18,6 +18,7 @@ O'Neill et al. (2024), arXiv 2411.13117: MCC via the Hungarian matching.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 # Rows with a smaller norm are dead: float64 noise on a vector that was set to zero is
@@ -182,6 +183,21 @@ def _codes(codes, name: str = "codes") -> np.ndarray:
     return _rows(codes, name)
 
 
+def _sparse_active(codes) -> sparse.csc_array:
+    """Non-zero pattern of sparse codes (e.g. ``ground_truth["codes"]``) as a bool CSC array.
+
+    Validated like dense codes (2-D, at least one row and column, finite) without ever
+    forming the dense (n, m) matrix.
+    """
+    C = sparse.csc_array(codes)
+    if C.ndim != 2 or C.shape[0] < 1 or C.shape[1] < 1:
+        raise ValueError(f"true_codes must be a non-empty 2-D array (rows, d), got shape {C.shape}")
+    if not np.all(np.isfinite(C.data)):
+        raise ValueError("true_codes contains NaN or inf")
+    C.eliminate_zeros()
+    return sparse.csc_array((np.ones(C.nnz, dtype=bool), C.indices, C.indptr), shape=C.shape)
+
+
 def active(codes, threshold: float = 0.0) -> np.ndarray:
     """Boolean activity ``|c| > threshold``, shape (n, m).
 
@@ -226,8 +242,9 @@ def latent_precision_recall(codes, true_codes, atoms, truth, threshold: float = 
     ----------
     codes : array-like of shape (n, m)
         The method's codes on some samples.
-    true_codes : array-like of shape (n, t)
-        The ground-truth codes of the same samples (e.g. ``ground_truth["codes"]``).
+    true_codes : array-like or scipy.sparse matrix of shape (n, t)
+        The ground-truth codes of the same samples (e.g. ``ground_truth["codes"]``, a CSR
+        array: it is read sparsely, never densified).
     atoms : array-like of shape (m, d)
     truth : array-like of shape (t, d)
     threshold : float, default=0.0
@@ -240,17 +257,20 @@ def latent_precision_recall(codes, true_codes, atoms, truth, threshold: float = 
         for dead atoms); ``mean_precision``, ``mean_recall``, ``mean_f1`` floats.
     """
     fire = active(codes, threshold)
-    true_fire = active(true_codes, 0.0)
+    true_fire = _sparse_active(true_codes) if sparse.issparse(true_codes) else active(true_codes)
     if fire.shape[0] != true_fire.shape[0]:
         raise ValueError(f"codes has {fire.shape[0]} rows but true_codes {true_fire.shape[0]}")
     idx = best_match(atoms, truth)
     if idx.size != fire.shape[1]:
         raise ValueError(f"codes has {fire.shape[1]} latents but atoms has {idx.size} rows")
-    partner = true_fire[:, np.maximum(idx, 0)] & (idx >= 0)
-    both = (fire & partner).sum(axis=0).astype(float)
+    partner = true_fire[:, np.maximum(idx, 0)]
+    # Integer counts, the same whether the truth's firing is dense or sparse.
+    both = np.asarray(partner.multiply(fire).sum(axis=0) if sparse.issparse(partner)
+                      else (fire & partner).sum(axis=0)).ravel() * (idx >= 0)
+    n_partner = np.asarray(partner.sum(axis=0)).ravel() * (idx >= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        precision = both / fire.sum(axis=0)
-        recall = both / partner.sum(axis=0)
+        precision = both.astype(float) / fire.sum(axis=0)
+        recall = both.astype(float) / n_partner
         f1 = 2 * precision * recall / (precision + recall)
     f1[(precision == 0) & (recall == 0)] = 0.0
 

@@ -106,3 +106,63 @@ def odd_labels(draw, n_samples: int) -> tuple[str, np.ndarray]:
     }
     label = draw(st.sampled_from(sorted(cases)))
     return label, cases[label]()
+
+
+# ----------------------------------------------------------------------------------------
+# Scalars: counts, reals and seeds as users get them wrong (generators' arguments).
+# ----------------------------------------------------------------------------------------
+
+@st.composite
+def bad_ints(draw, minimum: int = 1) -> tuple[str, object]:
+    """A count that must be refused: below ``minimum`` (ValueError), or not an int at all
+    (TypeError): a float, even an integral one like ``3.0``, NaN, inf, bool, str, None."""
+    cases = {
+        "below minimum": lambda: draw(st.integers(minimum - 5, minimum - 1)),
+        "below minimum, numpy": lambda: np.int64(minimum - 1),
+        "fractional float": lambda: draw(st.floats(0.01, 50.0).filter(
+            lambda v: not float(v).is_integer())),
+        "integral float": lambda: float(draw(st.integers(max(minimum, 0), 50))),
+        "numpy float": lambda: np.float64(max(minimum, 1)),
+        "nan": lambda: float("nan"),
+        "inf": lambda: float("inf"),
+        "bool": lambda: draw(st.booleans()),
+        "str": lambda: str(max(minimum, 1)),
+        "None": lambda: None,
+    }
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]()
+
+
+@st.composite
+def bad_reals(draw) -> tuple[str, object]:
+    """A real argument that must be refused whatever its range: NaN or inf (ValueError), or
+    not a real number (TypeError): bool, str, None, complex."""
+    cases = {
+        "nan": lambda: float("nan"),
+        "numpy nan": lambda: np.float64("nan"),
+        "inf": lambda: float("inf"),
+        "-inf": lambda: float("-inf"),
+        "bool": lambda: draw(st.booleans()),
+        "str": lambda: "0.5",
+        "None": lambda: None,
+        "complex": lambda: 0.5 + 0j,
+    }
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]()
+
+
+@st.composite
+def bad_seeds(draw) -> tuple[str, object]:
+    """A ``random_state`` that must be refused: negative, float (even integral), bool, str,
+    None, or a ``numpy.random.Generator`` (a seed is an int or a SeedSequence)."""
+    cases = {
+        "negative": lambda: draw(st.integers(-(2**63), -1)),
+        "float": lambda: draw(st.floats(allow_nan=True, allow_infinity=True)),
+        "integral float": lambda: 3.0,
+        "bool": lambda: draw(st.booleans()),
+        "str": lambda: "0",
+        "None": lambda: None,
+        "Generator": lambda: np.random.default_rng(0),
+    }
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]()

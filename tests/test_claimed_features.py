@@ -75,7 +75,7 @@ def test_random_atom_band_in_high_dimension_is_empty():
 
 def test_claimed_features_on_a_perfect_dictionary_exceed_the_band():
     ds = make_planted_sparse(400, 32, 48, 4.0, random_state=0)
-    F, codes = ds.ground_truth["features"], ds.ground_truth["codes"]
+    F, codes = ds.ground_truth["features"], ds.ground_truth["codes"].toarray()
     other = -F[::-1]  # the same features from "another seed": permuted and negated
     out = claimed_features(F, codes, other, n_draws=50, random_state=0)
     assert out.n_alive == (codes > 0).any(axis=0).sum()

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture
@@ -78,8 +79,10 @@ def test_firing_probabilities_clip_at_one_and_keep_the_mean():
 def test_planted_sparse_reconstructs_and_has_unit_features():
     ds = make_planted_sparse(500, 32, 64, 4.0)
     F, C = ds.ground_truth["features"], ds.ground_truth["codes"]
+    assert sparse.issparse(C) and C.format == "csr" and C.dtype == np.float64
     assert F.shape == (64, 32) and C.shape == (500, 64)
     np.testing.assert_allclose(np.linalg.norm(F, axis=1), 1.0, rtol=1e-12)
+    C = C.toarray()
     np.testing.assert_allclose(ds.X, C @ F, rtol=0, atol=0)
     assert C.min() >= 0.0 and C.max() < 1.0
     assert ds.ground_truth["n_true_features"] == 64
@@ -89,7 +92,7 @@ def test_planted_sparse_reconstructs_and_has_unit_features():
 def test_planted_sparse_mean_l0_close_to_mean_active(correlated):
     n = 4000
     ds = make_planted_sparse(n, correlated=correlated, random_state=1)
-    l0 = (ds.ground_truth["codes"] > 0).sum(axis=1)
+    l0 = np.diff(ds.ground_truth["codes"].indptr)  # non-zeros per CSR row
     # Samples are i.i.d., so the sample mean of L0 has standard error sd(L0) / sqrt(n)
     # (about 0.035 here for independent firing, where Var(L0) = sum p(1-p) < 5).
     tol = N_SIGMA * l0.std() / np.sqrt(n)
@@ -106,7 +109,7 @@ def test_planted_sparse_correlated_keeps_marginal_rates():
     assert np.array_equal(ind.ground_truth["features"], cor.ground_truth["features"])
     se = np.sqrt(p * (1 - p) / n)  # binomial standard error of each atom's rate
     for ds in (ind, cor):
-        rate = (ds.ground_truth["codes"] > 0).mean(axis=0)
+        rate = (ds.ground_truth["codes"] > 0).sum(axis=0) / n
         assert np.all(np.abs(rate - p) < N_SIGMA * se)
 
 
@@ -115,7 +118,7 @@ def test_planted_sparse_correlated_firing_is_correlated():
     off = ~np.eye(32, dtype=bool)
 
     def mean_abs_corr(ds):
-        fire = (ds.ground_truth["codes"] > 0).astype(float)
+        fire = (ds.ground_truth["codes"] > 0).toarray().astype(float)
         return np.abs(np.corrcoef(fire.T)[off]).mean()
 
     ind = mean_abs_corr(make_planted_sparse(5000, **kw))
@@ -185,3 +188,100 @@ def test_null_generators_have_no_features():
 def test_generator_rejects_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def _dense_reference(n, d, m, mean_active, correlated, random_state, split):
+    """The planted generator's old, dense algorithm: (n, m) uniforms or normals drawn in one
+    call, ``codes[fire] = rng.random(nnz)``, ``X = codes @ F`` in one BLAS product."""
+    from scipy.stats import norm
+
+    from generators.seeding import split_rng
+
+    ds = make_planted_sparse(n, d, m, mean_active, correlated=correlated,
+                             random_state=random_state, split=split)
+    F, p = ds.ground_truth["features"], ds.ground_truth["firing_probability"]
+    rng = split_rng(random_state, split)
+    if correlated:
+        A = ds.ground_truth["copula_loadings"]
+        rho = ds.ground_truth["correlation"]
+        g = rng.standard_normal((n, A.shape[1]))
+        e = rng.standard_normal((n, m))
+        fire = np.sqrt(rho) * (g @ A.T) + np.sqrt(1.0 - rho) * e > norm.isf(p)
+    else:
+        fire = rng.random((n, m)) < p
+    codes = np.zeros((n, m))
+    codes[fire] = rng.random(int(fire.sum()))
+    return ds, codes, np.ascontiguousarray(codes @ F)
+
+
+@pytest.mark.parametrize("correlated", [False, True])
+@pytest.mark.parametrize("n, d, m", [(8192, 32, 64), (4096, 32, 64), (300, 16, 32),
+                                     (4096, 256, 512)])
+def test_planted_sparse_codes_and_x_are_bit_identical_to_the_dense_reference(n, d, m,
+                                                                             correlated):
+    # (8192, 32, 64) and (4096, 32, 64) are the quick profile's train and held-out splits
+    # (one block); (4096, 256, 512) is two 2048-row blocks at the full profile's widths.
+    ds, codes, X = _dense_reference(n, d, m, 5.0, correlated, random_state=7, split=5)
+    C = ds.ground_truth["codes"]
+    assert sparse.issparse(C) and C.format == "csr" and C.dtype == np.float64
+    assert C.shape == (n, m) and C.has_canonical_format
+    assert np.array_equal(C.toarray(), codes)
+    assert np.array_equal(ds.X, X)  # bit for bit, not approximately
+    assert ds.X.flags.c_contiguous and ds.X.dtype == np.float64
+
+
+@pytest.mark.parametrize("correlated", [False, True])
+def test_planted_sparse_blocks_draw_the_same_codes_whatever_their_size(monkeypatch, correlated):
+    import generators.planted_sparse as ps
+
+    whole = make_planted_sparse(500, 8, 32, 3.0, correlated=correlated, random_state=2)
+    monkeypatch.setattr(ps, "BLOCK_ELEMENTS", 7 * 32 + 5)  # 7-row blocks, the last shorter
+    blocked = make_planted_sparse(500, 8, 32, 3.0, correlated=correlated, random_state=2)
+    assert np.array_equal(whole.ground_truth["codes"].toarray(),
+                          blocked.ground_truth["codes"].toarray())
+    # Another BLAS call shape may round differently: equal to a few ulps, not bit for bit.
+    np.testing.assert_allclose(blocked.X, whole.X, rtol=0, atol=1e-14)
+
+
+def test_planted_sparse_memory_stays_far_below_one_dense_code_matrix():
+    import tracemalloc
+
+    n, d, m = 20_000, 8, 512
+    dense_codes_bytes = n * m * 8  # 82 MB: what codes alone used to take (plus the uniforms)
+    tracemalloc.start()
+    try:
+        ds = make_planted_sparse(n, d, m, 5.0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    C = ds.ground_truth["codes"]
+    assert C.nnz == pytest.approx(5.0 * n, rel=0.05)
+    # X (1.3 MB), one 8 MB block of uniforms and its mask, the CSR arrays (~2.4 MB): ~13 MB.
+    assert peak < dense_codes_bytes / 4, peak
+
+
+def test_latent_precision_recall_reads_sparse_true_codes_as_their_dense_copy():
+    from metrics.dictionary_similarity import latent_precision_recall
+
+    ds = make_planted_sparse(600, 16, 32, 4.0, random_state=1)
+    F, C = ds.ground_truth["features"], ds.ground_truth["codes"]
+    rng = np.random.default_rng(0)
+    atoms = F[rng.permutation(32)[:20]] + 0.1 * rng.standard_normal((20, 16))
+    codes = np.maximum(ds.X @ atoms.T - 0.2, 0.0)
+    a = latent_precision_recall(codes, C, atoms, F)
+    b = latent_precision_recall(codes, C.toarray(), atoms, F)
+    for key in ("precision", "recall", "f1", "matched"):
+        assert np.array_equal(a[key], b[key], equal_nan=True), key
+    assert a["mean_f1"] == b["mean_f1"] and 0.0 < a["mean_f1"] < 1.0
+    bad = C.copy()
+    bad.data[0] = np.nan
+    with pytest.raises(ValueError, match="true_codes"):
+        latent_precision_recall(codes, bad, atoms, F)
+
+
+def test_firing_probabilities_survive_underflowing_decay():
+    # decay**2 underflows to 0: the plain water-filling divided by a zero tail and returned
+    # probabilities summing to 1 whatever mean_active was (found by the property tests).
+    assert np.array_equal(firing_probabilities(3, 3.0, 1e-300), np.ones(3))
+    p = firing_probabilities(5, 2.5, 1e-300)
+    assert p[:2].tolist() == [1.0, 1.0] and p[2] == 0.5 and p.sum() == pytest.approx(2.5)
