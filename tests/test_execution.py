@@ -38,6 +38,13 @@ def _dumps(records: list[dict]) -> list[str]:
     return [_dump(r) for r in records]
 
 
+def _stored(data: str | bytes) -> dict:
+    """The record inside a cell file's envelope."""
+    doc = json.loads(data)
+    assert set(doc) == {"format", "sha256", "record"}
+    return doc["record"]
+
+
 class Recorder:
     """A progress object that remembers every update instead of printing it."""
 
@@ -119,7 +126,7 @@ def test_resume_runs_only_the_missing_cells(refs, serial, monkeypatch, tmp_path)
     assert sorted(p.name for p in store.folder.iterdir()) == \
         sorted(ref.filename() for ref in refs)
     for ref, rec in zip(refs, first, strict=True):  # the store holds what the run returned
-        assert json.loads(store.path(ref).read_text()) == json.loads(json.dumps(rec))
+        assert _stored(store.path(ref).read_text()) == json.loads(json.dumps(rec))
     missing = [refs[1], refs[3]]
     kept = {ref: store.path(ref).read_bytes() for ref in refs if ref not in missing}
     for ref in missing:
@@ -144,7 +151,7 @@ def test_resume_runs_only_the_missing_cells(refs, serial, monkeypatch, tmp_path)
     _assert_same_records(records, serial, refs)
     for ref, before in kept.items():  # resumed cells are read back, not rewritten
         assert store.path(ref).read_bytes() == before
-        assert records[refs.index(ref)] == json.loads(before)
+        assert records[refs.index(ref)] == _stored(before)
     for ref in missing:
         assert store.path(ref).exists()
 
@@ -176,7 +183,7 @@ def test_tmp_leftover_from_a_kill_mid_write_is_ignored(refs, serial, monkeypatch
     assert ran == [cut]  # the half-written cell runs again; the finished one is kept
     _assert_same_records(records, serial[:2], refs[:2])
     assert store.path(done).read_bytes() == done_bytes
-    assert json.loads(store.path(cut).read_text()) == json.loads(json.dumps(records[1]))
+    assert _stored(store.path(cut).read_text()) == json.loads(json.dumps(records[1]))
     assert not store.path(cut).with_suffix(".tmp").exists()  # replaced by the new write
 
 
@@ -219,7 +226,7 @@ def test_killed_report_resumes_without_rerunning_finished_cells(tmp_path):
     assert not (out / "results.json").exists()
     kept = {}
     for data in before.values():
-        rec = json.loads(data)
+        rec = _stored(data)
         kept[f"{rec['method']}-{rec['generator']}"] = rec
 
     start = time.perf_counter()
