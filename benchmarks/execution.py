@@ -4,6 +4,14 @@ Cells are independent and every random stream depends only on (generator, seed, 
 so the order and the place a cell runs in cannot change its numbers: a parallel or
 distributed run gives the serial run's records (timings aside). A cell travels as a
 `CellRef` (plain strings), and the worker rebuilds it from the same grid definition.
+
+Faults: every cell gets exactly one record, saved once. A local worker process that dies
+mid-cell is replaced and the cell started again (`MAX_ATTEMPTS` in all); Dask re-runs a
+cell whose worker died, up to its ``allowed-failures``. A cell that still has no record
+becomes an error record whose message starts with `WORKER_DIED` (or `NOT_RUN` when it could
+not be run at all), and the grid goes on; ``--resume`` runs those cells again, and so it
+does every cell whose file in the `CellStore` is damaged (checksummed envelope). Ctrl-C
+stops every local worker process before `KeyboardInterrupt` leaves `run_cells`.
 """
 
 from __future__ import annotations
