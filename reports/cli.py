@@ -13,16 +13,17 @@ Faults: a worker process that dies mid-cell is replaced and its cell started aga
 in all on ``--jobs``; up to Dask's ``allowed-failures`` on ``--scheduler``), then the cell
 becomes an error record saying the worker died and the grid goes on. ``--resume`` runs
 again every cell whose file is missing, unreadable, fails its checksum, or records a worker
-death. Ctrl-C stops the workers and exits with status 130: the finished cells stay in
-``DIR/cells/``, and ``DIR/results.json`` is only ever written whole, once every cell has a
-record, so after an interruption it is the previous complete run's (or absent); the
-message printed says how to resume.
+death. Ctrl-C stops the workers and exits with status 130 (SIGTERM likewise, status 143):
+the finished cells stay in ``DIR/cells/``, and ``DIR/results.json`` is only ever written
+whole, once every cell has a record, so after an interruption it is the previous complete
+run's (or absent); the message printed says how to resume.
 """
 
 from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -37,8 +38,9 @@ from reports.render import render_html, render_markdown
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m reports", description=__doc__.split("\n")[0],
-        epilog="Ctrl-C keeps the finished cells in OUT/cells and leaves OUT/results.json as "
-               "it was (results.json only ever holds a complete run); run the same command "
+        epilog="Ctrl-C (or SIGTERM) keeps the finished cells in OUT/cells and leaves "
+               "OUT/results.json as it was (results.json only ever holds a complete run); "
+               "run the same command "
                "with --resume to finish. A worker that dies mid-cell is replaced and the cell "
                "retried, then recorded as an error.")
     p.add_argument("--out", type=Path, default=Path("reports/out"), help="output folder")
@@ -82,7 +84,15 @@ def run_grid(args) -> list[dict]:
                      resume=args.resume)
 
 
-def _interrupted(args, argv: list[str]) -> int:
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a batch system's time limit, ``kill``), handled like Ctrl-C."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+def _interrupted(args, argv: list[str], status: int = 130) -> int:
     """Say what an interrupted run kept and how to finish it; the exit status of Ctrl-C."""
     store = CellStore(args.out / "cells")
     refs = _refs(args)
@@ -94,7 +104,7 @@ def _interrupted(args, argv: list[str]) -> int:
           f"{store.folder}; {results} {kept} (it only ever holds a complete run).\n"
           f"To run the other {len(refs) - done} cells: python -m reports "
           f"{shlex.join(again)}", file=sys.stderr, flush=True)
-    return 130
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,10 +117,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.source.resolve() != (out / "results.json").resolve():
             write_results(doc["records"], out / "results.json", doc["profile"])
     else:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
             records = run_grid(args)
+        except Terminated:
+            return _interrupted(args, argv, 128 + signal.SIGTERM)
         except KeyboardInterrupt:
             return _interrupted(args, argv)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         write_results(records, out / "results.json", args.profile)
         doc = read_results(out / "results.json")
     if args.write_baseline:

@@ -7,9 +7,9 @@
   every worker it lands on becomes an error record (`KilledWorker`), not a crash.
 - ``--resume`` runs again exactly the cells whose file is cut short, garbage, edited, of
   the wrong structure or another cell's.
-- Ctrl-C on ``python -m reports`` exits 130, keeps every finished cell, leaves no worker
-  process behind and never touches results.json; ``--resume`` then finishes the grid with
-  the serial run's records.
+- Ctrl-C on ``python -m reports`` exits 130 (SIGTERM: 143), keeps every finished cell,
+  leaves no worker process behind and never touches results.json; ``--resume`` then
+  finishes the grid with the serial run's records.
 
 The methods under test are the user methods below (truth family, mean difference), loaded
 by workers from this file with ``--method tests/test_faults.py:Class``. Each fit appends
@@ -376,10 +376,17 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _interrupt(cmd: list[str], env: dict, cells_dir: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``cmd``, SIGINT it once a cell file exists; return it and its stderr."""
+def _default_sigint() -> None:
+    # A shell that starts a job in the background makes it ignore SIGINT, and so would
+    # its children be; a user's Ctrl-C reaches a foreground process, as here.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _interrupt(cmd: list[str], env: dict, cells_dir: Path,
+               sig: int = signal.SIGINT) -> tuple[subprocess.Popen, str]:
+    """Start ``cmd``, send it ``sig`` once a cell file exists; return it and its stderr."""
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
     try:
         deadline = time.monotonic() + 120
         while not list(cells_dir.glob("*.json")):
@@ -388,7 +395,7 @@ def _interrupt(cmd: list[str], env: dict, cells_dir: Path) -> tuple[subprocess.P
             time.sleep(0.05)
         workers = _descendants(proc.pid)
         assert len(workers) >= 2  # the two worker processes (and multiprocessing's tracker)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
@@ -397,7 +404,7 @@ def _interrupt(cmd: list[str], env: dict, cells_dir: Path) -> tuple[subprocess.P
     deadline = time.monotonic() + 10
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not [p for p in workers if _alive(p)], "worker processes outlived Ctrl-C"
+    assert not [p for p in workers if _alive(p)], f"worker processes outlived signal {sig}"
     return proc, err
 
 
@@ -443,11 +450,12 @@ def test_ctrl_c_keeps_finished_cells_and_resume_completes(tmp_path, monkeypatch)
     for got, want in zip(doc["records"], fresh, strict=True):
         assert _same(got, want)
 
-    # Interrupting a new run leaves that complete results.json untouched.
+    # Stopping a new run (SIGTERM, as a batch system does) leaves that complete
+    # results.json untouched.
     before = (out / "results.json").read_bytes()
     shutil.rmtree(cells_dir)  # so that the wait is for a file of the new run
-    proc, err = _interrupt(cmd, env, cells_dir)
-    assert proc.returncode == 130
+    proc, err = _interrupt(cmd, env, cells_dir, signal.SIGTERM)
+    assert proc.returncode == 128 + signal.SIGTERM, err[-3000:]
     assert (out / "results.json").read_bytes() == before
     assert "left as it was" in err
-    print(f"\ninterrupt, resume, interrupt again: {time.perf_counter() - start:.1f} s")
+    print(f"\nSIGINT, resume, SIGTERM: {time.perf_counter() - start:.1f} s")
