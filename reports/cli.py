@@ -25,6 +25,7 @@ import argparse
 import shlex
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from benchmarks.baseline import DEFAULT_BASELINE, write_baseline
@@ -40,9 +41,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m reports", description=__doc__.split("\n")[0],
         epilog="Ctrl-C (or SIGTERM) keeps the finished cells in OUT/cells and leaves "
                "OUT/results.json as it was (results.json only ever holds a complete run); "
-               "run the same command "
-               "with --resume to finish. A worker that dies mid-cell is replaced and the cell "
-               "retried, then recorded as an error.")
+               "run the same command with --resume to finish. A worker that dies mid-cell "
+               "is replaced and the cell retried, then recorded as an error.")
     p.add_argument("--out", type=Path, default=Path("reports/out"), help="output folder")
     p.add_argument("--profile", default="quick", choices=("quick", "full"))
     p.add_argument("--family", default=None, choices=("erasure", "sparse", "truth"),
@@ -117,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.source.resolve() != (out / "results.json").resolve():
             write_results(doc["records"], out / "results.json", doc["profile"])
     else:
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        # Python lets only the main thread set a handler (main() may run in another one).
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main else None
         try:
             records = run_grid(args)
         except Terminated:
@@ -125,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             return _interrupted(args, argv)
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
         write_results(records, out / "results.json", args.profile)
         doc = read_results(out / "results.json")
     if args.write_baseline:
