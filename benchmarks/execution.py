@@ -4,22 +4,35 @@ Cells are independent and every random stream depends only on (generator, seed, 
 so the order and the place a cell runs in cannot change its numbers: a parallel or
 distributed run gives the serial run's records (timings aside). A cell travels as a
 `CellRef` (plain strings), and the worker rebuilds it from the same grid definition.
+
+Faults: every cell gets exactly one record, saved once. A local worker process that dies
+mid-cell is replaced and the cell started again (`MAX_ATTEMPTS` in all); Dask re-runs a
+cell whose worker died, up to its ``allowed-failures``. A cell that still has no record
+becomes an error record whose message starts with `WORKER_DIED` (or `NOT_RUN` when it could
+not be run at all), and the grid goes on; ``--resume`` runs those cells again, and so it
+does every cell whose file in the `CellStore` is damaged (checksummed envelope). Ctrl-C
+stops every local worker process before `KeyboardInterrupt` leaves `run_cells`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import Counter, deque
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
 from benchmarks.cells import Cell, run_cell
+from benchmarks.expected_findings import expected_findings_for
 from benchmarks.grid import build_grid
+from benchmarks.profiles import get_profile
 
 # Per-seed and per-cell fields that measure wall-clock time, not the method's output.
 TIMING_FIELDS = ("elapsed_s", "fit_time_s")
@@ -71,11 +84,70 @@ def run_ref(ref: CellRef) -> dict:
     return run_cell(resolve(ref))
 
 
+# Error messages of cells that the executor could not get a record for. They start with
+# these words, and `--resume` runs such cells again: the cause may have been the machine.
+WORKER_DIED = "worker died"
+NOT_RUN = "could not run the cell"
+EXECUTOR_ERRORS = (WORKER_DIED, NOT_RUN)
+# A cell whose worker process dies is started at most this many times on local processes.
+MAX_ATTEMPTS = 2
+# Version tag of a cell file's envelope.
+CELL_FORMAT = "toyground-cell/1"
+
+
+def _canonical(record: dict) -> tuple[dict, str]:
+    """``record`` as plain JSON values, and the text its checksum is taken over.
+
+    The text is the sorted-keys JSON of the JSON round trip, so reading the file back and
+    serialising the record again gives the same text, byte for byte.
+    """
+    plain = json.loads(json.dumps(record, default=float))
+    return plain, json.dumps(plain, sort_keys=True)
+
+
+def _checksum(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _malformed(record) -> str | None:
+    """Why ``record`` is not a cell record of results.json, or None when it is one."""
+    if not isinstance(record, dict):
+        return f"a {type(record).__name__}, not an object"
+    for key in ("family", "method", "generator", "profile"):
+        if not isinstance(record.get(key), str):
+            return f"{key!r} missing or not a string"
+    if record.get("status") not in ("ok", "error"):
+        return f"status {record.get('status')!r} is neither 'ok' nor 'error'"
+    if record["status"] == "error" and not isinstance(record.get("error"), str):
+        return "an error record without an error message"
+    if record["status"] == "ok" and record.get("error") is not None:
+        return "an ok record with an error message"
+    for key in ("metrics", "checks"):
+        if not isinstance(record.get(key), dict):
+            return f"{key!r} missing or not an object"
+    seeds = record.get("seeds")
+    if not isinstance(seeds, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("seed"), int) for s in seeds):
+        return "'seeds' missing or not a list of per-seed objects"
+    return None
+
+
 class CellStore:
     """One JSON file per finished cell, written atomically as soon as the cell finishes.
 
+    A file is an envelope ``{"format", "sha256", "record"}``: ``sha256`` is the SHA-256 of
+    the record's sorted-keys JSON, so a file cut short, overwritten or edited is refused
+    when it is read back. Writing goes to a ``.tmp`` file, flushed to disk, then renamed
+    over the cell's file: a run killed at any moment leaves either the previous file or the
+    new one, never half of one (a ``.tmp`` left behind is ignored).
+
     An interrupted run loses no finished cell; ``--resume`` reads them back and runs only
-    the cells that have no file.
+    the cells that have no valid file. A file that cannot be trusted (not JSON, not a cell
+    record, a checksum that does not match, another cell's or other seeds' record) counts as
+    missing, and so does a record of a cell the executor could not run (its worker died):
+    those cells run again. Plain-record files written before the envelope existed are still
+    read (they were written atomically too); they carry no checksum, so only their
+    structure is checked.
     """
 
     def __init__(self, folder: Path):
@@ -85,21 +157,58 @@ class CellStore:
     def path(self, ref: CellRef) -> Path:
         return self.folder / ref.filename()
 
-    def load(self, ref: CellRef) -> dict | None:
+    def inspect(self, ref: CellRef) -> tuple[dict | None, str | None]:
+        """``(record, None)`` for a valid file, ``(None, why)`` for one to run again.
+
+        ``why`` is None when the cell simply has no file.
+        """
         path = self.path(ref)
-        if not path.exists():
-            return None
-        record = json.loads(path.read_text())
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            return None, None
+        except (OSError, UnicodeDecodeError) as exc:
+            return None, f"unreadable ({type(exc).__name__}: {exc})"
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return None, "not valid JSON (cut short or overwritten)"
+        if isinstance(doc, dict) and "sha256" in doc:
+            record = doc.get("record")
+            if doc.get("format") != CELL_FORMAT:
+                return None, f"unknown cell file format {doc.get('format')!r}"
+            why = _malformed(record)
+            if why is not None:
+                return None, f"not a cell record: {why}"
+            if _checksum(_canonical(record)[1]) != doc["sha256"]:
+                return None, "checksum mismatch (the record was changed or cut after writing)"
+        else:  # a plain record, as written before the envelope
+            record = doc
+            why = _malformed(record)
+            if why is not None:
+                return None, f"not a cell record: {why}"
         same = (record["family"], record["method"], record["generator"], record["profile"])
-        seeds = [s["seed"] for s in record["seeds"]]
-        wanted = [ref.first_seed] if ref.n_seeds is None else \
-            list(range(ref.first_seed, ref.first_seed + ref.n_seeds))
-        ok = seeds == wanted if ref.n_seeds is not None else seeds[:1] == wanted
-        return record if same == ref.key and ok else None
+        if same != ref.key:
+            return None, f"holds the record of another cell {same}"
+        wanted = list(get_profile(ref.profile, ref.first_seed, ref.n_seeds).seeds)
+        if [s["seed"] for s in record["seeds"]] != wanted:
+            return None, f"holds other seeds than {wanted}"
+        if record["status"] == "error" and record["error"].startswith(EXECUTOR_ERRORS):
+            return None, f"last run ended with '{record['error'][:120]}'"
+        return record, None
+
+    def load(self, ref: CellRef) -> dict | None:
+        """The stored record of ``ref``, or None when it has no valid file."""
+        return self.inspect(ref)[0]
 
     def save(self, ref: CellRef, record: dict) -> None:
+        plain, text = _canonical(record)
+        envelope = {"format": CELL_FORMAT, "sha256": _checksum(text), "record": plain}
         tmp = self.path(ref).with_suffix(".tmp")
-        tmp.write_text(json.dumps(record, default=float))
+        with open(tmp, "w") as f:
+            f.write(json.dumps(envelope))
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, self.path(ref))
 
     def clear(self) -> None:
@@ -128,47 +237,230 @@ class Progress:
               f"{status}", file=self.stream, flush=True)
 
 
-def _init_worker() -> None:
+def executor_error_record(ref: CellRef, message: str) -> dict:
+    """The error record of a cell that produced no record of its own (``message`` says why).
+
+    Same fields as `benchmarks.cells.run_cell`'s error records: one error entry per seed,
+    no metrics, no checks.
+    """
+    try:
+        cell = resolve(ref)
+        description, params = cell.method.description, dict(cell.generator.kwargs)
+        findings = expected_findings_for(cell) if cell.method.builtin else {}
+    except Exception:  # noqa: BLE001 - the record must exist even if the grid cannot load
+        description, params, findings = "", {}, {}
+    seeds = get_profile(ref.profile, ref.first_seed, ref.n_seeds).seeds
+    return {
+        "family": ref.family, "method": ref.method, "generator": ref.generator,
+        "profile": ref.profile, "builtin": not ref.user_methods,
+        "method_description": description, "generator_params": params,
+        "status": "error", "error": message, "metrics": {}, "checks": {},
+        "expected_findings": findings,
+        "seeds": [{"seed": s, "status": "error", "error": message} for s in seeds],
+        "elapsed_s": 0.0,
+    }
+
+
+def _describe_exit(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "its pipe closed"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+def _run_guarded(ref: CellRef) -> dict:
+    """`run_ref`, with a failure outside the method's own code turned into an error record."""
+    try:
+        return run_ref(ref)
+    except Exception as exc:  # noqa: BLE001 - e.g. a user method file missing on this host
+        return executor_error_record(ref, f"{NOT_RUN}: {type(exc).__name__}: {exc}")
+
+
+def _worker_main(conn) -> None:
+    """A local worker process: run each cell received on ``conn``, send its record back."""
+    # Ctrl-C in a terminal reaches every process of the group: the parent alone decides
+    # what it means (it stops the workers), so a worker does not die half-way on its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Cells hold BLAS to one thread themselves; this also covers libraries that start
     # their thread pools at import time.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
+    while True:
+        try:
+            ref = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if ref is None:
+            return
+        try:
+            conn.send(_run_guarded(ref))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _LocalWorker:
+    """One worker process and the pipe to it; ``ref`` is the cell it is running, if any."""
+
+    def __init__(self, ctx):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
+        self.ref: CellRef | None = None
+
+    def give(self, ref: CellRef) -> bool:
+        try:
+            self.conn.send(ref)
+        except OSError:  # died while idle
+            return False
+        self.ref = ref
+        return True
+
+    def collect(self) -> dict | None:
+        """The record of the running cell, or None when the process died before sending it."""
+        if self.conn.poll():
+            try:
+                record = self.conn.recv()
+            except (EOFError, OSError):
+                record = None
+            if record is not None:
+                self.ref = None
+                return record
+        return None
+
+    def stop(self, wait: float = 5.0) -> None:
+        """End the process: ask an idle one to leave, terminate a busy one, kill if needed."""
+        if self.proc.is_alive():
+            if self.ref is None:
+                try:
+                    self.conn.send(None)
+                except OSError:
+                    pass
+            else:
+                self.proc.terminate()
+            self.proc.join(wait)
+            if self.proc.is_alive():
+                self.proc.kill()
+                self.proc.join(wait)
+        self.conn.close()
+
+
+def _run_local(refs: list[CellRef], jobs: int, max_attempts: int = MAX_ATTEMPTS):
+    """Yield ``(ref, record, n_running)`` from ``jobs`` worker processes, surviving deaths.
+
+    Each worker has its own pipe, so the death of one (killed, out of memory, a crash in
+    native code) touches only the cell it was running: the other workers go on, a new
+    process takes the dead one's place, and the cell is started again, up to
+    ``max_attempts`` times in all; after that it becomes an error record starting with
+    `WORKER_DIED`. Every cell is yielded exactly once. On any exit (the last cell done, an
+    exception, Ctrl-C, the generator closed) every worker process is ended.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("spawn")
+    queue = deque(refs)
+    attempts: Counter = Counter()
+    workers: list[_LocalWorker] = []
+    try:
+        while queue or any(w.ref is not None for w in workers):
+            for w in [w for w in workers if w.ref is None]:
+                if queue and not w.give(queue[0]):
+                    w.stop(0)
+                    workers.remove(w)
+                elif queue:
+                    queue.popleft()
+            while queue and len(workers) < jobs:
+                w = _LocalWorker(ctx)
+                workers.append(w)
+                if w.give(queue[0]):
+                    queue.popleft()
+            busy = [w for w in workers if w.ref is not None]
+            if not busy:
+                continue
+            ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy]))
+            for w in busy:
+                if w.conn not in ready and w.proc.sentinel not in ready:
+                    continue
+                ref = w.ref
+                record = w.collect()
+                if record is None:  # the process ended (or its pipe broke) mid-cell
+                    w.proc.join(5)
+                    how = _describe_exit(w.proc.exitcode)
+                    w.ref = None
+                    w.stop(0)
+                    workers.remove(w)
+                    attempts[ref] += 1
+                    if attempts[ref] < max_attempts:
+                        print(f"{ref.family} {ref.method}-{ref.generator}: worker process "
+                              f"{how}; starting the cell again (attempt "
+                              f"{attempts[ref] + 1} of {max_attempts})",
+                              file=sys.stderr, flush=True)
+                        queue.append(ref)
+                        continue
+                    record = executor_error_record(
+                        ref, f"{WORKER_DIED}: the worker process running this cell ended "
+                             f"({how}) on each of {max_attempts} attempts")
+                running = sum(x.ref is not None for x in workers)
+                yield ref, record, running
+    finally:
+        for w in workers:
+            w.stop()
+
+
+def _run_dask(refs: list[CellRef], scheduler: str):
+    """Yield ``(ref, record, n_running)`` from a Dask cluster, as cells finish.
+
+    Dask starts a cell again on another worker when its worker dies, until
+    ``distributed.scheduler.allowed-failures`` workers (default 3) have died with it; then
+    its future raises `KilledWorker`, and the cell becomes an error record starting with
+    `WORKER_DIED`. Any other exception of a future (cancelled, lost connection) becomes an
+    error record starting with `NOT_RUN`. Both are run again by ``--resume``.
+    """
+    from distributed import Client, KilledWorker
+    from distributed import as_completed as dask_completed
+
+    with Client(scheduler) as client:
+        futures = {client.submit(_run_guarded, ref, pure=False, key=f"cell-{ref.filename()}"):
+                   ref for ref in refs}
+        pending = len(futures)
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        for fut in dask_completed(futures):
+            ref = futures[fut]
+            pending -= 1
+            try:
+                record = fut.result()
+            except KilledWorker as exc:
+                record = executor_error_record(ref, f"{WORKER_DIED}: {exc}")
+            except (Exception, asyncio.CancelledError) as exc:  # noqa: BLE001
+                record = executor_error_record(ref, f"{NOT_RUN}: {type(exc).__name__}: {exc}")
+            fut.release()
+            yield ref, record, min(pending, n_workers)
 
 
 def _submit_all(refs: list[CellRef], jobs: int, scheduler: str | None):
     """Yield ``(ref, record, n_running)`` as cells finish, on the chosen executor."""
     if scheduler:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-
-        with Client(scheduler) as client:
-            futures = {client.submit(run_ref, ref, pure=False, key=f"cell-{ref.filename()}"):
-                       ref for ref in refs}
-            pending = len(futures)
-            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-            for fut in dask_completed(futures):
-                pending -= 1
-                yield futures[fut], fut.result(), min(pending, n_workers)
-        return
-    if jobs <= 1:
+        yield from _run_dask(refs, scheduler)
+    elif jobs <= 1:
         for ref in refs:  # one at a time: nothing else is running when a cell finishes
-            yield ref, run_ref(ref), 0
-        return
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker) as pool:
-        futures = {pool.submit(run_ref, ref): ref for ref in refs}
-        pending = len(futures)
-        for fut in as_completed(futures):
-            pending -= 1
-            yield futures[fut], fut.result(), min(pending, jobs)
+            yield ref, _run_guarded(ref), 0
+    else:
+        yield from _run_local(refs, jobs)
 
 
 def run_cells(refs: list[CellRef], jobs: int = 1, scheduler: str | None = None,
               store: CellStore | None = None, resume: bool = False,
               progress: Callable | None = None) -> list[dict]:
     """Records of ``refs`` in the given order, however and wherever they ran.
+
+    Every cell gets exactly one record, saved once: a method that fails gives an error
+    record (`benchmarks.cells.run_cell`), and so does a cell whose worker process died on
+    every attempt (see `_run_local`, `_run_dask`) or that could not be run at all.
 
     Parameters
     ----------
@@ -180,7 +472,14 @@ def run_cells(refs: list[CellRef], jobs: int = 1, scheduler: str | None = None,
         Where each finished cell is written as it completes.
     resume : bool
         Keep the cells already in ``store`` and run only the others (without it the
-        store is cleared first).
+        store is cleared first). A file that fails `CellStore.inspect` is reported on
+        stderr and its cell runs again.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        Passed on after the worker processes are stopped; the cells finished before it
+        are in ``store``.
     """
     records: dict[tuple, dict] = {}
     tracker = Progress(len(refs)) if progress is None else progress
@@ -188,17 +487,21 @@ def run_cells(refs: list[CellRef], jobs: int = 1, scheduler: str | None = None,
         store.clear()
     todo = []
     for ref in refs:
-        rec = store.load(ref) if (store is not None and resume) else None
+        rec, why = store.inspect(ref) if (store is not None and resume) else (None, None)
+        if why is not None:
+            print(f"{store.path(ref)}: {why}; running the cell again", file=sys.stderr,
+                  flush=True)
         if rec is not None:
             records[ref.key] = rec
             tracker.update(ref, rec, 0, resumed=True)
         else:
             todo.append(ref)
-    for ref, rec, running in _submit_all(todo, jobs, scheduler):
-        if store is not None:
-            store.save(ref, rec)
-        records[ref.key] = rec
-        tracker.update(ref, rec, running)
+    with closing(_submit_all(todo, jobs, scheduler)) as finished:
+        for ref, rec, running in finished:
+            if store is not None:
+                store.save(ref, rec)
+            records[ref.key] = rec
+            tracker.update(ref, rec, running)
     return [records[ref.key] for ref in refs]
 
 

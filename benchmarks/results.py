@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def environment() -> dict:
 
 
 def write_results(records: list[dict], path: Path, profile: str) -> Path:
-    """Write ``records`` as a versioned results.json at ``path``."""
+    """Write ``records`` as a versioned results.json at ``path`` (atomically)."""
     doc = {
         "schema_version": SCHEMA_VERSION,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -44,9 +45,28 @@ def write_results(records: list[dict], path: Path, profile: str) -> Path:
         "environment": environment(),
         "records": records,
     }
+    return write_atomically(path, json.dumps(doc, indent=1, default=float))
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` so that no reader ever sees half of it.
+
+    The text goes to a temporary file beside ``path``, is flushed to disk, and the file is
+    renamed over ``path`` (`os.replace` is atomic on POSIX and Windows): a run killed or
+    interrupted at any moment leaves the previous file whole, or the new one.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, indent=1, default=float))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return path
 
 

@@ -8,24 +8,41 @@ Writes ``DIR/results.json``, ``DIR/report.html`` (self-contained), ``DIR/report.
 the PNG figures. Scores come from `benchmarks.cells.run_cell`, the same code path as
 ``pytest benchmarks/``; with ``--from`` nothing is rescored, only rendered. Each finished
 cell is written to ``DIR/cells/`` at once; ``--resume`` keeps those and runs the rest.
+
+Faults: a worker process that dies mid-cell is replaced and its cell started again (twice
+in all on ``--jobs``; up to Dask's ``allowed-failures`` on ``--scheduler``), then the cell
+becomes an error record saying the worker died and the grid goes on. ``--resume`` runs
+again every cell whose file is missing, unreadable, fails its checksum, or records a worker
+death. Ctrl-C stops the workers and exits with status 130 (SIGTERM likewise, status 143):
+the finished cells stay in ``DIR/cells/``, and ``DIR/results.json`` is only ever written
+whole, once every cell has a record, so after an interruption it is the previous complete
+run's (or absent); the message printed says how to resume.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from benchmarks.baseline import DEFAULT_BASELINE, write_baseline
 from benchmarks.execution import CellRef, CellStore, run_cells
 from benchmarks.grid import build_grid
-from benchmarks.results import read_results, write_results
+from benchmarks.results import read_results, write_atomically, write_results
 from reports.figures import make_figures
 from reports.render import render_html, render_markdown
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m reports", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m reports", description=__doc__.split("\n")[0],
+        epilog="Ctrl-C (or SIGTERM) keeps the finished cells in OUT/cells and leaves "
+               "OUT/results.json as it was (results.json only ever holds a complete run); "
+               "run the same command with --resume to finish. A worker that dies mid-cell "
+               "is replaced and the cell retried, then recorded as an error.")
     p.add_argument("--out", type=Path, default=Path("reports/out"), help="output folder")
     p.add_argument("--profile", default="quick", choices=("quick", "full"))
     p.add_argument("--family", default=None, choices=("erasure", "sparse", "truth"),
@@ -47,23 +64,51 @@ def _parser() -> argparse.ArgumentParser:
                    help="also write this run's scores as the regression baseline "
                         "(default path: reports/baseline.json)")
     p.add_argument("--resume", action="store_true",
-                   help="keep the finished cells in OUT/cells and run only the others")
+                   help="keep the finished cells in OUT/cells and run only the others (and "
+                        "the cells whose file is damaged or whose worker died)")
     return p
+
+
+def _refs(args) -> list[CellRef]:
+    cells = build_grid(args.profile, methods=args.method, family=args.family,
+                       first_seed=args.first_seed, n_seeds=args.n_seeds)
+    return [CellRef.of(c, args.method, args.family) for c in cells]
 
 
 def run_grid(args) -> list[dict]:
     """Run every selected cell (locally, in processes or on Dask), with progress lines."""
     if args.jobs < 1:
         raise SystemExit(f"--jobs must be >= 1, got {args.jobs}")
-    cells = build_grid(args.profile, methods=args.method, family=args.family,
-                       first_seed=args.first_seed, n_seeds=args.n_seeds)
-    refs = [CellRef.of(c, args.method, args.family) for c in cells]
     store = CellStore(args.out / "cells")
-    return run_cells(refs, jobs=args.jobs, scheduler=args.scheduler, store=store,
+    return run_cells(_refs(args), jobs=args.jobs, scheduler=args.scheduler, store=store,
                      resume=args.resume)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a batch system's time limit, ``kill``), handled like Ctrl-C."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+def _interrupted(args, argv: list[str], status: int = 130) -> int:
+    """Say what an interrupted run kept and how to finish it; the exit status of Ctrl-C."""
+    store = CellStore(args.out / "cells")
+    refs = _refs(args)
+    done = sum(store.load(ref) is not None for ref in refs)
+    results = args.out / "results.json"
+    kept = "left as it was" if results.exists() else "not written"
+    again = [a for a in argv if a != "--resume"] + ["--resume"]
+    print(f"\ninterrupted: {done} of {len(refs)} cells finished and are kept in "
+          f"{store.folder}; {results} {kept} (it only ever holds a complete run).\n"
+          f"To run the other {len(refs) - done} cells: python -m reports "
+          f"{shlex.join(again)}", file=sys.stderr, flush=True)
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -72,14 +117,26 @@ def main(argv: list[str] | None = None) -> int:
         if args.source.resolve() != (out / "results.json").resolve():
             write_results(doc["records"], out / "results.json", doc["profile"])
     else:
-        write_results(run_grid(args), out / "results.json", args.profile)
+        # Python lets only the main thread set a handler (main() may run in another one).
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main else None
+        try:
+            records = run_grid(args)
+        except Terminated:
+            return _interrupted(args, argv, 128 + signal.SIGTERM)
+        except KeyboardInterrupt:
+            return _interrupted(args, argv)
+        finally:
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
+        write_results(records, out / "results.json", args.profile)
         doc = read_results(out / "results.json")
     if args.write_baseline:
         path = write_baseline(doc["records"], args.write_baseline, doc["profile"])
         print(f"wrote baseline {path}", file=sys.stderr)
     figures = make_figures(doc["records"], out)
-    (out / "report.md").write_text(render_markdown(doc, figures))
-    (out / "report.html").write_text(render_html(doc, figures))
+    write_atomically(out / "report.md", render_markdown(doc, figures))
+    write_atomically(out / "report.html", render_html(doc, figures))
     print(f"wrote {out / 'report.html'}, {out / 'report.md'}, {out / 'results.json'} and "
           f"{len(figures)} figures", file=sys.stderr)
     return 0
