@@ -143,7 +143,12 @@ class _TopKSAEModel:
         """
         idx, pre, z = self._sparse_codes(dead)
         r = -self.e
-        denom = float(np.sum((r - r.mean(axis=0)) ** 2)) or 1.0
+        # A residual (nearly) equal in every row has no spread to explain: below the rounding
+        # of the data's spread (B s eps) the ratio would divide by noise and overflow the
+        # gradient (seen on data with a single nonzero row); the floor is far below any real
+        # residual spread, so it never changes a fit on ordinary data.
+        floor = self.batch_size * self.loss_scale * float(np.finfo(self.e.dtype).eps)
+        denom = max(float(np.sum((r - r.mean(axis=0)) ** 2)), floor)
         diff = _csr(z, idx, self.m) @ self.dec - r
         aux = float(np.sum(diff**2)) / denom
         g_rhat = diff * (2.0 * self.aux_coeff / denom)

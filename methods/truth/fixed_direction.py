@@ -7,7 +7,6 @@ import numpy as np
 from methods.truth.ccs import check_pairs
 from methods.validation import check_is_fitted
 
-
 # Projections whose largest |value| lies outside this range have squares outside float64's
 # normal range (1e-308 .. 1e308), so ``np.std`` would underflow to 0 or overflow to inf and
 # every probability would be 0.5: their spread is computed on the projections divided by
