@@ -289,7 +289,12 @@ class TopKSAE(SparseAutoencoderBase):
         W_dec = random_unit_rows(rng, m, d, dtype)
         rows = rng.choice(n, size=min(n, _MEDIAN_SAMPLE), replace=False)
         b_pre = geometric_median(X[rows])
-        scale = float(np.mean(np.sum((X - X.mean(axis=0)) ** 2, axis=1))) or 1.0
+        scale = float(np.mean(np.sum((X - X.mean(axis=0)) ** 2, axis=1)))
+        # Identical rows leave a "spread" of rounding error of the mean (<= n eps |x| per
+        # entry); dividing by it would blow the loss up by ~1e30. Such data have no spread:
+        # the loss is then the plain MSE, as for exactly constant data.
+        rounding = d * (n * np.finfo(np.float64).eps * float(np.abs(X).max())) ** 2
+        scale = scale if scale > rounding else 1.0
         k_aux = self.k_aux if self.k_aux is not None else max(1, d // 2)
         return _TopKSAEModel(W_dec, W_dec, np.zeros(m), b_pre, batch_size, self.k, k_aux,
                              self.aux_coeff, self.dead_after, scale, dtype)
