@@ -14,10 +14,15 @@ def check_array(
     ------
     ValueError
         If ``X`` is not 2-D, has fewer than ``min_samples`` rows, has the wrong number of
-        columns, or contains NaN or inf. The message names ``name``.
+        columns, contains NaN or inf, or holds strings, bytes or complex numbers (which
+        numpy would silently parse, or silently drop the imaginary part of). The message
+        names ``name``.
     """
     try:
-        arr = np.asarray(X, dtype=dtype)
+        raw = np.asarray(X)
+        if raw.dtype.kind in "USc":
+            raise TypeError(f"dtype {raw.dtype} is not a real number type")
+        arr = np.asarray(raw, dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a numeric array: {exc}") from exc
     if arr.ndim != 2:

@@ -166,3 +166,48 @@ def bad_seeds(draw) -> tuple[str, object]:
     }
     label = draw(st.sampled_from(sorted(cases)))
     return label, cases[label]()
+
+
+
+@st.composite
+def degenerate_matrices(draw, min_rows: int = 2, max_rows: int = 40, max_cols: int = 6
+                        ) -> tuple[str, np.ndarray]:
+    """Valid data with (almost) nothing to learn from, on which an iterative method must stop
+    and no method may return NaN: every entry equal, all zeros, every row equal, all rows on
+    one line through the origin (rank 1), or a single nonzero entry."""
+    X = draw(finite_matrices(min_rows=min_rows, max_rows=max_rows, max_cols=max_cols,
+                             scale=1.0))
+    n, d = X.shape
+
+    def one_nonzero():
+        out = np.zeros((n, d))
+        out[n // 2, d // 2] = 1.0
+        return out
+
+    cases = {
+        "constant": lambda: np.full((n, d), 2.5),
+        "zeros": lambda: np.zeros((n, d)),
+        "repeated row": lambda: np.repeat(X[:1], n, axis=0),
+        "rank 1": lambda: np.outer(X[:, 0], X[0]),
+        "one nonzero": one_nonzero,
+    }
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]()
+
+
+@st.composite
+def bad_pairs(draw) -> tuple[str, object, object]:
+    """Contrast pairs whose two sides do not match: other row count, other width, or one
+    side 1-D. Must be refused with an error naming ``X_pos`` or ``X_neg``."""
+    X = draw(finite_matrices(min_rows=3, max_rows=20, min_cols=2, scale=1.0))
+    seed = draw(st.integers(0, 2**32 - 1))
+    other = np.random.default_rng(seed).standard_normal(X.shape)
+    cases = {
+        "fewer negatives": lambda: (X, other[:-1]),
+        "more negatives": lambda: (X, np.vstack([other, other[:1]])),
+        "narrower negatives": lambda: (X, other[:, :-1]),
+        "wider positives": lambda: (np.hstack([X, X[:, :1]]), other),
+        "1-d negatives": lambda: (X, other[:, 0].copy()),
+    }
+    label = draw(st.sampled_from(sorted(cases)))
+    return (label, *cases[label]())

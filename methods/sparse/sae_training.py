@@ -31,6 +31,13 @@ _MIN_FLOPS_FOR_THREADS = 1e8
 # Rows of a decoder whose norm falls below this are left unscaled rather than divided by ~0.
 _TINY_NORM = 1e-12
 
+# Largest |x| range float32 training accepts. The loss sums squared errors over a batch: with
+# |x| <= 1e15 the squares (<= 1e30) summed over up to 1e8 batch entries stay below float32's
+# maximum 3.4e38, and with |x| >= 1e-15 they (>= 1e-30) stay far above its smallest normal
+# number 1.2e-38. Outside, 1e150 overflows to inf and 1e-150 underflows to 0: NaN or a model
+# of all-zero data, silently.
+_FLOAT32_SCALE_RANGE = (1e-15, 1e15)
+
 
 def check_int(value, name: str, low: int = 1) -> int:
     """``value`` as an int ``>= low``; ValueError naming ``name`` otherwise."""
@@ -58,6 +65,23 @@ def check_dtype(value) -> np.dtype:
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {value!r}")
     return dtype
+
+
+def check_float32_range(X: np.ndarray, dtype) -> None:
+    """ValueError naming X when float32 training cannot represent ``X`` (all-zero X passes).
+
+    ``max |x|`` must lie in ``_FLOAT32_SCALE_RANGE`` (1e-15 .. 1e15) for ``dtype`` float32;
+    float64 training takes any finite data.
+    """
+    if np.dtype(dtype) != np.float32:
+        return
+    low, high = _FLOAT32_SCALE_RANGE
+    mag = float(np.abs(X).max())
+    if mag > 0 and not low <= mag <= high:
+        raise ValueError(
+            f"X has largest |value| {mag:.3g}, outside [{low:g}, {high:g}] where float32 "
+            "training neither overflows nor underflows: rescale X or pass dtype='float64'"
+        )
 
 
 def augment_with_ones(X: np.ndarray, dtype) -> np.ndarray:
@@ -171,6 +195,7 @@ class SparseAutoencoderBase:
         """
         dtype = self._validate_params()
         X = check_array(X, "X")
+        check_float32_range(X, dtype)
         rng = check_random_state(self.random_state)
         self.batch_size_ = min(self.batch_size, X.shape[0])
         model = self._init_model(X, self.batch_size_, dtype, rng)

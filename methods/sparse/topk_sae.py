@@ -143,7 +143,12 @@ class _TopKSAEModel:
         """
         idx, pre, z = self._sparse_codes(dead)
         r = -self.e
-        denom = float(np.sum((r - r.mean(axis=0)) ** 2)) or 1.0
+        # A residual (nearly) equal in every row has no spread to explain: below the rounding
+        # of the data's spread (B s eps) the ratio would divide by noise and overflow the
+        # gradient (seen on data with a single nonzero row); the floor is far below any real
+        # residual spread, so it never changes a fit on ordinary data.
+        floor = self.batch_size * self.loss_scale * float(np.finfo(self.e.dtype).eps)
+        denom = max(float(np.sum((r - r.mean(axis=0)) ** 2)), floor)
         diff = _csr(z, idx, self.m) @ self.dec - r
         aux = float(np.sum(diff**2)) / denom
         g_rhat = diff * (2.0 * self.aux_coeff / denom)
@@ -284,7 +289,12 @@ class TopKSAE(SparseAutoencoderBase):
         W_dec = random_unit_rows(rng, m, d, dtype)
         rows = rng.choice(n, size=min(n, _MEDIAN_SAMPLE), replace=False)
         b_pre = geometric_median(X[rows])
-        scale = float(np.mean(np.sum((X - X.mean(axis=0)) ** 2, axis=1))) or 1.0
+        scale = float(np.mean(np.sum((X - X.mean(axis=0)) ** 2, axis=1)))
+        # Identical rows leave a "spread" of rounding error of the mean (<= n eps |x| per
+        # entry); dividing by it would blow the loss up by ~1e30. Such data have no spread:
+        # the loss is then the plain MSE, as for exactly constant data.
+        rounding = d * (n * np.finfo(np.float64).eps * float(np.abs(X).max())) ** 2
+        scale = scale if scale > rounding else 1.0
         k_aux = self.k_aux if self.k_aux is not None else max(1, d // 2)
         return _TopKSAEModel(W_dec, W_dec, np.zeros(m), b_pre, batch_size, self.k, k_aux,
                              self.aux_coeff, self.dead_after, scale, dtype)

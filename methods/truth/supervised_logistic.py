@@ -70,4 +70,6 @@ class SupervisedLogistic:
         check_is_fitted(self, "coef_")
         Xp, Xn, _ = check_pairs(X_pos, X_neg, n_features=self.n_features_in_)
         Zp, Zn = self.normalizer_.transform(Xp, Xn)
-        return 1.0 / (1.0 + np.exp(-((Zp - Zn) @ self.coef_ + self.bias_)))
+        # exp overflows to inf for logits below -709: the probability is then 0, correctly.
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-((Zp - Zn) @ self.coef_ + self.bias_)))
