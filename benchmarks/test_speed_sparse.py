@@ -28,11 +28,10 @@ the ReLU ratio fell to 0.53 (the plain step's to 0.61): the check needs some idl
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
+from benchmarks.speed_timing import check_ratio, interleaved_minima
 from generators.planted_sparse import make_planted_sparse
 from methods.sparse.adam import Adam
 from methods.sparse.relu_sae import ReluSAE
@@ -42,23 +41,18 @@ from methods.sparse.topk_sae import TopKSAE
 N_FEATURES, N_LATENTS, BATCH = 256, 1024, 4096
 N_SAMPLES = 4 * BATCH
 REPEATS = 20
-MIN_RELU_RATIO = 0.8
-MIN_TOPK_RATIO = 1.0
+THREADS = 1
+# Bars on the time ratio step / floor (a throughput bar b is the time bar 1 / b).
+MAX_RELU_RATIO = 1 / 0.8
+MAX_TOPK_RATIO = 1.0
+
+pytestmark = [pytest.mark.speed, pytest.mark.benchmark(group="sparse")]
 
 
 @pytest.fixture(scope="module")
 def X():
     return make_planted_sparse(N_SAMPLES, n_features=N_FEATURES, n_atoms=512,
                                random_state=0).X
-
-
-def _timed(fn, times):
-    """Wrap ``fn`` so that each call appends its wall time to ``times``."""
-    def run():
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return run
 
 
 def _dense_floor():
@@ -128,46 +122,26 @@ def _plain_numpy_relu_step(X, l1_coeff=0.1, lr=3e-3):
     return step
 
 
-def _measure(benchmark, step, extra=None):
-    """Alternate floor (untimed setup) and ``step``; minima over REPEATS rounds each."""
-    floor_times, step_times, extra_times = [], [], []
-    floor = _timed(_dense_floor(), floor_times)
-    timed_step = _timed(step, step_times)
-    timed_extra = _timed(extra, extra_times) if extra is not None else None
-
-    def setup():
-        floor()
-        if timed_extra is not None:
-            timed_extra()
-
-    setup(), timed_step()  # warm-up: first-call costs (allocation, BLAS threads)
-    floor_times.clear(), step_times.clear(), extra_times.clear()
-    benchmark.pedantic(timed_step, setup=setup, rounds=REPEATS, iterations=1)
-    return min(floor_times), min(step_times), (min(extra_times) if extra_times else None)
-
-
-@pytest.mark.speed
-def test_relu_sae_step_reaches_dense_floor_throughput(benchmark, X):
+def test_relu_sae_step_reaches_dense_floor_throughput(benchmark, pytestconfig, X):
+    """One ReluSAE step against the five dense products (bar: MAX_RELU_RATIO)."""
     step = _sae_step(ReluSAE(N_LATENTS), X)
-    t_floor, t_step, t_plain = _measure(benchmark, step, extra=_plain_numpy_relu_step(X))
-    ratio = t_floor / t_step
-    benchmark.extra_info.update(floor_min_s=t_floor, step_min_s=t_step, ratio=ratio,
-                                plain_numpy_step_min_s=t_plain,
-                                plain_numpy_ratio=t_floor / t_plain, repeats=REPEATS)
-    assert ratio >= MIN_RELU_RATIO, (
-        f"ReluSAE step {t_step * 1e3:.1f} ms vs five dense products {t_floor * 1e3:.1f} ms: "
-        f"throughput ratio {ratio:.3f} < {MIN_RELU_RATIO} (plain numpy step "
-        f"{t_plain * 1e3:.1f} ms)")
+    plain = _plain_numpy_relu_step(X)
+    t = check_ratio(benchmark, pytestconfig,
+                    lambda b: interleaved_minima(b, step, {"dense_products": _dense_floor()},
+                                                 REPEATS, THREADS,
+                                                 companions={"plain_numpy_step": plain}),
+                    MAX_RELU_RATIO, label="ReluSAE step", repeats=REPEATS, threads=THREADS)
+    benchmark.extra_info.update(
+        throughput_ratio=1 / t.ratio,
+        plain_numpy_ratio=t.companions_s["plain_numpy_step"] / t.floor_s)
 
 
-@pytest.mark.speed
-def test_topk_sae_step_beats_dense_floor(benchmark, X):
+def test_topk_sae_step_beats_dense_floor(benchmark, pytestconfig, X):
+    """One TopKSAE step (k = 5, AuxK on) against the same floor (bar: MAX_TOPK_RATIO)."""
     # dead_after = one batch: latents idle in the last batch count as dead, so AuxK runs.
     step = _sae_step(TopKSAE(N_LATENTS, k=5, dead_after=BATCH), X)
-    t_floor, t_step, _ = _measure(benchmark, step)
-    ratio = t_floor / t_step
-    benchmark.extra_info.update(floor_min_s=t_floor, step_min_s=t_step, ratio=ratio,
-                                repeats=REPEATS)
-    assert ratio > MIN_TOPK_RATIO, (
-        f"TopKSAE step {t_step * 1e3:.1f} ms vs five dense products {t_floor * 1e3:.1f} ms: "
-        f"throughput ratio {ratio:.3f} <= {MIN_TOPK_RATIO}")
+    t = check_ratio(benchmark, pytestconfig,
+                    lambda b: interleaved_minima(b, step, {"dense_products": _dense_floor()},
+                                                 REPEATS, THREADS),
+                    MAX_TOPK_RATIO, label="TopKSAE step", repeats=REPEATS, threads=THREADS)
+    benchmark.extra_info.update(throughput_ratio=1 / t.ratio)

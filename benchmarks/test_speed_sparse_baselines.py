@@ -46,7 +46,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA, FastICA, MiniBatchDictionaryLearning
 
-from benchmarks.speed_timing import IterationCount, describe, interleaved_minima, record
+from benchmarks.speed_timing import IterationCount, check_ratio, interleaved_minima
 from generators.planted_sparse import make_planted_sparse
 from methods.sparse.kmeans_atoms import KMeansAtoms
 from methods.sparse.random_atoms import RandomAtoms
@@ -81,11 +81,9 @@ def _rng_matrix(*shape):
     return np.random.default_rng(1).standard_normal(shape)
 
 
-def _check(benchmark, name, timings, **extra):
-    record(benchmark, timings, n_samples=N_SAMPLES, n_features=N_FEATURES, threads=THREADS,
-           **extra)
-    assert timings.ratio <= MAX_RATIO[name], (
-        f"{name} {describe(timings)}: ratio {timings.ratio:.2f} > {MAX_RATIO[name]}")
+def _check(benchmark, config, name, measure, **extra):
+    return check_ratio(benchmark, config, measure, MAX_RATIO[name], label=name,
+                       n_samples=N_SAMPLES, n_features=N_FEATURES, threads=THREADS, **extra)
 
 
 def _fit_transform(estimator, X):
@@ -94,30 +92,32 @@ def _fit_transform(estimator, X):
     return estimator
 
 
-def test_random_atoms_against_pinv_and_codes(benchmark, X):
+def test_random_atoms_against_pinv_and_codes(benchmark, pytestconfig, X):
     """Measured 1.12-1.13."""
     A = _rng_matrix(N_COMPONENTS, N_FEATURES)
     E = _rng_matrix(N_FEATURES, N_COMPONENTS)
-    t = interleaved_minima(
-        benchmark, lambda: _fit_transform(RandomAtoms(N_COMPONENTS, random_state=0), X),
-        {"svd": lambda: np.linalg.svd(A, full_matrices=False), "codes": lambda: X @ E},
-        ROUNDS, THREADS)
-    _check(benchmark, "random_atoms", t, n_components=N_COMPONENTS)
+    floors = {"svd": lambda: np.linalg.svd(A, full_matrices=False), "codes": lambda: X @ E}
+    _check(benchmark, pytestconfig, "random_atoms",
+           lambda b: interleaved_minima(
+               b, lambda: _fit_transform(RandomAtoms(N_COMPONENTS, random_state=0), X),
+               floors, ROUNDS, THREADS),
+           n_components=N_COMPONENTS)
 
 
-def test_pca_against_gram_eigh_and_projection(benchmark, X):
+def test_pca_against_gram_eigh_and_projection(benchmark, pytestconfig, X):
     """Measured 1.14-1.16."""
     V = _rng_matrix(N_FEATURES, N_BASIS)
     G = X.T @ X
-    t = interleaved_minima(
-        benchmark, lambda: _fit_transform(PCA(N_BASIS, random_state=0), X),
-        {"gram": lambda: X.T @ X, "eigh": lambda: np.linalg.eigh(G),
-         "projection": lambda: X @ V},
-        ROUNDS, THREADS)
-    _check(benchmark, "pca", t, n_components=N_BASIS)
+    floors = {"gram": lambda: X.T @ X, "eigh": lambda: np.linalg.eigh(G),
+              "projection": lambda: X @ V}
+    _check(benchmark, pytestconfig, "pca",
+           lambda b: interleaved_minima(
+               b, lambda: _fit_transform(PCA(N_BASIS, random_state=0), X), floors, ROUNDS,
+               THREADS),
+           n_components=N_BASIS)
 
 
-def test_kmeans_against_seeding_and_lloyd_products(benchmark, X):
+def test_kmeans_against_seeding_and_lloyd_products(benchmark, pytestconfig, X):
     """Measured 1.56-1.62 (9 Lloyd iterations)."""
     C = _rng_matrix(N_COMPONENTS, N_FEATURES)
     # k-means++'s candidate distances, (m (2 + ln m), d) x (d, n) in all, done as a few
@@ -132,15 +132,15 @@ def test_kmeans_against_seeding_and_lloyd_products(benchmark, X):
     def fit():
         return _fit_transform(KMeansAtoms(N_COMPONENTS, max_iter=100, random_state=0), X)
 
-    t = interleaved_minima(
-        benchmark, count.track(fit),
-        {"kmeans++": seeding, "lloyd": count.repeat(lambda: X @ C.T),
-         "transform": lambda: X @ C.T},
-        SLOW_ROUNDS, THREADS)
-    _check(benchmark, "kmeans", t, n_components=N_COMPONENTS, n_iter=t.result.n_iter_)
+    floors = {"kmeans++": seeding, "lloyd": count.repeat(lambda: X @ C.T),
+              "transform": lambda: X @ C.T}
+    t = _check(benchmark, pytestconfig, "kmeans",
+               lambda b: interleaved_minima(b, count.track(fit), floors, SLOW_ROUNDS, THREADS),
+               n_components=N_COMPONENTS)
+    benchmark.extra_info.update(n_iter=t.result.n_iter_)
 
 
-def test_fastica_against_whitening_and_iterations(benchmark, X):
+def test_fastica_against_whitening_and_iterations(benchmark, pytestconfig, X):
     """Measured 1.41-1.43 (20 iterations, the cap); part of the excess is whitening by an
     SVD of X (scikit-learn's default ``whiten_solver="svd"``) rather than ``eigh``."""
     W = _rng_matrix(N_BASIS, N_BASIS)
@@ -155,15 +155,15 @@ def test_fastica_against_whitening_and_iterations(benchmark, X):
     def fit():
         return _fit_transform(FastICA(N_BASIS, max_iter=ICA_MAX_ITER, random_state=0), X)
 
-    t = interleaved_minima(
-        benchmark, count.track(fit),
-        {"whitening": lambda: np.linalg.eigh(X.T @ X), "iterations": count.repeat(iteration),
-         "transform": lambda: X @ W.T},
-        SLOW_ROUNDS, THREADS)
-    _check(benchmark, "fastica", t, n_components=N_BASIS, n_iter=t.result.n_iter_)
+    floors = {"whitening": lambda: np.linalg.eigh(X.T @ X),
+              "iterations": count.repeat(iteration), "transform": lambda: X @ W.T}
+    t = _check(benchmark, pytestconfig, "fastica",
+               lambda b: interleaved_minima(b, count.track(fit), floors, SLOW_ROUNDS, THREADS),
+               n_components=N_BASIS)
+    benchmark.extra_info.update(n_iter=t.result.n_iter_)
 
 
-def test_dictionary_learning_against_step_products(benchmark, X):
+def test_dictionary_learning_against_step_products(benchmark, pytestconfig, X):
     """Measured 4.59-4.78 (27 steps): the coordinate-descent lasso sweeps of each batch's
     codes and the per-atom Python loop of the dictionary update."""
     D = _rng_matrix(N_COMPONENTS, N_FEATURES)
@@ -184,7 +184,8 @@ def test_dictionary_learning_against_step_products(benchmark, X):
         return MiniBatchDictionaryLearning(N_COMPONENTS, random_state=0,
                                            **DICTIONARY_LEARNING).fit(X)
 
-    t = interleaved_minima(benchmark, count.track(fit), {"steps": count.repeat(step)},
-                           SLOW_ROUNDS, THREADS)
-    _check(benchmark, "dictionary_learning", t, n_components=N_COMPONENTS,
-           n_steps=t.result.n_steps_, batch_size=MBDL_BATCH)
+    floors = {"steps": count.repeat(step)}
+    t = _check(benchmark, pytestconfig, "dictionary_learning",
+               lambda b: interleaved_minima(b, count.track(fit), floors, SLOW_ROUNDS, THREADS),
+               n_components=N_COMPONENTS, batch_size=MBDL_BATCH)
+    benchmark.extra_info.update(n_steps=t.result.n_steps_)

@@ -9,10 +9,9 @@ least noisy estimate of an uncontended run).
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from benchmarks.speed_timing import check_ratio, interleaved_minima
 from generators.onehot_facts import make_onehot_facts
 from generators.single_truth import make_single_truth
 from methods.truth.ccs import CCS
@@ -21,6 +20,7 @@ from methods.truth.supervised_logistic import SupervisedLogistic
 N_PAIRS, N_FEATURES = 2000, 768
 MAX_RATIO = 10.0
 REPEATS = 3
+THREADS = 1
 
 DATASETS = {
     # Not separable (Bayes accuracy 0.92): the CCS loss has a finite minimiser.
@@ -30,19 +30,12 @@ DATASETS = {
                                                   n_features=N_FEATURES),
 }
 
-
-def _min_time(fit, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fit()
-        best = min(best, time.perf_counter() - start)
-    return best
+pytestmark = [pytest.mark.speed, pytest.mark.benchmark(group="truth")]
 
 
-@pytest.mark.speed
 @pytest.mark.parametrize("dataset", list(DATASETS))
-def test_ccs_speed_against_logistic_probe(benchmark, dataset):
+def test_ccs_speed_against_logistic_probe(benchmark, pytestconfig, dataset):
+    """CCS (10 restarts) fit against the supervised logistic probe's fit on the same pairs."""
     ds = DATASETS[dataset]()
 
     def fit_ccs():
@@ -51,17 +44,8 @@ def test_ccs_speed_against_logistic_probe(benchmark, dataset):
     def fit_logistic():
         return SupervisedLogistic().fit(ds.X_pos, ds.X_neg, ds.y)
 
-    fit_ccs(), fit_logistic()  # warm-up: first-call costs (allocation, BLAS threads)
-    t_ccs, t_log = float("inf"), float("inf")
-    for _ in range(REPEATS):  # alternate so that load changes hit both alike
-        t_ccs = min(t_ccs, _min_time(fit_ccs, 1))
-        t_log = min(t_log, _min_time(fit_logistic, 1))
-    ratio = t_ccs / t_log
-    benchmark.extra_info.update(ccs_min_s=t_ccs, logistic_min_s=t_log, ratio=ratio,
-                                n_pairs=N_PAIRS, n_features=N_FEATURES, n_restarts=10)
-    benchmark.pedantic(fit_ccs, rounds=1, iterations=1)
-    assert ratio <= MAX_RATIO, (
-        f"CCS (10 restarts) took {t_ccs:.3f} s, {ratio:.1f}x the supervised logistic probe's "
-        f"{t_log:.3f} s on {N_PAIRS} pairs in d={N_FEATURES} ({dataset}); "
-        f"the bar is {MAX_RATIO:.0f}x"
-    )
+    check_ratio(benchmark, pytestconfig,
+                lambda b: interleaved_minima(b, fit_ccs, {"logistic_probe": fit_logistic},
+                                             REPEATS, THREADS),
+                MAX_RATIO, label=f"CCS (10 restarts) fit on {dataset}", n_pairs=N_PAIRS,
+                n_features=N_FEATURES, n_restarts=10, threads=THREADS)

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks.speed_timing import describe, interleaved_minima, record
+from benchmarks.speed_timing import check_ratio, interleaved_minima
 from generators.single_truth import make_single_truth
 from methods.truth.contrast_pca import ContrastPCA
 from methods.truth.mean_difference import MeanDifference
@@ -54,33 +54,31 @@ def pairs():
     return ds.X_pos, ds.X_neg, ds.y, D
 
 
-def _check(benchmark, name, timings):
-    record(benchmark, timings, n_pairs=N_PAIRS, n_features=N_FEATURES, threads=THREADS)
-    assert timings.ratio <= MAX_RATIO[name], (
-        f"{name} fit {describe(timings)}: ratio {timings.ratio:.2f} > {MAX_RATIO[name]}")
+def _check(benchmark, config, name, method, floors, rounds):
+    check_ratio(benchmark, config,
+                lambda b: interleaved_minima(b, method, floors, rounds, THREADS),
+                MAX_RATIO[name], label=f"{name} fit", n_pairs=N_PAIRS, n_features=N_FEATURES,
+                threads=THREADS)
 
 
-def test_contrast_pca_against_svd(benchmark, pairs):
+def test_contrast_pca_against_svd(benchmark, pytestconfig, pairs):
     """Measured 1.01-1.05: the SVD is the whole cost."""
     Xp, Xn, _, D = pairs
-    t = interleaved_minima(benchmark, lambda: ContrastPCA().fit(Xp, Xn),
-                           {"svd": lambda: np.linalg.svd(D, full_matrices=False)},
-                           ROUNDS, THREADS)
-    _check(benchmark, "contrast_pca", t)
+    _check(benchmark, pytestconfig, "contrast_pca", lambda: ContrastPCA().fit(Xp, Xn),
+           {"svd": lambda: np.linalg.svd(D, full_matrices=False)}, ROUNDS)
 
 
-def test_supervised_logistic_against_sklearn_fit(benchmark, pairs):
+def test_supervised_logistic_against_sklearn_fit(benchmark, pytestconfig, pairs):
     """Measured 1.55-1.73: the logistic fit takes only ~9 ms here, so validation and
     normalisation (~5 ms) weigh."""
     Xp, Xn, y, D = pairs
-    t = interleaved_minima(
-        benchmark, lambda: SupervisedLogistic().fit(Xp, Xn, y),
-        {"logistic_regression": lambda: LogisticRegression(C=1.0, max_iter=1000).fit(D, y)},
-        FAST_ROUNDS, THREADS)
-    _check(benchmark, "supervised_logistic", t)
+    _check(benchmark, pytestconfig, "supervised_logistic",
+           lambda: SupervisedLogistic().fit(Xp, Xn, y),
+           {"logistic_regression": lambda: LogisticRegression(C=1.0, max_iter=1000).fit(D, y)},
+           FAST_ROUNDS)
 
 
-def test_mean_difference_against_differences_and_products(benchmark, pairs):
+def test_mean_difference_against_differences_and_products(benchmark, pytestconfig, pairs):
     """Measured 4.79-5.46: the floor takes ~1 ms; validation (two isfinite passes, labels)
     and the normalisation's three (n_pairs, d) temporaries take the rest."""
     Xp, Xn, y, _ = pairs
@@ -90,17 +88,14 @@ def test_mean_difference_against_differences_and_products(benchmark, pairs):
         D = Xp - Xn
         return D @ (sigma @ D)
 
-    t = interleaved_minima(benchmark, lambda: MeanDifference().fit(Xp, Xn, y),
-                           {"differences_and_products": floor}, FAST_ROUNDS, THREADS)
-    _check(benchmark, "mean_difference", t)
+    _check(benchmark, pytestconfig, "mean_difference", lambda: MeanDifference().fit(Xp, Xn, y),
+           {"differences_and_products": floor}, FAST_ROUNDS)
 
 
-def test_random_direction_against_differences_and_projection(benchmark, pairs):
+def test_random_direction_against_differences_and_projection(benchmark, pytestconfig, pairs):
     """Measured 6.29-6.60 (floor ~0.8 ms; the same overheads as mean difference)."""
     Xp, Xn, _, _ = pairs
     v = np.random.default_rng(0).standard_normal(N_FEATURES)
-
-    t = interleaved_minima(benchmark, lambda: RandomDirection(random_state=0).fit(Xp, Xn),
-                           {"differences_and_projection": lambda: (Xp - Xn) @ v},
-                           FAST_ROUNDS, THREADS)
-    _check(benchmark, "random_direction", t)
+    _check(benchmark, pytestconfig, "random_direction",
+           lambda: RandomDirection(random_state=0).fit(Xp, Xn),
+           {"differences_and_projection": lambda: (Xp - Xn) @ v}, FAST_ROUNDS)
