@@ -4,11 +4,11 @@
    ``X^T X``, one ``eigh`` of a (d, d) matrix, one ``X @ P`` with a (d, d) ``P``.
 2. R-LACE (rank 1) fit, reaching the leakage bar, against one LEACE fit on the same data.
 
-Absolute times depend on the machine and its load (2 cores shared here); the checks read
-ratios of times taken alternately in one process (the floor runs in pedantic's untimed
-setup before each timed round), each the minimum over a few repeats (the least noisy
-estimate of an uncontended run). Under a load of 9 on 2 cores the LEACE ratio was seen
-anywhere from 0.7 to 1.85 with block-wise timing; alternating reduces that spread.
+Timing and bars (`benchmarks.speed_timing`): one BLAS thread for both method and floor,
+the floor in pytest-benchmark's untimed setup before each timed round, minima over
+``REPEATS`` rounds; `check_ratio` re-measures a ratio beyond its bar and warns (default
+run) or fails (``--speed-gates``). Measured ranges and the bars' margins: each test's
+docstring.
 
 Leakage at d = 768. An eraser fitted on n rows leaves the population class means apart by
 its own sampling error, Mahalanobis length about sqrt((d - 1)(1/n0 + 1/n1)) = 0.39 here,
