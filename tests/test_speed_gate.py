@@ -178,8 +178,7 @@ def test_option_turns_the_warning_into_a_failure(pytester, gates):
     pytester.makeconftest((ROOT / "conftest.py").read_text())
     pytester.makepyfile(test_slow=SLOW_TEST)
     pytester.syspathinsert(ROOT)
-    args = ["-p", "no:cacheprovider", "--benchmark-disable"] + (["--speed-gates"] if gates
-                                                                 else [])
+    args = ["-p", "no:cacheprovider"] + (["--speed-gates"] if gates else [])
     result = pytester.runpytest_inprocess(*args)
     line = "*test_always_slow: slow fit 30.0 ms vs floor 10.0 ms*ratio 3 > bar 2*"
     if gates:
