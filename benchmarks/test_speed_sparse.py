@@ -42,8 +42,8 @@ N_SAMPLES = 4 * BATCH
 REPEATS = 20
 THREADS = 1
 # Bars on the time ratio step / floor (a throughput bar b is the time bar 1 / b).
-MAX_RELU_RATIO = 1 / 0.8
-MAX_TOPK_RATIO = 1.0
+MAX_RELU_RATIO = 1.5  # throughput >= 0.67 (design target 0.8, reached idle)
+MAX_TOPK_RATIO = 1.0  # throughput >= 1 (idle: 2.4)
 
 pytestmark = [pytest.mark.speed, pytest.mark.benchmark(group="sparse")]
 
@@ -122,7 +122,11 @@ def _plain_numpy_relu_step(X, l1_coeff=0.1, lr=3e-3):
 
 
 def test_relu_sae_step_reaches_dense_floor_throughput(benchmark, pytestconfig, X):
-    """One ReluSAE step against the five dense products (bar: MAX_RELU_RATIO)."""
+    """One ReluSAE step against the five dense products (bar: MAX_RELU_RATIO).
+
+    Bar-setting runs (shared 2 cores, load 21 from other jobs, one BLAS thread): 1.13 (1
+    run); bar 1.5 = 1.3x the worst, rounded up.
+    """
     step = _sae_step(ReluSAE(N_LATENTS), X)
     plain = _plain_numpy_relu_step(X)
     t = check_ratio(benchmark, pytestconfig,
@@ -136,7 +140,11 @@ def test_relu_sae_step_reaches_dense_floor_throughput(benchmark, pytestconfig, X
 
 
 def test_topk_sae_step_beats_dense_floor(benchmark, pytestconfig, X):
-    """One TopKSAE step (k = 5, AuxK on) against the same floor (bar: MAX_TOPK_RATIO)."""
+    """One TopKSAE step (k = 5, AuxK on) against the same floor (bar: MAX_TOPK_RATIO).
+
+    Bar-setting runs (shared 2 cores, load 21 from other jobs, one BLAS thread): 0.755 (1
+    run); bar 1 kept (above 1.3x the worst).
+    """
     # dead_after = one batch: latents idle in the last batch count as dead, so AuxK runs.
     step = _sae_step(TopKSAE(N_LATENTS, k=5, dead_after=BATCH), X)
     t = check_ratio(benchmark, pytestconfig,
