@@ -18,7 +18,7 @@ from methods.truth.ccs import CCS
 from methods.truth.supervised_logistic import SupervisedLogistic
 
 N_PAIRS, N_FEATURES = 2000, 768
-MAX_RATIO = 17.0
+MAX_RATIO = 19.0
 REPEATS = 3
 THREADS = 1
 
@@ -37,8 +37,8 @@ pytestmark = [pytest.mark.speed, pytest.mark.benchmark(group="truth")]
 def test_ccs_speed_against_logistic_probe(benchmark, pytestconfig, dataset):
     """CCS (10 restarts) fit against the supervised logistic probe's fit on the same pairs.
 
-    Bar-setting runs (shared 2 cores, load 10 from other jobs, one BLAS thread): 10.8-12.8 (4
-    runs); bar 17 = 1.3x the worst, rounded up.
+    Bar-setting runs (shared 2 cores, load 7-10 from other jobs, one BLAS thread): 10.4-14.6
+    (3 runs x 2 datasets); bar 19 = 1.3x the worst, rounded up.
     """
     ds = DATASETS[dataset]()
 
