@@ -34,6 +34,9 @@ def pytest_addoption(parser):
                          "reports/baseline.json)")
     group.addoption("--results-json", default=None,
                     help="write the records of the cells run in this session to this file")
+    group.addoption("--speed-gates", action="store_true", default=False,
+                    help="fail a speed benchmark whose ratio stays beyond its bar after "
+                         "re-measurement (default: a SpeedRatioWarning, not a failure)")
 
 
 CACHE_KEY = pytest.StashKey[CellCache]()

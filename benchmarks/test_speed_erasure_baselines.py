@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks.speed_timing import IterationCount, describe, interleaved_minima, record
+from benchmarks.speed_timing import IterationCount, check_ratio, interleaved_minima
 from generators.two_class_gaussian import make_two_class_gaussian
 from methods.erasure.identity import IdentityEraser
 from methods.erasure.inlp import INLPEraser
@@ -45,14 +45,14 @@ THREADS = 1
 # Weiszfeld iterations of `metrics.geometric_median` per class on this data (measured: 5
 # for both classes; the stopping rule is a step below 1e-10 of the data's scale).
 WEISZFELD_ITERATIONS = 5
-# Bars: about 1.6x the typical measured ratio (each test's docstring), below twice the
-# lowest measured ratio, so that a method twice as slow fails.
+# Bars: 1.3x the worst ratio of the bar-setting runs (load 12-15 on the shared 2 cores),
+# never below the previous bar; measured ranges in each test's docstring.
 MAX_RATIO = {
     "identity": 3.4,
-    "mean_projection": 4.3,
-    "mean_matching": 3.4,
-    "median_projection": 3.0,
-    "oracle": 3.2,
+    "mean_projection": 6.4,
+    "mean_matching": 3.5,
+    "median_projection": 3.7,
+    "oracle": 4.8,
     "inlp": 1.9,
 }
 
@@ -93,45 +93,64 @@ def _weiszfeld_passes(X_c, iterations):
     return run
 
 
-def _check(benchmark, name, timings, **extra):
-    record(benchmark, timings, n_samples=N_SAMPLES, threads=THREADS, **extra)
-    assert timings.ratio <= MAX_RATIO[name], (
-        f"{name} fit+transform {describe(timings)}: ratio {timings.ratio:.2f} > "
-        f"{MAX_RATIO[name]}")
+def _check(benchmark, config, name, measure, **extra):
+    return check_ratio(benchmark, config, measure, MAX_RATIO[name],
+                       label=f"{name} fit+transform", n_samples=N_SAMPLES, threads=THREADS,
+                       **extra)
 
 
-def test_identity_against_copy(benchmark, data):
-    """Two isfinite validations of X plus the copy. Measured 1.93-2.11."""
+def test_identity_against_copy(benchmark, pytestconfig, data):
+    """Two isfinite validations of X plus the copy. Measured 1.93-2.11.
+
+    Bar-setting runs (shared 2 cores, load 12-15 from other jobs, one BLAS thread): 1.79-2.23 (2
+    runs); bar 3.4 kept (above 1.3x the worst).
+    """
     X, y = data.X, data.y
-    t = interleaved_minima(benchmark, lambda: IdentityEraser().fit(X, y).transform(X),
-                           {"copy": X.copy}, ROUNDS, THREADS)
-    _check(benchmark, "identity", t, n_features=N_FEATURES)
+    _check(benchmark, pytestconfig, "identity",
+           lambda b: interleaved_minima(b, lambda: IdentityEraser().fit(X, y).transform(X),
+                                        {"copy": X.copy}, ROUNDS, THREADS),
+           n_features=N_FEATURES)
 
 
-def test_mean_projection_against_class_sums_and_projection(benchmark, data):
+def test_mean_projection_against_class_sums_and_projection(benchmark, pytestconfig, data):
     """Measured 2.59-2.87: per-class boolean-index copies, two extra mean passes and the
-    RMS pass (with temporaries) of the rounding floor in `class_difference_basis`."""
+    RMS pass (with temporaries) of the rounding floor in `class_difference_basis`.
+
+    Bar-setting runs (shared 2 cores, load 12-15 from other jobs, one BLAS thread): 4.19-4.87 (2
+    runs); bar 6.4 = 1.3x the worst, rounded up.
+    """
     X, y = data.X, data.y
     q = data.ground_truth["concept_directions"]
-    t = interleaved_minima(benchmark, lambda: MeanProjectionEraser().fit(X, y).transform(X),
-                           {"class_sums": _class_sums(X, y), "projection": _projection(X, q)},
-                           ROUNDS, THREADS)
-    _check(benchmark, "mean_projection", t, n_features=N_FEATURES)
+    floors = {"class_sums": _class_sums(X, y), "projection": _projection(X, q)}
+    _check(benchmark, pytestconfig, "mean_projection",
+           lambda b: interleaved_minima(
+               b, lambda: MeanProjectionEraser().fit(X, y).transform(X), floors, ROUNDS,
+               THREADS),
+           n_features=N_FEATURES)
 
 
-def test_mean_matching_against_class_sums_and_subtraction(benchmark, data):
-    """Measured 2.01-2.14 (1.12 once, with a noisy floor)."""
+def test_mean_matching_against_class_sums_and_subtraction(benchmark, pytestconfig, data):
+    """Measured 2.01-2.14 (1.12 once, with a noisy floor).
+
+    Bar-setting runs (shared 2 cores, load 12-15 from other jobs, one BLAS thread): 2.18-2.67 (2
+    runs); bar 3.5 = 1.3x the worst, rounded up.
+    """
     X, y = data.X, data.y
     shift = np.zeros((2, N_FEATURES))
-    t = interleaved_minima(benchmark,
-                           lambda: MeanMatchingEraser().fit(X, y).transform(X, y),
-                           {"class_sums": _class_sums(X, y), "subtraction": lambda: X - shift[y]},
-                           ROUNDS, THREADS)
-    _check(benchmark, "mean_matching", t, n_features=N_FEATURES)
+    floors = {"class_sums": _class_sums(X, y), "subtraction": lambda: X - shift[y]}
+    _check(benchmark, pytestconfig, "mean_matching",
+           lambda b: interleaved_minima(
+               b, lambda: MeanMatchingEraser().fit(X, y).transform(X, y), floors, ROUNDS,
+               THREADS),
+           n_features=N_FEATURES)
 
 
-def test_median_projection_against_median_and_weiszfeld(benchmark, data):
-    """Measured 1.61-2.23; the coordinate-wise medians are ~80% of the floor."""
+def test_median_projection_against_median_and_weiszfeld(benchmark, pytestconfig, data):
+    """Measured 1.61-2.23; the coordinate-wise medians are ~80% of the floor.
+
+    Bar-setting runs (shared 2 cores, load 12-15 from other jobs, one BLAS thread): 2.51-2.83 (2
+    runs); bar 3.7 = 1.3x the worst, rounded up.
+    """
     X, y = data.X, data.y
     q = data.ground_truth["concept_directions"]
     classes = [X[y == c] for c in range(2)]
@@ -139,29 +158,38 @@ def test_median_projection_against_median_and_weiszfeld(benchmark, data):
     for c, X_c in enumerate(classes):
         floors[f"weiszfeld_{c}"] = _weiszfeld_passes(X_c, WEISZFELD_ITERATIONS)
     floors["projection"] = _projection(X, q)
-    t = interleaved_minima(benchmark,
-                           lambda: MedianProjectionEraser().fit(X, y).transform(X),
-                           floors, MEDIAN_ROUNDS, THREADS)
-    _check(benchmark, "median_projection", t, n_features=N_FEATURES,
-           weiszfeld_iterations=WEISZFELD_ITERATIONS)
+    _check(benchmark, pytestconfig, "median_projection",
+           lambda b: interleaved_minima(
+               b, lambda: MedianProjectionEraser().fit(X, y).transform(X), floors,
+               MEDIAN_ROUNDS, THREADS),
+           n_features=N_FEATURES, weiszfeld_iterations=WEISZFELD_ITERATIONS)
 
 
-def test_oracle_against_mean_and_projection(benchmark, data):
-    """Measured 1.84-2.02."""
+def test_oracle_against_mean_and_projection(benchmark, pytestconfig, data):
+    """Measured 1.84-2.02.
+
+    Bar-setting runs (shared 2 cores, load 12-15 from other jobs, one BLAS thread): 2.57-3.66 (2
+    runs); bar 4.8 = 1.3x the worst, rounded up.
+    """
     X, y = data.X, data.y
     q = data.ground_truth["concept_directions"]
-    t = interleaved_minima(benchmark, lambda: OracleEraser(q).fit(X, y).transform(X),
-                           {"mean": lambda: X.mean(axis=0), "projection": _projection(X, q)},
-                           ROUNDS, THREADS)
-    _check(benchmark, "oracle", t, n_features=N_FEATURES)
+    floors = {"mean": lambda: X.mean(axis=0), "projection": _projection(X, q)}
+    _check(benchmark, pytestconfig, "oracle",
+           lambda b: interleaved_minima(b, lambda: OracleEraser(q).fit(X, y).transform(X),
+                                        floors, ROUNDS, THREADS),
+           n_features=N_FEATURES)
 
 
-def test_inlp_against_its_logistic_fits(benchmark):
+def test_inlp_against_its_logistic_fits(benchmark, pytestconfig):
     """INLP fit+transform vs ``n_iter_`` logistic fits (C=1, lbfgs) of the first iteration's
     problem (centred, 80% training rows), run back to back so that floor and method last
     about as long (the minimum of a 30 ms fit catches idle windows of a loaded machine that
     a 1 s one does not: at d = 128 a single fit as the floor gave ratios 1.1 to 2.4). Measured
-    1.11-1.25 (29 iterations, rank 28)."""
+    1.11-1.25 (29 iterations, rank 28).
+
+    Bar-setting runs (shared 2 cores, load 12-15 from other jobs, one BLAS thread): 0.639-0.761
+    (2 runs); bar 1.9 kept (above 1.3x the worst).
+    """
     ds = make_two_class_gaussian(N_SAMPLES, INLP_N_FEATURES, separation=3.0, random_state=0)
     X, y = ds.X, ds.y
     n_train = int(0.8 * N_SAMPLES)
@@ -176,11 +204,9 @@ def test_inlp_against_its_logistic_fits(benchmark):
         eraser.transform(X)
         return eraser
 
-    t = interleaved_minima(benchmark, count.track(inlp),
-                           {"n_iter_logistic_fits": count.repeat(one_logistic_fit)},
-                           INLP_ROUNDS, THREADS)
-    record(benchmark, t, n_samples=N_SAMPLES, n_features=INLP_N_FEATURES, threads=THREADS,
-           n_iter=t.result.n_iter_, rank=t.result.rank_)
-    assert t.ratio <= MAX_RATIO["inlp"], (
-        f"INLP fit+transform {describe(t)} ({t.result.n_iter_} logistic fits): "
-        f"ratio {t.ratio:.2f} > {MAX_RATIO['inlp']}")
+    floors = {"n_iter_logistic_fits": count.repeat(one_logistic_fit)}
+    t = _check(benchmark, pytestconfig, "inlp",
+               lambda b: interleaved_minima(b, count.track(inlp), floors, INLP_ROUNDS,
+                                            THREADS),
+               n_features=INLP_N_FEATURES)
+    benchmark.extra_info.update(n_iter=t.result.n_iter_, rank=t.result.rank_)
