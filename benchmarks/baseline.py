@@ -175,6 +175,7 @@ class Threshold:
     n: int
     worse_bound: float
     better_bound: float
+    worse_term: str = ""  # which term sets worse_bound: "tol", "statistical" or "worst seed"
 
     def shift(self, value):
         """Signed distance from the baseline median, positive = worse."""
@@ -213,11 +214,14 @@ def threshold(base_entry: dict, name: str, n: int) -> Threshold:
     spread = np.sqrt(median_variance_factor(n) + median_variance_factor(ref["n"]))
     statistical = Z * ref["sigma"] * spread
     worst, best = (ref["max"], ref["min"]) if g.better == LOWER else (ref["min"], ref["max"])
+    terms = {"tol": g.tol, "statistical": statistical,
+             "worst seed": abs(worst - ref["median"])}
     return Threshold(
         metric=name, better=g.better, base_median=ref["median"], sigma=ref["sigma"],
         n_base=ref["n"], n=n,
         worse_bound=float(max(g.tol, statistical, abs(worst - ref["median"]))),
-        better_bound=float(max(g.tol, statistical, abs(best - ref["median"]))))
+        better_bound=float(max(g.tol, statistical, abs(best - ref["median"]))),
+        worse_term=max(terms, key=terms.get))
 
 
 def compare(record: dict, base: dict) -> list[Change]:
