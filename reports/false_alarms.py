@@ -49,6 +49,7 @@ from scipy import stats
 
 from benchmarks.baseline import (
     DEFAULT_BASELINE,
+    GUARDED,
     cell_key,
     compare,
     load_baseline,
@@ -59,6 +60,7 @@ from benchmarks.results import read_results, write_results
 from metrics.statistics import wilson_interval
 
 CONFIDENCE = 0.95
+WIDE = 10  # a worst-seed bound this many tolerances wide is listed as low sensitivity
 ERROR = "error"  # the "score" of a seed that raised: CI fails on it (test_seed)
 
 
@@ -116,6 +118,8 @@ class FamilyEstimate:
     exceedances: list[Exceedance]
     cells_compared: int
     missing: list[str] = field(default_factory=list)  # cells with no baseline entry
+    # (cell, score, term in force, allowed worsening, tol) of every guarded score compared
+    bounds: list[tuple[str, str, str, float, float]] = field(default_factory=list)
     triples_alarmed: int = 0
     triples_total: int = 0
     disjoint_alarmed: int = 0
@@ -211,6 +215,8 @@ def estimate_family(records: list[dict], base: dict[tuple, dict], n: int = 3,
             if name not in entry["guarded"]:
                 continue
             th = threshold(entry, name, n)
+            est.bounds.append((_cell_id(rec), name, th.worse_term, th.worse_bound,
+                               GUARDED[rec["family"]][name].tol))
             worse = th.is_worse(np.asarray(values, dtype=float))
             for s, v, w in zip(ok, values, worse, strict=True):
                 if w:
@@ -296,6 +302,15 @@ def format_estimate(est: FamilyEstimate) -> str:
                  f"(95% Wilson [{dis.low:.3f}, {dis.high:.3f}])")
     if est.missing:
         lines.append(f"  NO BASELINE ENTRY (CI would fail): {', '.join(est.missing)}")
+    terms = defaultdict(int)
+    for _, _, term, _, _ in est.bounds:
+        terms[term] += 1
+    lines.append("  bound set by: " + ", ".join(f"{t} {c}" for t, c in sorted(terms.items()))
+                 + f" of {len(est.bounds)} guarded scores")
+    wide = [b for b in est.bounds if b[2] == "worst seed" and b[3] > WIDE * b[4]]
+    for cell, score, _, bound, tol in sorted(wide, key=lambda b: -b[3] / b[4]):
+        lines.append(f"  wide (worst-seed term, {bound / tol:.0f} x tol): {cell} {score} "
+                     f"may worsen by {bound:.4g}")
     by_cell = defaultdict(list)
     for e in est.exceedances:
         by_cell[(e.cell, e.score)].append(e)

@@ -54,15 +54,17 @@ class CheckStability:
     status: str
     first_seed: int
     last_seed: int
+    n: int = 3  # seeds per set
 
     @property
     def pass_rate(self) -> float:
         return self.passed / self.sets
 
     def rate_text(self) -> str:
-        """The measured rate as a reason suffix, e.g. 'fails on 33 of 33 3-seed sets'."""
+        """The measured rate as a reason suffix: 'passes on 2 of 33 disjoint 3-seed sets
+        of seeds 1000-1098 (95% Wilson [...])'."""
         ci = wilson_interval(self.passed, self.sets, confidence=0.95)
-        return (f"passes on {self.passed} of {self.sets} disjoint 3-seed sets of seeds "
+        return (f"passes on {self.passed} of {self.sets} disjoint {self.n}-seed sets of seeds "
                 f"{self.first_seed}-{self.last_seed} (95% Wilson [{ci.low:.2f}, "
                 f"{ci.high:.2f}])")
 
@@ -110,7 +112,8 @@ def cell_stability(record: dict, n: int = 3) -> list[CheckStability]:
         key = (record["method"], record["generator"], c)
         out.append(CheckStability(record["family"], *key, passed, len(rows),
                                   tuple(float(v) for _, v, _ in rows), float(rows[0][2]),
-                                  _classify(key, passed, len(rows)), sets[0][0], sets[-1][-1]))
+                                  _classify(key, passed, len(rows)), sets[0][0], sets[-1][-1],
+                                  n))
     return out
 
 
