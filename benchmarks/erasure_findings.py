@@ -55,7 +55,6 @@ FINDINGS = {
     ("rlace", "outlier_equal_means", "erases_accuracy"): (
         "RLACE's adversary is a logistic classifier, at chance from the start (equal means), "
         "so the rank-1 projection it returns misses the concept: 0-1 probe 0.90"),
-    ("rlace", "outlier_equal_means", "erases_nonlinear"): _OUTLIER,
     ("rlace", "outlier_equal_means", "consistent"): _OUTLIER_RANDOM,
     ("rlace", "xor_concept", "erases_accuracy"): _XOR_LINEAR,
     ("rlace", "xor_concept", "erases_nonlinear"): _XOR_LINEAR,
@@ -75,4 +74,17 @@ FINDINGS = {
     ("median_projection", "xor_concept", "erases_accuracy"): _XOR_LINEAR,
     ("median_projection", "xor_concept", "erases_nonlinear"): _XOR_LINEAR,
     ("median_projection", "xor_concept", "consistent"): _XOR_RANDOM,
+}
+
+# Seed-dependent (non-strict xfails): pass on some seed sets, fail on others. Rates from
+# `python -m reports.findings_stability` on many-seed records.
+VARIABLE_FINDINGS = {
+    ("rlace", "outlier_equal_means", "erases_nonlinear"): (
+        "RLACE removes an arbitrary direction here (its logistic adversary is at chance from "
+        "the start; consistency 0.08) and the concept stays (0-1 probe 0.90), but whether the "
+        "MLP probe then learns the outlier structure is a matter of seed and floating point: "
+        "it reads it on 12 of 60 seeds (on the unerased data 30 of 30), and on seeds 0-2 it "
+        "read 0.998 on one machine and 0.001 on another. erases_nonlinear passes on 10 of 20 "
+        "disjoint 3-seed sets of seeds 5000-5059 (95% Wilson [0.30, 0.70]): a false pass of "
+        "the nonlinear probe, not an erasure"),
 }
