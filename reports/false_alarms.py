@@ -60,6 +60,7 @@ from benchmarks.results import read_results, write_results
 from metrics.statistics import wilson_interval
 
 CONFIDENCE = 0.95
+MAX_SUBSETS = 2_000_000  # subsets the all-subsets cross-check may compare
 WIDE = 10  # a worst-seed bound this many tolerances wide is listed as low sensitivity
 ERROR = "error"  # the "score" of a seed that raised: CI fails on it (test_seed)
 
@@ -262,8 +263,12 @@ def _triple_check(est: FamilyEstimate, compared) -> None:
     cells_of_seed = defaultdict(set)
     for e in est.exceedances:
         cells_of_seed[e.seed].add(e.cell)
-    est.triples_total = math.comb(est.m, est.n)
     flagged = sorted(cells_of_seed)
+    if len(flagged) * math.comb(est.m - 1, est.n - 1) > MAX_SUBSETS:
+        print(f"{est.family}: skipping the all-subsets cross-check ({len(flagged)} flagged "
+              f"seeds x C({est.m - 1}, {est.n - 1}) subsets is too many)", file=sys.stderr)
+        return
+    est.triples_total = math.comb(est.m, est.n)
     alarmed = set()
     for subset in _subsets_touching(est.seeds, flagged, est.n):
         cells = set().union(*(cells_of_seed.get(s, set()) for s in subset))
