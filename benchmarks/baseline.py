@@ -150,25 +150,97 @@ def cell_key(record: dict) -> tuple[str, str, str, str]:
     return (record["family"], record["method"], record["generator"], record["profile"])
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """Where the median of ``n`` run seeds of one guarded score counts as changed.
+
+    ``shift(v) = (v - base_median) * (+1 if lower is better else -1)`` is positive when
+    ``v`` is worse than the baseline median. A median ``M`` is *worse* when
+    ``shift(M) > worse_bound`` and *better* when ``-shift(M) > better_bound``, with
+
+        worse_bound  = max(tol, Z * sigma * sqrt(c(n) + c(n_b)), |worst seed - base_median|)
+        better_bound = max(tol, Z * sigma * sqrt(c(n) + c(n_b)), |best seed - base_median|).
+
+    ``is_worse`` is monotone in ``v`` (a float subtraction and a sign flip), so for odd
+    ``n`` the median of ``n`` values is worse iff at least ``(n + 1) / 2`` of the values
+    are each worse: the fact `reports.false_alarms` bounds the false-alarm rate with.
+    Both methods accept arrays (elementwise).
+    """
+
+    metric: str
+    better: str
+    base_median: float
+    sigma: float
+    n_base: int
+    n: int
+    worse_bound: float
+    better_bound: float
+    worse_term: str = ""  # which term sets worse_bound: "tol", "statistical" or "worst seed"
+
+    def shift(self, value):
+        """Signed distance from the baseline median, positive = worse."""
+        sign = 1 if self.better == LOWER else -1
+        return (value - self.base_median) * sign
+
+    def is_worse(self, value):
+        return self.shift(value) > self.worse_bound
+
+    def is_better(self, value):
+        return -self.shift(value) > self.better_bound
+
+    @property
+    def worse_than(self) -> float:
+        """The score value beyond which a median is worse (for reading; decide with
+        `is_worse`)."""
+        sign = 1 if self.better == LOWER else -1
+        return self.base_median + sign * self.worse_bound
+
+
+def threshold(base_entry: dict, name: str, n: int) -> Threshold:
+    """The `Threshold` of guarded score ``name`` of a baseline entry for a run of ``n`` seeds.
+
+    ``base_entry`` is one cell's entry as `load_baseline` returns it (its ``family`` says
+    which guarded scores exist). Raises ``KeyError`` naming the score if the entry does not
+    guard it, and ``ValueError`` for ``n < 1``.
+    """
+    if n < 1:
+        raise ValueError(f"n (seeds in the run) must be >= 1, got {n}")
+    g = GUARDED[base_entry["family"]][name]
+    try:
+        ref = base_entry["guarded"][name]
+    except KeyError:
+        raise KeyError(f"the baseline entry of {cell_key(base_entry)} does not guard "
+                       f"{name!r}") from None
+    spread = np.sqrt(median_variance_factor(n) + median_variance_factor(ref["n"]))
+    statistical = Z * ref["sigma"] * spread
+    worst, best = (ref["max"], ref["min"]) if g.better == LOWER else (ref["min"], ref["max"])
+    terms = {"tol": g.tol, "statistical": statistical,
+             "worst seed": abs(worst - ref["median"])}
+    return Threshold(
+        metric=name, better=g.better, base_median=ref["median"], sigma=ref["sigma"],
+        n_base=ref["n"], n=n,
+        worse_bound=float(max(g.tol, statistical, abs(worst - ref["median"]))),
+        better_bound=float(max(g.tol, statistical, abs(best - ref["median"]))),
+        worse_term=max(terms, key=terms.get))
+
+
 def compare(record: dict, base: dict) -> list[Change]:
-    """Guarded scores of ``record`` that moved beyond the rule in the module docstring."""
+    """Guarded scores of ``record`` that moved beyond the rule in the module docstring.
+
+    The decision is `threshold` (shared with `reports.false_alarms`, so the measured
+    false-alarm rate is the rate of this very rule).
+    """
     changes = []
-    guarded = GUARDED.get(record["family"], {})
     for name, values in seed_values(record).items():
-        ref = base.get("guarded", {}).get(name)
-        if ref is None:
+        if name not in base.get("guarded", {}):
             continue
-        g = guarded[name]
-        n = len(values)
+        th = threshold(base, name, len(values))
         median = float(np.median(values))
-        spread = np.sqrt(median_variance_factor(n) + median_variance_factor(ref["n"]))
-        sign = 1 if g.better == LOWER else -1
-        shift = (median - ref["median"]) * sign
-        extreme = ref["max"] if (shift > 0) == (g.better == LOWER) else ref["min"]
-        bound = max(g.tol, Z * ref["sigma"] * spread, abs(extreme - ref["median"]))
-        if abs(shift) > bound:
-            changes.append(Change(name, g.better, median, n, ref["median"], ref["sigma"],
-                                  ref["n"], float(bound), shift > 0))
+        worse, better = bool(th.is_worse(median)), bool(th.is_better(median))
+        if worse or better:
+            changes.append(Change(name, th.better, median, th.n, th.base_median, th.sigma,
+                                  th.n_base, th.worse_bound if worse else th.better_bound,
+                                  worse))
     return changes
 
 

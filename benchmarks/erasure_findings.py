@@ -55,7 +55,6 @@ FINDINGS = {
     ("rlace", "outlier_equal_means", "erases_accuracy"): (
         "RLACE's adversary is a logistic classifier, at chance from the start (equal means), "
         "so the rank-1 projection it returns misses the concept: 0-1 probe 0.90"),
-    ("rlace", "outlier_equal_means", "erases_nonlinear"): _OUTLIER,
     ("rlace", "outlier_equal_means", "consistent"): _OUTLIER_RANDOM,
     ("rlace", "xor_concept", "erases_accuracy"): _XOR_LINEAR,
     ("rlace", "xor_concept", "erases_nonlinear"): _XOR_LINEAR,
@@ -75,4 +74,36 @@ FINDINGS = {
     ("median_projection", "xor_concept", "erases_accuracy"): _XOR_LINEAR,
     ("median_projection", "xor_concept", "erases_nonlinear"): _XOR_LINEAR,
     ("median_projection", "xor_concept", "consistent"): _XOR_RANDOM,
+}
+
+# Stability over seed sets (`python -m reports.findings_stability` on 60-seed records of
+# seeds 5000-5059 for the cells measured so far): each fails on all 20 disjoint 3-seed
+# sets; the number is the best set's value against the check's threshold.
+_MEASURED = {
+    ("rlace", "outlier_equal_means", "erases_accuracy"): "0-1 leakage bound 0.354 vs 0",
+    ("rlace", "outlier_equal_means", "consistent"): "consistency 0.327 vs 0.9",
+    ("inlp", "two_class_gaussian", "bounded_distortion"): "distortion 0.651 vs 0.370",
+}
+FINDINGS = {key: reason + (f" [stable: fails on 20 of 20 disjoint 3-seed sets of seeds "
+                           f"5000-5059, best set {_MEASURED[key]}]" if key in _MEASURED else "")
+            for key, reason in FINDINGS.items()}
+
+# Seed-dependent (non-strict xfails): pass on some seed sets, fail on others. Rates from
+# `python -m reports.findings_stability` on many-seed records.
+VARIABLE_FINDINGS = {
+    ("rlace", "outlier_equal_means", "erases_nonlinear"): (
+        "RLACE removes an arbitrary direction here (its logistic adversary is at chance from "
+        "the start; consistency 0.08) and the concept stays (0-1 probe 0.90), but whether the "
+        "MLP probe then learns the outlier structure is a matter of seed and floating point: "
+        "it reads it on 12 of 60 seeds (on the unerased data 30 of 30); on seeds 0-2 its "
+        "balanced accuracy was 0.998 on all three on one machine, 0.50 on all three on "
+        "another, 0.50 / 0.51 / 1.00 on a third. erases_nonlinear passes on 10 of 20 "
+        "disjoint 3-seed sets of seeds 5000-5059 (95% Wilson [0.30, 0.70]): a false pass of "
+        "the nonlinear probe, not an erasure"),
+    ("inlp", "two_class_gaussian", "consistent"): (
+        "a fragile pass: INLP removes 13 of 16 dimensions (see bounded_distortion) and which "
+        "of the last ones it removes varies between samples: per-seed consistency 0.75-1.00 "
+        "(median 0.94), >= 0.9 on 40 of 60 seeds; the 3-seed mean passes on the CI seeds 0-2 "
+        "and on 17 of 20 disjoint 3-seed sets of seeds 5000-5059 (95% Wilson [0.64, 0.95]), "
+        "so 0.9 is a rate here, not a property"),
 }

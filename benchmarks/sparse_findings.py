@@ -79,7 +79,9 @@ FINDINGS = {
     # generalises: the small-sample regime.
     ("relu_sae", "planted_sparse_small_n", "generalises"): (
         _SMALL_N.format(params="4,128 weights") + " and 1000 steps over them: train FVU "
-        "0.037, held-out 0.242 (its atoms still recover the features: MMCS 0.944)"),
+        "0.037, held-out 0.242 (its atoms still recover the features: MMCS 0.944) [stable: "
+        "fails on 20 of 20 disjoint 3-seed sets of seeds 5000-5059, best set held-out FVU "
+        "0.227 vs limit 0.067]"),
     ("topk_sae", "planted_sparse_small_n", "generalises"): (
         _SMALL_N.format(params="4,128 weights") + ": train FVU 0.079, held-out 0.482"),
     ("kmeans", "planted_sparse_small_n", "generalises"): (
@@ -119,4 +121,14 @@ FINDINGS = {
     ("fastica", "uniform_square", "no_false_features"): (
         "claims both axes of the square (2 > limit 1): its independent uniform coordinates, "
         "as on the cube; and in d = 2 the random band's cross-size MMCS is 0.998 anyway"),
+}
+
+# Seed-dependent (non-strict xfails): pass on some seed sets, fail on others. Rates from
+# `python -m reports.findings_stability` on many-seed records.
+VARIABLE_FINDINGS = {
+    ("relu_sae", "planted_sparse_small_n", "recovers_planted"): (
+        "a fragile pass: on 256 rows the ReLU SAE's recovery sits on the 0.8 bar (per seed "
+        "0.66-0.92, median 0.81; MMCS 0.88-0.96): the 3-seed mean passes on the CI seeds 0-2 "
+        "and on 10 of 20 disjoint 3-seed sets of seeds 5000-5059 (95% Wilson [0.30, 0.70]), "
+        "so at this sample size recovery is a coin flip, not a property"),
 }

@@ -15,14 +15,20 @@ from __future__ import annotations
 import json
 import textwrap
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks.baseline import (
     DEFAULT_BASELINE,
     GUARDED,
+    Z,
     cell_key,
     compare,
     load_baseline,
+    median_variance_factor,
+    threshold,
     write_baseline,
 )
 from benchmarks.cells import Cell, run_cell
@@ -154,6 +160,79 @@ def test_load_baseline_refuses_another_schema(tmp_path):
     path.write_text(json.dumps({"schema_version": "0.1", "kind": "baseline", "records": []}))
     with pytest.raises(ValueError):
         load_baseline(path)
+
+
+# ------------------------------------------------- threshold: the rule compare decides with
+
+def _documented_bound(ref: dict, tol: float, n: int, worst: float) -> float:
+    """The module docstring's rule, written out independently of `threshold`."""
+    spread = np.sqrt(median_variance_factor(n) + median_variance_factor(ref["n"]))
+    return max(tol, Z * ref["sigma"] * spread, abs(worst - ref["median"]))
+
+
+@pytest.mark.parametrize("name", ["distortion", "consistency", "leakage_mlp"])
+@pytest.mark.parametrize("n", [1, 3, 5, 20])
+def test_threshold_is_the_documented_rule(base, name, n):
+    ref, g = base["guarded"][name], GUARDED["erasure"][name]
+    th = threshold(base, name, n)
+    worst, best = (ref["max"], ref["min"]) if g.better == "lower" else (ref["min"], ref["max"])
+    assert th.worse_bound == pytest.approx(_documented_bound(ref, g.tol, n, worst), rel=1e-12)
+    assert th.better_bound == pytest.approx(_documented_bound(ref, g.tol, n, best), rel=1e-12)
+    assert (th.base_median, th.n, th.n_base, th.better) == (ref["median"], n, ref["n"],
+                                                            g.better)
+    sign = 1 if g.better == "lower" else -1
+    assert th.worse_than == pytest.approx(ref["median"] + sign * th.worse_bound)
+    assert th.worse_term in ("tol", "statistical", "worst seed")
+
+
+def test_threshold_decides_strictly_beyond_its_bound(base):
+    # Baseline distortion spans 0.09-0.11 around 0.1: its worst seed is 0.01 away, more
+    # than tol (0.005); with sigma 0.0074 the statistical term (0.028) is larger still.
+    th = threshold(base, "distortion", 3)
+    assert th.worse_term == "statistical"
+    assert th.is_worse(0.1 + th.worse_bound + 1e-9) and not th.is_worse(0.1 + th.worse_bound)
+    assert th.is_better(0.1 - th.better_bound - 1e-9)
+    # Elementwise on arrays, as reports.false_alarms uses it.
+    assert list(th.is_worse(np.array([0.0, 0.1, 0.5]))) == [False, False, True]
+
+
+def test_a_bimodal_baseline_is_guarded_by_its_worst_seed(tmp_path):
+    # Five seeds at 0.1 and one at 0.3: sigma (MAD) is 0, so only the worst-seed term lets
+    # a run whose seeds land in the other mode pass; beyond that mode it regresses.
+    rec = _record([0.1, 0.1, 0.1, 0.1, 0.1, 0.3])
+    entry = load_baseline(write_baseline([rec], tmp_path / "b.json", "quick"))[cell_key(rec)]
+    th = threshold(entry, "distortion", 3)
+    assert th.sigma == 0 and th.worse_term == "worst seed"
+    assert th.worse_bound == pytest.approx(0.2) and th.better_bound == 0.005  # tol
+    assert compare(_record([0.29, 0.3, 0.1]), entry) == []
+    assert [c.worse for c in compare(_record([0.31, 0.32, 0.1]), entry)] == [True]
+
+
+def test_threshold_refuses_bad_arguments(base):
+    with pytest.raises(ValueError, match="n"):
+        threshold(base, "distortion", 0)
+    with pytest.raises(KeyError, match="no_such_score"):
+        threshold(base, "no_such_score", 3)
+
+
+def test_compare_reports_the_threshold_bound(base):
+    change = _only_change(compare(_record([0.40, 0.41, 0.39]), base), "distortion")
+    assert change.bound == threshold(base, "distortion", 3).worse_bound
+    change = _only_change(compare(_record([0.01, 0.015, 0.005]), base), "distortion")
+    assert change.bound == threshold(base, "distortion", 3).better_bound
+
+
+_NEAR = st.sampled_from([-1e-12, 0.0, 1e-12, 1e-3, -1e-3, 0.05, -0.05])
+
+
+@given(st.lists(_NEAR, min_size=3, max_size=3))
+def test_median_of_three_is_worse_iff_two_seeds_are(base, offsets):
+    """The fact the false-alarm bound rests on, for values at and around the threshold."""
+    th = threshold(base, "distortion", 3)
+    values = [th.worse_than + o for o in offsets]
+    regressed = any(c.worse and c.metric == "distortion"
+                    for c in compare(_record(values), base))
+    assert regressed == (sum(bool(th.is_worse(v)) for v in values) >= 2)
 
 
 # ---------------------------------------------------------------- the guard end to end

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.baseline import DEFAULT_BASELINE, compare, load_baseline
+from benchmarks.baseline import DEFAULT_BASELINE, compare, load_baseline, threshold
 from benchmarks.cells import Cell, run_cell
 from benchmarks.grid import build_grid
 from benchmarks.sparse_family import SIZES
@@ -34,6 +34,11 @@ def test_sae_at_a_tenth_of_its_budget_fails_the_guard(relu_cell):
     base = load_baseline(DEFAULT_BASELINE)[cell.key]
     record = run_cell(cell)
     assert record["status"] == "ok", record["error"]
-    worse = {c.metric: c.message() for c in compare(record, base) if c.worse}
+    changes = {c.metric: c for c in compare(record, base) if c.worse}
+    worse = {name: c.message() for name, c in changes.items()}
     assert {"mmcs", "recovery_rate"} <= set(worse), worse
     assert worse["mmcs"].startswith("mmcs worse than baseline"), worse["mmcs"]
+    # The guard's decision is the threshold reports.false_alarms measures the rate of.
+    th = threshold(base, "mmcs", len(record["seeds"]))
+    assert changes["mmcs"].bound == th.worse_bound
+    assert changes["mmcs"].new_median < th.worse_than
