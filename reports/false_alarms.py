@@ -9,28 +9,28 @@ The first form reads many-seed records (a ``results.json`` or a folder of cell f
 ``python -m reports --n-seeds M --first-seed 1000`` writes them); the second produces them
 with the report's own machinery (`benchmarks.execution.run_cells`, one file per finished
 cell under ``DIR/cells``, ``--resume`` to continue) and then reads them. Use seeds
-disjoint from the baseline's (0-19; 0-59 for erasure).
+disjoint from the baseline's (0-59).
 
-The rule (`benchmarks.baseline.threshold`, the code `compare` decides with): a CI run of
-``n`` seeds alarms when, for some guarded score of some cell, the median of its ``n``
-values is worse than the threshold ``t``. ``is_worse`` is monotone in the value, so for
-odd ``n`` the median is worse iff at least ``r = (n + 1) / 2`` of the seeds are each worse
-(for even ``n`` at least ``n / 2``: a bound). Let ``A_s`` be the event that seed ``s`` is
-worse than its threshold on ANY guarded score of ANY cell of the family (or errors). A
-run alarms only if some (cell, score) has ``r`` seeds worse, hence only if at least ``r``
-seeds have ``A``. Seeds are independent and identically distributed (every random stream
-is a function of the seed), so
+The rule (`benchmarks.baseline.Threshold`, the code `compare` decides with): a CI run of
+``n`` seeds alarms on a guarded score of a cell when its median is beyond the statistical
+bound AND every one of its ``n`` seeds is strictly worse than the baseline's worst seed.
 
-    P(run alarms) <= P(Binomial(n, q) >= r),   q = P(A_s)    (3 q^2 - 2 q^3 for n = 3).
+Two numbers per family:
 
-With ``k`` of ``M`` fresh seeds showing ``A``, the one-sided 95% Clopper-Pearson upper
-bound ``q_hi`` (the 0.95 quantile of Beta(k + 1, M - k)) gives the 95% upper bound
-``P(Binomial(n, q_hi) >= r)`` on the run's false-alarm probability (the tail is increasing
-in ``q``). Cross-checks, with the real `compare` on sub-records of ``n`` seeds: the
-exact rate over all C(M, 3) seed triples (a U-statistic; a triple with no worse seed for a
-cell cannot alarm on that cell, because a median of 3 is one of the 3 values, so only
-triples that contain a worse seed are compared) and over the M // 3 disjoint triples, with
-a 95% Wilson interval.
+- the distribution-free bound, from the baseline file alone: for an unchanged method the
+  run's and the baseline's seeds are exchangeable, so one score alarms with probability at
+  most ``1 / C(n_b + n, n)``; summed over the family's guarded scores, this bounds the
+  probability that a CI run on fresh seeds alarms (averaged over baseline draws);
+- the bound for the committed baseline, from many fresh seeds: let ``A_s`` be the event
+  that seed ``s`` is beyond the baseline's worst seed on ANY guarded score of ANY cell (or
+  raises). A run alarms only if all ``n`` of its seeds have ``A``; seeds are iid (every
+  random stream is a function of the seed), so ``P(run alarms) <= q^n`` with
+  ``q = P(A_s)``. With ``k`` of ``M`` fresh seeds showing ``A``, the one-sided 95%
+  Clopper-Pearson bound ``q_hi`` gives the 95% upper bound ``q_hi^n``.
+
+Cross-checks with the real `compare` on sub-records of ``n`` seeds: the exact rate over all
+C(M, n) seed subsets (only subsets of seeds that have ``A`` can alarm, so only those are
+compared) and over the M // n disjoint subsets, with a 95% Wilson interval.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from scipy import stats
 
 from benchmarks.baseline import (
@@ -52,6 +51,7 @@ from benchmarks.baseline import (
     GUARDED,
     cell_key,
     compare,
+    false_alarm_bound,
     load_baseline,
     seed_values,
     threshold,
@@ -82,19 +82,14 @@ def clopper_pearson_upper(k: int, m: int, confidence: float = CONFIDENCE) -> flo
     return float(stats.beta.ppf(confidence, k + 1, m - k))
 
 
-def seeds_needed(n: int) -> int:
-    """How many of ``n`` seeds must be worse than ``t`` for their median to be worse."""
-    if n < 1:
-        raise ValueError(f"n (seeds in a run) must be >= 1, got {n}")
-    return (n + 1) // 2 if n % 2 else n // 2
-
-
 def run_alarm_bound(q: float, n: int = 3) -> float:
-    """``P(Binomial(n, q) >= seeds_needed(n))``: a run's alarm probability when each seed
-    has the alarm event with probability ``q`` (``3 q^2 - 2 q^3`` for ``n = 3``)."""
+    """``q ** n``: a run's alarm probability when each of its ``n`` seeds must have an
+    event of probability ``q`` (beyond the baseline's worst seed on some score)."""
     if not 0 <= q <= 1:
         raise ValueError(f"q must be a probability in [0, 1], got {q}")
-    return float(stats.binom.sf(seeds_needed(n) - 1, n, q))
+    if n < 1:
+        raise ValueError(f"n (seeds in a run) must be >= 1, got {n}")
+    return float(q) ** n
 
 
 @dataclass(frozen=True)
@@ -105,8 +100,7 @@ class Exceedance:
     cell: str
     score: str
     value: float
-    worse_than: float
-    term: str  # which term of the bound is in force: tol, statistical or worst seed
+    worst_seed: float  # the baseline's worst seed, which this seed is beyond
 
 
 @dataclass
@@ -119,8 +113,8 @@ class FamilyEstimate:
     exceedances: list[Exceedance]
     cells_compared: int
     missing: list[str] = field(default_factory=list)  # cells with no baseline entry
-    # (cell, score, term in force, allowed worsening, tol) of every guarded score compared
-    bounds: list[tuple[str, str, str, float, float]] = field(default_factory=list)
+    # (cell, score, worst-seed distance, tol, 1 / C(n_b + n, n)) of every guarded score
+    bounds: list[tuple[str, str, float, float, float]] = field(default_factory=list)
     triples_alarmed: int = 0
     triples_total: int = 0
     disjoint_alarmed: int = 0
@@ -140,7 +134,13 @@ class FamilyEstimate:
 
     @property
     def bound(self) -> float:
+        """95% upper bound on the alarm probability of a run, for the committed baseline."""
         return run_alarm_bound(self.q_hi, self.n)
+
+    @property
+    def exchangeable_bound(self) -> float:
+        """Distribution-free bound: the sum over guarded scores of 1 / C(n_b + n, n)."""
+        return float(sum(b[4] for b in self.bounds))
 
     def summary(self) -> dict:
         dis = wilson_interval(self.disjoint_alarmed, max(self.disjoint_total, 1),
@@ -148,6 +148,7 @@ class FamilyEstimate:
         return {
             "family": self.family, "n": self.n, "M": self.m, "k": self.k,
             "q_hi": self.q_hi, "bound": self.bound, "cells": self.cells_compared,
+            "exchangeable_bound": self.exchangeable_bound, "scores": len(self.bounds),
             "triples": [self.triples_alarmed, self.triples_total],
             "triple_rate": self.triples_alarmed / max(self.triples_total, 1),
             "disjoint": [self.disjoint_alarmed, self.disjoint_total],
@@ -211,19 +212,19 @@ def estimate_family(records: list[dict], base: dict[tuple, dict], n: int = 3,
         for s in rec["seeds"]:
             if s["status"] != "ok":
                 est.exceedances.append(Exceedance(s["seed"], _cell_id(rec), ERROR,
-                                                  math.nan, math.nan, ERROR))
+                                                  math.nan, math.nan))
         for name, values in seed_values({**rec, "seeds": ok}).items():
             if name not in entry["guarded"]:
                 continue
             th = threshold(entry, name, n)
-            est.bounds.append((_cell_id(rec), name, th.worse_term, th.worse_bound,
-                               GUARDED[rec["family"]][name].tol))
-            worse = th.is_worse(np.asarray(values, dtype=float))
-            for s, v, w in zip(ok, values, worse, strict=True):
-                if w:
+            est.bounds.append((_cell_id(rec), name, th.worst_shift,
+                               GUARDED[rec["family"]][name].tol,
+                               false_alarm_bound(th.n_base, n)))
+            beyond = th.beyond_worst(values)
+            for s, v, b in zip(ok, values, beyond, strict=True):
+                if b:
                     est.exceedances.append(Exceedance(
-                        s["seed"], _cell_id(rec), name, float(v), th.worse_than,
-                        th.worse_term))
+                        s["seed"], _cell_id(rec), name, float(v), th.worst_seed))
     est.cells_compared = len(compared)
     _disjoint_check(est, compared)
     if triples:
@@ -256,37 +257,26 @@ def _disjoint_check(est: FamilyEstimate, compared) -> None:
 def _triple_check(est: FamilyEstimate, compared) -> None:
     """Exact fraction of all C(M, n) seed subsets on which the real guard alarms.
 
-    A subset can only alarm on a cell where one of its seeds is worse (a median of 3 is one
-    of the 3 values; for larger n the median needs seeds_needed(n) >= 1 worse seeds), so
-    only subsets that contain such a seed are compared, on those cells.
+    A subset holding a seed that raised fails CI (`test_seed`); otherwise it can only alarm
+    on a cell where every one of its seeds is beyond the baseline's worst seed, so only
+    subsets of such seeds are compared, on those cells.
     """
+    errors = {e.seed for e in est.exceedances if e.score == ERROR}
     cells_of_seed = defaultdict(set)
     for e in est.exceedances:
-        cells_of_seed[e.seed].add(e.cell)
+        if e.seed not in errors:
+            cells_of_seed[e.seed].add(e.cell)
     flagged = sorted(cells_of_seed)
-    if len(flagged) * math.comb(est.m - 1, est.n - 1) > MAX_SUBSETS:
-        print(f"{est.family}: skipping the all-subsets cross-check ({len(flagged)} flagged "
-              f"seeds x C({est.m - 1}, {est.n - 1}) subsets is too many)", file=sys.stderr)
+    if math.comb(len(flagged), est.n) > MAX_SUBSETS:
+        print(f"{est.family}: skipping the all-subsets cross-check (C({len(flagged)}, "
+              f"{est.n}) subsets of flagged seeds is too many)", file=sys.stderr)
         return
     est.triples_total = math.comb(est.m, est.n)
-    alarmed = set()
-    for subset in _subsets_touching(est.seeds, flagged, est.n):
-        cells = set().union(*(cells_of_seed.get(s, set()) for s in subset))
-        if _alarms(list(subset), compared, only=cells):
-            alarmed.add(subset)
-    est.triples_alarmed = len(alarmed)
-
-
-def _subsets_touching(seeds: list[int], flagged: list[int], n: int):
-    """Every sorted ``n``-subset of ``seeds`` with at least one seed in ``flagged``, once."""
-    seen = set()
-    for f in flagged:
-        rest = [s for s in seeds if s != f]
-        for others in itertools.combinations(rest, n - 1):
-            subset = tuple(sorted((f, *others)))
-            if subset not in seen:
-                seen.add(subset)
-                yield subset
+    est.triples_alarmed = est.triples_total - math.comb(est.m - len(errors), est.n)
+    for subset in itertools.combinations(flagged, est.n):
+        cells = set.intersection(*(cells_of_seed[s] for s in subset))
+        if cells and _alarms(list(subset), compared, only=cells):
+            est.triples_alarmed += 1
 
 
 def format_estimate(est: FamilyEstimate) -> str:
@@ -295,34 +285,32 @@ def format_estimate(est: FamilyEstimate) -> str:
                           confidence=CONFIDENCE)
     lines = [
         f"{est.family}: M = {est.m} seeds ({est.seeds[0]}-{est.seeds[-1]}), "
-        f"{est.cells_compared} cells, runs of n = {est.n} seeds",
-        f"  k = {est.k} seeds worse than a threshold on some guarded score of some cell",
-        f"  q_hi = {est.q_hi:.4f} (95% Clopper-Pearson, one-sided); false-alarm probability "
-        f"per CI run <= {est.bound:.4%} (95% upper bound)",
+        f"{est.cells_compared} cells, {len(est.bounds)} guarded scores, runs of n = "
+        f"{est.n} seeds",
+        f"  distribution-free bound (sum of 1/C(n_b+n, n) over the scores): "
+        f"{est.exchangeable_bound:.4%} per run",
+        f"  k = {est.k} of {est.m} fresh seeds beyond the baseline's worst seed on some "
+        f"guarded score of some cell (q_hi^{est.n} = {est.bound:.2%}: the any-score bound, "
+        f"loose when a family has many scores)",
     ]
     if est.triples_total:
-        lines.append(f"  all {est.triples_total} seed triples: {est.triples_alarmed} alarm = "
+        lines.append(f"  all {est.triples_total} seed subsets: {est.triples_alarmed} alarm = "
                      f"{est.triples_alarmed / est.triples_total:.4%} (real compare)")
-    lines.append(f"  {est.disjoint_total} disjoint triples: {est.disjoint_alarmed} alarm "
+    lines.append(f"  {est.disjoint_total} disjoint subsets: {est.disjoint_alarmed} alarm "
                  f"(95% Wilson [{dis.low:.3f}, {dis.high:.3f}])")
     if est.missing:
         lines.append(f"  NO BASELINE ENTRY (CI would fail): {', '.join(est.missing)}")
-    terms = defaultdict(int)
-    for _, _, term, _, _ in est.bounds:
-        terms[term] += 1
-    lines.append("  bound set by: " + ", ".join(f"{t} {c}" for t, c in sorted(terms.items()))
-                 + f" of {len(est.bounds)} guarded scores")
-    wide = [b for b in est.bounds if b[2] == "worst seed" and b[3] > WIDE * b[4]]
-    for cell, score, _, bound, tol in sorted(wide, key=lambda b: -b[3] / b[4]):
-        lines.append(f"  wide (worst-seed term, {bound / tol:.0f} x tol): {cell} {score} "
-                     f"may worsen by {bound:.4g}")
+    wide = [b for b in est.bounds if b[2] > WIDE * b[3]]
+    for cell, score, width, tol, _ in sorted(wide, key=lambda b: -b[2] / b[3]):
+        lines.append(f"  wide (worst baseline seed {width / tol:.0f} x tol from the median): "
+                     f"{cell} {score} must worsen by more than {width:.4g} on every seed")
     by_cell = defaultdict(list)
     for e in est.exceedances:
         by_cell[(e.cell, e.score)].append(e)
     for (cell, score), es in sorted(by_cell.items()):
         vals = ", ".join(f"seed {e.seed}: {e.value:.4g}" for e in es)
-        lines.append(f"  exceeding: {cell} {score} (threshold {es[0].worse_than:.4g}, "
-                     f"set by the {es[0].term} term): {vals}")
+        lines.append(f"  beyond the worst baseline seed: {cell} {score} (worst seed "
+                     f"{es[0].worst_seed:.4g}): {vals}")
     return "\n".join(lines)
 
 
@@ -370,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"--seeds must be >= --n ({args.n}), got {args.seeds}")
         if args.first_seed < 60:
             print(f"warning: --first-seed {args.first_seed} overlaps the baseline's seeds "
-                  "(0-19, 0-59 for erasure)", file=sys.stderr)
+                  "(0-59)", file=sys.stderr)
         out = args.out or Path("/tmp/false_alarms") / args.family
         sources.append(produce(args.family, args.seeds, args.first_seed, args.jobs, out,
                                args.resume))

@@ -24,8 +24,10 @@ from benchmarks.baseline import (
     DEFAULT_BASELINE,
     GUARDED,
     Z,
+    baseline_entry,
     cell_key,
     compare,
+    false_alarm_bound,
     load_baseline,
     median_variance_factor,
     threshold,
@@ -164,10 +166,10 @@ def test_load_baseline_refuses_another_schema(tmp_path):
 
 # ------------------------------------------------- threshold: the rule compare decides with
 
-def _documented_bound(ref: dict, tol: float, n: int, worst: float) -> float:
-    """The module docstring's rule, written out independently of `threshold`."""
+def _documented_median_bound(ref: dict, tol: float, n: int) -> float:
+    """The module docstring's median condition, written out independently of `threshold`."""
     spread = np.sqrt(median_variance_factor(n) + median_variance_factor(ref["n"]))
-    return max(tol, Z * ref["sigma"] * spread, abs(worst - ref["median"]))
+    return max(tol, Z * ref["sigma"] * spread)
 
 
 @pytest.mark.parametrize("name", ["distortion", "consistency", "leakage_mlp"])
@@ -176,36 +178,41 @@ def test_threshold_is_the_documented_rule(base, name, n):
     ref, g = base["guarded"][name], GUARDED["erasure"][name]
     th = threshold(base, name, n)
     worst, best = (ref["max"], ref["min"]) if g.better == "lower" else (ref["min"], ref["max"])
-    assert th.worse_bound == pytest.approx(_documented_bound(ref, g.tol, n, worst), rel=1e-12)
-    assert th.better_bound == pytest.approx(_documented_bound(ref, g.tol, n, best), rel=1e-12)
+    assert th.median_bound == pytest.approx(_documented_median_bound(ref, g.tol, n),
+                                            rel=1e-12)
+    assert th.worst_shift == pytest.approx(abs(worst - ref["median"]), rel=1e-12)
+    assert th.best_shift == pytest.approx(abs(best - ref["median"]), rel=1e-12)
+    assert th.worst_seed == pytest.approx(worst)
     assert (th.base_median, th.n, th.n_base, th.better) == (ref["median"], n, ref["n"],
                                                             g.better)
-    sign = 1 if g.better == "lower" else -1
-    assert th.worse_than == pytest.approx(ref["median"] + sign * th.worse_bound)
-    assert th.worse_term in ("tol", "statistical", "worst seed")
+    assert th.median_term in ("tol", "statistical")
 
 
-def test_threshold_decides_strictly_beyond_its_bound(base):
-    # Baseline distortion spans 0.09-0.11 around 0.1: its worst seed is 0.01 away, more
-    # than tol (0.005); with sigma 0.0074 the statistical term (0.028) is larger still.
+def test_threshold_needs_the_median_and_every_seed_beyond(base):
+    # Baseline distortion spans 0.09-0.11 around 0.1; with sigma 0.0074 the statistical
+    # median bound (0.028) is wider than the worst seed's distance (0.01).
     th = threshold(base, "distortion", 3)
-    assert th.worse_term == "statistical"
-    assert th.is_worse(0.1 + th.worse_bound + 1e-9) and not th.is_worse(0.1 + th.worse_bound)
-    assert th.is_better(0.1 - th.better_bound - 1e-9)
-    # Elementwise on arrays, as reports.false_alarms uses it.
-    assert list(th.is_worse(np.array([0.0, 0.1, 0.5]))) == [False, False, True]
+    assert th.median_term == "statistical" and th.median_bound > th.worst_shift
+    far = 0.1 + th.median_bound + 1e-9
+    assert th.run_is_worse([far, far, far])
+    assert not th.run_is_worse([0.1 + th.median_bound] * 3)  # strictly beyond
+    # The median is far beyond, but one seed is inside the baseline's range: no alarm.
+    assert not th.run_is_worse([far, far + 1, 0.105])
+    assert th.run_is_better([0.1 - th.median_bound - 1e-9] * 3)
+    assert list(th.beyond_worst(np.array([0.0, 0.11, 0.1100001]))) == [False, False, True]
 
 
 def test_a_bimodal_baseline_is_guarded_by_its_worst_seed(tmp_path):
-    # Five seeds at 0.1 and one at 0.3: sigma (MAD) is 0, so only the worst-seed term lets
-    # a run whose seeds land in the other mode pass; beyond that mode it regresses.
+    # Five seeds at 0.1 and one at 0.3: sigma (MAD) is 0, so the median bound is tol; a run
+    # regresses only when every seed is beyond the other mode.
     rec = _record([0.1, 0.1, 0.1, 0.1, 0.1, 0.3])
     entry = load_baseline(write_baseline([rec], tmp_path / "b.json", "quick"))[cell_key(rec)]
     th = threshold(entry, "distortion", 3)
-    assert th.sigma == 0 and th.worse_term == "worst seed"
-    assert th.worse_bound == pytest.approx(0.2) and th.better_bound == 0.005  # tol
+    assert th.sigma == 0 and th.median_term == "tol" and th.median_bound == 0.005
+    assert th.worst_shift == pytest.approx(0.2) and th.best_shift == 0.0
     assert compare(_record([0.29, 0.3, 0.1]), entry) == []
-    assert [c.worse for c in compare(_record([0.31, 0.32, 0.1]), entry)] == [True]
+    assert compare(_record([0.31, 0.32, 0.1]), entry) == []  # one seed in the usual mode
+    assert [c.worse for c in compare(_record([0.31, 0.32, 0.33]), entry)] == [True]
 
 
 def test_threshold_refuses_bad_arguments(base):
@@ -213,26 +220,57 @@ def test_threshold_refuses_bad_arguments(base):
         threshold(base, "distortion", 0)
     with pytest.raises(KeyError, match="no_such_score"):
         threshold(base, "no_such_score", 3)
+    with pytest.raises(ValueError, match="n_base"):
+        false_alarm_bound(0, 3)
 
 
 def test_compare_reports_the_threshold_bound(base):
-    change = _only_change(compare(_record([0.40, 0.41, 0.39]), base), "distortion")
-    assert change.bound == threshold(base, "distortion", 3).worse_bound
-    change = _only_change(compare(_record([0.01, 0.015, 0.005]), base), "distortion")
-    assert change.bound == threshold(base, "distortion", 3).better_bound
-
-
-_NEAR = st.sampled_from([-1e-12, 0.0, 1e-12, 1e-3, -1e-3, 0.05, -0.05])
-
-
-@given(st.lists(_NEAR, min_size=3, max_size=3))
-def test_median_of_three_is_worse_iff_two_seeds_are(base, offsets):
-    """The fact the false-alarm bound rests on, for values at and around the threshold."""
     th = threshold(base, "distortion", 3)
-    values = [th.worse_than + o for o in offsets]
+    change = _only_change(compare(_record([0.40, 0.41, 0.39]), base), "distortion")
+    assert change.bound == max(th.median_bound, th.worst_shift)
+    assert "every seed worse than the baseline's worst seed" in change.message()
+    change = _only_change(compare(_record([0.01, 0.015, 0.005]), base), "distortion")
+    assert change.bound == max(th.median_bound, th.best_shift)
+
+
+_OFFSETS = st.lists(st.sampled_from([-1e-12, 0.0, 1e-12, 1e-3, -1e-3, 0.05, -0.05, 1.0]),
+                    min_size=3, max_size=3)
+
+
+@given(_OFFSETS)
+def test_a_run_alarms_only_if_every_seed_is_beyond_the_worst_baseline_seed(base, offsets):
+    """The fact the distribution-free false-alarm bound rests on."""
+    th = threshold(base, "distortion", 3)
+    values = [th.worst_seed + o for o in offsets]
     regressed = any(c.worse and c.metric == "distortion"
                     for c in compare(_record(values), base))
-    assert regressed == (sum(bool(th.is_worse(v)) for v in values) >= 2)
+    if regressed:
+        assert all(th.beyond_worst(values))
+    if all(th.beyond_worst(values)) and np.median(values) > 0.1 + th.median_bound:
+        assert regressed
+
+
+def _distortion_record(values) -> dict:
+    """The least record `baseline_entry` and `compare` read: distortion per seed."""
+    return {"family": "erasure", "method": "m", "generator": "g", "profile": "quick",
+            "seeds": [_seed(i, float(v), 0.95, 0.5) for i, v in enumerate(values)]}
+
+
+def test_false_alarm_rate_is_below_the_exchangeable_bound():
+    """Monte Carlo on a bimodal, discrete score (the hard case for a median rule): baseline
+    and run seeds drawn alike, the guard alarms at most 1 / C(n_b + 3, 3) of the time."""
+    rng = np.random.default_rng(0)
+    # bound 1/56 = 1.8%; the earlier median-only rule alarmed on 6.7% of these draws
+    n_b, draws = 5, 1000
+    values = np.where(rng.random((draws, n_b + 3)) < 0.2, 0.5, 0.1)
+    values += rng.integers(0, 4, values.shape) * 0.01  # steps: ties are common
+    alarms = sum(
+        any(c.worse for c in compare(_distortion_record(row[n_b:]),
+                                     baseline_entry(_distortion_record(row[:n_b]))))
+        for row in values)
+    bound = false_alarm_bound(n_b, 3)
+    # The observed rate may exceed the bound only by sampling error (3 standard errors).
+    assert alarms / draws <= bound + 3 * np.sqrt(bound / draws), (alarms, bound)
 
 
 # ---------------------------------------------------------------- the guard end to end

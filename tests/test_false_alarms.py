@@ -3,7 +3,8 @@
 Synthetic erasure records in the family's per-seed format: a baseline measured on spread
 seeds, then many-seed "fresh" records in which a known set of seeds is planted far worse.
 The counts the estimator must give (k, alarming triples, alarming disjoint triples) follow
-from the planting by counting, and the bound from the Clopper-Pearson formula.
+from the planting by counting (a run alarms only when all 3 of its seeds are planted), and
+the bounds from their formulas.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def base(tmp_path) -> dict:
 
 M = 30
 FIRST = 1000
-BAD = (1000, 1001, 1017)  # two in the first disjoint triple, one alone
+BAD = (1000, 1001, 1002, 1017)  # the first disjoint triple, and one alone
 
 
 def _fresh(bad=BAD, errors=()) -> list[dict]:
@@ -78,26 +79,22 @@ def test_clopper_pearson_upper_closed_form_and_edges():
 
 
 @pytest.mark.parametrize("q", [0.0, 0.01, 0.0295, 0.3, 1.0])
-def test_run_bound_for_three_seeds_is_two_of_three(q):
-    assert fa.run_alarm_bound(q, 3) == pytest.approx(3 * q**2 - 2 * q**3, abs=1e-15)
+def test_run_bound_is_every_seed_flagged(q):
+    assert fa.run_alarm_bound(q, 3) == pytest.approx(q**3, abs=1e-15)
     assert fa.run_alarm_bound(q, 1) == pytest.approx(q, abs=1e-15)
-    assert fa.run_alarm_bound(q, 5) == pytest.approx(
-        sum(math.comb(5, j) * q**j * (1 - q) ** (5 - j) for j in (3, 4, 5)), abs=1e-15)
-
-
-@pytest.mark.parametrize("k, m, expected", [(0, 100, 0.0026), (1, 100, 0.0063),
-                                            (0, 60, 0.0069)])
-def test_the_quoted_bounds(k, m, expected):
-    assert fa.run_alarm_bound(fa.clopper_pearson_upper(k, m), 3) == pytest.approx(
-        expected, abs=5e-5)
-
-
-def test_seeds_needed():
-    assert [fa.seeds_needed(n) for n in (1, 2, 3, 4, 5)] == [1, 1, 2, 2, 3]
-    with pytest.raises(ValueError):
-        fa.seeds_needed(0)
     with pytest.raises(ValueError):
         fa.run_alarm_bound(1.5, 3)
+    with pytest.raises(ValueError):
+        fa.run_alarm_bound(q, 0)
+
+
+def test_exchangeable_bound_sums_over_the_guarded_scores(base):
+    est = fa.estimate_family(_fresh(bad=()), base, n=3)
+    n_b = len(BASE_DISTORTION)
+    # 2 cells x 6 guarded erasure scores (4 leakages, distortion, consistency)
+    assert len(est.bounds) == 12
+    assert est.exchangeable_bound == pytest.approx(12 / math.comb(n_b + 3, 3))
+    assert "distribution-free bound" in fa.format_estimate(est)
 
 
 # ------------------------------------------------------------------- the estimator
@@ -107,7 +104,7 @@ def test_constant_seeds_at_the_baseline_never_alarm(base):
     assert (est.m, est.k, est.exceedances) == (M, 0, [])
     assert est.triples_alarmed == 0 and est.triples_total == math.comb(M, 3)
     assert (est.disjoint_alarmed, est.disjoint_total) == (0, M // 3)
-    assert est.bound == pytest.approx(fa.run_alarm_bound(1 - 0.05 ** (1 / M), 3))
+    assert est.bound == pytest.approx((1 - 0.05 ** (1 / M)) ** 3)
 
 
 def test_planted_bad_seeds_give_k_and_the_alarming_triples(base):
@@ -115,12 +112,12 @@ def test_planted_bad_seeds_give_k_and_the_alarming_triples(base):
     assert est.k == len(BAD)
     assert {(e.seed, e.cell, e.score) for e in est.exceedances} == {
         (s, "planted-g", "distortion") for s in BAD}
-    assert all(e.value == 0.9 and e.worse_than < 0.9 for e in est.exceedances)
-    # A triple alarms iff it holds at least 2 of the 3 bad seeds: 3 (M - 3) + 1 of them.
-    assert est.triples_alarmed == 3 * (M - 3) + 1
-    assert est.disjoint_alarmed == 1  # only (1000, 1001, 1002) holds two
-    assert est.q_hi == pytest.approx(stats.beta.ppf(0.95, 4, M - 3))
-    assert est.bound == pytest.approx(3 * est.q_hi**2 - 2 * est.q_hi**3)
+    assert all(e.value == 0.9 and e.worst_seed < 0.9 for e in est.exceedances)
+    # A triple alarms iff all three of its seeds are bad: C(4, 3) of them.
+    assert est.triples_alarmed == math.comb(len(BAD), 3)
+    assert est.disjoint_alarmed == 1  # only (1000, 1001, 1002)
+    assert est.q_hi == pytest.approx(stats.beta.ppf(0.95, len(BAD) + 1, M - len(BAD)))
+    assert est.bound == pytest.approx(est.q_hi**3)
     text = fa.format_estimate(est)
     assert f"k = {len(BAD)}" in text and "planted-g distortion" in text
     assert "seed 1017: 0.9" in text
@@ -137,7 +134,7 @@ def test_the_triple_count_agrees_with_brute_force(base):
                 itertools.combinations(seeds, 3))
     assert est.triples_alarmed == brute == sum(
         1 for t in itertools.combinations(seeds, 3)
-        if len(set(t) & set(bad)) >= 2)
+        if set(t) <= set(bad))
 
 
 def test_an_error_seed_counts_as_an_alarm_event(base):
@@ -171,7 +168,7 @@ def test_command_line_reads_results_and_cell_folders(base, tmp_path, capsys):
     assert fa.main(["--from", str(path), "--baseline", str(baseline), "--json",
                     str(tmp_path / "est.json")]) == 0
     out = capsys.readouterr().out
-    assert "erasure: M = 30 seeds (1000-1029)" in out and "k = 3" in out
+    assert "erasure: M = 30 seeds (1000-1029)" in out and f"k = {len(BAD)}" in out
     assert "planted-g distortion" in out
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="no cell records"):
@@ -179,5 +176,5 @@ def test_command_line_reads_results_and_cell_folders(base, tmp_path, capsys):
     with pytest.raises(ValueError, match="no such"):
         fa.load_records([tmp_path / "missing.json"])
     summary = json.loads((tmp_path / "est.json").read_text())
-    assert summary[0]["k"] == 3 and summary[0]["disjoint"] == [1, 10]
+    assert summary[0]["k"] == len(BAD) and summary[0]["disjoint"] == [1, 10]
     assert np.isclose(summary[0]["bound"], fa.run_alarm_bound(summary[0]["q_hi"]))
