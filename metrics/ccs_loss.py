@@ -12,15 +12,18 @@ import numpy as np
 from scipy.optimize import minimize
 
 from methods.truth.ccs import PairNormalizer, ccs_objective, check_pairs
+from metrics._checks import finite_scalar, float_array, reject_strings
 
 
 def _normalized(X_pos, X_neg, normalize):
+    reject_strings(X_pos, "X_pos")
+    reject_strings(X_neg, "X_neg")
     Xp, Xn, _ = check_pairs(X_pos, X_neg)
     return PairNormalizer(normalize).fit_transform(Xp, Xn)
 
 
 def _check_vector(v, d, name):
-    arr = np.asarray(v, dtype=np.float64)
+    arr = float_array(v, name, finite=False)
     if arr.shape != (d,):
         raise ValueError(f"{name} must have shape ({d},), got {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -43,7 +46,7 @@ def ccs_loss(coef, X_pos, X_neg, bias=0.0, normalize="mean"):
     """
     Zp, Zn = _normalized(X_pos, X_neg, normalize)
     w = _check_vector(coef, Zp.shape[1], "coef")
-    W = np.append(w, float(bias))[:, None]
+    W = np.append(w, finite_scalar(bias, "bias"))[:, None]
     return float(ccs_objective(W, Zp, Zn)[0][0])
 
 
@@ -65,7 +68,7 @@ def min_ccs_loss_along(direction, X_pos, X_neg, max_norm=100.0, normalize="mean"
     norm = np.linalg.norm(u)
     if norm == 0:
         raise ValueError("direction must be non-zero")
-    if not float(max_norm) > 0:
+    if not finite_scalar(max_norm, "max_norm") > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
     u = u / norm
     sp, sn = (Zp @ u)[:, None], (Zn @ u)[:, None]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from metrics._checks import float_array
+
 
 def geometric_median(X: np.ndarray, max_iter: int = 200, tol: float = 1e-10) -> np.ndarray:
     """Geometric median of the rows of ``X`` (n, d) by Weiszfeld's algorithm.
@@ -17,9 +19,11 @@ def geometric_median(X: np.ndarray, max_iter: int = 200, tol: float = 1e-10) -> 
     -------
     ndarray of shape (d,)
     """
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[0] < 1:
-        raise ValueError(f"X must be 2-D with at least one row, got shape {X.shape}")
+    X = float_array(X, "X", finite=False)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"X must be 2-D with at least one row and column, got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or inf")
     m = np.median(X, axis=0)
     scale = float(np.abs(X - m).mean()) or 1.0
     floor = 1e-12 * scale
