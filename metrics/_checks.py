@@ -57,6 +57,8 @@ def float_array(value, name: str, *, ndim: int | None = None, min_rows: int = 0,
 
 def finite_scalar(value, name: str) -> float:
     """``value`` as a finite float, else ValueError naming ``name``."""
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+        raise ValueError(f"{name} must be a real number, got {value!r}")
     try:
         out = float(value)
     except (TypeError, ValueError) as exc:

@@ -33,13 +33,13 @@ ZERO_NORM = 1e-12
 RECOVERY_THRESHOLD = 0.9
 
 
-def _rows(A, name: str, n_features: int | None = None) -> np.ndarray:
+def _rows(A, name: str, n_features: int | None = None, ref: str = "atoms") -> np.ndarray:
     """Validate a finite 2-D float array with at least one row; ValueError naming ``name``."""
     arr = float_array(A, name, finite=False)
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
         raise ValueError(f"{name} must be a non-empty 2-D array (rows, d), got shape {arr.shape}")
     if n_features is not None and arr.shape[1] != n_features:
-        raise ValueError(f"{name} has {arr.shape[1]} columns, expected d={n_features}")
+        raise ValueError(f"{name} has {arr.shape[1]} columns, but {ref} has d={n_features}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or inf")
     return arr
@@ -53,6 +53,13 @@ def unit_rows(A) -> tuple[np.ndarray, np.ndarray]:
     """
     A = _rows(A, "A")
     norms = np.linalg.norm(A, axis=1)
+    # Rows beyond about 1e154 overflow, and below about 1e-154 underflow, when squared:
+    # their norms are recomputed on the row divided by its largest entry.
+    risky = ~np.isfinite(norms) | (norms < 1e-140)
+    if risky.any():
+        peak = np.abs(A[risky]).max(axis=1)
+        safe = np.where(peak > 0, peak, 1.0)
+        norms[risky] = peak * np.linalg.norm(A[risky] / safe[:, None], axis=1)
     alive = norms > ZERO_NORM * norms.max()
     U = np.zeros_like(A)
     U[alive] = A[alive] / norms[alive, None]
@@ -182,7 +189,8 @@ def cross_mmcs(atoms, reference) -> float:
     reference : array-like of shape (m', d)
         The dictionary searched for partners (the larger one, or another seed).
     """
-    return mmcs(_rows(reference, "reference"), _rows(atoms, "atoms"))
+    A = _rows(atoms, "atoms")
+    return mmcs(_rows(reference, "reference", A.shape[1]), A)
 
 
 def _codes(codes, name: str = "codes") -> np.ndarray:

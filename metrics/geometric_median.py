@@ -29,6 +29,8 @@ def geometric_median(X: np.ndarray, max_iter: int = 200, tol: float = 1e-10) -> 
     floor = 1e-12 * scale
     for _ in range(max_iter):
         dist = np.sqrt(((X - m) ** 2).sum(axis=1))
+        if not dist.any():  # every point coincides with m: it is the median, exactly
+            break
         w = 1.0 / np.maximum(dist, floor)
         new = (w @ X) / w.sum()
         step = float(np.linalg.norm(new - m))

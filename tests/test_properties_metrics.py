@@ -136,9 +136,12 @@ def check_dictionary_score(data, name):
     # Permuting, sign-flipping and scaling atoms (and truth rows) changes nothing.
     assert fn(_rescaled_rows(data, A), T) == pytest.approx(value, rel=RTOL, abs=1e-12)
     assert fn(A, _rescaled_rows(data, T)) == pytest.approx(value, rel=RTOL, abs=1e-12)
-    if not name.endswith("recovery_rate"):
-        # The same truth row as an atom scores 1 on that row (a lower bound for MMCS).
-        assert fn(np.vstack([A, T]), T) >= (1.0 - 1e-12 if name.endswith("mmcs") else 0.0)
+    if name.endswith(".mmcs"):
+        # Every truth row among the atoms: MMCS is 1 on the live truth rows.
+        # (at A's scale: a row 1e12 times shorter than the longest is dead by design)
+        live = dictionary_similarity.unit_rows(T)[1]
+        T_like_A = T / np.abs(T).max() * (np.abs(A).max() or 1.0)
+        assert fn(np.vstack([A, T_like_A]), T) == pytest.approx(live.mean(), abs=1e-12)
 
 
 @target("dictionary_similarity.abs_cosine_matrix", "dictionary_similarity.best_match")
@@ -360,9 +363,12 @@ def check_random_atom_band(data, name):
     bad = data.draw(st.sampled_from([None, *args]), label="bad argument")
     if bad is not None:
         if bad in ("quantile", "threshold"):
-            args[bad] = data.draw(st.sampled_from([np.nan, np.inf, -0.5, 1.5, "0.5"]))
+            values = [np.nan, np.inf, "0.5"] + ([-0.5, 1.5] if bad == "quantile" else [])
+            args[bad] = data.draw(st.sampled_from(values))
         else:
             args[bad] = data.draw(bad_scalars(integer=True), label=bad)[1]
+            if bad == "n_other" and args[bad] is None:
+                return  # None means "as many as n_atoms"
         with refused(bad):
             claimed_features.random_atom_band(**args)
         return
@@ -466,6 +472,8 @@ def check_eigenvalue_ratio(data, name):
     if case != "ok":
         bad = {"negative": -lam, "zeros": np.zeros_like(lam), "one": lam[:1],
                "bad": _spoil(data, lam, "eigenvalues") if case == "bad" else None}[case]
+        if bad.ndim == 1 and bad.size == lam.size + 1 and np.all(np.isfinite(bad)):
+            return  # one eigenvalue more is still a valid spectrum
         with refused("eigenvalues"):
             eigenvalue_ratio.top_eigenvalue_ratio(bad)
         return
@@ -500,11 +508,12 @@ def check_geometric_median(data, name):
     assert m.shape == (Xf.shape[1],) and np.all(np.isfinite(m))
     f = _distance_sum(Xf, m)
     # Weiszfeld descends from the coordinate-wise median.
-    assert f <= _distance_sum(Xf, np.median(Xf, axis=0)) * (1 + 1e-9)
+    spread = np.abs(Xf - Xf.mean(axis=0)).max() * len(Xf)
+    assert f <= _distance_sum(Xf, np.median(Xf, axis=0)) * (1 + 1e-9) + 1e-12 * spread
     # Rotation equivariance, judged by the objective (the minimiser need not be unique).
     Q, _ = np.linalg.qr(seeded_rng(data).standard_normal((Xf.shape[1],) * 2))
     f_rot = _distance_sum(Xf @ Q, geometric_median.geometric_median(Xf @ Q))
-    assert f_rot == pytest.approx(f, rel=1e-6, abs=1e-300)
+    assert f_rot == pytest.approx(f, rel=1e-6, abs=1e-9 * spread)
 
 
 # --- labels_needed ---------------------------------------------------------------------------
@@ -534,7 +543,8 @@ def check_labels_needed(data, name):
     # A higher target never needs fewer labels.
     assert labels_needed.labels_needed(**args, target=0.99) >= \
         labels_needed.labels_needed(**args, target=0.5)
-    assert labels_needed.labels_needed(args["candidate_proba"], args["y"], np.ones(k)) == 0
+    assert labels_needed.labels_needed(args["candidate_proba"], args["y"], np.ones(k),
+                                       sign_agnostic=False) == 0
     with refused("target"):
         labels_needed.labels_needed(**args, target=np.nan)
 
@@ -865,8 +875,7 @@ def check_pair_accuracy(data, name):
     if bad == "proba":
         with refused("proba"):
             fn(data.draw(st.sampled_from([proba[:0], proba[:, None], np.where(
-                proba > 0.5, np.nan, proba), proba.astype(str)]), label="proba"), y[:0] if
-               False else y)
+                np.arange(n) == 0, np.nan, proba), proba.astype(str)]), label="proba"), y)
         return
     if bad == "y":
         label, y_bad = data.draw(bad_labels(n), label="y")
@@ -989,7 +998,8 @@ def check_numerical_span(data, name):
         or basis.shape[0] == 0
     assert np.allclose(basis @ basis.T, np.eye(basis.shape[0]), atol=1e-9)
     s = data.draw(st.sampled_from(SCALES), label="scale")
-    assert zero_one_probe.numerical_span(Xf * s)[1].shape == basis.shape
+    peak = np.abs(Xf).max() or 1.0
+    assert zero_one_probe.numerical_span(Xf / peak * s)[1].shape == basis.shape
 
 
 @target("zero_one_probe.ZeroOneLinearProbe")
@@ -1055,7 +1065,7 @@ def check_ccs_loss(data, name):
         return
     normalize = data.draw(st.sampled_from(["mean", "std", "none"]), label="normalize")
     value = ccs_loss.ccs_loss(**args, normalize=normalize)
-    assert math.isfinite(value) and 0.0 <= value <= 1.25
+    assert math.isfinite(value) and 0.0 <= value <= 2.0
     swapped = ccs_loss.ccs_loss(args["coef"], Xn, Xp, normalize=normalize)
     assert swapped == pytest.approx(value, rel=1e-12, abs=1e-15)
     assert ccs_loss.ccs_loss(0 * args["coef"], Xp, Xn) == pytest.approx(0.25)
