@@ -97,8 +97,8 @@ def score_probe(
         than its early-stopping split needs. TypeError for a seed that is not a
         `numpy.random.SeedSequence`.
     """
-    X_train, y_train, X_test, y_test = _check_split(name, X_train, y_train, X_test, y_test)
     make_probe(name, seed)  # refuses an unknown name or a bad seed before any work
+    X_train, y_train, X_test, y_test = _check_split(name, X_train, y_train, X_test, y_test)
     mean, basis = numerical_span(X_train)
     if basis.shape[0] == 0:  # nothing but round-off left: every probe is a constant rule
         chance = 0.5 if name == "zero_one" else 1.0 / np.unique(y_train).size

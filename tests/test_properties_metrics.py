@@ -502,7 +502,7 @@ def check_geometric_median(data, name):
         return
     Xf = np.asarray(X, dtype=np.float64)
     if data.draw(st.booleans(), label="coincident points"):
-        Xf = np.repeat(Xf[:1], Xf.shape[0], axis=0)
+        X = Xf = np.repeat(Xf[:1], Xf.shape[0], axis=0)
         assert np.allclose(geometric_median.geometric_median(Xf), Xf[0], rtol=1e-12, atol=0)
     m = geometric_median.geometric_median(X)
     assert m.shape == (Xf.shape[1],) and np.all(np.isfinite(m))
