@@ -3,8 +3,9 @@
 All functions are pure functions of arrays. Dictionaries are row matrices: learned atoms
 ``A`` (m, d) (a method's ``components_`` or decoder rows) and truth ``T`` (t, d). Rows need
 not be normalised; they are normalised here, and a zero row (norm <= ``ZERO_NORM`` times the
-largest row norm of its matrix) is a dead atom whose cosine with everything is 0, so it never matches. Signs are ignored
-(``|cos|``): an atom and its negation span the same feature.
+largest row norm of its matrix) is a dead atom whose cosine with everything is 0, so it
+never matches. Signs are ignored (``|cos|``): an atom and its negation span the same
+feature.
 
 References
 ----------

@@ -131,7 +131,7 @@ def _check_split(name, X_train, y_train, X_test, y_test):
     classes, counts = np.unique(np.asarray(y_train), return_counts=True)
     if counts.min() < 2:
         raise ValueError(f"y_train needs at least 2 rows of every class, got counts "
-                         f"{dict(zip(classes.tolist(), counts.tolist()))}")
+                         f"{dict(zip(classes.tolist(), counts.tolist(), strict=True))}")
     if not np.array_equal(np.unique(y_test), classes):
         raise ValueError(f"y_test must contain exactly the classes of y_train "
                          f"({classes.tolist()}), got {np.unique(y_test).tolist()}")

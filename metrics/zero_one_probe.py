@@ -191,7 +191,8 @@ class ZeroOneLinearProbe:
         if y.shape != pred.shape:
             raise ValueError(f"y has shape {y.shape}, but X has {pred.size} rows")
         if not np.all(np.isin(y, self.classes_)):
-            raise ValueError(f"y contains labels not seen in fit (classes {self.classes_.tolist()})")
+            raise ValueError(
+                f"y contains labels not seen in fit (classes {self.classes_.tolist()})")
         codes = np.searchsorted(self.classes_, y)
         target = codes == self.target_class_
         if target.all() or not target.any():
