@@ -12,7 +12,9 @@ def geometric_median(X: np.ndarray, max_iter: int = 200, tol: float = 1e-10) -> 
 
     Minimises ``sum_i ||x_i - m||``; iterates ``m <- sum_i w_i x_i / sum_i w_i`` with
     ``w_i = 1 / max(||x_i - m||, eps)`` from the coordinate-wise median, until the step is
-    below ``tol`` times the data's scale. Unlike the coordinate-wise median it is equivariant
+    below ``tol`` times the data's scale. An iterate that lands on data points (as the
+    coordinate-wise median start can) takes Vardi and Zhang's (2000) modified step instead,
+    and stops there only when that point is optimal. Unlike the coordinate-wise median it is equivariant
     to rotations, and like it, its breakdown point is 1/2 (Lopuhaa & Rousseeuw 1991).
 
     Returns
@@ -31,8 +33,21 @@ def geometric_median(X: np.ndarray, max_iter: int = 200, tol: float = 1e-10) -> 
         dist = np.sqrt(((X - m) ** 2).sum(axis=1))
         if not dist.any():  # every point coincides with m: it is the median, exactly
             break
-        w = 1.0 / np.maximum(dist, floor)
-        new = (w @ X) / w.sum()
+        near = dist <= floor
+        if near.any():
+            # m sits on data points, where Weiszfeld's weights blow up and it would stay
+            # for good: Vardi & Zhang's (2000) step leaves unless m is optimal.
+            if near.all():
+                break
+            w = 1.0 / dist[~near]
+            pull = w @ (X[~near] - m)  # sum of unit vectors towards the other points
+            r, eta = float(np.linalg.norm(pull)), float(near.sum())
+            if r <= eta:  # the subgradient condition: m is a geometric median
+                break
+            new = (1.0 - eta / r) * ((w @ X[~near]) / w.sum()) + (eta / r) * m
+        else:
+            w = 1.0 / np.maximum(dist, floor)
+            new = (w @ X) / w.sum()
         step = float(np.linalg.norm(new - m))
         m = new
         if step <= tol * scale:

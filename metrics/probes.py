@@ -123,7 +123,10 @@ def _check_split(name, X_train, y_train, X_test, y_test):
     for arg, value in (("X_train", X_train), ("X_test", X_test)):
         reject_strings(value, arg)
     X_train = check_array(X_train, "X_train")
-    X_test = check_array(X_test, "X_test", min_samples=1, n_features=X_train.shape[1])
+    X_test = check_array(X_test, "X_test", min_samples=1)
+    if X_test.shape[1] != X_train.shape[1]:
+        raise ValueError(f"X_test has {X_test.shape[1]} features, but X_train has "
+                         f"{X_train.shape[1]}")
     codes = check_labels(y_train, X_train.shape[0], "y_train")
     y_test = np.asarray(y_test)
     if y_test.ndim != 1 or y_test.shape[0] != X_test.shape[0]:
