@@ -53,7 +53,8 @@ def unit_rows(A) -> tuple[np.ndarray, np.ndarray]:
     (m,) bool, ``||A_i|| > ZERO_NORM * max_j ||A_j||``. Scaling ``A`` changes neither.
     """
     A = _rows(A, "A")
-    norms = np.linalg.norm(A, axis=1)
+    with np.errstate(over="ignore", under="ignore"):
+        norms = np.linalg.norm(A, axis=1)
     # Rows beyond about 1e154 overflow, and below about 1e-154 underflow, when squared:
     # their norms are recomputed on the row divided by its largest entry.
     risky = ~np.isfinite(norms) | (norms < 1e-140)
