@@ -14,8 +14,9 @@ def geometric_median(X: np.ndarray, max_iter: int = 200, tol: float = 1e-10) -> 
     ``w_i = 1 / max(||x_i - m||, eps)`` from the coordinate-wise median, until the step is
     below ``tol`` times the data's scale. An iterate that lands on data points (as the
     coordinate-wise median start can) takes Vardi and Zhang's (2000) modified step instead,
-    and stops there only when that point is optimal. Unlike the coordinate-wise median it is equivariant
-    to rotations, and like it, its breakdown point is 1/2 (Lopuhaa & Rousseeuw 1991).
+    and stops there only when that point is optimal. Unlike the coordinate-wise median it
+    is equivariant to rotations, and like it, its breakdown point is 1/2 (Lopuhaa &
+    Rousseeuw 1991).
 
     Returns
     -------

@@ -92,7 +92,8 @@ def score_probe(
     ------
     ValueError
         Naming the argument: non-finite or non-numeric features, widths that differ,
-        labels of the wrong length, a training class with fewer than 2 rows, test labels
+        labels of the wrong length, a training class with fewer than 2 rows (for ``qda``,
+        with no more rows than the dimensions the training data span), test labels
         that do not contain exactly the training classes, and (``mlp``) fewer training rows
         than its early-stopping split needs. TypeError for a seed that is not a
         `numpy.random.SeedSequence`.
@@ -105,6 +106,9 @@ def score_probe(
         return ProbeScore(name, chance, chance, int(len(y_test)))
     if basis.shape[0] < X_train.shape[1]:
         X_train, X_test = (X_train - mean) @ basis.T, (X_test - mean) @ basis.T
+    if name == "qda" and np.unique(y_train, return_counts=True)[1].min() <= X_train.shape[1]:
+        raise ValueError(f"y_train: the qda probe needs more rows of every class than the "
+                         f"{X_train.shape[1]} dimensions the training data span")
     probe = make_probe(name, seed).fit(X_train, y_train)
     if isinstance(probe, ZeroOneLinearProbe):
         score, chance = probe.balanced_accuracy(X_test, y_test)

@@ -331,7 +331,8 @@ def check_claims(data, name):
         assert_unit_interval(out.cross_mmcs, "cross_mmcs")
         assert math.isfinite(out.excess)
         if not _near_threshold(A, B, 0.9):
-            again = fn(np.asarray(A, dtype=np.float64) * 1e-150, codes, B, **kwargs)  # the claim does not see the scale
+            # The claim does not see the atoms' scale.
+            again = fn(np.asarray(A, dtype=np.float64) * 1e-150, codes, B, **kwargs)
             assert again.n_claimed == out.n_claimed and again.n_alive == out.n_alive
 
 
@@ -604,9 +605,11 @@ def check_score_probe(data, name):
     # Classes with one training row, or (mlp) too few rows for its early-stopping split,
     # are refused naming y_train / X_train.
     n_val = math.ceil(0.1 * len(y))
-    too_small = min(np.bincount(y)) < 2 or (kind == "mlp" and (n_val < 2 or len(y) - n_val < 2))
+    span = zero_one_probe.numerical_span(X)[1].shape[0]
+    few = min(np.bincount(y)) < 2 or (kind == "qda" and 0 < span >= min(np.bincount(y)))
+    too_small = few or (kind == "mlp" and (n_val < 2 or len(y) - n_val < 2))
     if too_small:
-        with refused("y_train" if min(np.bincount(y)) < 2 else "X_train"):
+        with refused("y_train" if few else "X_train"):
             probes.score_probe(kind, X, y, X_test, y_test, seed)
         return
     with warnings.catch_warnings():
