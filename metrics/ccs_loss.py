@@ -12,15 +12,18 @@ import numpy as np
 from scipy.optimize import minimize
 
 from methods.truth.ccs import PairNormalizer, ccs_objective, check_pairs
+from metrics._checks import finite_scalar, float_array, reject_strings
 
 
 def _normalized(X_pos, X_neg, normalize):
+    reject_strings(X_pos, "X_pos")
+    reject_strings(X_neg, "X_neg")
     Xp, Xn, _ = check_pairs(X_pos, X_neg)
     return PairNormalizer(normalize).fit_transform(Xp, Xn)
 
 
 def _check_vector(v, d, name):
-    arr = np.asarray(v, dtype=np.float64)
+    arr = float_array(v, name, finite=False)
     if arr.shape != (d,):
         raise ValueError(f"{name} must have shape ({d},), got {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -32,7 +35,8 @@ def ccs_loss(coef, X_pos, X_neg, bias=0.0, normalize="mean"):
     """CCS loss of the probe ``sigmoid(coef^T z + bias)`` on the normalised pairs ``z``.
 
     Pairs are normalised per side with their own statistics, as CCS does in training.
-    Range [0, 1.25]: lower is more consistent and confident; 0.25 for a constant 0.5 probe.
+    Range [0, 2] (2 when both members get p = 1): lower is more consistent and confident;
+    0.25 for a constant 0.5 probe.
 
     Parameters
     ----------
@@ -43,7 +47,7 @@ def ccs_loss(coef, X_pos, X_neg, bias=0.0, normalize="mean"):
     """
     Zp, Zn = _normalized(X_pos, X_neg, normalize)
     w = _check_vector(coef, Zp.shape[1], "coef")
-    W = np.append(w, float(bias))[:, None]
+    W = np.append(w, finite_scalar(bias, "bias"))[:, None]
     return float(ccs_objective(W, Zp, Zn)[0][0])
 
 
@@ -51,12 +55,14 @@ def min_ccs_loss_along(direction, X_pos, X_neg, max_norm=100.0, normalize="mean"
     """Lowest CCS loss of ``sigmoid(alpha u^T z + b)`` over ``0 <= alpha <= max_norm`` and b.
 
     ``u = direction / ||direction||``. Solved by L-BFGS-B in ``(alpha, b)`` from two starts
-    (``alpha = max_norm`` and ``alpha = 1``, ``b = 0``), keeping the better.
+    (``alpha = max_norm`` and ``alpha = 1``, ``b = 0``), keeping the better; when both stall
+    above the constant probe ``alpha = b = 0`` (loss 0.25, e.g. on a saturated sigmoid when
+    the data's scale is far from 1) that probe is returned instead.
 
     Returns
     -------
     loss : float
-        Range [0, 1.25], lower is better.
+        Range [0, 0.25], lower is better.
     alpha : float
     bias : float
     """
@@ -65,7 +71,7 @@ def min_ccs_loss_along(direction, X_pos, X_neg, max_norm=100.0, normalize="mean"
     norm = np.linalg.norm(u)
     if norm == 0:
         raise ValueError("direction must be non-zero")
-    if not float(max_norm) > 0:
+    if not finite_scalar(max_norm, "max_norm") > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
     u = u / norm
     sp, sn = (Zp @ u)[:, None], (Zn @ u)[:, None]
@@ -81,4 +87,7 @@ def min_ccs_loss_along(direction, X_pos, X_neg, max_norm=100.0, normalize="mean"
                        options={"gtol": 1e-12, "ftol": 1e-15})
         if best is None or res.fun < best.fun:
             best = res
+    constant = float(ccs_objective(np.zeros((2, 1)), sp, sn)[0][0])  # 0.25
+    if not best.fun <= constant:
+        return constant, 0.0, 0.0
     return float(best.fun), float(best.x[0]), float(best.x[1])

@@ -32,11 +32,13 @@ from typing import Sequence
 import numpy as np
 
 from methods.validation import check_random_state
+from metrics._checks import finite_scalar
 from metrics.dictionary_similarity import (
     RECOVERY_THRESHOLD,
+    _active,
+    _rows,
     abs_cosine_matrix,
     cross_mmcs,
-    dead_latents,
     unit_rows,
 )
 
@@ -52,18 +54,20 @@ def alive_atoms(codes, threshold: float = 0.0, min_count: int = 1) -> np.ndarray
     Pass held-out codes: an atom that fires only on its own training rows is not a feature
     of the data.
     """
-    if min_count == 1:
-        return ~dead_latents(codes, threshold)
-    return (np.abs(np.asarray(codes, dtype=np.float64)) > threshold).sum(axis=0) >= min_count
+    return _alive(codes, threshold, min_count, "codes")
 
 
-def _as_list(other) -> list:
-    """One dictionary (2-D array) or a sequence of them, as a list of arrays."""
-    if isinstance(other, np.ndarray) and other.ndim == 2:
-        return [other]
-    if isinstance(other, Sequence) and other and np.ndim(other[0]) == 2:
-        return [np.asarray(o, dtype=np.float64) for o in other]
-    return [np.asarray(other, dtype=np.float64)]
+def _alive(codes, threshold, min_count, name: str) -> np.ndarray:
+    k = _positive_int(min_count, "min_count")
+    return _active(codes, threshold, name).sum(axis=0) >= k
+
+
+def _as_list(other, n_features: int) -> list:
+    """One dictionary (2-D array) or a sequence of them, as a list of validated arrays."""
+    if isinstance(other, Sequence) and other and not isinstance(other, str) \
+            and np.ndim(other[0]) == 2:
+        return [_rows(o, "other", n_features) for o in other]
+    return [_rows(other, "other", n_features)]
 
 
 def stable_atoms(atoms, other, threshold: float = RECOVERY_THRESHOLD) -> np.ndarray:
@@ -78,9 +82,10 @@ def stable_atoms(atoms, other, threshold: float = RECOVERY_THRESHOLD) -> np.ndar
         each one. Zero rows never count as partners; zero rows of ``atoms`` are unstable.
     threshold : float, default=0.9
     """
-    stable = np.ones(np.asarray(atoms).shape[0], dtype=bool)
-    for ref in _as_list(other):
-        stable &= abs_cosine_matrix(atoms, ref).max(axis=1) > threshold
+    A = _rows(atoms, "atoms")
+    stable = np.ones(A.shape[0], dtype=bool)
+    for ref in _as_list(other, A.shape[1]):
+        stable &= abs_cosine_matrix(A, ref).max(axis=1) > threshold
     return stable
 
 
@@ -104,18 +109,19 @@ def stable_alive_atoms(atoms, heldout_codes, other, threshold: float = RECOVERY_
     active_threshold : float, default=0.0
         Activity threshold on ``|codes|``.
     """
-    alive = alive_atoms(heldout_codes, active_threshold)
-    if alive.size != np.asarray(atoms).shape[0]:
-        raise ValueError(
-            f"heldout_codes has {alive.size} latents but atoms has {np.asarray(atoms).shape[0]}"
-        )
-    return int(np.sum(alive & stable_atoms(atoms, other, threshold)))
+    A = _rows(atoms, "atoms")
+    alive = _alive(heldout_codes, active_threshold, 1, "heldout_codes")
+    if alive.size != A.shape[0]:
+        raise ValueError(f"heldout_codes has {alive.size} latents but atoms has {A.shape[0]}")
+    return int(np.sum(alive & stable_atoms(A, other, threshold)))
 
 
 def random_unit_atoms(n_atoms: int, n_features: int, random_state=0) -> np.ndarray:
     """``n_atoms`` directions uniform on the unit sphere of ``R^n_features``, (n_atoms, d)."""
+    m = _positive_int(n_atoms, "n_atoms")
+    d = _positive_int(n_features, "n_features")
     rng = check_random_state(random_state)
-    return unit_rows(rng.standard_normal((n_atoms, n_features)))[0]
+    return unit_rows(rng.standard_normal((m, d)))[0]
 
 
 @dataclass(frozen=True)
@@ -177,8 +183,9 @@ def random_atom_band(n_atoms: int, n_features: int, n_other: int | None = None,
     d = _positive_int(n_features, "n_features")
     m2 = m if n_other is None else _positive_int(n_other, "n_other")
     draws = _positive_int(n_draws, "n_draws")
-    if not 0 < quantile <= 1:
+    if not 0 < finite_scalar(quantile, "quantile") <= 1:
         raise ValueError(f"quantile must be in (0, 1], got {quantile!r}")
+    threshold = finite_scalar(threshold, "threshold")
     rng = check_random_state(random_state)
     mmcs_values, counts = np.empty(draws), np.empty(draws)
     for k in range(draws):
@@ -190,7 +197,8 @@ def random_atom_band(n_atoms: int, n_features: int, n_other: int | None = None,
 
 
 def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or int(value) != value or int(value) < 1:
+    ok = isinstance(value, (int, np.integer, float, np.floating)) and not isinstance(value, bool)
+    if not ok or not np.isfinite(value) or int(value) != value or int(value) < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     return int(value)
 
@@ -246,11 +254,11 @@ def claimed_features(atoms, heldout_codes, other, threshold: float = RECOVERY_TH
     n_draws, quantile, random_state
         As in `random_atom_band`.
     """
-    A = np.asarray(atoms, dtype=np.float64)
-    B = np.asarray(other, dtype=np.float64)
-    alive = alive_atoms(heldout_codes, active_threshold) & unit_rows(A)[1]
-    n_other = int(unit_rows(B)[1].sum())
+    A = _rows(atoms, "atoms")
+    B = _rows(other, "other", A.shape[1])
     n_claimed = stable_alive_atoms(A, heldout_codes, B, threshold, active_threshold)
+    alive = _alive(heldout_codes, active_threshold, 1, "heldout_codes") & unit_rows(A)[1]
+    n_other = int(unit_rows(B)[1].sum())
     if alive.sum() == 0 or n_other == 0:
         empty = _band([0.0], quantile)
         return ClaimedFeatures(A.shape[0], int(alive.sum()), 0, 0.0, empty, empty)

@@ -2,9 +2,10 @@
 
 All functions are pure functions of arrays. Dictionaries are row matrices: learned atoms
 ``A`` (m, d) (a method's ``components_`` or decoder rows) and truth ``T`` (t, d). Rows need
-not be normalised; they are normalised here, and a zero row (norm <= ``ZERO_NORM``) is a
-dead atom whose cosine with everything is 0, so it never matches. Signs are ignored
-(``|cos|``): an atom and its negation span the same feature.
+not be normalised; they are normalised here, and a zero row (norm <= ``ZERO_NORM`` times the
+largest row norm of its matrix) is a dead atom whose cosine with everything is 0, so it
+never matches. Signs are ignored (``|cos|``): an atom and its negation span the same
+feature.
 
 References
 ----------
@@ -21,8 +22,12 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-# Rows with a smaller norm are dead: float64 noise on a vector that was set to zero is
-# many orders below this, while any atom a method actually uses is many orders above.
+from metrics._checks import float_array
+
+# Rows whose norm is at most this fraction of the matrix's largest row norm are dead (and
+# all rows are dead when every row is exactly zero): float64 noise on a vector that was set
+# to zero is many orders below this, while any atom a method actually uses is many orders
+# above. Relative, so that a dictionary's score does not depend on its overall scale.
 ZERO_NORM = 1e-12
 
 # |cos| above which an atom counts as recovering a feature (Sharkey et al. 2022 and
@@ -30,13 +35,13 @@ ZERO_NORM = 1e-12
 RECOVERY_THRESHOLD = 0.9
 
 
-def _rows(A, name: str, n_features: int | None = None) -> np.ndarray:
+def _rows(A, name: str, n_features: int | None = None, ref: str = "atoms") -> np.ndarray:
     """Validate a finite 2-D float array with at least one row; ValueError naming ``name``."""
-    arr = np.asarray(A, dtype=np.float64)
+    arr = float_array(A, name, finite=False)
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
         raise ValueError(f"{name} must be a non-empty 2-D array (rows, d), got shape {arr.shape}")
     if n_features is not None and arr.shape[1] != n_features:
-        raise ValueError(f"{name} has {arr.shape[1]} columns, expected d={n_features}")
+        raise ValueError(f"{name} has {arr.shape[1]} columns, but {ref} has d={n_features}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or inf")
     return arr
@@ -45,11 +50,20 @@ def _rows(A, name: str, n_features: int | None = None) -> np.ndarray:
 def unit_rows(A) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``A`` scaled to unit norm, and the mask of live (non-zero) rows.
 
-    Returns ``(U, alive)``: ``U`` (m, d) with dead rows left at exactly 0, ``alive`` (m,)
-    bool, ``||A_i|| > ZERO_NORM``.
+    Returns ``(U, alive)``: ``U`` (m, d) float64 with dead rows left at exactly 0, ``alive``
+    (m,) bool, ``||A_i|| > ZERO_NORM * max_j ||A_j||``. Scaling ``A`` changes neither.
     """
-    norms = np.linalg.norm(A, axis=1)
-    alive = norms > ZERO_NORM
+    A = _rows(A, "A")
+    with np.errstate(over="ignore", under="ignore"):
+        norms = np.linalg.norm(A, axis=1)
+    # Rows beyond about 1e154 overflow, and below about 1e-154 underflow, when squared:
+    # their norms are recomputed on the row divided by its largest entry.
+    risky = ~np.isfinite(norms) | (norms < 1e-140)
+    if risky.any():
+        peak = np.abs(A[risky]).max(axis=1)
+        safe = np.where(peak > 0, peak, 1.0)
+        norms[risky] = peak * np.linalg.norm(A[risky] / safe[:, None], axis=1)
+    alive = norms > ZERO_NORM * norms.max()
     U = np.zeros_like(A)
     U[alive] = A[alive] / norms[alive, None]
     return U, alive
@@ -150,7 +164,10 @@ def uniqueness(atoms, truth, alive=None) -> float:
     idx = best_match(A, truth)
     live = idx >= 0
     if alive is not None:
-        mask = np.asarray(alive, dtype=bool)
+        mask = np.asarray(alive)
+        if mask.dtype != bool and not (mask.dtype.kind in "iuf" and np.all(np.isin(mask, [0, 1]))):
+            raise ValueError(f"alive must be a boolean mask, got dtype {mask.dtype}")
+        mask = mask.astype(bool)
         if mask.shape != (A.shape[0],):
             raise ValueError(f"alive must have shape ({A.shape[0]},), got {mask.shape}")
         live &= mask
@@ -175,7 +192,8 @@ def cross_mmcs(atoms, reference) -> float:
     reference : array-like of shape (m', d)
         The dictionary searched for partners (the larger one, or another seed).
     """
-    return mmcs(reference, atoms)
+    A = _rows(atoms, "atoms")
+    return mmcs(_rows(reference, "reference", A.shape[1]), A)
 
 
 def _codes(codes, name: str = "codes") -> np.ndarray:
@@ -203,7 +221,11 @@ def active(codes, threshold: float = 0.0) -> np.ndarray:
 
     The absolute value lets signed codes (PCA, ICA) count; for a ReLU SAE it is ``c > 0``.
     """
-    return np.abs(_codes(codes)) > threshold
+    return _active(codes, threshold, "codes")
+
+
+def _active(codes, threshold: float, name: str) -> np.ndarray:
+    return np.abs(_codes(codes, name)) > threshold
 
 
 def dead_latents(codes, threshold: float = 0.0) -> np.ndarray:
@@ -257,10 +279,15 @@ def latent_precision_recall(codes, true_codes, atoms, truth, threshold: float = 
         for dead atoms); ``mean_precision``, ``mean_recall``, ``mean_f1`` floats.
     """
     fire = active(codes, threshold)
-    true_fire = _sparse_active(true_codes) if sparse.issparse(true_codes) else active(true_codes)
+    true_fire = (_sparse_active(true_codes) if sparse.issparse(true_codes)
+                 else _active(true_codes, 0.0, "true_codes"))
     if fire.shape[0] != true_fire.shape[0]:
         raise ValueError(f"codes has {fire.shape[0]} rows but true_codes {true_fire.shape[0]}")
-    idx = best_match(atoms, truth)
+    T = _rows(truth, "truth")
+    if true_fire.shape[1] != T.shape[0]:
+        raise ValueError(f"true_codes has {true_fire.shape[1]} columns but truth has "
+                         f"{T.shape[0]} rows")
+    idx = best_match(atoms, T)
     if idx.size != fire.shape[1]:
         raise ValueError(f"codes has {fire.shape[1]} latents but atoms has {idx.size} rows")
     partner = true_fire[:, np.maximum(idx, 0)]

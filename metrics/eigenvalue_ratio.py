@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from metrics._checks import float_array
+
 # Eigenvalues of a covariance computed in float64 may come out slightly negative.
 NEGATIVE_TOL = 1e-10
 
@@ -19,9 +21,9 @@ def top_eigenvalue_ratio(eigenvalues):
 
     Range [1, inf]; higher means a more salient top direction; ``inf`` if ``lambda_2 = 0``
     and ``lambda_1 > 0``. Raises ValueError for fewer than two eigenvalues, non-finite
-    values, negative values (beyond rounding), or all zero.
+    values, negative values (beyond rounding), all zero, strings, or more than one axis.
     """
-    lam = np.asarray(eigenvalues, dtype=np.float64).ravel()
+    lam = float_array(eigenvalues, "eigenvalues", ndim=1, finite=False)
     if lam.size < 2:
         raise ValueError(f"eigenvalues needs at least 2 values, got {lam.size}")
     if not np.all(np.isfinite(lam)):

@@ -4,29 +4,51 @@ from __future__ import annotations
 
 import numpy as np
 
+from metrics._checks import float_array
+
 
 def geometric_median(X: np.ndarray, max_iter: int = 200, tol: float = 1e-10) -> np.ndarray:
     """Geometric median of the rows of ``X`` (n, d) by Weiszfeld's algorithm.
 
     Minimises ``sum_i ||x_i - m||``; iterates ``m <- sum_i w_i x_i / sum_i w_i`` with
     ``w_i = 1 / max(||x_i - m||, eps)`` from the coordinate-wise median, until the step is
-    below ``tol`` times the data's scale. Unlike the coordinate-wise median it is equivariant
-    to rotations, and like it, its breakdown point is 1/2 (Lopuhaa & Rousseeuw 1991).
+    below ``tol`` times the data's scale. An iterate that lands on data points (as the
+    coordinate-wise median start can) takes Vardi and Zhang's (2000) modified step instead,
+    and stops there only when that point is optimal. Unlike the coordinate-wise median it
+    is equivariant to rotations, and like it, its breakdown point is 1/2 (Lopuhaa &
+    Rousseeuw 1991).
 
     Returns
     -------
     ndarray of shape (d,)
     """
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[0] < 1:
-        raise ValueError(f"X must be 2-D with at least one row, got shape {X.shape}")
+    X = float_array(X, "X", finite=False)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"X must be 2-D with at least one row and column, got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or inf")
     m = np.median(X, axis=0)
     scale = float(np.abs(X - m).mean()) or 1.0
     floor = 1e-12 * scale
     for _ in range(max_iter):
         dist = np.sqrt(((X - m) ** 2).sum(axis=1))
-        w = 1.0 / np.maximum(dist, floor)
-        new = (w @ X) / w.sum()
+        if not dist.any():  # every point coincides with m: it is the median, exactly
+            break
+        near = dist <= floor
+        if near.any():
+            # m sits on data points, where Weiszfeld's weights blow up and it would stay
+            # for good: Vardi & Zhang's (2000) step leaves unless m is optimal.
+            if near.all():
+                break
+            w = 1.0 / dist[~near]
+            pull = w @ (X[~near] - m)  # sum of unit vectors towards the other points
+            r, eta = float(np.linalg.norm(pull)), float(near.sum())
+            if r <= eta:  # the subgradient condition: m is a geometric median
+                break
+            new = (1.0 - eta / r) * ((w @ X[~near]) / w.sum()) + (eta / r) * m
+        else:
+            w = 1.0 / np.maximum(dist, floor)
+            new = (w @ X) / w.sum()
         step = float(np.linalg.norm(new - m))
         m = new
         if step <= tol * scale:

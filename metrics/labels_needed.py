@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from metrics._checks import finite_scalar, float_array
+
 # Held-out accuracy the chosen candidate must reach.
 TARGET_ACCURACY = 0.9
 
@@ -42,16 +44,18 @@ def labels_needed(candidate_proba, y, candidate_accuracy, target=TARGET_ACCURACY
         among the first ``m`` (ties counted one half each), ties between candidates going
         to the earlier one (candidates first, then their flips).
     """
-    P = np.asarray(candidate_proba, dtype=np.float64)
-    acc = np.asarray(candidate_accuracy, dtype=np.float64)
+    P = float_array(candidate_proba, "candidate_proba", ndim=2, min_rows=1)
+    acc = float_array(candidate_accuracy, "candidate_accuracy", ndim=1)
+    target = finite_scalar(target, "target")
     y_arr = np.asarray(y)
-    if P.ndim != 2 or acc.shape != (P.shape[0],) or y_arr.shape != (P.shape[1],):
-        raise ValueError(
-            f"shapes do not match: candidate_proba {P.shape}, y {y_arr.shape}, "
-            f"candidate_accuracy {acc.shape}"
-        )
-    if not (np.all(np.isfinite(P)) and np.all(np.isfinite(acc))):
-        raise ValueError("candidate_proba and candidate_accuracy must be finite")
+    if acc.shape != (P.shape[0],):
+        raise ValueError(f"candidate_accuracy has shape {acc.shape}, but candidate_proba has "
+                         f"{P.shape[0]} candidates")
+    if np.any((acc < 0) | (acc > 1)):
+        raise ValueError("candidate_accuracy must be in [0, 1]")
+    if y_arr.ndim != 1 or y_arr.shape != (P.shape[1],):
+        raise ValueError(f"y has shape {y_arr.shape}, but candidate_proba has {P.shape[1]} "
+                         "labelled pairs")
     if not np.all(np.isin(y_arr, [0, 1])):
         raise ValueError("y must contain only 0 and 1")
     called = np.where(P > 0.5, 1.0, np.where(P < 0.5, 0.0, 0.5))

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from metrics._checks import float_array
+
 
 def _pair(X, X_hat) -> tuple[np.ndarray, np.ndarray]:
     """Validate data and reconstruction: finite, 2-D, same shape, at least one row."""
-    A = np.asarray(X, dtype=np.float64)
-    B = np.asarray(X_hat, dtype=np.float64)
+    A = float_array(X, "X", finite=False)
+    B = float_array(X_hat, "X_hat", finite=False)
     if A.ndim != 2 or A.shape[0] < 1 or A.shape[1] < 1:
         raise ValueError(f"X must be a non-empty 2-D array (n, d), got shape {A.shape}")
     if B.shape != A.shape:
@@ -92,11 +94,16 @@ def reconstruct(codes, components, mean=None) -> np.ndarray:
     added back when the method centred the data (PCA does this in its own
     ``inverse_transform``).
     """
-    C = np.asarray(codes, dtype=np.float64)
-    W = np.asarray(components, dtype=np.float64)
-    if C.ndim != 2 or W.ndim != 2 or C.shape[1] != W.shape[0]:
+    C = float_array(codes, "codes", ndim=2, min_rows=1, min_cols=1)
+    W = float_array(components, "components", ndim=2, min_rows=1, min_cols=1)
+    if C.shape[1] != W.shape[0]:
         raise ValueError(
             f"codes (n, m) and components (m, d) do not match: {C.shape} and {W.shape}"
         )
     X_hat = C @ W
-    return X_hat if mean is None else X_hat + np.asarray(mean, dtype=np.float64)
+    if mean is None:
+        return X_hat
+    mu = float_array(mean, "mean", ndim=1)
+    if mu.shape != (W.shape[1],):
+        raise ValueError(f"mean has shape {mu.shape}, expected ({W.shape[1]},)")
+    return X_hat + mu

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from metrics._checks import confidence_level, float_array
+
 # Two-sided confidence level of every interval the checks read. 99.9% rather than 95%:
 # a grid runs hundreds of checks, and at 95% an unchanged method at chance would fail
 # about one in forty of them by sampling luck alone.
@@ -61,19 +63,41 @@ def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> E
         ``value = successes / n`` and the Wilson interval (Wilson 1927), as computed by
         ``scipy.stats.binomtest(...).proportion_ci(method="wilson")``.
     """
+    n = _integer(n, "n")
+    successes = _integer(successes, "successes")
+    confidence = confidence_level(confidence)
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     if not 0 <= successes <= n:
         raise ValueError(f"successes must be in [0, n={n}], got {successes}")
-    ci = stats.binomtest(int(successes), int(n)).proportion_ci(
+    ci = stats.binomtest(successes, n).proportion_ci(
         confidence_level=confidence, method="wilson"
     )
     return Estimate(successes / n, float(ci.low), float(ci.high), int(n), confidence)
 
 
+def _integer(value, name: str) -> int:
+    """``value`` as an int when it is a whole number (not a bool), else ValueError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, np.integer, float, np.floating)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if not np.isfinite(value) or int(value) != value:
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    return int(value)
+
+
 def rate_over_seeds(outcomes, confidence: float = CONFIDENCE) -> Estimate:
-    """Fraction of True among per-seed boolean ``outcomes``, with a Wilson interval."""
-    arr = np.asarray(outcomes, dtype=bool).ravel()
+    """Fraction of True among per-seed boolean ``outcomes``, with a Wilson interval.
+
+    ``outcomes`` holds booleans or the numbers 0 and 1; anything else (strings, NaN, 2)
+    is refused rather than read as truthy.
+    """
+    raw = np.asarray(outcomes)
+    if raw.dtype != bool:
+        values = float_array(raw, "outcomes", finite=False)
+        if not np.all(np.isin(values, [0.0, 1.0])):
+            raise ValueError("outcomes must be booleans (or 0 and 1)")
+    arr = raw.astype(bool).ravel()
     if arr.size == 0:
         raise ValueError("outcomes must contain at least one seed")
     return wilson_interval(int(arr.sum()), int(arr.size), confidence)
@@ -81,7 +105,8 @@ def rate_over_seeds(outcomes, confidence: float = CONFIDENCE) -> Estimate:
 
 def mean_over_seeds(values, confidence: float = CONFIDENCE) -> Estimate:
     """Mean of per-seed ``values`` with a Student-t interval (degenerate when n == 1)."""
-    arr = np.asarray(values, dtype=np.float64).ravel()
+    confidence = confidence_level(confidence)
+    arr = float_array(values, "values", finite=False).ravel()
     if arr.size == 0:
         raise ValueError("values must contain at least one seed")
     if not np.all(np.isfinite(arr)):

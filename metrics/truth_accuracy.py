@@ -18,13 +18,21 @@ real probe's accuracy around it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
+
+from metrics._checks import finite_scalar, float_array
+
+# Largest total number of pairs `random_truthlike_distribution` accepts: its law has
+# ``n + 1`` atoms and costs O(n_units * n); a count beyond this is a unit mix-up, not data.
+MAX_PAIRS = 10**7
 
 
 def _check_proba(proba, y):
-    p = np.asarray(proba, dtype=np.float64)
-    if p.ndim != 1:
-        raise ValueError(f"proba must be 1-D (n_pairs,), got shape {p.shape}")
+    p = float_array(proba, "proba", finite=False)
+    if p.ndim != 1 or p.size == 0:
+        raise ValueError(f"proba must be 1-D (n_pairs,) and non-empty, got shape {p.shape}")
     if not np.all(np.isfinite(p)):
         raise ValueError("proba contains NaN or inf")
     y_arr = np.asarray(y)
@@ -60,11 +68,13 @@ def sign_agnostic_accuracy(proba, y):
 
 
 def _check_counts(counts):
-    c = np.asarray(counts)
+    c = float_array(counts, "counts", finite=False)
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"counts must be a non-empty 1-D array, got shape {c.shape}")
     if not np.all(np.isfinite(c)) or np.any(c < 0) or np.any(c != np.round(c)):
         raise ValueError("counts must be non-negative integers (pairs per fact or group)")
+    if c.sum() > MAX_PAIRS:
+        raise ValueError(f"counts must total at most {MAX_PAIRS} pairs, got {c.sum():g}")
     c = c.astype(np.int64)
     if c.sum() == 0:
         raise ValueError("counts must not all be zero")
@@ -132,9 +142,10 @@ def random_truthlike_pvalue(score, counts, sign_agnostic=True):
     is compared with ``max(acc, 1 - acc)`` when ``sign_agnostic``, else with ``acc``.
     A tolerance of 1e-12 absorbs rounding in ``K / n``.
     """
+    score = finite_scalar(score, "score")
     acc, prob = random_truthlike_distribution(counts)
     values = np.maximum(acc, 1.0 - acc) if sign_agnostic else acc
-    return float(prob[values >= float(score) - 1e-12].sum())
+    return float(prob[values >= score - 1e-12].sum())
 
 
 def truthlike_counts(ground_truth):
@@ -143,6 +154,8 @@ def truthlike_counts(ground_truth):
     ``group_counts`` for grouped facts, ``fact_counts`` for one-hot facts; None when the
     dataset has a single truth-like direction (then there is nothing random to compare to).
     """
+    if not isinstance(ground_truth, Mapping):
+        raise TypeError(f"ground_truth must be a mapping (dict), got {type(ground_truth).__name__}")
     for key in ("group_counts", "fact_counts"):
         if key in ground_truth:
             return np.asarray(ground_truth[key])

@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from methods.validation import check_array, check_is_fitted, check_labels
+from metrics._checks import float_array, reject_strings
 from metrics.geometric_median import geometric_median
 
 
@@ -28,9 +29,23 @@ def best_thresholds(proj: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, n
         Signed: the rule predicts 1 where ``orientation * t > threshold``.
     scores : ndarray of shape (m, 2)
         Column 0: the best training balanced accuracy; column 1: the orientation (+1/-1).
+
+    Raises
+    ------
+    ValueError
+        If ``proj`` is not a finite 2-D array with at least one row and column, or
+        ``target`` is not a boolean (or 0/1) vector with one entry per row and both values.
     """
+    proj = float_array(proj, "proj", ndim=2, min_rows=1, min_cols=1)
     n, m = proj.shape
-    pos = target.astype(bool)
+    t = np.asarray(target)
+    if t.shape != (n,):
+        raise ValueError(f"target must have shape ({n},), got {t.shape}")
+    if t.dtype != bool and not (t.dtype.kind in "iuf" and np.all(np.isin(t, [0, 1]))):
+        raise ValueError("target must be boolean (or 0 and 1)")
+    pos = t.astype(bool)
+    if pos.all() or not pos.any():
+        raise ValueError("target must contain both classes")
     n1 = pos.sum()
     n0 = n - n1
     order = np.argsort(proj, axis=0, kind="stable")
@@ -49,7 +64,11 @@ def best_thresholds(proj: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, n
     up, down = best_up[i_up, cols], best_down[i_down, cols]
     use_up = up >= down
     idx = np.where(use_up, i_up, i_down)
-    padded = np.vstack([sorted_t[:1] - 1.0, sorted_t, sorted_t[-1:] + 1.0])
+    # Cuts beyond both ends sit 1 below and above the extremes, or further when 1 is below
+    # float64 resolution there (|t| > 2^52), so that the cut stays outside the data.
+    lo, hi = sorted_t[:1], sorted_t[-1:]
+    padded = np.vstack([lo - np.maximum(1.0, 4 * np.spacing(np.abs(lo))), sorted_t,
+                        hi + np.maximum(1.0, 4 * np.spacing(np.abs(hi)))])
     cut = 0.5 * (padded[idx, cols] + padded[idx + 1, cols])
     orient = np.where(use_up, 1.0, -1.0)
     return orient * cut, np.stack([np.maximum(up, down), orient], axis=1)
@@ -70,6 +89,7 @@ def numerical_span(X: np.ndarray, rtol: float = RANK_RTOL) -> tuple[np.ndarray, 
     eraser that removed everything leaves rows equal to the mean plus ~1e-16 residue, which
     a scale-free probe (or one that standardises features) would otherwise read.
     """
+    X = float_array(X, "X", ndim=2, min_rows=1, min_cols=1)
     mean = X.mean(axis=0)
     _, s, vt = np.linalg.svd(X - mean, full_matrices=False)
     scale = max(s[0], np.linalg.norm(mean) * np.sqrt(len(X)))
@@ -136,6 +156,7 @@ class ZeroOneLinearProbe:
 
     def fit(self, X, y) -> "ZeroOneLinearProbe":
         """Search candidates on ``X`` (n, d) with labels ``y`` (n,)."""
+        reject_strings(X, "X")
         X = check_array(X, "X")
         codes = check_labels(y, X.shape[0])
         k = int(codes.max()) + 1
@@ -159,14 +180,21 @@ class ZeroOneLinearProbe:
     def decision(self, X) -> np.ndarray:
         """Boolean prediction of "row belongs to ``target_class_``", shape (n,)."""
         check_is_fitted(self, "direction_")
+        reject_strings(X, "X")
         X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
         return X @ self.direction_ > self.threshold_
 
     def balanced_accuracy(self, X, y) -> tuple[float, float]:
         """``(balanced accuracy of the one-vs-rest decision, chance = 0.5)`` on ``(X, y)``."""
-        codes = np.searchsorted(self.classes_, np.asarray(y))
-        target = codes == self.target_class_
         pred = self.decision(X)
+        y = np.asarray(y)
+        if y.shape != pred.shape:
+            raise ValueError(f"y has shape {y.shape}, but X has {pred.size} rows")
+        if not np.all(np.isin(y, self.classes_)):
+            raise ValueError(
+                f"y contains labels not seen in fit (classes {self.classes_.tolist()})")
+        codes = np.searchsorted(self.classes_, y)
+        target = codes == self.target_class_
         if target.all() or not target.any():
             raise ValueError("y must contain both the probe's target class and others")
         score = 0.5 * (pred[target].mean() + (~pred[~target]).mean())

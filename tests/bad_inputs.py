@@ -211,3 +211,42 @@ def bad_pairs(draw) -> tuple[str, object, object]:
     }
     label = draw(st.sampled_from(sorted(cases)))
     return (label, *cases[label]())
+
+
+
+@st.composite
+def bad_scalars(draw, integer: bool = False) -> tuple[str, object]:
+    """A count or size parameter that must be refused: zero, negative, NaN, inf, a string,
+    None, a bool, and (with ``integer``) a fraction."""
+    cases = {"zero": 0, "negative": -1, "nan": float("nan"), "inf": float("inf"),
+             "string": "3", "none": None, "bool": True}
+    if integer:
+        cases["fraction"] = 2.5
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]
+
+
+@st.composite
+def bad_vectors(draw, value: np.ndarray, axis: int = 0) -> tuple[str, object]:
+    """A spoilt copy of a valid argument ``value`` (a vector or matrix) that must be refused:
+    a NaN or inf entry, strings, an extra leading axis, no entries, or one entry (row or
+    column, along ``axis``) too many so that it no longer matches the other arguments."""
+    v = np.asarray(value, dtype=np.float64)
+    seed = draw(st.integers(0, 2**32 - 1))
+    flat_index = np.random.default_rng(seed).integers(v.size)
+
+    def poisoned(x):
+        out = v.copy().ravel()
+        out[flat_index] = x
+        return out.reshape(v.shape)
+
+    cases = {
+        "nan": lambda: poisoned(np.nan),
+        "inf": lambda: poisoned(np.inf),
+        "strings": lambda: v.astype(str),
+        "extra axis": lambda: v[None],
+        "empty": lambda: np.take(v, [], axis=axis),
+        "one too many": lambda: np.concatenate([v, np.take(v, [0], axis=axis)], axis=axis),
+    }
+    label = draw(st.sampled_from(sorted(cases)))
+    return label, cases[label]()

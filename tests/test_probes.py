@@ -60,7 +60,7 @@ def test_probe_is_deterministic_given_seed(gaussian):
 
 
 def test_make_probe_rejects_unknown_name():
-    with pytest.raises(ValueError, match="probe must be one of"):
+    with pytest.raises(ValueError, match="probe name must be one of"):
         make_probe("svm", np.random.SeedSequence(0))
 
 

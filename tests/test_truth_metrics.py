@@ -134,7 +134,7 @@ def test_fact_sign_agreement_and_retention():
     init = np.array([[1.0, 1, 1, 1], [1.0, -1, 1, -1]])
     assert sign_retention(init, init, F) == 1.0
     assert sign_retention(init, -init, F) == 0.0
-    with pytest.raises(ValueError, match="shapes"):
+    with pytest.raises(ValueError, match="direction has shape"):
         fact_sign_agreement(s[:3], F, s)
 
 
@@ -152,7 +152,7 @@ def test_labels_needed_hand_cases():
     assert labels_needed(wrong[None], y, np.array([0.0]), sign_agnostic=False) == np.inf
     # No candidate reaches the target.
     assert labels_needed(np.vstack([right, half]), y, np.array([0.7, 0.6])) == np.inf
-    with pytest.raises(ValueError, match="shapes"):
+    with pytest.raises(ValueError, match="y has shape"):
         labels_needed(right[None], y[:3], np.array([1.0]))
 
 
