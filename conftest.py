@@ -101,7 +101,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     improved = config.stash[CACHE_KEY].improvements
     if improved:
         terminalreporter.write_sep("-", "better than the baseline beyond its uncertainty "
-                                        "(raise it: python -m reports --n-seeds 20 "
+                                        "(raise it: python -m reports --n-seeds 60 "
                                         "--write-baseline)")
         for line in improved:
             terminalreporter.write_line(line)

@@ -17,7 +17,7 @@ def test_no_regression(regression_case, cell_cache):
     cell, base = regression_case
     if base is None:
         pytest.fail(f"{cell.family} {cell.id}: no baseline entry for this cell; rewrite the "
-                    "baseline with `python -m reports --n-seeds 20 --write-baseline` if the "
+                    "baseline with `python -m reports --n-seeds 60 --write-baseline` if the "
                     "cell is new")
     record = cell_cache.get(cell)
     assert record["status"] == "ok", f"{cell.id} is an error cell: {record['error']}"

@@ -157,12 +157,17 @@ class FamilyEstimate:
         }
 
 
+def _unwrap(doc: dict) -> dict:
+    """A cell file's record: files written by `CellStore` wrap it with its checksum."""
+    return doc["record"] if isinstance(doc, dict) and "sha256" in doc else doc
+
+
 def load_records(paths: list[Path]) -> list[dict]:
     """Records from ``results.json`` files and folders of cell files (``DIR/cells``)."""
     records: dict[tuple, dict] = {}
     for path in map(Path, paths):
         if path.is_dir():
-            found = [json.loads(p.read_text()) for p in sorted(path.glob("*.json"))]
+            found = [_unwrap(json.loads(p.read_text())) for p in sorted(path.glob("*.json"))]
             if not found:
                 raise ValueError(f"{path}: no cell records (*.json) in this folder")
         elif path.exists():
