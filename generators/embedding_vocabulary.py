@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._checks import check_positive_float, check_positive_int
 from generators.dataset import Dataset
 from generators.planted_sparse import random_unit_rows
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import check_int, check_positive_float
 
 
 def zipf_frequencies(vocab_size: int, exponent: float) -> np.ndarray:
@@ -63,9 +63,9 @@ def make_embedding_vocabulary(
         (V, d) unit rows; ``token_ids`` (n_samples,); ``n_true_features`` = V;
         ``token_frequency`` (V,); ``noise``.
     """
-    n = check_positive_int(n_samples, "n_samples")
-    d = check_positive_int(n_features, "n_features")
-    V = check_positive_int(vocab_size, "vocab_size")
+    n = check_int(n_samples, "n_samples")
+    d = check_int(n_features, "n_features")
+    V = check_int(vocab_size, "vocab_size")
     s = check_positive_float(zipf_exponent, "zipf_exponent", allow_zero=True)
     sigma = check_positive_float(noise, "noise", allow_zero=True)
 

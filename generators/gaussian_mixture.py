@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._checks import check_positive_float, check_positive_int
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import check_int, check_positive_float
 
 
 def make_gaussian_mixture(
@@ -54,9 +54,9 @@ def make_gaussian_mixture(
         ``ground_truth``: ``centres`` (k, d); ``n_true_features`` = k (a judgement call:
         "about k features", one per cluster); ``labels`` (= ``y``); ``cluster_std``.
     """
-    n = check_positive_int(n_samples, "n_samples")
-    d = check_positive_int(n_features, "n_features")
-    k = check_positive_int(n_centres, "n_centres")
+    n = check_int(n_samples, "n_samples")
+    d = check_int(n_features, "n_features")
+    k = check_int(n_centres, "n_centres")
     scale = check_positive_float(centre_scale, "centre_scale")
     std = check_positive_float(cluster_std, "cluster_std")
 

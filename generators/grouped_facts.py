@@ -12,12 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._checks import (
-    check_choice,
-    check_interval,
-    check_positive_float,
-    check_positive_int,
-)
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.onehot_facts import (
@@ -27,6 +21,12 @@ from generators.onehot_facts import (
     draw_labels,
 )
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import (
+    check_choice,
+    check_int,
+    check_interval,
+    check_positive_float,
+)
 
 
 def _grouped_partition(srng, n_groups, per_group, heldout_fraction):
@@ -123,11 +123,11 @@ def make_grouped_facts(
         ``heldout_facts``; ``n_truthlike_directions`` ``2**k``, ``log2_truthlike`` ``k``;
         ``first_true_fraction``; ``true_direction_accuracy`` on this split.
     """
-    n = check_positive_int(n_pairs, "n_pairs", 2)
-    k = check_positive_int(n_groups, "n_groups", 1)
-    m = check_positive_int(facts_per_group, "facts_per_group", 1)
+    n = check_int(n_pairs, "n_pairs", 2)
+    k = check_int(n_groups, "n_groups", 1)
+    m = check_int(facts_per_group, "facts_per_group", 1)
     eta = check_positive_float(within_group_noise, "within_group_noise", allow_zero=True)
-    D = check_positive_int(n_features, "n_features", k + 1 if eta > 0 else k)
+    D = check_int(n_features, "n_features", k + 1 if eta > 0 else k)
     sigma = check_positive_float(noise, "noise", allow_zero=True)
     check_choice(facts, "facts", FACT_SUBSETS)
     if facts != "all" and m < 2:

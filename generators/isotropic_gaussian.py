@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._checks import check_positive_float, check_positive_int
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng
+from methods.validation import check_int, check_positive_float
 
 
 def make_isotropic_gaussian(
@@ -44,8 +44,8 @@ def make_isotropic_gaussian(
         ``X`` (n_samples, d) float64. ``ground_truth``: ``n_true_features`` = 0 (no
         features: the distribution is rotation invariant), ``dimension`` = d, ``scale``.
     """
-    n = check_positive_int(n_samples, "n_samples")
-    d = check_positive_int(n_features, "n_features")
+    n = check_int(n_samples, "n_samples")
+    d = check_int(n_features, "n_features")
     sigma = check_positive_float(scale, "scale")
     X = np.ascontiguousarray(sigma * split_rng(random_state, split).standard_normal((n, d)))
     truth = {"n_true_features": 0, "dimension": d, "scale": sigma}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._checks import check_positive_float, check_positive_int
 from generators._structure import anisotropic_covariance_sqrt, random_orthonormal
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import check_int, check_positive_float
 
 
 def make_multiclass_gaussian(
@@ -32,9 +32,9 @@ def make_multiclass_gaussian(
         of ``mu_k - mean_k(mu_k)``; ``class_means`` (K, d); ``covariance``;
         ``pairwise_mahalanobis`` (= separation); ``n_classes`` K.
     """
-    n = check_positive_int(n_samples, "n_samples", 2)
-    k = check_positive_int(n_classes, "n_classes", 2)
-    d = check_positive_int(n_features, "n_features", k)
+    n = check_int(n_samples, "n_samples", 2)
+    k = check_int(n_classes, "n_classes", 2)
+    d = check_int(n_features, "n_features", k)
     delta = check_positive_float(separation, "separation")
     srng = structure_rng(random_state)
     sigma_half = anisotropic_covariance_sqrt(srng, d, condition)

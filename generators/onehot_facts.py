@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._checks import (
-    check_choice,
-    check_interval,
-    check_positive_float,
-    check_positive_int,
-)
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import (
+    check_choice,
+    check_int,
+    check_interval,
+    check_positive_float,
+)
 
 # Range of the per-split fraction of pairs whose first member is true. Away from 1/2 on
 # purpose: with exactly balanced labels per-side mean normalisation leaves the true
@@ -144,10 +144,10 @@ def make_onehot_facts(
         ``first_true_fraction`` ``q``; ``true_direction_accuracy`` the accuracy of
         ``sign(u^T (X_pos - X_neg))`` on this split (1.0 without noise).
     """
-    n = check_positive_int(n_pairs, "n_pairs", 2)
-    d = check_positive_int(n_facts, "n_facts", 1)
+    n = check_int(n_pairs, "n_pairs", 2)
+    d = check_int(n_facts, "n_facts", 1)
     sigma = check_positive_float(noise, "noise", allow_zero=True)
-    D = d if n_features is None else check_positive_int(n_features, "n_features", d)
+    D = d if n_features is None else check_int(n_features, "n_features", d)
 
     srng = structure_rng(random_state)
     signs = srng.choice(np.array([-1.0, 1.0]), size=d)

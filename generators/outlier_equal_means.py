@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from generators._checks import check_interval, check_positive_float, check_positive_int
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import check_int, check_interval, check_positive_float
 
 
 def _class_axis_values(n_class: int, outlier_fraction: float, sign: float) -> np.ndarray:
@@ -80,8 +80,8 @@ def make_outlier_equal_means(
         ``s = 0`` (the four atoms are distinct; for ``s > 0`` the threshold rule's value is a
         lower bound); ``n_classes`` 2.
     """
-    n = check_positive_int(n_samples, "n_samples", 4)
-    d = check_positive_int(n_features, "n_features", 1)
+    n = check_int(n_samples, "n_samples", 4)
+    d = check_int(n_features, "n_features", 1)
     frac = check_interval(outlier_fraction, "outlier_fraction", 0.0, 0.5, low_open=True,
                           high_open=True)
     sigma = check_positive_float(noise, "noise", allow_zero=True)

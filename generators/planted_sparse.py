@@ -17,14 +17,14 @@ import numpy as np
 from scipy import sparse
 from scipy.stats import norm
 
-from generators._checks import (
-    check_bool,
-    check_interval,
-    check_positive_float,
-    check_positive_int,
-)
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import (
+    check_bool,
+    check_int,
+    check_interval,
+    check_positive_float,
+)
 
 # Number of latent Gaussian factors behind the correlated variant's copula. A few factors
 # give each atom's firing strong, structured correlations with many others (a full random
@@ -218,9 +218,9 @@ def make_planted_sparse(
     Sharkey, Braun, Millidge (2022), "Taking features out of superposition with sparse
     autoencoders", toy data section.
     """
-    n = check_positive_int(n_samples, "n_samples")
-    d = check_positive_int(n_features, "n_features")
-    m = check_positive_int(n_atoms, "n_atoms")
+    n = check_int(n_samples, "n_samples")
+    d = check_int(n_features, "n_features")
+    m = check_int(n_atoms, "n_atoms")
     mean_l0 = check_positive_float(mean_active, "mean_active")
     if mean_l0 > m:
         raise ValueError(f"mean_active must be <= n_atoms={m}, got {mean_active!r}")

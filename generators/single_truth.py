@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from generators._checks import check_positive_float, check_positive_int
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.onehot_facts import draw_first_true_fraction, draw_labels
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import check_int, check_positive_float
 
 
 def make_single_truth(
@@ -72,8 +72,8 @@ def make_single_truth(
         ``log2_truthlike`` 0.0; ``bayes_accuracy``; ``first_true_fraction``;
         ``true_direction_accuracy`` on this split.
     """
-    n = check_positive_int(n_pairs, "n_pairs", 2)
-    D = check_positive_int(n_features, "n_features", 2)
+    n = check_int(n_pairs, "n_pairs", 2)
+    D = check_int(n_features, "n_features", 2)
     a = check_positive_float(signal, "signal")
     sigma = check_positive_float(noise, "noise", allow_zero=True)
     scale = check_positive_float(content_scale, "content_scale", allow_zero=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from generators._checks import check_positive_float, check_positive_int
 from generators._structure import anisotropic_covariance_sqrt, random_orthonormal
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import check_int, check_positive_float
 
 
 def make_two_class_gaussian(
@@ -56,8 +56,8 @@ def make_two_class_gaussian(
         ``bayes_accuracy`` ``Phi(delta / 2)``, ``best_linear_accuracy`` (the same: the Bayes
         rule is linear here), ``n_classes`` 2.
     """
-    n = check_positive_int(n_samples, "n_samples", 2)
-    d = check_positive_int(n_features, "n_features", 2)
+    n = check_int(n_samples, "n_samples", 2)
+    d = check_int(n_features, "n_features", 2)
     delta = check_positive_float(separation, "separation")
     srng = structure_rng(random_state)
     sigma_half = anisotropic_covariance_sqrt(srng, d, condition)

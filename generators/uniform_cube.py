@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._checks import check_positive_int
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng
+from methods.validation import check_int
 
 
 def make_uniform_cube(
@@ -43,8 +43,8 @@ def make_uniform_cube(
         ``X`` (n_samples, d) float64. ``ground_truth``: ``n_true_features`` = 0 (no sparse
         features, by construction) and ``dimension`` = d.
     """
-    n = check_positive_int(n_samples, "n_samples")
-    d = check_positive_int(n_features, "n_features")
+    n = check_int(n_samples, "n_samples")
+    d = check_int(n_features, "n_features")
     X = np.ascontiguousarray(split_rng(random_state, split).random((n, d)))
     truth = {"n_true_features": 0, "dimension": d}
     params = dict(n_samples=n, n_features=d, random_state=repr(random_state), split=split)

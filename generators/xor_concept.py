@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from generators._checks import check_positive_float, check_positive_int
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
+from methods.validation import check_int, check_positive_float
 
 
 def make_xor_concept(
@@ -50,8 +50,8 @@ def make_xor_concept(
         correctly when both or neither are flipped); ``best_linear_accuracy`` 0.75 (balanced,
         zero-noise limit: one cluster cut off); ``n_classes`` 2.
     """
-    n = check_positive_int(n_samples, "n_samples", 2)
-    d = check_positive_int(n_features, "n_features", 2)
+    n = check_int(n_samples, "n_samples", 2)
+    d = check_int(n_features, "n_features", 2)
     s = check_positive_float(noise, "noise")
     dirs = random_orthonormal(structure_rng(random_state), d, 2)
     rng = split_rng(random_state, split)

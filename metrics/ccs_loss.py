@@ -12,7 +12,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from methods.truth.ccs import PairNormalizer, ccs_objective, check_pairs
-from metrics._checks import finite_scalar, float_array, reject_strings
+from methods.validation import check_real, float_array, reject_strings
 
 
 def _normalized(X_pos, X_neg, normalize):
@@ -47,7 +47,7 @@ def ccs_loss(coef, X_pos, X_neg, bias=0.0, normalize="mean"):
     """
     Zp, Zn = _normalized(X_pos, X_neg, normalize)
     w = _check_vector(coef, Zp.shape[1], "coef")
-    W = np.append(w, finite_scalar(bias, "bias"))[:, None]
+    W = np.append(w, check_real(bias, "bias"))[:, None]
     return float(ccs_objective(W, Zp, Zn)[0][0])
 
 
@@ -71,7 +71,7 @@ def min_ccs_loss_along(direction, X_pos, X_neg, max_norm=100.0, normalize="mean"
     norm = np.linalg.norm(u)
     if norm == 0:
         raise ValueError("direction must be non-zero")
-    if not finite_scalar(max_norm, "max_norm") > 0:
+    if not check_real(max_norm, "max_norm") > 0:
         raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
     u = u / norm
     sp, sn = (Zp @ u)[:, None], (Zn @ u)[:, None]

@@ -31,8 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
-from methods.validation import check_random_state
-from metrics._checks import finite_scalar
+from methods.validation import check_int, check_interval, check_random_state, check_real
 from metrics.dictionary_similarity import (
     RECOVERY_THRESHOLD,
     _active,
@@ -58,7 +57,7 @@ def alive_atoms(codes, threshold: float = 0.0, min_count: int = 1) -> np.ndarray
 
 
 def _alive(codes, threshold, min_count, name: str) -> np.ndarray:
-    k = _positive_int(min_count, "min_count")
+    k = check_int(min_count, "min_count")
     return _active(codes, threshold, name).sum(axis=0) >= k
 
 
@@ -118,8 +117,8 @@ def stable_alive_atoms(atoms, heldout_codes, other, threshold: float = RECOVERY_
 
 def random_unit_atoms(n_atoms: int, n_features: int, random_state=0) -> np.ndarray:
     """``n_atoms`` directions uniform on the unit sphere of ``R^n_features``, (n_atoms, d)."""
-    m = _positive_int(n_atoms, "n_atoms")
-    d = _positive_int(n_features, "n_features")
+    m = check_int(n_atoms, "n_atoms")
+    d = check_int(n_features, "n_features")
     rng = check_random_state(random_state)
     return unit_rows(rng.standard_normal((m, d)))[0]
 
@@ -179,13 +178,12 @@ def random_atom_band(n_atoms: int, n_features: int, n_other: int | None = None,
     dict
         ``{"cross_mmcs": Band, "stable_count": Band}``.
     """
-    m = _positive_int(n_atoms, "n_atoms")
-    d = _positive_int(n_features, "n_features")
-    m2 = m if n_other is None else _positive_int(n_other, "n_other")
-    draws = _positive_int(n_draws, "n_draws")
-    if not 0 < finite_scalar(quantile, "quantile") <= 1:
-        raise ValueError(f"quantile must be in (0, 1], got {quantile!r}")
-    threshold = finite_scalar(threshold, "threshold")
+    m = check_int(n_atoms, "n_atoms")
+    d = check_int(n_features, "n_features")
+    m2 = m if n_other is None else check_int(n_other, "n_other")
+    draws = check_int(n_draws, "n_draws")
+    check_interval(quantile, "quantile", 0.0, 1.0, low_open=True)
+    threshold = check_real(threshold, "threshold")
     rng = check_random_state(random_state)
     mmcs_values, counts = np.empty(draws), np.empty(draws)
     for k in range(draws):
@@ -194,13 +192,6 @@ def random_atom_band(n_atoms: int, n_features: int, n_other: int | None = None,
         mmcs_values[k], counts[k] = best.mean(), np.sum(best > threshold)
     return {"cross_mmcs": _band(mmcs_values, quantile),
             "stable_count": _band(counts, quantile)}
-
-
-def _positive_int(value, name: str) -> int:
-    ok = isinstance(value, (int, np.integer, float, np.floating)) and not isinstance(value, bool)
-    if not ok or not np.isfinite(value) or int(value) != value or int(value) < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from metrics._checks import finite_scalar, float_array
+from methods.validation import check_real, float_array
 
 # Held-out accuracy the chosen candidate must reach.
 TARGET_ACCURACY = 0.9
@@ -46,7 +46,7 @@ def labels_needed(candidate_proba, y, candidate_accuracy, target=TARGET_ACCURACY
     """
     P = float_array(candidate_proba, "candidate_proba", ndim=2, min_rows=1)
     acc = float_array(candidate_accuracy, "candidate_accuracy", ndim=1)
-    target = finite_scalar(target, "target")
+    target = check_real(target, "target")
     y_arr = np.asarray(y)
     if acc.shape != (P.shape[0],):
         raise ValueError(f"candidate_accuracy has shape {acc.shape}, but candidate_proba has "

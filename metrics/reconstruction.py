@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from metrics._checks import float_array
+from methods.validation import float_array
 
 
 def _pair(X, X_hat) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from metrics._checks import finite_scalar, float_array
+from methods.validation import check_real, float_array
 
 # Largest total number of pairs `random_truthlike_distribution` accepts: its law has
 # ``n + 1`` atoms and costs O(n_units * n); a count beyond this is a unit mix-up, not data.
@@ -142,7 +142,7 @@ def random_truthlike_pvalue(score, counts, sign_agnostic=True):
     is compared with ``max(acc, 1 - acc)`` when ``sign_agnostic``, else with ``acc``.
     A tolerance of 1e-12 absorbs rounding in ``K / n``.
     """
-    score = finite_scalar(score, "score")
+    score = check_real(score, "score")
     acc, prob = random_truthlike_distribution(counts)
     values = np.maximum(acc, 1.0 - acc) if sign_agnostic else acc
     return float(prob[values >= score - 1e-12].sum())

@@ -11,9 +11,14 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from methods.validation import check_array, check_is_fitted, check_labels
-from metrics._checks import float_array, reject_strings
-from metrics.geometric_median import geometric_median
+from methods.geometric_median import geometric_median
+from methods.validation import (
+    check_array,
+    check_is_fitted,
+    check_labels,
+    float_array,
+    reject_strings,
+)
 
 
 def best_thresholds(proj: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

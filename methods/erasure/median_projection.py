@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from methods.erasure._subspace import SubspaceProjectionMixin, class_difference_basis
+from methods.geometric_median import geometric_median
 from methods.validation import check_array, check_labels
-from metrics.geometric_median import geometric_median
 
 
 class MedianProjectionEraser(SubspaceProjectionMixin):

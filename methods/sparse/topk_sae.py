@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from methods.geometric_median import geometric_median
 from methods.sparse.sae_training import (
     SparseAutoencoderBase,
     check_dtype,
@@ -27,7 +28,6 @@ from methods.sparse.sae_training import (
     remove_parallel_component,
 )
 from methods.validation import check_array, check_is_fitted
-from metrics.geometric_median import geometric_median
 
 # Rows used to estimate the geometric median that initialises b_pre (Weiszfeld is O(n d)
 # per iteration; a subsample of this size pins it down far below the data's spread).

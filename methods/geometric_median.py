@@ -1,10 +1,21 @@
-"""The geometric median: the point minimising the sum of Euclidean distances."""
+"""The geometric median: the point minimising the sum of Euclidean distances.
+
+A solver used by the methods (the class centres of `MedianProjectionEraser`, the initial
+``b_pre`` of `TopKSAE`) and by the metrics (`metrics.zero_one_probe`); it lives in
+``methods`` because metrics may import methods, never the reverse.
+
+References
+----------
+Weiszfeld (1937), "Sur le point pour lequel la somme des distances de n points donnés est
+minimum", Tohoku Math. J. 43.
+Vardi & Zhang (2000), "The multivariate L1-median and associated data depth", PNAS 97(4).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from metrics._checks import float_array
+from methods.validation import float_array
 
 
 def geometric_median(X: np.ndarray, max_iter: int = 200, tol: float = 1e-10) -> np.ndarray:
