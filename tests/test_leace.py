@@ -78,7 +78,8 @@ def test_leace_update_rank_at_most_k_minus_one(fitted):
     k = np.unique(ds.y).size
     rank = np.linalg.matrix_rank(ds.X - X_erased, tol=1e-8 * np.abs(ds.X).max())
     assert eraser.rank_ <= k - 1 and rank == eraser.rank_
-    assert np.linalg.matrix_rank(eraser.projection_) == eraser.rank_
+    # projection_ is the map kept, I - P: its rank is d minus the rank of the update.
+    assert np.linalg.matrix_rank(eraser.projection_) == ds.X.shape[1] - eraser.rank_
     if name in ("two_class_gaussian", "multiclass_gaussian"):
         assert eraser.rank_ == k - 1  # a real mean difference is always removed
     if name == "outlier_equal_means":
@@ -92,7 +93,7 @@ def test_leace_preserves_overall_mean(fitted):
 
 def test_leace_projection_is_oblique_projector(gaussian):
     _, eraser = gaussian
-    P = eraser.projection_
+    P = np.eye(eraser.n_features_in_) - eraser.projection_  # the removed update
     assert np.abs(P @ P - P).max() <= AFFINE_ATOL
     # Anisotropic covariance: the least-squares update is oblique, not symmetric.
     assert np.abs(P - P.T).max() > 1e-3
@@ -186,8 +187,7 @@ def test_leace_binary_equals_rank_one_closed_form(gaussian):
 def test_leace_transform_generalises_to_new_rows(gaussian):
     ds, eraser = gaussian
     X_new = make_two_class_gaussian(500, D, random_state=0, split=1).X
-    P = eraser.projection_
-    expected = X_new - (X_new - eraser.mean_) @ P.T
+    expected = eraser.mean_ + (X_new - eraser.mean_) @ eraser.projection_.T
     assert np.abs(eraser.transform(X_new) - expected).max() <= AFFINE_ATOL
 
 

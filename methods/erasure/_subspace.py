@@ -1,10 +1,27 @@
-"""Shared machinery of erasers that remove a subspace by orthogonal projection."""
+"""Shared machinery of the erasers: the scikit-learn base and the orthogonal projection.
+
+Every eraser is a scikit-learn transformer fitted on samples ``X`` (n, d) and concept
+labels ``y`` (n,) (its tags say the labels are required), and ``transform(X)`` returns the
+erased samples (n, d). The learned attributes mean the same thing in every eraser:
+
+- ``n_features_in_``: ``d``, the width seen in ``fit``.
+- ``rank_``: dimension of the subspace the eraser changes (0 for the identity).
+- ``centre_`` (d,): the point the erasure is applied around; a linear eraser is
+  ``r(x) = centre_ + projection_ (x - centre_)``.
+- ``projection_`` (d, d): the map applied to ``x - centre_``, i.e. what is *kept*:
+  ``I - Q Q^T`` for the orthogonal erasers, ``I - W^+ P_{W S_xz} W`` for LEACE (oblique).
+- ``components_`` (rank_, d) and ``basis_`` (d, rank_): orthonormal rows / columns spanning
+  the removed subspace of the orthogonal erasers (``basis_ = components_.T``).
+- ``mean_`` (d,): the mean of the (training) rows the eraser was fitted on, where it uses it.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import validate_data
 
-from methods.validation import check_array, check_is_fitted
+from methods.validation import check_array, check_is_fitted, check_labels
 
 
 def orthonormal_basis(vectors: np.ndarray, rtol: float | None = None) -> np.ndarray:
@@ -24,33 +41,63 @@ def orthonormal_basis(vectors: np.ndarray, rtol: float | None = None) -> np.ndar
     return u[:, s > tol]
 
 
-class SubspaceProjectionMixin:
-    """``transform(X) = X - (X - centre_) Q Q^T`` for a learned orthonormal basis ``basis_``.
+class BaseEraser(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """scikit-learn base of the erasers: labels required, one output feature per input.
 
-    Subclasses set ``basis_`` (d, r) with orthonormal columns, ``centre_`` (d,) and
-    ``n_features_in_`` in ``fit``.
+    Subclasses implement ``fit(X, y)`` opening with `_validate_fit` and set the attribute
+    named by ``_fitted_attribute``; ``transform`` opens with `_validate_transform`.
     """
 
+    #: Attribute whose presence means "fitted" (set last-but-not-least in ``fit``).
+    _fitted_attribute = "n_features_in_"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True  # erasure needs the concept labels
+        return tags
+
+    def _validate_fit(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        """``(X as float64 (n, d), labels re-coded 0..K-1)``; sets ``n_features_in_``
+        (and ``feature_names_in_`` for a DataFrame)."""
+        arr = check_array(X, "X")
+        codes = check_labels(y, arr.shape[0])
+        validate_data(self, X, skip_check_array=True, reset=True)
+        return arr, codes
+
+    def _validate_transform(self, X) -> np.ndarray:
+        """Fitted check, then ``X`` as float64 (n, n_features_in_), n >= 1."""
+        check_is_fitted(self, self._fitted_attribute)
+        arr = check_array(X, "X", min_samples=1, n_features=self.n_features_in_,
+                          estimator=self)
+        validate_data(self, X, skip_check_array=True, reset=False)
+        return arr
+
+
+class SubspaceEraser(BaseEraser):
+    """``transform(X) = X - (X - centre_) Q Q^T`` for a learned orthonormal basis ``Q``.
+
+    Subclasses call `_set_subspace` in ``fit``; it sets ``basis_`` (Q, (d, r)),
+    ``components_`` (Q^T), ``centre_``, ``rank_`` and ``projection_ = I - Q Q^T`` (the
+    symmetric orthogonal projector applied to ``x - centre_``: what is kept).
+    """
+
+    _fitted_attribute = "basis_"
+
+    def _set_subspace(self, basis: np.ndarray, centre: np.ndarray) -> None:
+        d = basis.shape[0]
+        self.centre_ = centre
+        self.components_ = basis.T
+        self.rank_ = int(basis.shape[1])
+        self.projection_ = np.eye(d) - basis @ basis.T
+        self.basis_ = basis
+
     def transform(self, X) -> np.ndarray:
-        """Project the learned subspace out of ``X`` around ``centre_``; shape (n, d)."""
-        check_is_fitted(self, "basis_")
-        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
+        """Project the learned subspace out of ``X`` (n, d) around ``centre_``; (n, d)."""
+        X = self._validate_transform(X)
         if self.basis_.shape[1] == 0:
             return X.copy()
         coords = (X - self.centre_) @ self.basis_
         return X - coords @ self.basis_.T
-
-    @property
-    def rank_(self) -> int:
-        """Dimension of the removed subspace."""
-        check_is_fitted(self, "basis_")
-        return int(self.basis_.shape[1])
-
-    @property
-    def projection_(self) -> np.ndarray:
-        """The orthogonal projector ``I - Q Q^T`` (d, d) applied around ``centre_``."""
-        check_is_fitted(self, "basis_")
-        return np.eye(self.n_features_in_) - self.basis_ @ self.basis_.T
 
 
 def class_difference_basis(X: np.ndarray, class_centres: np.ndarray,

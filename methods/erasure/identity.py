@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import check_array, check_is_fitted, check_labels
+from methods.erasure._subspace import BaseEraser
 
 
-class IdentityEraser:
+class IdentityEraser(BaseEraser):
     """Erase nothing: ``r(x) = x``.
 
     The negative control of every leakage check: whatever a probe finds before erasure it
@@ -21,15 +21,14 @@ class IdentityEraser:
         Always 0.
     """
 
+    _fitted_attribute = "rank_"
+
     def fit(self, X, y) -> "IdentityEraser":
         """Validate ``X`` (n, d) and ``y`` (n,); learn nothing else."""
-        X = check_array(X, "X")
-        check_labels(y, X.shape[0])
-        self.n_features_in_ = X.shape[1]
+        self._validate_fit(X, y)
         self.rank_ = 0
         return self
 
     def transform(self, X) -> np.ndarray:
         """Return a copy of ``X`` (n, d)."""
-        check_is_fitted(self, "n_features_in_")
-        return check_array(X, "X", min_samples=1, n_features=self.n_features_in_).copy()
+        return self._validate_transform(X).copy()

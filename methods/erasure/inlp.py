@@ -13,7 +13,13 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
-from methods.validation import check_array, check_is_fitted, check_labels, check_random_state
+from methods.erasure._subspace import SubspaceEraser
+from methods.validation import (
+    check_int,
+    check_interval,
+    check_positive_float,
+    check_random_state,
+)
 
 # Singular-value cut (relative to the largest new row) below which a new classifier
 # direction counts as already removed. A classifier trained on data with the concept
@@ -71,7 +77,7 @@ def _extend_basis(Q: np.ndarray, W: np.ndarray) -> np.ndarray:
     return np.hstack([Q, U])
 
 
-class INLPEraser:
+class INLPEraser(SubspaceEraser):
     """Iterative Nullspace Projection: remove a classifier's row space until it is at chance.
 
     On centred data ``x - mu`` (``mu`` the mean of the fit data), iteration ``t`` fits a
@@ -99,18 +105,26 @@ class INLPEraser:
     validation_fraction : float, default=0.2
         Fraction of the fit rows held out to decide when to stop, in (0, 1).
     tol : float, default=0.005
-        Stop once held-out balanced accuracy is at most chance plus ``tol``.
+        A classifier counts as at chance when its held-out balanced accuracy is at most
+        chance plus ``tol``.
+    patience : int, default=3
+        Stop after this many consecutive classifiers at chance (none of them removed).
     random_state : None, int, SeedSequence or Generator, default=None
         Source of the held-out split and of the classifier's seed.
 
     Attributes
     ----------
     mean_ : ndarray of shape (n_features,)
-        Mean ``mu`` of the fit data.
+        Mean ``mu`` of the training rows (the held-out rows excluded).
+    centre_ : ndarray of shape (n_features,)
+        ``mu`` again, the point the projection is applied around (as in every eraser).
     components_ : ndarray of shape (rank_, n_features)
-        Orthonormal basis of the removed space (rows).
+        ``Q^T``: orthonormal basis of the removed space (rows).
+    basis_ : ndarray of shape (n_features, rank_)
+        ``Q`` (``components_.T``).
     projection_ : ndarray of shape (n_features, n_features)
-        Symmetric orthogonal projector ``P = I - Q Q^T``; ``transform(x) = mu + P (x - mu)``.
+        The symmetric orthogonal projector kept, ``P = I - Q Q^T``;
+        ``transform(x) = mu + P (x - mu)``.
     rank_ : int
         Dimension of the removed space, ``d - rank(P)``.
     n_iter_ : int
@@ -155,29 +169,25 @@ class INLPEraser:
         self.random_state = random_state
 
     def _check_params(self) -> None:
-        if isinstance(self.n_iter, bool) or not isinstance(self.n_iter, (int, np.integer)) \
-                or self.n_iter < 1:
-            raise ValueError(f"n_iter must be an int >= 1, got {self.n_iter!r}")
-        if not 0.0 < float(self.validation_fraction) < 1.0:
-            raise ValueError(
-                f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}"
-            )
-        if not float(self.tol) >= 0.0:
-            raise ValueError(f"tol must be >= 0, got {self.tol!r}")
+        check_int(self.n_iter, "n_iter")
+        check_interval(self.validation_fraction, "validation_fraction", 0.0, 1.0,
+                       low_open=True, high_open=True)
+        check_positive_float(self.tol, "tol", allow_zero=True)
+        check_int(self.patience, "patience")
+        _make_classifier(self.classifier, 2, 0)  # refuses an unknown classifier now
 
     def fit(self, X, y) -> "INLPEraser":
         """Learn the removed space from ``X`` (n, d) and labels ``y`` (n,); returns self."""
         self._check_params()
-        X = check_array(X, "X")
-        codes = check_labels(y, X.shape[0], "y")
+        X, codes = self._validate_fit(X, y)
         rng = check_random_state(self.random_state)
         n, d = X.shape
         n_classes = int(codes.max()) + 1
         train, val = stratified_holdout(codes, self.validation_fraction, rng)
         if val.size == 0:
             val = train
-        self.mean_ = X[train].mean(axis=0)
-        Xc = X - self.mean_
+        mean = X[train].mean(axis=0)
+        Xc = X - mean
         Q = np.zeros((d, 0))
         scores = []
         at_chance = 0
@@ -192,25 +202,12 @@ class INLPEraser:
             if at_chance >= self.patience:
                 break
             Q = _extend_basis(Q, _coef_rows(clf))
-        self.components_ = Q.T.copy()
-        self.projection_ = np.eye(d) - Q @ Q.T
-        self.rank_ = int(Q.shape[1])
+        self.mean_ = mean
         self.n_iter_ = len(scores)
         self.validation_scores_ = scores
         self.n_classes_ = n_classes
-        self.n_features_in_ = d
+        self._set_subspace(Q.T.copy().T, mean)
         return self
-
-    def transform(self, X) -> np.ndarray:
-        """Erase: ``mu + P (x - mu)`` for each row of ``X`` (n, d); returns (n, d) float64."""
-        check_is_fitted(self, "projection_")
-        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
-        Q = self.components_.T
-        return X - ((X - self.mean_) @ Q) @ Q.T
-
-    def fit_transform(self, X, y) -> np.ndarray:
-        """``fit(X, y)`` then ``transform(X)``."""
-        return self.fit(X, y).transform(X)
 
 
 def stratified_holdout(codes: np.ndarray, fraction: float, rng: np.random.Generator):

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import check_array, check_is_fitted, check_labels
+from methods.erasure._subspace import BaseEraser
+from methods.validation import check_is_fitted, check_positive_float
 
 # Numerical-zero rule for eigenvalues of S_xx and singular values of W S_xz: relative to
 # the largest one, max(d, K) * eps (numpy.linalg.matrix_rank's rule), and for W S_xz a
@@ -41,7 +42,7 @@ def _whitening(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (v / root) @ v.T, (v * root) @ v.T
 
 
-class LeaceEraser:
+class LeaceEraser(BaseEraser):
     """Closed-form LEACE eraser for binary or multi-class labels.
 
     ``r(x) = x - P (x - mu)`` with ``P = W^+ P_{W S_xz} W`` (d, d), rank ``<= K - 1``.
@@ -58,10 +59,15 @@ class LeaceEraser:
     ----------
     mean_ : ndarray of shape (n_features,)
         ``mu``, the mean of the fit data.
+    centre_ : ndarray of shape (n_features,)
+        ``mu`` again, the point the erasure is applied around (as in every eraser).
     left_ : ndarray of shape (n_features, rank)
         ``W^+ U``.
     right_ : ndarray of shape (n_features, rank)
-        ``W U``; the update is ``P = left_ @ right_.T``.
+        ``W U``; the removed update is ``P = left_ @ right_.T``.
+    projection_ : ndarray of shape (n_features, n_features)
+        ``I - P``, the (oblique) map kept, as in every eraser:
+        ``transform(x) = mu + projection_ (x - mu)``. Computed on access.
     rank_ : int
         Rank of the update (the dimension of the erased subspace).
     n_features_in_ : int
@@ -72,13 +78,15 @@ class LeaceEraser:
     linear concept erasure in closed form", NeurIPS; Thm 3.1 and Thm 4.3 (Eq. 5).
     """
 
+    _fitted_attribute = "left_"
+
     def __init__(self, rtol: float = 1.0):
         self.rtol = rtol
 
     def fit(self, X, y) -> "LeaceEraser":
         """Estimate ``mu``, ``S_xx``, ``S_xz`` from ``X`` (n, d) and labels ``y`` (n,)."""
-        X = check_array(X, "X")
-        codes = check_labels(y, X.shape[0])
+        X, codes = self._validate_fit(X, y)
+        rtol = check_positive_float(self.rtol, "rtol")
         n, d = X.shape
         k = int(codes.max()) + 1
         mu = X.mean(axis=0)
@@ -92,19 +100,19 @@ class LeaceEraser:
         # Column c of S_xz is p_c (mu_c - mu) = (sum_c - n_c mu) / n. The K columns sum to
         # zero, so the first K-1 span the same space (and a binary S_xz is one column).
         s_xz = ((onehot.T @ X)[: k - 1] - counts[: k - 1, None] * mu).T / n
-        self._set_update(sigma, s_xz, n)
         self.mean_ = mu
-        self.n_features_in_ = d
+        self.centre_ = mu
+        self._set_update(sigma, s_xz, n, rtol)
         return self
 
-    def _set_update(self, sigma: np.ndarray, s_xz: np.ndarray, n: int) -> None:
+    def _set_update(self, sigma: np.ndarray, s_xz: np.ndarray, n: int, rtol: float) -> None:
         W, W_pinv = _whitening(sigma)
         u, s, _ = np.linalg.svd(W @ s_xz, full_matrices=False)
         d, k = s_xz.shape
         # W S_xz holds correlations of whitened x with the centred one-hot z; below
         # max(n, d, K) * eps they are rounding error of the means (not a weak concept).
         floor = max(n, d, k + 1) * _EPS
-        tol = max((s[0] if s.size else 0.0) * max(d, k + 1) * _EPS, floor) * self.rtol
+        tol = max((s[0] if s.size else 0.0) * max(d, k + 1) * _EPS, floor) * rtol
         U = u[:, s > tol]
         self.left_ = W_pinv @ U
         self.right_ = W @ U
@@ -112,14 +120,13 @@ class LeaceEraser:
 
     @property
     def projection_(self) -> np.ndarray:
-        """The oblique update ``P = W^+ P_{W S_xz} W`` (d, d)."""
+        """The oblique map kept, ``I - P = I - W^+ P_{W S_xz} W`` (d, d)."""
         check_is_fitted(self, "left_")
-        return self.left_ @ self.right_.T
+        return np.eye(self.n_features_in_) - self.left_ @ self.right_.T
 
     def transform(self, X) -> np.ndarray:
         """``X - (X - mu) P^T`` for ``X`` (n, d), in O(n d rank)."""
-        check_is_fitted(self, "left_")
-        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
+        X = self._validate_transform(X)
         coords = X @ self.right_
         coords -= self.mean_ @ self.right_
         return X - coords @ self.left_.T

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import check_array, check_is_fitted, check_labels
+from methods.erasure._subspace import BaseEraser
 
 
-class MeanMatchingEraser:
+class MeanMatchingEraser(BaseEraser):
     """Translate every class onto the overall mean: ``r(x, z) = x - mu_z + mu``.
 
     After erasure all class means equal ``mu`` exactly (linear guardedness for convex
@@ -22,6 +22,7 @@ class MeanMatchingEraser:
     ----------
     class_means_ : ndarray of shape (n_classes, n_features)
     mean_ : ndarray of shape (n_features,)
+        The overall mean ``mu``.
     classes_ : ndarray of shape (n_classes,)
         Label values seen in ``fit``, in sorted order.
     n_features_in_ : int
@@ -33,21 +34,20 @@ class MeanMatchingEraser:
     Singh, Ravfogel, Herzig, Aharoni, Cotterell, Kumaraguru (2024), ICML, Sec. 4.1.
     """
 
+    _fitted_attribute = "class_means_"
+
     def fit(self, X, y) -> "MeanMatchingEraser":
         """Learn the class means of ``X`` (n, d) under labels ``y`` (n,)."""
-        X = check_array(X, "X")
-        codes = check_labels(y, X.shape[0])
+        X, codes = self._validate_fit(X, y)
         self.classes_ = np.unique(np.asarray(y))
         self.mean_ = X.mean(axis=0)
         self.class_means_ = np.stack([X[codes == c].mean(axis=0) for c in range(codes.max() + 1)])
         self.rank_ = int(np.linalg.matrix_rank(self.class_means_ - self.mean_))
-        self.n_features_in_ = X.shape[1]
         return self
 
     def transform(self, X, y) -> np.ndarray:
         """Return ``X - mu_y + mu`` (n, d); ``y`` (n,) holds labels seen in ``fit``."""
-        check_is_fitted(self, "class_means_")
-        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
+        X = self._validate_transform(X)
         y = np.asarray(y)
         if y.ndim != 1 or y.shape[0] != X.shape[0]:
             raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
@@ -56,3 +56,7 @@ class MeanMatchingEraser:
         if not np.all(self.classes_[idx] == y):
             raise ValueError(f"y holds labels not seen in fit (seen: {self.classes_.tolist()})")
         return X - self.class_means_[idx] + self.mean_
+
+    def fit_transform(self, X, y) -> np.ndarray:
+        """``fit(X, y)`` then ``transform(X, y)``: each row needs its own label."""
+        return self.fit(X, y).transform(X, y)

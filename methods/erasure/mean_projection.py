@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.erasure._subspace import SubspaceProjectionMixin, class_difference_basis
-from methods.validation import check_array, check_labels
+from methods.erasure._subspace import SubspaceEraser, class_difference_basis
 
 
-class MeanProjectionEraser(SubspaceProjectionMixin):
+class MeanProjectionEraser(SubspaceEraser):
     """Project out the direction(s) between class means, around the overall mean.
 
     Binary labels: ``u = (mu_1 - mu_0) / ||mu_1 - mu_0||`` and
@@ -21,9 +20,15 @@ class MeanProjectionEraser(SubspaceProjectionMixin):
     Attributes
     ----------
     basis_ : ndarray of shape (n_features, rank)
-        Orthonormal basis of the removed subspace.
+        ``Q``, orthonormal basis of the removed subspace (columns).
+    components_ : ndarray of shape (rank, n_features)
+        ``Q^T``: the same basis as rows.
     centre_ : ndarray of shape (n_features,)
         The overall mean ``mu``.
+    projection_ : ndarray of shape (n_features, n_features)
+        ``I - Q Q^T``, the projector kept: ``transform(x) = mu + projection_ (x - mu)``.
+    rank_ : int
+        Dimension of the removed subspace.
     n_features_in_ : int
 
     References
@@ -33,10 +38,8 @@ class MeanProjectionEraser(SubspaceProjectionMixin):
 
     def fit(self, X, y) -> "MeanProjectionEraser":
         """Learn ``Q`` and ``mu`` from ``X`` (n, d) and labels ``y`` (n,)."""
-        X = check_array(X, "X")
-        codes = check_labels(y, X.shape[0])
+        X, codes = self._validate_fit(X, y)
         means = np.stack([X[codes == c].mean(axis=0) for c in range(codes.max() + 1)])
-        self.centre_ = X.mean(axis=0)
-        self.basis_ = class_difference_basis(X, means, self.centre_)
-        self.n_features_in_ = X.shape[1]
+        centre = X.mean(axis=0)
+        self._set_subspace(class_difference_basis(X, means, centre), centre)
         return self

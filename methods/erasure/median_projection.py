@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.erasure._subspace import SubspaceProjectionMixin, class_difference_basis
+from methods.erasure._subspace import SubspaceEraser, class_difference_basis
 from methods.geometric_median import geometric_median
-from methods.validation import check_array, check_labels
 
 
-class MedianProjectionEraser(SubspaceProjectionMixin):
+class MedianProjectionEraser(SubspaceEraser):
     """Project out the direction(s) between class geometric medians, around the median.
 
     ``m_k`` = geometric median of class k, ``m = mean_k m_k``; ``Q`` (d, <= K-1)
@@ -27,17 +26,21 @@ class MedianProjectionEraser(SubspaceProjectionMixin):
     Attributes
     ----------
     basis_ : ndarray of shape (n_features, rank)
+        ``Q``, orthonormal basis of the removed subspace (columns).
+    components_ : ndarray of shape (rank, n_features)
+        ``Q^T``.
     centre_ : ndarray of shape (n_features,)
         ``m``, the mean of the class geometric medians.
+    projection_ : ndarray of shape (n_features, n_features)
+        ``I - Q Q^T``, the projector kept: ``transform(x) = m + projection_ (x - m)``.
+    rank_ : int
     n_features_in_ : int
     """
 
     def fit(self, X, y) -> "MedianProjectionEraser":
         """Learn ``Q`` and ``m`` from ``X`` (n, d) and labels ``y`` (n,)."""
-        X = check_array(X, "X")
-        codes = check_labels(y, X.shape[0])
+        X, codes = self._validate_fit(X, y)
         medians = np.stack([geometric_median(X[codes == c]) for c in range(codes.max() + 1)])
-        self.centre_ = medians.mean(axis=0)
-        self.basis_ = class_difference_basis(X, medians, self.centre_)
-        self.n_features_in_ = X.shape[1]
+        centre = medians.mean(axis=0)
+        self._set_subspace(class_difference_basis(X, medians, centre), centre)
         return self

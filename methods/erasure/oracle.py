@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.erasure._subspace import SubspaceProjectionMixin, orthonormal_basis
-from methods.validation import check_array, check_labels
+from methods.erasure._subspace import SubspaceEraser, orthonormal_basis
+from methods.validation import float_array
 
 
-class OracleEraser(SubspaceProjectionMixin):
+class OracleEraser(SubspaceEraser):
     """Project out the true concept subspace: ``r(x) = x - Q Q^T (x - mu)``.
 
     ``Q`` is an orthonormal basis of the ground-truth ``directions`` (d, r) that the
@@ -23,7 +23,14 @@ class OracleEraser(SubspaceProjectionMixin):
     Attributes
     ----------
     basis_ : ndarray of shape (n_features, r)
+        ``Q``, orthonormal basis of the span of ``directions``.
+    components_ : ndarray of shape (r, n_features)
+        ``Q^T``.
     centre_ : ndarray of shape (n_features,)
+        ``mu``, the mean of the fit data.
+    projection_ : ndarray of shape (n_features, n_features)
+        ``I - Q Q^T``, the projector kept: ``transform(x) = mu + projection_ (x - mu)``.
+    rank_ : int
     n_features_in_ : int
     """
 
@@ -32,18 +39,16 @@ class OracleEraser(SubspaceProjectionMixin):
 
     def fit(self, X, y) -> "OracleEraser":
         """Record the mean of ``X`` (n, d); the subspace comes from ``directions``."""
-        X = check_array(X, "X")
-        check_labels(y, X.shape[0])
+        X, _ = self._validate_fit(X, y)
         if self.directions is None:
             raise ValueError("directions must be given: the oracle needs the planted subspace")
-        dirs = np.asarray(self.directions, dtype=np.float64)
+        dirs = float_array(self.directions, "directions")
         if dirs.ndim == 1:
             dirs = dirs[:, None]
         if dirs.ndim != 2 or dirs.shape[0] != X.shape[1]:
             raise ValueError(
                 f"directions must have shape ({X.shape[1]}, r), got {np.shape(self.directions)}"
             )
-        self.basis_ = orthonormal_basis(dirs)
-        self.centre_ = X.mean(axis=0)
-        self.n_features_in_ = X.shape[1]
+        basis = orthonormal_basis(dirs)
+        self._set_subspace(basis, X.mean(axis=0))
         return self

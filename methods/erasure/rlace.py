@@ -14,8 +14,14 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import log_softmax, softmax
 
+from methods.erasure._subspace import SubspaceEraser
 from methods.erasure.inlp import stratified_holdout
-from methods.validation import check_array, check_is_fitted, check_labels, check_random_state
+from methods.validation import (
+    check_int,
+    check_interval,
+    check_positive_float,
+    check_random_state,
+)
 
 # Bisection steps for the fantope shift: the bracket has width max(lam) - min(lam) + 1 and
 # halves each step, so 200 steps reach float64 resolution for any finite spectrum; an exact
@@ -146,7 +152,7 @@ def _initial_subspace(Xc, codes, n_classes, rank, rng):
     return U
 
 
-class RLACEEraser:
+class RLACEEraser(SubspaceEraser):
     """R-LACE: remove the rank-k subspace that maximises a logistic adversary's loss.
 
     Objective (Ravfogel et al. 2022, Eq. 5): ``max_{P in F_k} min_{theta, b}
@@ -201,10 +207,14 @@ class RLACEEraser:
     ----------
     mean_ : ndarray of shape (n_features,)
         Mean ``mu`` of the fit data.
+    centre_ : ndarray of shape (n_features,)
+        ``mu`` again, the point the projection is applied around (as in every eraser).
     components_ : ndarray of shape (rank, n_features)
         ``U^T``, orthonormal rows spanning the removed space.
+    basis_ : ndarray of shape (n_features, rank)
+        ``U`` (``components_.T``).
     projection_ : ndarray of shape (n_features, n_features)
-        ``I - U U^T``; ``transform(x) = mu + projection_ (x - mu)``.
+        The projector kept, ``I - U U^T``; ``transform(x) = mu + projection_ (x - mu)``.
     relaxed_projection_ : ndarray of shape (n_features, n_features)
         The last fantope iterate ``P`` (before rounding).
     rank_ : int
@@ -247,33 +257,27 @@ class RLACEEraser:
         self.random_state = random_state
 
     def _check_params(self, d: int) -> None:
-        for name in ("rank", "max_iter", "max_inner_iter"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-                    or value < (0 if name == "max_iter" else 1):
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        check_int(self.rank, "rank")
+        check_int(self.max_iter, "max_iter", 0)
+        check_int(self.max_inner_iter, "max_inner_iter")
         if self.rank >= d:
             raise ValueError(f"rank must be < n_features={d}, got {self.rank}")
-        if not 0.0 < float(self.validation_fraction) < 1.0:
-            raise ValueError(
-                f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}"
-            )
+        check_interval(self.validation_fraction, "validation_fraction", 0.0, 1.0,
+                       low_open=True, high_open=True)
         for name in ("alpha", "tol", "step_size"):
-            if not float(getattr(self, name)) >= 0.0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+            check_positive_float(getattr(self, name), name, allow_zero=True)
 
     def fit(self, X, y) -> "RLACEEraser":
         """Solve the game on ``X`` (n, d) with labels ``y`` (n,); returns self."""
-        X = check_array(X, "X")
-        codes = check_labels(y, X.shape[0], "y")
+        X, codes = self._validate_fit(X, y)
         self._check_params(X.shape[1])
         rng = check_random_state(self.random_state)
         d, K = X.shape[1], int(codes.max()) + 1
         train, val = stratified_holdout(codes, self.validation_fraction, rng)
         if val.size == 0:
             val = train
-        self.mean_ = X.mean(axis=0)
-        Xc = X - self.mean_
+        mean = X.mean(axis=0)
+        Xc = X - mean
         U = _initial_subspace(Xc, codes, K, int(self.rank), rng)
         Xt, Xv = Xc[train], Xc[val]
         Yt, Yv = _onehot(codes[train], K), _onehot(codes[val], K)
@@ -293,15 +297,13 @@ class RLACEEraser:
             U = np.linalg.eigh(P)[1][:, ::-1][:, : int(self.rank)]
             t += 1
         U = best[1]
-        self.components_ = U.T.copy()
-        self.projection_ = np.eye(d) - U @ U.T
+        self.mean_ = mean
         self.relaxed_projection_ = P
-        self.rank_ = int(self.rank)
         self.n_iter_ = t
         self.converged_ = bool(best[0] >= self.constant_loss_ - self.tol)
         self.loss_history_ = history
         self.n_classes_ = K
-        self.n_features_in_ = d
+        self._set_subspace(U.T.copy().T, mean)
         return self
 
     def _outer_step(self, P, params, Xt, Yt, t):
@@ -313,14 +315,3 @@ class RLACEEraser:
             return P, params
         eta = float(self.step_size) / np.sqrt(t + 1.0)
         return fantope_projection(P + eta * G / norm, int(self.rank)), params
-
-    def transform(self, X) -> np.ndarray:
-        """Erase: ``mu + (I - U U^T)(x - mu)`` for each row of ``X`` (n, d); returns (n, d)."""
-        check_is_fitted(self, "components_")
-        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
-        U = self.components_.T
-        return X - ((X - self.mean_) @ U) @ U.T
-
-    def fit_transform(self, X, y) -> np.ndarray:
-        """``fit(X, y)`` then ``transform(X)``."""
-        return self.fit(X, y).transform(X)

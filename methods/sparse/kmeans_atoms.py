@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
-from methods.sparse.sae_training import check_int
-from methods.validation import check_array, check_is_fitted, check_random_state
+from methods.sparse._base import BaseDictionary
+from methods.validation import check_int, check_random_state
 
 
-class KMeansAtoms:
+class KMeansAtoms(BaseDictionary):
     """Dictionary of k-means centres; each sample's code is the one-hot of its nearest centre.
 
     With centres ``mu_j`` (rows of ``components_``, shape (m, d))::
@@ -90,21 +90,19 @@ class KMeansAtoms:
         check_int(self.n_init, "n_init")
         if self.batch_size is not None:
             check_int(self.batch_size, "batch_size")
-        X = check_array(X, "X")
+        X = self._validate_fit(X)
         if m > X.shape[0]:
             raise ValueError(f"n_components={m} exceeds the number of samples {X.shape[0]}")
         seed = int(check_random_state(self.random_state).integers(2**31 - 1))
         solver = self._make_solver(seed).fit(X)
         self.components_ = np.asarray(solver.cluster_centers_, dtype=np.float64)
-        self.n_features_in_ = X.shape[1]
         self.n_iter_ = int(solver.n_iter_)
         self.inertia_ = float(solver.inertia_)
         return self
 
     def predict(self, X) -> np.ndarray:
         """Index of the nearest centre of each row, shape (n_samples,)."""
-        check_is_fitted(self, "components_")
-        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
+        X = self._validate_transform(X)
         C = self.components_
         # ||x - mu||^2 = ||x||^2 - 2 x.mu + ||mu||^2; ||x||^2 does not change the argmin.
         return np.argmin(np.einsum("ij,ij->i", C, C) - 2.0 * (X @ C.T), axis=1)
@@ -118,6 +116,5 @@ class KMeansAtoms:
 
     def inverse_transform(self, codes) -> np.ndarray:
         """``codes @ components_``: each one-hot code maps back to its centre."""
-        check_is_fitted(self, "components_")
-        codes = check_array(codes, "codes", min_samples=1, n_features=self.n_components)
+        codes = self._validate_codes(codes)
         return codes @ self.components_

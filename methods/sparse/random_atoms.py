@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.sparse.sae_training import check_int, random_unit_rows
-from methods.validation import check_array, check_is_fitted, check_random_state
+from methods.sparse._base import BaseDictionary
+from methods.sparse.sae_training import random_unit_rows
+from methods.validation import check_choice, check_int, check_random_state
 
 _ENCODINGS = ("lstsq", "relu")
 
 
-class RandomAtoms:
+class RandomAtoms(BaseDictionary):
     """A dictionary of ``n_components`` random unit vectors, independent of the data.
 
     Atoms ``A`` (m, d) are drawn uniformly on the unit sphere (normalised Gaussians). With the
@@ -44,6 +45,9 @@ class RandomAtoms:
         The atoms, unit-norm rows.
     mean_ : ndarray of shape (n_features,)
         Training mean ``mu``.
+    encoder_ : ndarray of shape (n_features, n_components)
+        The matrix the centred rows are multiplied by: ``A^+`` ("lstsq") or ``A^T``
+        ("relu").
     n_features_in_ : int
     """
 
@@ -60,28 +64,24 @@ class RandomAtoms:
         self
         """
         m = check_int(self.n_components, "n_components")
-        if self.encoding not in _ENCODINGS:
-            raise ValueError(f"encoding must be one of {_ENCODINGS}, got {self.encoding!r}")
-        X = check_array(X, "X")
+        check_choice(self.encoding, "encoding", _ENCODINGS)
+        X = self._validate_fit(X)
         rng = check_random_state(self.random_state)
         self.components_ = random_unit_rows(rng, m, X.shape[1], np.float64)
         self.mean_ = X.mean(axis=0)
-        self.n_features_in_ = X.shape[1]
         if self.encoding == "lstsq":
-            self._encoder = np.linalg.pinv(self.components_)
+            self.encoder_ = np.linalg.pinv(self.components_)
         else:
-            self._encoder = self.components_.T
+            self.encoder_ = self.components_.T
         return self
 
     def transform(self, X) -> np.ndarray:
         """Codes by the ``encoding`` rule, shape (n_samples, n_components)."""
-        check_is_fitted(self, "components_")
-        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
-        C = (X - self.mean_) @ self._encoder
+        X = self._validate_transform(X)
+        C = (X - self.mean_) @ self.encoder_
         return np.maximum(C, 0.0, out=C) if self.encoding == "relu" else C
 
     def inverse_transform(self, codes) -> np.ndarray:
         """``codes A + mu``, shape (n_samples, n_features)."""
-        check_is_fitted(self, "components_")
-        codes = check_array(codes, "codes", min_samples=1, n_features=self.n_components)
+        codes = self._validate_codes(codes)
         return codes @ self.components_ + self.mean_

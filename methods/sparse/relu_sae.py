@@ -14,14 +14,11 @@ import numpy as np
 
 from methods.sparse.sae_training import (
     SparseAutoencoderBase,
-    check_dtype,
-    check_float,
-    check_int,
     normalise_rows,
     random_unit_rows,
     remove_parallel_component,
 )
-from methods.validation import check_array, check_is_fitted
+from methods.validation import check_dtype, check_int, check_positive_float
 
 
 class _ReluSAEModel:
@@ -206,8 +203,8 @@ class ReluSAE(SparseAutoencoderBase):
 
     def _validate_params(self):
         check_int(self.n_components, "n_components")
-        check_float(self.l1_coeff, "l1_coeff", strict=False)
-        check_float(self.learning_rate, "learning_rate")
+        check_positive_float(self.l1_coeff, "l1_coeff", allow_zero=True)
+        check_positive_float(self.learning_rate, "learning_rate")
         check_int(self.batch_size, "batch_size")
         check_int(self.n_steps, "n_steps")
         return check_dtype(self.dtype)
@@ -226,8 +223,7 @@ class ReluSAE(SparseAutoencoderBase):
 
     def transform(self, X):
         """Codes ``ReLU(W_enc (x - b_dec) + b_enc)``, shape (n_samples, n_components)."""
-        check_is_fitted(self, "components_")
-        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
+        X = self._validate_transform(X)
         C = (X - self.decoder_bias_) @ self.encoder_weights_.T
         C += self.encoder_bias_
         return np.maximum(C, 0.0, out=C)

@@ -14,13 +14,12 @@ over the batch are done inside the two encoder matrix products.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from methods.sparse._base import BaseDictionary
 from methods.sparse.adam import Adam
-from methods.validation import check_array, check_is_fitted, check_random_state
+from methods.validation import check_float32_range, check_random_state
 
 # Below this many flops per (B, d) x (d, m) product, BLAS runs single-threaded during
 # training: measured on 2 shared cores, thread hand-offs made a d=32, m=48, B=1024 step
@@ -30,59 +29,6 @@ _MIN_FLOPS_FOR_THREADS = 1e8
 
 # Rows of a decoder whose norm falls below this are left unscaled rather than divided by ~0.
 _TINY_NORM = 1e-12
-
-# Largest |x| range float32 training accepts. The loss sums squared errors over a batch: with
-# |x| <= 1e15 the squares (<= 1e30) summed over up to 1e8 batch entries stay below float32's
-# maximum 3.4e38, and with |x| >= 1e-15 they (>= 1e-30) stay far above its smallest normal
-# number 1.2e-38. Outside, 1e150 overflows to inf and 1e-150 underflows to 0: NaN or a model
-# of all-zero data, silently.
-_FLOAT32_SCALE_RANGE = (1e-15, 1e15)
-
-
-def check_int(value, name: str, low: int = 1) -> int:
-    """``value`` as an int ``>= low``; ValueError naming ``name`` otherwise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    return int(value)
-
-
-def check_float(value, name: str, low: float = 0.0, *, strict: bool = True) -> float:
-    """``value`` as a finite float ``> low`` (``>= low`` if not ``strict``)."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    ok = ok and np.isfinite(value) and (value > low if strict else value >= low)
-    if not ok:
-        raise ValueError(f"{name} must be a finite number {'>' if strict else '>='} {low}, "
-                         f"got {value!r}")
-    return float(value)
-
-
-def check_dtype(value) -> np.dtype:
-    """The training dtype: float32 or float64."""
-    try:
-        dtype = np.dtype(value)
-    except TypeError as exc:
-        raise ValueError(f"dtype must be float32 or float64, got {value!r}") from exc
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {value!r}")
-    return dtype
-
-
-def check_float32_range(X: np.ndarray, dtype) -> None:
-    """ValueError naming X when float32 training cannot represent ``X`` (all-zero X passes).
-
-    ``max |x|`` must lie in ``_FLOAT32_SCALE_RANGE`` (1e-15 .. 1e15) for ``dtype`` float32;
-    float64 training takes any finite data.
-    """
-    if np.dtype(dtype) != np.float32:
-        return
-    low, high = _FLOAT32_SCALE_RANGE
-    mag = float(np.abs(X).max())
-    if mag > 0 and not low <= mag <= high:
-        raise ValueError(
-            f"X has largest |value| {mag:.3g}, outside [{low:g}, {high:g}] where float32 "
-            "training neither overflows nor underflows: rescale X or pass dtype='float64'"
-        )
-
 
 def augment_with_ones(X: np.ndarray, dtype) -> np.ndarray:
     """``[X | 1]`` of shape (n, d + 1) in ``dtype``."""
@@ -177,7 +123,7 @@ def training_step(model, opt: Adam, X_aug: np.ndarray, sampler: BatchSampler) ->
     return loss
 
 
-class SparseAutoencoderBase:
+class SparseAutoencoderBase(BaseDictionary):
     """What the SAEs share: the fitting loop around a model, and the linear decoder.
 
     Subclasses define ``_validate_params() -> dtype``, ``_init_model(X, batch_size, dtype,
@@ -194,14 +140,13 @@ class SparseAutoencoderBase:
         self
         """
         dtype = self._validate_params()
-        X = check_array(X, "X")
+        X = self._validate_fit(X)
         check_float32_range(X, dtype)
         rng = check_random_state(self.random_state)
         self.batch_size_ = min(self.batch_size, X.shape[0])
         model = self._init_model(X, self.batch_size_, dtype, rng)
         X_aug = augment_with_ones(X, dtype)
         self.loss_curve_ = run_training(model, X_aug, self.n_steps, self.learning_rate, rng)
-        self.n_features_in_ = X.shape[1]
         self.n_steps_ = self.n_steps
         self.loss_ = float(self.loss_curve_[-1])
         self._store(model, X.shape[1])
@@ -209,6 +154,5 @@ class SparseAutoencoderBase:
 
     def inverse_transform(self, codes):
         """Reconstruction ``codes W_dec + decoder_bias_``, shape (n_samples, n_features)."""
-        check_is_fitted(self, "components_")
-        codes = check_array(codes, "codes", min_samples=1, n_features=self.n_components)
+        codes = self._validate_codes(codes)
         return codes @ self.components_ + self.decoder_bias_

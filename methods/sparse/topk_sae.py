@@ -20,14 +20,11 @@ import scipy.sparse as sp
 from methods.geometric_median import geometric_median
 from methods.sparse.sae_training import (
     SparseAutoencoderBase,
-    check_dtype,
-    check_float,
-    check_int,
     normalise_rows,
     random_unit_rows,
     remove_parallel_component,
 )
-from methods.validation import check_array, check_is_fitted
+from methods.validation import check_dtype, check_int, check_positive_float
 
 # Rows used to estimate the geometric median that initialises b_pre (Weiszfeld is O(n d)
 # per iteration; a subsample of this size pins it down far below the data's spread).
@@ -277,9 +274,9 @@ class TopKSAE(SparseAutoencoderBase):
             raise ValueError(f"k must be <= n_components={m}, got {self.k}")
         if self.k_aux is not None:
             check_int(self.k_aux, "k_aux")
-        check_float(self.aux_coeff, "aux_coeff", strict=False)
+        check_positive_float(self.aux_coeff, "aux_coeff", allow_zero=True)
         check_int(self.dead_after, "dead_after")
-        check_float(self.learning_rate, "learning_rate")
+        check_positive_float(self.learning_rate, "learning_rate")
         check_int(self.batch_size, "batch_size")
         check_int(self.n_steps, "n_steps")
         return check_dtype(self.dtype)
@@ -308,8 +305,7 @@ class TopKSAE(SparseAutoencoderBase):
 
     def transform(self, X):
         """Codes ``ReLU(TopK_k(W_enc (x - b_pre) + b_enc))``, shape (n_samples, n_components)."""
-        check_is_fitted(self, "components_")
-        X = check_array(X, "X", min_samples=1, n_features=self.n_features_in_)
+        X = self._validate_transform(X)
         codes = np.empty((X.shape[0], self.n_components))
         for start in range(0, X.shape[0], _TRANSFORM_CHUNK):
             rows = slice(start, start + _TRANSFORM_CHUNK)
