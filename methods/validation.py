@@ -33,6 +33,7 @@ import numbers
 from collections.abc import Mapping
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 __all__ = [
@@ -169,6 +170,9 @@ def reject_strings(value, name: str) -> None:
     method or metric fed them was given the wrong thing (a label column, a CSV read without
     parsing).
     """
+    if sp.issparse(value):
+        raise InvalidArgumentError(f"{name} is a sparse matrix: sparse input is not "
+                                   "supported, pass a dense array")
     if isinstance(value, Mapping):
         raise InvalidArgumentError(f"{name} must be an array, got a {_type_name(value)}")
     try:
@@ -244,7 +248,9 @@ def check_array(X, name: str = "X", *, dtype=np.float64, min_samples: int = 2,
     reject_strings(X, name)
     arr = np.asarray(X, dtype=dtype)
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {arr.shape}")
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {arr.shape}: "
+                         "Reshape your data (X.reshape(-1, 1) for a single feature, "
+                         "X.reshape(1, -1) for a single sample)")
     if arr.shape[0] < min_samples:
         raise ValueError(f"{name} needs at least {min_samples} samples, got "
                          f"n_samples={arr.shape[0]}")
@@ -266,7 +272,7 @@ def check_labels(y, n_samples: int, name: str = "y", *, min_classes: int = 2) ->
     Returns the labels re-coded as ``0..K-1`` (int64) in sorted order of the original values.
     """
     if y is None:
-        raise ValueError(f"{name} is required: this method learns from labels (got None)")
+        raise ValueError(f"this method requires y to be passed, but the target {name} is None")
     arr = np.asarray(y)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")

@@ -107,7 +107,7 @@ def test_inlp_bad_input_raises(X, y, match):
         INLPEraser().fit(X, y)
 
 
-def test_inlp_bad_parameters_and_transform_input(fitted):
+def test_inlp_bad_parameters():
     X, y = np.random.default_rng(0).standard_normal((20, 3)), np.arange(20) % 2
     with pytest.raises(ValueError, match="n_iter"):
         INLPEraser(n_iter=0).fit(X, y)
@@ -115,7 +115,3 @@ def test_inlp_bad_parameters_and_transform_input(fitted):
         INLPEraser(validation_fraction=1.0).fit(X, y)
     with pytest.raises(ValueError, match="classifier"):
         INLPEraser(classifier="tree").fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 features"):
-        fitted.transform(X)
-    with pytest.raises(RuntimeError, match="not fitted"):
-        INLPEraser().transform(X)

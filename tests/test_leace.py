@@ -220,17 +220,3 @@ def test_leace_fit_rejects_bad_input(bad, match):
         X, y = X[:1], y[:1]
     with pytest.raises(ValueError, match=match):
         LeaceEraser().fit(X, y)
-
-
-def test_leace_transform_rejects_wrong_n_features():
-    X, y = _x_y()
-    eraser = LeaceEraser().fit(X, y)
-    with pytest.raises(ValueError, match="has 3 features, but this method was fitted with 4"):
-        eraser.transform(X[:, :3])
-    with pytest.raises(ValueError, match="NaN or inf"):
-        eraser.transform(np.full_like(X, np.nan))
-
-
-def test_leace_transform_before_fit_raises():
-    with pytest.raises(RuntimeError, match="not fitted"):
-        LeaceEraser().transform(np.zeros((3, 4)))

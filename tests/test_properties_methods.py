@@ -2,7 +2,9 @@
 
 For each eraser, dictionary learner and truth finder, each test is parametrised by method,
 so every method is its own test id and ``--hypothesis-show-statistics`` counts the cases
-tried per method. The inputs come from the shared strategies of ``tests/bad_inputs.py``.
+tried per method. The inputs come from the shared strategies of ``tests/bad_inputs.py``, the
+erasers and dictionary learners from ``tests/builtin_methods.py``; their bad-input properties
+are part of the contract battery of ``tests/test_common.py``.
 
 The contract (the project's: "bad input gets a clear error naming the argument, never a
 silent wrong score"):
@@ -25,7 +27,6 @@ milliseconds; the properties do not depend on the budget.
 
 from __future__ import annotations
 
-import inspect
 import warnings
 
 import numpy as np
@@ -38,18 +39,7 @@ from threadpoolctl import threadpool_limits
 
 import benchmarks.families  # noqa: F401  (imported first: sparse_family alone is circular)
 from benchmarks.sparse_family import SIZES, _codes, _components, reconstruct, set_size
-from methods.erasure.identity import IdentityEraser
-from methods.erasure.inlp import INLPEraser
-from methods.erasure.leace import LeaceEraser
-from methods.erasure.mean_matching import MeanMatchingEraser
-from methods.erasure.mean_projection import MeanProjectionEraser
-from methods.erasure.median_projection import MedianProjectionEraser
-from methods.erasure.oracle import OracleEraser
-from methods.erasure.rlace import RLACEEraser
-from methods.sparse.kmeans_atoms import KMeansAtoms
 from methods.sparse.random_atoms import RandomAtoms
-from methods.sparse.relu_sae import ReluSAE
-from methods.sparse.topk_sae import TopKSAE
 from methods.truth.ccs import CCS
 from methods.truth.contrast_pca import ContrastPCA
 from methods.truth.mean_difference import MeanDifference
@@ -65,6 +55,8 @@ from tests.bad_inputs import (
     odd_labels,
     odd_matrices,
 )
+from tests.builtin_methods import DICTIONARIES as SPARSE
+from tests.builtin_methods import ERASERS, erase
 
 # An overflow or invalid-value warning is a NaN or inf on its way: fail on it.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -104,20 +96,6 @@ def constant_columns(X) -> np.ndarray:
 
 # --- erasers ------------------------------------------------------------------------------
 
-def _oracle(d: int) -> OracleEraser:
-    return OracleEraser(directions=np.eye(d)[:, :1])
-
-
-ERASERS = {
-    "identity": lambda d: IdentityEraser(),
-    "leace": lambda d: LeaceEraser(),
-    "mean_projection": lambda d: MeanProjectionEraser(),
-    "median_projection": lambda d: MedianProjectionEraser(),
-    "mean_matching": lambda d: MeanMatchingEraser(),
-    "oracle": _oracle,
-    "inlp": lambda d: INLPEraser(n_iter=2, random_state=0),
-    "rlace": lambda d: RLACEEraser(rank=1, max_iter=2, max_inner_iter=20, random_state=0),
-}
 # transform(sX) fitted on sX equals s * transform(X) fitted on X: every quantity these
 # erasers compute (means, covariances, class-difference directions, geometric medians,
 # their numerical-zero thresholds) is homogeneous in the data. INLP's and RLACE's
@@ -141,10 +119,7 @@ EQUIVARIANCE_RTOL = 1e-7
 ROUNDING_RTOL = 1e-9
 
 
-def _erase(est, X, y):
-    if "y" in inspect.signature(est.transform).parameters:
-        return est.transform(X, y)
-    return est.transform(X)
+_erase = erase
 
 
 def _fit_erase(name, X, y):
@@ -155,32 +130,6 @@ def _fit_erase(name, X, y):
 def _labels_for(X, k: int = 2) -> np.ndarray:
     n = np.shape(X)[0] if np.ndim(X) >= 1 else 3
     return np.arange(max(n, 2)) % k
-
-
-@pytest.mark.parametrize("name", sorted(ERASERS))
-@given(data=st.data())
-def test_eraser_refuses_bad_input(name, data):
-    """Bad X or y in fit, bad X in transform, one row: an error naming the argument."""
-    where = data.draw(st.sampled_from(["fit X", "fit y", "transform X", "one row"]))
-    if where == "fit X":
-        _, X = data.draw(bad_matrices())
-        with refused("X"):
-            ERASERS[name](max(np.shape(X)[-1:] or (1,))).fit(X, _labels_for(X))
-    elif where == "fit y":
-        X = data.draw(finite_matrices(min_rows=3, min_cols=2, scale=1.0))
-        _, y = data.draw(bad_labels(X.shape[0]))
-        with refused("y"):
-            ERASERS[name](X.shape[1]).fit(X, y)
-    elif where == "one row":
-        X = data.draw(finite_matrices(min_rows=1, max_rows=1, min_cols=2, scale=1.0))
-        with refused("X"):
-            ERASERS[name](X.shape[1]).fit(X, np.zeros(1, dtype=int))
-    else:
-        X = data.draw(finite_matrices(min_rows=4, min_cols=2, scale=1.0))
-        est = ERASERS[name](X.shape[1]).fit(X, _labels_for(X))
-        _, X_bad = data.draw(bad_matrices(n_features=X.shape[1]))
-        with refused("X"):
-            _erase(est, X_bad, _labels_for(X_bad))
 
 
 @pytest.mark.parametrize("name", sorted(ERASERS))
@@ -243,13 +192,6 @@ def test_eraser_scale_equivariance(name, data):
 
 # --- dictionary learners ------------------------------------------------------------------
 
-SPARSE = {
-    "relu_sae": lambda: ReluSAE(n_components=4, n_steps=5, batch_size=8, random_state=0),
-    "topk_sae": lambda: TopKSAE(n_components=4, k=2, dead_after=8, n_steps=5, batch_size=8,
-                                random_state=0),
-    "random_atoms": lambda: RandomAtoms(n_components=4, random_state=0),
-    "kmeans_atoms": lambda: KMeansAtoms(n_components=2, max_iter=5, random_state=0),
-}
 # float32 training (the SAEs' default) cannot hold data far from unit scale: 1e150
 # overflows and 1e-150 underflows to zero. Such data must be refused with an error
 # naming X (float64 training takes them).
@@ -259,32 +201,6 @@ FLOAT32_TRAINED = ("relu_sae", "topk_sae")
 def _sparse_refuses(name, X) -> bool:
     mag = float(np.abs(np.asarray(X, dtype=np.float64)).max())
     return name in FLOAT32_TRAINED and mag > 0 and not 1e-15 <= mag <= 1e15
-
-
-@pytest.mark.parametrize("name", sorted(SPARSE))
-@given(data=st.data())
-def test_dictionary_refuses_bad_input(name, data):
-    """Bad X in fit or transform, bad codes in inverse_transform, one row: named errors."""
-    where = data.draw(st.sampled_from(["fit X", "transform X", "inverse codes", "one row"]))
-    if where == "fit X":
-        _, X = data.draw(bad_matrices())
-        with refused("X"):
-            SPARSE[name]().fit(X)
-    elif where == "one row":
-        X = data.draw(finite_matrices(min_rows=1, max_rows=1, scale=1.0))
-        with refused("X"):
-            SPARSE[name]().fit(X)
-    else:
-        X = data.draw(finite_matrices(min_rows=4, scale=1.0))
-        est = SPARSE[name]().fit(X)
-        if where == "transform X":
-            _, X_bad = data.draw(bad_matrices(n_features=X.shape[1]))
-            with refused("X"):
-                est.transform(X_bad)
-        else:
-            _, codes = data.draw(bad_matrices(n_features=est.components_.shape[0]))
-            with refused("codes"):
-                est.inverse_transform(codes)
 
 
 @pytest.mark.parametrize("name", sorted(SPARSE))

@@ -192,8 +192,6 @@ def test_topk_sae_rejects_bad_input():
     with pytest.raises(ValueError, match="X contains NaN or inf"):
         TopKSAE(2, k=1, n_steps=2).fit(bad)
     sae = TopKSAE(2, k=1, n_steps=2, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="X has 2 features, but this method was fitted with 3"):
-        sae.transform(np.zeros((5, 2)))
     bad = np.zeros((5, 3))
     bad[1, 2] = np.inf
     with pytest.raises(ValueError, match="X contains NaN or inf"):

@@ -45,9 +45,16 @@ class MeanMatchingEraser(BaseEraser):
         self.rank_ = int(np.linalg.matrix_rank(self.class_means_ - self.mean_))
         return self
 
-    def transform(self, X, y) -> np.ndarray:
-        """Return ``X - mu_y + mu`` (n, d); ``y`` (n,) holds labels seen in ``fit``."""
+    def transform(self, X, y=None) -> np.ndarray:
+        """Return ``X - mu_y + mu`` (n, d); ``y`` (n,) holds labels seen in ``fit``.
+
+        ``y`` is required: each row is moved by its own class mean. (It defaults to None
+        only so that ``X`` is checked first and a missing ``y`` gets a clear error.)
+        """
         X = self._validate_transform(X)
+        if y is None:
+            raise ValueError("MeanMatchingEraser.transform requires y, the label of each "
+                             "row of X (each row is moved by its own class mean)")
         y = np.asarray(y)
         if y.ndim != 1 or y.shape[0] != X.shape[0]:
             raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")

@@ -47,7 +47,8 @@ class OracleEraser(SubspaceEraser):
             dirs = dirs[:, None]
         if dirs.ndim != 2 or dirs.shape[0] != X.shape[1]:
             raise ValueError(
-                f"directions must have shape ({X.shape[1]}, r), got {np.shape(self.directions)}"
+                f"directions must have shape (n_features, r) = ({X.shape[1]}, r) for X with "
+                f"n_features={X.shape[1]}, got {np.shape(self.directions)}"
             )
         basis = orthonormal_basis(dirs)
         self._set_subspace(basis, X.mean(axis=0))
