@@ -206,6 +206,8 @@ class INLPEraser(SubspaceEraser):
         self.n_iter_ = len(scores)
         self.validation_scores_ = scores
         self.n_classes_ = n_classes
+        # The basis as the transposed view of a row-major copy of its rows: the layout
+        # this eraser's transform has always multiplied with (same BLAS path, same bits).
         self._set_subspace(Q.T.copy().T, mean)
         return self
 

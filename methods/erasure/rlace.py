@@ -303,6 +303,8 @@ class RLACEEraser(SubspaceEraser):
         self.converged_ = bool(best[0] >= self.constant_loss_ - self.tol)
         self.loss_history_ = history
         self.n_classes_ = K
+        # The basis as the transposed view of a row-major copy of its rows: the layout
+        # this eraser's transform has always multiplied with (same BLAS path, same bits).
         self._set_subspace(U.T.copy().T, mean)
         return self
 
