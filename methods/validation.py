@@ -72,10 +72,9 @@ def check_int(value, name: str, minimum: int = 1) -> int:
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral,
                                                                      np.integer)):
-        raise InvalidArgumentError(
-            f"{name} must be an int >= {minimum}, got {_type_name(value)} {value!r}")
+        raise InvalidArgumentError(f"{name} must be an int, got {_type_name(value)} {value!r}")
     if int(value) < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 

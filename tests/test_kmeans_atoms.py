@@ -50,7 +50,7 @@ def test_kmeans_atoms_same_random_state_same_output():
 
 def test_kmeans_atoms_rejects_bad_input():
     X, _ = _blobs(10)
-    with pytest.raises(ValueError, match="n_components must be an int >= 1"):
+    with pytest.raises(ValueError, match="n_components must be an integer >= 1"):
         KMeansAtoms(0).fit(X)
     with pytest.raises(ValueError, match="n_components=41 exceeds the number of samples 40"):
         KMeansAtoms(41).fit(X)

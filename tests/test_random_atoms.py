@@ -52,7 +52,7 @@ def test_random_atoms_depend_only_on_random_state():
 
 def test_random_atoms_rejects_bad_input():
     X = _data()
-    with pytest.raises(ValueError, match="n_components must be an int >= 1"):
+    with pytest.raises(ValueError, match="n_components must be an integer >= 1"):
         RandomAtoms(0).fit(X)
     with pytest.raises(ValueError, match="encoding must be one of"):
         RandomAtoms(3, encoding="omp").fit(X)

@@ -156,7 +156,7 @@ def test_rlace_bad_parameters():
     X, y = np.random.default_rng(0).standard_normal((20, 3)), np.arange(20) % 2
     with pytest.raises(ValueError, match="rank must be < n_features"):
         RLACEEraser(rank=3).fit(X, y)
-    with pytest.raises(ValueError, match="rank must be an int >= 1"):
+    with pytest.raises(ValueError, match="rank must be an integer >= 1"):
         RLACEEraser(rank=0).fit(X, y)
     with pytest.raises(ValueError, match="k must be in"):
         fantope_projection(np.eye(3), 4)
