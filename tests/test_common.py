@@ -36,6 +36,15 @@ import methods.sparse
 from tests.bad_inputs import bad_labels, bad_matrices, finite_matrices
 from tests.builtin_methods import DICTIONARIES, ERASERS, erase
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """Tiny matrices: BLAS threads cost more than they give (as in `benchmarks.cells`).
+    Set once for the module: entering `threadpool_limits` costs more than most checks."""
+    with threadpool_limits(limits=1):
+        yield
+
+
 # --- scikit-learn's checks ----------------------------------------------------------------
 
 # The oracle's planted directions fix the width it accepts; the checks mostly use 3 columns.
@@ -123,12 +132,6 @@ def test_every_builtin_method_is_checked():
 
 
 # --- the contract battery -----------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """Tiny matrices: BLAS threads cost more than they give (as in `benchmarks.cells`)."""
-    with threadpool_limits(limits=1):
-        yield
 
 
 def refused(name: str):
