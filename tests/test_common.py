@@ -10,6 +10,7 @@ suite's contract.
    has the right shape, dtype float64 and is finite; the same ``random_state`` gives a
    bit-identical result; the bad inputs of ``tests/bad_inputs.py`` give an error naming the
    argument at fault (hypothesis).
+3. Composition: an eraser in a Pipeline swept by GridSearchCV, a dictionary in a Pipeline.
 
 The instances come from ``tests/builtin_methods.py`` (small budgets), so the whole file runs
 in seconds.
@@ -28,6 +29,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
@@ -305,3 +309,16 @@ def test_dictionary_refuses_bad_input(name, data):
             _, codes = data.draw(bad_matrices(n_features=est.components_.shape[0]))
             with refused("codes"):
                 est.inverse_transform(codes)
+
+
+# Composition: what being a scikit-learn estimator is for
+
+def test_methods_compose_with_pipeline_and_grid_search():
+    """An eraser in a Pipeline before a probe, swept by GridSearchCV (clone + set_params);
+    a dictionary learner in a Pipeline."""
+    X, y = _data(n=60)
+    pipe = make_pipeline(ERASERS["inlp"](X.shape[1]), LogisticRegression())
+    search = GridSearchCV(pipe, {"inlperaser__n_iter": [1, 2]}, cv=2).fit(X, y)
+    assert search.best_params_["inlperaser__n_iter"] in (1, 2)
+    codes = make_pipeline(DICTIONARIES["random_atoms"]()).fit_transform(X)
+    assert codes.shape == (60, 4)
