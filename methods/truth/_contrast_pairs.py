@@ -3,7 +3,8 @@
 Every method of the truth family is a scikit-learn binary classifier of contrast pairs
 (`ContrastPairClassifier`): its input ``X`` of shape ``(n_pairs, 2 d)`` holds the pairs
 ``[x_plus | x_minus]`` (`methods.truth.pairs`), ``y_j = 1`` means that pair ``j``'s first
-member is true, and ``predict_proba(X)[:, 1]`` is ``P(x_plus is true)``. Before fitting,
+member is true (any two labels work: the greater one, ``classes_[1]``, means it), and
+``predict_proba(X)[:, 1]`` is ``P(x_plus is true)``. Before fitting,
 each side is normalised with its own statistics, as in the CCS reference code (Burns et al.
 2022): ``z+ = (x+ - mean(X+)) / std(X+)`` and ``z- = (x- - mean(X-)) / std(X-)``, so that
 what tells the two completions apart ("Yes" vs "No") is removed and only what tells true from
@@ -90,62 +91,67 @@ def _target_kind(y: np.ndarray) -> str:
         return "unknown"
 
 
-def check_pair_labels(y, n_pairs: int, *, required: bool, owner: str) -> np.ndarray | None:
-    """Validate pair labels: ``y_j = 1`` if pair ``j``'s first member ``x_plus`` is true, else 0.
+def check_pair_labels(y, n_pairs: int, *, required: bool, owner: str
+                      ) -> tuple[np.ndarray | None, np.ndarray]:
+    """Validate pair labels; return ``(codes, classes)``.
+
+    Any two labels (0/1, bool, {-1, +1}, strings, ...) in scikit-learn's binary convention:
+    ``classes`` are the sorted labels, and the greater one, ``classes[1]`` (1 for 0/1 labels),
+    marks the pairs whose first member ``x_plus`` is true.
 
     Parameters
     ----------
     y : array-like of shape (n_pairs,) or None
-        0/1 labels (int, float or bool). Other encodings ({-1, +1}, strings) are refused:
-        they do not say which member is true.
     n_pairs : int
         Rows of ``X``.
     required : bool
-        Supervised methods need ``y`` with both labels present; unsupervised ones take
-        ``y=None``, and check a given ``y`` without using it.
+        Supervised methods need ``y``; unsupervised ones take ``y=None`` (classes ``[0, 1]``)
+        and check a given ``y`` without learning from it (it names the classes).
     owner : str
         The estimator's name, for the error message.
 
     Returns
     -------
-    ndarray of shape (n_pairs,), int64 in {0, 1}, or None when ``y`` is None.
+    codes : ndarray of shape (n_pairs,), int64 in {0, 1}, or None when ``y`` is None
+        1 where ``x_plus`` is true.
+    classes : ndarray of shape (2,)
 
     Raises
     ------
     ValueError
-        Naming ``y``: missing when required, not 1-D, wrong length, NaN or inf, a value
-        other than 0 and 1 (the message says "Only binary classification is supported"
-        for multiclass targets, and "continuous" for continuous ones), or, when required,
-        a single label.
+        Naming ``y``: missing when required ("requires y to be passed"), not 1-D, wrong
+        length, NaN or inf, continuous values ("Unknown label type"), more than two labels
+        ("Only binary classification is supported"), or a single label (both kinds of
+        pairs must occur for the labels to say which member is true).
     """
     if y is None:
         if required:
             raise ValueError(f"y is required: {owner} is supervised (it requires y to be "
                              "passed, but the target y is None)")
-        return None
+        return None, np.array([0, 1])
     arr = np.asarray(y)
     if arr.ndim != 1:
         raise ValueError(f"y must be 1-D (n_pairs,), got shape {arr.shape}")
     if arr.shape[0] != n_pairs:
         raise ValueError(f"y has length {arr.shape[0]}, but X has {n_pairs} pairs")
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+    if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
         raise ValueError("y contains NaN or inf")
-    try:
-        values = np.unique(arr) if arr.dtype.kind not in "USc" else None
-        binary = values is not None and bool(np.all(np.isin(values, [0, 1])))
-    except (TypeError, ValueError):
-        values, binary = None, False
-    if not binary:
-        kind = _target_kind(arr)
-        prefix = "Only binary classification is supported. " if kind == "multiclass" else ""
-        shown = (values if values is not None else np.unique(arr.astype(str))).tolist()[:5]
-        raise ValueError(f"{prefix}y must contain only 0 and 1 (1: the pair's first member "
-                         f"x_plus is true), got {kind} labels {shown}")
-    codes = (arr == 1).astype(np.int64)
-    if required and values.size < 2:
-        raise ValueError(f"y needs at least 2 classes, got 1 class ({values.tolist()}): "
-                         f"{owner} learns from pairs of both kinds")
-    return codes
+    kind = _target_kind(arr)
+    if kind == "multiclass":
+        raise ValueError(f"Only binary classification is supported. y has "
+                         f"{np.unique(arr).size} labels; {owner} needs two (the greater "
+                         "where the pair's first member x_plus is true)")
+    if kind != "binary" or arr.dtype.kind == "c":
+        raise ValueError(f"Unknown label type: y must hold two class labels (the greater "
+                         f"where the pair's first member x_plus is true), got a {kind} "
+                         "target")
+    classes, codes = np.unique(arr, return_inverse=True)
+    if classes.size < 2:
+        raise ValueError(
+            f"y needs at least 2 classes, got 1 class ({classes.tolist()}): the greater of two "
+            "labels marks the pairs whose first member x_plus is true"
+            + ("" if required else "; fit without labels with y=None"))
+    return codes.astype(np.int64), classes
 
 
 # --- per-side normalisation --------------------------------------------------------------
@@ -246,8 +252,9 @@ class ContrastPairClassifier(ClassifierMixin, BaseEstimator):
 
     Input ``X`` of shape ``(n_pairs, 2 d)``: columns ``:d`` the first members ``x_plus``,
     columns ``d:`` the second members ``x_minus`` (`methods.truth.pairs.stack_pairs`). Labels
-    ``y_j = 1`` when ``x_plus`` is the true member, 0 when ``x_minus`` is; ``classes_`` is
-    always ``[0, 1]``. Subclasses implement ``fit`` (opening with `_fit_pairs`) and
+    ``y_j = 1`` when ``x_plus`` is the true member, 0 when ``x_minus`` is (or any two labels,
+    the greater, ``classes_[1]``, for "x_plus is true"); ``classes_`` is ``[0, 1]`` when fitted
+    without labels. Subclasses implement ``fit`` (opening with `_fit_pairs`) and
     `_proba_true`, ``P(x_plus is true)`` per pair; the base gives ``predict_proba`` (columns
     ``[1 - p, p]``) and ``predict`` (``p > 0.5``).
 
@@ -293,10 +300,10 @@ class ContrastPairClassifier(ClassifierMixin, BaseEstimator):
         """
         check_option(self.normalize, "normalize", NORMALIZATIONS)
         X = self._validate_X(X, reset=True, min_pairs=2)
-        y = check_pair_labels(y, X.shape[0], required=self._supervised,
-                              owner=type(self).__name__)
+        y, classes = check_pair_labels(y, X.shape[0], required=self._supervised,
+                                       owner=type(self).__name__)
         X_pos, X_neg = split_pairs(X)
-        self.classes_ = np.array([0, 1])
+        self.classes_ = classes
         self.normalizer_ = PairNormalizer(self.normalize).fit(X_pos, X_neg)
         Z_pos, Z_neg = self.normalizer_.transform(X_pos, X_neg)
         return Z_pos, Z_neg, y
@@ -308,7 +315,8 @@ class ContrastPairClassifier(ClassifierMixin, BaseEstimator):
 
     def _normalized(self, X) -> tuple[np.ndarray, np.ndarray]:
         """``X``'s members normalised with the training statistics."""
-        return self.normalizer_.transform(*self._pairs(X))
+        X_pos, X_neg = self._pairs(X)
+        return self.normalizer_.transform(X_pos, X_neg)
 
     # -- output ----------------------------------------------------------------------------
 
@@ -325,5 +333,6 @@ class ContrastPairClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X) -> np.ndarray:
-        """1 where ``x_plus`` is called true (``p > 0.5``), 0 otherwise (ties: 0)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        """``classes_[1]`` where ``x_plus`` is called true (``p > 0.5``), else ``classes_[0]``."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
