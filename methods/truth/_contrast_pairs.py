@@ -4,11 +4,12 @@ Every method of the truth family is a scikit-learn binary classifier of contrast
 (`ContrastPairClassifier`): its input ``X`` of shape ``(n_pairs, 2 d)`` holds the pairs
 ``[x_plus | x_minus]`` (`methods.truth.pairs`), ``y_j = 1`` means that pair ``j``'s first
 member is true (any two labels work: the greater one, ``classes_[1]``, means it), and
-``predict_proba(X)[:, 1]`` is ``P(x_plus is true)``. Before fitting,
-each side is normalised with its own statistics, as in the CCS reference code (Burns et al.
-2022): ``z+ = (x+ - mean(X+)) / std(X+)`` and ``z- = (x- - mean(X-)) / std(X-)``, so that
-what tells the two completions apart ("Yes" vs "No") is removed and only what tells true from
-false can remain.
+``predict_proba(X)[:, 1]`` is ``P(x_plus is true)``. Before fitting, each side is normalised
+with its own statistics, as in the CCS reference code (Burns et al. 2022):
+``z+ = (x+ - mean(X+)) / std(X+)`` and ``z- = (x- - mean(X-)) / std(X-)`` per feature
+(``normalize="std"``; the default ``"mean"`` only centres each side, ``"none"`` leaves it),
+so that what tells the two completions apart ("Yes" vs "No") is removed and only what tells
+true from false can remain.
 
 References
 ----------
