@@ -16,8 +16,12 @@ Per seed, with data streams from ``GeneratorSpec.dataset`` and method streams fr
   count the distinct directions a method returns on the same data (different data seeds
   have different truths, so their directions are not comparable).
 
-A method's ``direction_`` (unit input-space direction) is optional in the protocol; without
-it the direction metrics (CCS loss, distinct directions, fact-sign agreement) are absent.
+A method is fitted and scored on contrast pairs as one matrix ``X = [x_plus | x_minus]``
+(`methods.truth.pairs.stack_pairs`): ``fit(X, y)`` (``y`` only if ``fit`` takes it) and
+``predict_proba(X)``, whose column 1 (scikit-learn's binary layout) or single column is
+``P(x_plus is true)``. A method's ``direction_`` (unit input-space direction) is optional in
+the protocol; without it the direction metrics (CCS loss, distinct directions, fact-sign
+agreement) are absent.
 
 The random truth-like reference: a direction drawn uniformly among the data's ``2^k``
 truth-like directions calls every pair of one truth-like unit (a one-hot fact, a group)
@@ -42,6 +46,7 @@ from generators.single_truth import make_single_truth
 from methods.truth.ccs import CCS
 from methods.truth.contrast_pca import ContrastPCA
 from methods.truth.mean_difference import MeanDifference
+from methods.truth.pairs import stack_pairs
 from methods.truth.random_direction import RandomDirection
 from methods.truth.supervised_logistic import SupervisedLogistic
 from metrics.ccs_loss import min_ccs_loss_along
@@ -130,17 +135,18 @@ def truth_methods(profile: Profile) -> list[MethodSpec]:
 def _fit(method: MethodSpec, generator: GeneratorSpec, seed: int, index: int, data):
     """A fresh instance built with method stream ``index``, fitted on ``data`` (with labels)."""
     est = method.build(data, cell_seed(generator.name, seed, METHOD, index))
-    if accepts(est.fit, "y"):
-        fitted = est.fit(data.X_pos, data.X_neg, y=data.y)
-    else:
-        fitted = est.fit(data.X_pos, data.X_neg)
+    X = stack_pairs(data.X_pos, data.X_neg)
+    fitted = est.fit(X, y=data.y) if accepts(est.fit, "y") else est.fit(X)
     return fitted if fitted is not None else est
 
 
 def _check_proba(p, n: int, what: str = "predict_proba") -> np.ndarray:
+    """``P(x_plus is true)`` per pair: ``p`` itself (n,) or its column 1 (n, 2), validated."""
     arr = np.asarray(p, dtype=np.float64)
+    if arr.shape == (n, 2):
+        arr = arr[:, 1]
     if arr.shape != (n,):
-        raise ValueError(f"{what} returned shape {arr.shape}, expected ({n},)")
+        raise ValueError(f"{what} returned shape {arr.shape}, expected ({n}, 2) or ({n},)")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{what} returned NaN or inf")
     if np.any((arr < 0) | (arr > 1)):
@@ -149,8 +155,8 @@ def _check_proba(p, n: int, what: str = "predict_proba") -> np.ndarray:
 
 
 def _proba(est, data) -> np.ndarray:
-    """``est.predict_proba`` on ``data``'s pairs, validated."""
-    return _check_proba(est.predict_proba(data.X_pos, data.X_neg), data.n_samples)
+    """``P(x_plus is true)`` from ``est.predict_proba`` on ``data``'s pairs, validated."""
+    return _check_proba(est.predict_proba(stack_pairs(data.X_pos, data.X_neg)), data.n_samples)
 
 
 def _direction(est, d: int) -> np.ndarray | None:
@@ -209,7 +215,8 @@ def _truthlike_reference(counts: np.ndarray) -> dict:
 def _candidates(est, data) -> np.ndarray:
     """Candidate probabilities on ``data``, best candidate first (restarts by loss, if any)."""
     if hasattr(est, "restart_predict_proba"):
-        P = np.asarray(est.restart_predict_proba(data.X_pos, data.X_neg), dtype=np.float64)
+        P = np.asarray(est.restart_predict_proba(stack_pairs(data.X_pos, data.X_neg)),
+                       dtype=np.float64)
         if P.ndim != 2 or P.shape[1] != data.n_samples:
             raise ValueError(f"restart_predict_proba returned shape {P.shape}")
         P = np.stack([_check_proba(p, data.n_samples, "restart_predict_proba") for p in P])

@@ -54,29 +54,58 @@ def _required(params: list[inspect.Parameter]) -> list[str]:
     return [p.name for p in params if p.default is p.empty]
 
 
+def _needs_y(cls, fit_params: list[inspect.Parameter]) -> bool:
+    """Whether ``fit`` needs labels: ``y`` without a default, or (scikit-learn estimators)
+    a default-constructed instance whose tags say ``target_tags.required``."""
+    if "y" in _required(fit_params):
+        return True
+    if not hasattr(cls, "__sklearn_tags__"):
+        return False
+    try:
+        return bool(cls().__sklearn_tags__().target_tags.required)
+    except Exception:  # a constructor that needs arguments: the signature decides
+        return False
+
+
+def _legacy_truth(fit_params: list[inspect.Parameter]) -> bool:
+    """``fit(X_pos, X_neg, ...)``: the truth interface before ``X = [x_plus | x_minus]``."""
+    names = [p.name for p in fit_params]
+    required = _required(fit_params)
+    return {"X_pos", "X_neg"} <= set(names) or (len(required) >= 2 and required[1] != "y")
+
+
 def infer_family(cls) -> str:
     """The family of ``cls`` from its interface, or a ValueError saying why it is ambiguous.
 
-    - truth: has ``predict_proba`` and ``fit`` takes two arrays (``X_pos, X_neg``);
-    - erasure: has ``transform`` and ``fit`` requires ``y``;
-    - sparse: has ``transform`` and ``fit`` does not require ``y``, with ``n_components`` in
-      the constructor or ``components_`` / ``inverse_transform``.
+    - truth: has ``predict_proba`` and no ``transform`` (a classifier of contrast pairs
+      ``X = [x_plus | x_minus]``, `methods.truth.pairs`);
+    - erasure: has ``transform`` and ``fit`` needs ``y`` (a required parameter, or a
+      scikit-learn estimator whose tags require a target);
+    - sparse: has ``transform``, ``fit`` does not need ``y``, and ``n_components`` in the
+      constructor or ``inverse_transform``.
+
+    A ``predict_proba`` class whose ``fit`` takes two arrays (``fit(X_pos, X_neg)``, the
+    truth interface before the pairs became one matrix) gets an error saying how to port it.
     """
     fit = getattr(cls, "fit", None)
     if fit is None:
         raise ValueError(f"{cls!r} has no fit method")
     fit_params = _params(fit)
-    names = [p.name for p in fit_params]
-    required = _required(fit_params)
+    has_transform = hasattr(cls, "transform")
     candidates = []
-    if hasattr(cls, "predict_proba") and (
-        {"X_pos", "X_neg"} <= set(names) or len(required) >= 2 and "y" not in required[:2]
-    ):
+    if hasattr(cls, "predict_proba") and not has_transform:
+        if _legacy_truth(fit_params):
+            raise ValueError(
+                f"{cls.__name__}.fit takes the two sides of the contrast pairs separately; "
+                "truth methods now take one matrix X = [x_plus | x_minus] of shape "
+                "(n_pairs, 2 d): fit(X, y=None) and predict_proba(X) "
+                "(see methods.truth.pairs.split_pairs)"
+            )
         candidates.append("truth")
-    if hasattr(cls, "transform"):
-        if len(required) >= 2 and required[1] == "y":
+    if has_transform:
+        if _needs_y(cls, fit_params):
             candidates.append("erasure")
-        elif len(required) <= 1:
+        elif len(_required(fit_params)) <= 1:
             init_names = [p.name for p in _params(cls.__init__)]
             if "n_components" in init_names or hasattr(cls, "inverse_transform"):
                 candidates.append("sparse")

@@ -198,7 +198,9 @@ def degenerate_matrices(draw, min_rows: int = 2, max_rows: int = 40, max_cols: i
 @st.composite
 def bad_pairs(draw) -> tuple[str, object, object]:
     """Contrast pairs whose two sides do not match: other row count, other width, or one
-    side 1-D. Must be refused with an error naming ``X_pos`` or ``X_neg``."""
+    side 1-D. Must be refused with an error naming ``X_pos`` or ``X_neg`` (by
+    `methods.truth.pairs.stack_pairs`, which builds the truth methods' ``X = [x_plus |
+    x_minus]``, and by the metrics that take the two sides)."""
     X = draw(finite_matrices(min_rows=3, max_rows=20, min_cols=2, scale=1.0))
     seed = draw(st.integers(0, 2**32 - 1))
     other = np.random.default_rng(seed).standard_normal(X.shape)

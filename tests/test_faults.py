@@ -70,10 +70,10 @@ def _die() -> None:
 class Counted(MeanDifference):
     """Mean difference that logs each fit (and sleeps ``$TOYGROUND_FAULTS_SLEEP`` s)."""
 
-    def fit(self, X_pos, X_neg, y=None):
+    def fit(self, X, y=None):
         _log_fit(self)
         time.sleep(float(os.environ.get(SLEEP, "0")))
-        return super().fit(X_pos, X_neg, y)
+        return super().fit(X, y)
 
 
 class Twin(Counted):
@@ -83,19 +83,19 @@ class Twin(Counted):
 class DiesOnce(Counted):
     """Kills its own process on its first fit ever (a marker file remembers), then works."""
 
-    def fit(self, X_pos, X_neg, y=None):
+    def fit(self, X, y=None):
         folder = _log_fit(self)
         marker = folder / "died-DiesOnce"
         if not marker.exists():
             marker.touch()
             _die()
-        return MeanDifference.fit(self, X_pos, X_neg, y)
+        return MeanDifference.fit(self, X, y)
 
 
 class DiesAlways(Counted):
     """Kills its own process on every fit."""
 
-    def fit(self, X_pos, X_neg, y=None):
+    def fit(self, X, y=None):
         _log_fit(self)
         _die()
 

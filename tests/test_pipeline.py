@@ -8,7 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.decomposition import FastICA
+from sklearn.linear_model import LogisticRegression
 
 from benchmarks.cells import Cell, run_cell
 from benchmarks.erasure_checks import ERASURE_CHECKS
@@ -17,6 +19,8 @@ from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.profiles import get_profile
 from benchmarks.user_methods import infer_family, load_object
 from methods.erasure.leace import LeaceEraser
+from methods.truth.ccs import CCS
+from methods.truth.supervised_logistic import SupervisedLogistic
 
 REPO = Path(__file__).resolve().parents[1]
 # One seed of the quick profile: a good eraser's cell takes ~0.5 s.
@@ -124,11 +128,38 @@ class _Eraser:
 
 
 class _Truth:
+    """The truth protocol: contrast pairs as one matrix X = [x_plus | x_minus]."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def predict_proba(self, X):
+        return X[:, 0]
+
+
+class _LegacyTruth:
+    """The truth interface before the pairs became one matrix: two arrays."""
+
     def fit(self, X_pos, X_neg, y=None):
         return self
 
     def predict_proba(self, X_pos, X_neg):
         return X_pos[:, 0]
+
+
+class _TaggedEraser(BaseEstimator):
+    """A scikit-learn eraser whose fit has ``y=None`` but whose tags require labels."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return X
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
 
 
 class _Ambiguous:
@@ -144,10 +175,20 @@ class _NoFit:
         return X
 
 
-@pytest.mark.parametrize("cls, family", [(_Eraser, "erasure"), (LeaceEraser, "erasure"),
-                                         (FastICA, "sparse"), (_Truth, "truth")])
+@pytest.mark.parametrize("cls, family", [
+    (_Eraser, "erasure"), (LeaceEraser, "erasure"), (_TaggedEraser, "erasure"),
+    (FastICA, "sparse"), (_Truth, "truth"), (CCS, "truth"), (SupervisedLogistic, "truth"),
+    (LogisticRegression, "truth"),  # any classifier of the stacked pairs is a truth method
+])
 def test_infer_family_from_interface(cls, family):
+    """truth: predict_proba and no transform; erasure: transform and fit needs y (signature
+    or tags); sparse: transform, no y, n_components or inverse_transform."""
     assert infer_family(cls) == family
+
+
+def test_infer_family_explains_the_old_truth_interface():
+    with pytest.raises(ValueError, match=r"X = \[x_plus \| x_minus\].*fit\(X, y=None\)"):
+        infer_family(_LegacyTruth)
 
 
 @pytest.mark.parametrize("cls, match", [(_Ambiguous, "matches no family.*pass --family"),

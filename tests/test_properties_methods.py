@@ -43,6 +43,7 @@ from methods.sparse.random_atoms import RandomAtoms
 from methods.truth.ccs import CCS
 from methods.truth.contrast_pca import ContrastPCA
 from methods.truth.mean_difference import MeanDifference
+from methods.truth.pairs import stack_pairs
 from methods.truth.random_direction import RandomDirection
 from methods.truth.supervised_logistic import SupervisedLogistic
 from tests.bad_inputs import (
@@ -287,6 +288,7 @@ def test_sklearn_baseline_as_wrapped_by_suite(name, data):
 
 
 # --- truth finders ------------------------------------------------------------------------
+# Their input is one matrix X = [x_plus | x_minus] (methods.truth.pairs): an even width.
 
 TRUTH = {
     "ccs": lambda: CCS(n_restarts=2, max_iter=30, random_state=0),
@@ -295,7 +297,6 @@ TRUTH = {
     "random_direction": lambda: RandomDirection(random_state=0),
     "supervised_logistic": lambda: SupervisedLogistic(),
 }
-SUPERVISED = ("mean_difference", "supervised_logistic")
 # Per-side mean normalisation and a score that is a ratio of projections make these
 # three invariant to the data's scale; CCS's and the logistic probe's fixed initialisation
 # and penalty do not scale (their fits on 1e-150 data are the fits of a constant).
@@ -303,70 +304,68 @@ SCALE_INVARIANT = ("contrast_pca", "mean_difference", "random_direction")
 
 
 def _pairs(X):
-    """Split a (2m + r, d) matrix into m pairs (X_pos, X_neg), m >= 2 needs >= 4 rows."""
+    """Contrast pairs [x_plus | x_minus] from a (2m + r, d) matrix: m pairs, width 2 d."""
     m = np.shape(X)[0] // 2
-    return X[:m], X[m : 2 * m]
+    return np.hstack([X[:m], X[m : 2 * m]])
 
 
-def _truth_fit(name, Xp, Xn, y):
-    return TRUTH[name]().fit(Xp, Xn, y)
+def _truth_fit(name, X, y):
+    return TRUTH[name]().fit(X, y)
 
 
 @pytest.mark.parametrize("name", sorted(TRUTH))
 @given(data=st.data())
 def test_truth_refuses_bad_input(name, data):
-    """Bad X_pos / X_neg / y in fit, mismatched sides, bad pairs at predict: named errors."""
-    where = data.draw(st.sampled_from(["fit side", "mismatch", "fit y", "predict side",
-                                       "one pair"]))
-    if where == "fit side":
-        side = data.draw(st.sampled_from(["X_pos", "X_neg"]))
+    """Bad X or y in fit (every method checks a given y), an odd width, one pair, bad X at
+    predict, mismatched sides when stacking: errors naming the argument."""
+    where = data.draw(st.sampled_from(["fit X", "odd width", "fit y", "predict X", "one pair",
+                                       "mismatch"]))
+    if where == "fit X":
         _, bad = data.draw(bad_matrices())
-        good = data.draw(finite_matrices(min_rows=3, scale=1.0))
-        Xp, Xn = (bad, good) if side == "X_pos" else (good, bad)
-        with refused(side):
-            _truth_fit(name, Xp, Xn, _labels_for(good))
+        with refused("X"):
+            _truth_fit(name, bad, _labels_for(bad))
+    elif where == "odd width":
+        X = data.draw(finite_matrices(min_rows=3, scale=1.0))
+        X = X if X.shape[1] % 2 else X[:, :-1]  # at least 2 columns when even
+        with pytest.raises(ValueError, match=r"X must be the contrast pairs \[x_plus \| x_minus\], "
+                                             r"an even"):
+            _truth_fit(name, X, _labels_for(X))
     elif where == "mismatch":
         _, Xp, Xn = data.draw(bad_pairs())
         with refused("X_pos|X_neg"):
-            _truth_fit(name, Xp, Xn, _labels_for(Xp))
+            stack_pairs(Xp, Xn)
     elif where == "one pair":
         X = data.draw(finite_matrices(min_rows=2, max_rows=2, scale=1.0))
-        with refused("X_pos"):
-            _truth_fit(name, X[:1], X[1:], np.array([1]))
+        with refused("X"):
+            _truth_fit(name, _pairs(X), np.array([1]))
     elif where == "fit y":
-        Xp, Xn = _pairs(data.draw(finite_matrices(min_rows=6, scale=1.0)))
-        _, y = data.draw(bad_labels(Xp.shape[0]))
-        if name in SUPERVISED:
-            with refused("y"):
-                _truth_fit(name, Xp, Xn, y)
-        else:  # documented: unsupervised methods ignore y, whatever it is
-            est = _truth_fit(name, Xp, Xn, y)
-            ref = TRUTH[name]().fit(Xp, Xn)
-            np.testing.assert_array_equal(est.predict_proba(Xp, Xn), ref.predict_proba(Xp, Xn))
+        X = _pairs(data.draw(finite_matrices(min_rows=6, scale=1.0)))
+        _, y = data.draw(bad_labels(X.shape[0]))
+        with refused("y"):
+            _truth_fit(name, X, y)
     else:
-        Xp, Xn = _pairs(data.draw(finite_matrices(min_rows=6, scale=1.0)))
-        est = _truth_fit(name, Xp, Xn, np.arange(Xp.shape[0]) % 2)
-        side = data.draw(st.sampled_from(["X_pos", "X_neg"]))
-        _, bad = data.draw(bad_matrices(n_features=Xp.shape[1]))
-        args = (bad, Xn) if side == "X_pos" else (Xp, bad)
-        with refused(f"{side}|X_pos and X_neg"):
-            est.predict_proba(*args)
+        X = _pairs(data.draw(finite_matrices(min_rows=6, scale=1.0)))
+        est = _truth_fit(name, X, np.arange(X.shape[0]) % 2)
+        _, bad = data.draw(bad_matrices(n_features=X.shape[1]))
+        with refused("X"):
+            est.predict_proba(bad)
 
 
 @pytest.mark.parametrize("name", sorted(TRUTH))
 @given(data=st.data())
 def test_truth_odd_input_gives_right_result(name, data):
-    """Odd or degenerate pairs: finite probabilities in [0, 1], one per pair; a unit (or,
-    on data without any difference, zero) input-space direction."""
+    """Odd or degenerate pairs: finite probabilities in [0, 1], two columns summing to one,
+    per pair; a unit (or, on data without any difference, zero) input-space direction."""
     if data.draw(st.booleans()):
         _, X = data.draw(odd_matrices(min_rows=4))
     else:
         _, X = data.draw(degenerate_matrices(min_rows=4))
-    Xp, Xn = _pairs(X)
-    y = np.arange(Xp.shape[0]) % 2
-    est = _truth_fit(name, Xp, Xn, y)
-    p = check_finite(est.predict_proba(Xp, Xn), (Xp.shape[0],))
-    assert np.all((p >= 0) & (p <= 1))
+    X = _pairs(X)
+    y = np.arange(X.shape[0]) % 2
+    est = _truth_fit(name, X, y)
+    P = check_finite(est.predict_proba(X), (X.shape[0], 2))
+    assert np.all((P >= 0) & (P <= 1))
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
     norm = np.linalg.norm(est.direction_)
     assert np.isfinite(norm) and (abs(norm - 1) < 1e-9 or norm == 0)
 
@@ -374,28 +373,26 @@ def test_truth_odd_input_gives_right_result(name, data):
 @pytest.mark.parametrize("name", sorted(TRUTH))
 @given(data=st.data())
 def test_truth_label_encoding(name, data):
-    """bool and float 0/1 labels give the int labels' probe; labels that do not say which
-    member is true (strings, {-1, +1}, other ints) are refused by the supervised methods."""
-    Xp, Xn = _pairs(data.draw(finite_matrices(min_rows=6, scale=1.0)))
-    label, y_odd = data.draw(odd_labels(Xp.shape[0]))
-    y01 = np.arange(Xp.shape[0]) % 2
-    if name in SUPERVISED and label not in ("bool", "float"):
-        with refused("y"):
-            _truth_fit(name, Xp, Xn, y_odd)
-        return
-    expected = _truth_fit(name, Xp, Xn, y01).predict_proba(Xp, Xn)
-    np.testing.assert_array_equal(_truth_fit(name, Xp, Xn, y_odd).predict_proba(Xp, Xn),
-                                  expected)
+    """Any two labels (strings, bool, float, {-1, +1}, large ints) give the 0/1 labels' probe:
+    the greater label means "x_plus is true" (scikit-learn's positive class, ``classes_[1]``),
+    and ``predict`` answers in the labels given."""
+    X = _pairs(data.draw(finite_matrices(min_rows=6, scale=1.0)))
+    _, y_odd = data.draw(odd_labels(X.shape[0]))
+    y01 = np.arange(X.shape[0]) % 2
+    expected = _truth_fit(name, X, y01)
+    est = _truth_fit(name, X, y_odd)
+    np.testing.assert_array_equal(est.predict_proba(X), expected.predict_proba(X))
+    np.testing.assert_array_equal(est.predict(X), np.unique(y_odd)[expected.predict(X)])
 
 
 @pytest.mark.parametrize("name", SCALE_INVARIANT)
 @given(data=st.data())
 def test_truth_scale_invariance(name, data):
     """Probabilities of pairs scaled by s (fitted on them) equal the unscaled ones."""
-    Xp, Xn = _pairs(data.draw(finite_matrices(min_rows=6, scale=1.0)))
+    X = _pairs(data.draw(finite_matrices(min_rows=6, scale=1.0)))
     s = data.draw(st.sampled_from(SCALES))
-    y = np.arange(Xp.shape[0]) % 2
-    base = _truth_fit(name, Xp, Xn, y).predict_proba(Xp, Xn)
-    scaled = _truth_fit(name, Xp * s, Xn * s, y).predict_proba(Xp * s, Xn * s)
+    y = np.arange(X.shape[0]) % 2
+    base = _truth_fit(name, X, y).predict_proba(X)
+    scaled = _truth_fit(name, X * s, y).predict_proba(X * s)
     check_finite(scaled, base.shape)
     np.testing.assert_allclose(scaled, base, rtol=0, atol=1e-9)

@@ -18,6 +18,7 @@ from benchmarks.truth_family import (
     score_truth_seed,
     truth_generators,
 )
+from methods.truth.pairs import split_pairs
 from methods.truth.random_direction import RandomDirection
 from metrics.truth_accuracy import random_truthlike_summary
 
@@ -33,15 +34,20 @@ def _one_blas_thread():
 
 
 class TrueDirection:
-    """A perfect finder: calls pairs by the sign of the planted true direction."""
+    """A perfect finder: calls pairs by the sign of the planted true direction.
+
+    A user method of the truth protocol: ``X = [x_plus | x_minus]``, and a 1-D
+    ``predict_proba`` (P(x_plus true)), which the family accepts besides sklearn's (n, 2).
+    """
 
     def __init__(self, direction):
         self.direction_ = np.asarray(direction, dtype=float)
 
-    def fit(self, X_pos, X_neg, y=None):
+    def fit(self, X, y=None):
         return self
 
-    def predict_proba(self, X_pos, X_neg):
+    def predict_proba(self, X):
+        X_pos, X_neg = split_pairs(X)
         return 1.0 / (1.0 + np.exp(-100.0 * (X_pos - X_neg) @ self.direction_))
 
 
@@ -139,21 +145,21 @@ class _Broken:
     def __init__(self, mode):
         self.mode = mode
 
-    def fit(self, X_pos, X_neg, y=None):
+    def fit(self, X, y=None):
         if self.mode == "raise":
             raise RuntimeError("boom")
-        self.direction_ = np.ones(X_pos.shape[1] + (self.mode == "direction"))
+        self.direction_ = np.ones(X.shape[1] // 2 + (self.mode == "direction"))
         return self
 
-    def predict_proba(self, X_pos, X_neg):
-        n = X_pos.shape[0]
-        return {"nan": np.full(n, np.nan), "shape": np.full((n, 2), 0.5),
-                "range": np.full(n, 1.5)}.get(self.mode, np.full(n, 0.5))
+    def predict_proba(self, X):
+        n = X.shape[0]
+        return {"nan": np.full(n, np.nan), "shape": np.full((n, 3), 0.5),
+                "range": np.full((n, 2), 1.5)}.get(self.mode, np.full(n, 0.5))
 
 
 @pytest.mark.parametrize("mode, match", [("raise", "RuntimeError: boom"),
                                          ("nan", "NaN or inf"),
-                                         ("shape", r"shape \(640, 2\)"),
+                                         ("shape", r"shape \(640, 3\)"),
                                          ("range", "outside"),
                                          ("direction", "direction_ has shape")])
 def test_misbehaving_method_becomes_an_error_cell(mode, match):
@@ -168,11 +174,13 @@ def test_misbehaving_method_becomes_an_error_cell(mode, match):
 class _NoDirectionNoLabels:
     """Follows the protocol minimally: no ``direction_``, and ``fit`` takes no labels."""
 
-    def fit(self, X_pos, X_neg):
+    def fit(self, X):
+        X_pos, X_neg = split_pairs(X)
         self.w_ = np.linalg.svd(X_pos - X_neg, full_matrices=False)[2][0]
         return self
 
-    def predict_proba(self, X_pos, X_neg):
+    def predict_proba(self, X):
+        X_pos, X_neg = split_pairs(X)
         return 0.5 * (1 + np.sign((X_pos - X_neg) @ self.w_))
 
 

@@ -4,8 +4,9 @@ Burns, Ye, Klein, Steinhardt (2022), "Discovering Latent Knowledge in Language M
 Without Supervision", arXiv 2212.03827, Section 2.2 (Eqs. 1-2). Reference implementation:
 collin-burns/discovering_latent_knowledge (``CCS`` class in ``utils.py``).
 
-This module also holds what every method of the truth family shares: `check_pairs` (input
-validation) and `PairNormalizer` (the reference's per-side normalisation).
+What every truth method shares (input layout, per-side normalisation, the estimator base)
+lives in `methods.truth._contrast_pairs`; `PairNormalizer` and `check_pairs` are importable
+from here too, for `metrics.ccs_loss`.
 """
 
 from __future__ import annotations
@@ -13,94 +14,17 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from methods.validation import check_array, check_is_fitted, check_labels, check_random_state
+from methods.truth._contrast_pairs import (
+    ContrastPairClassifier,
+    PairNormalizer,
+    check_int,
+    check_option,
+    check_pairs,
+    check_real,
+    check_rng,
+)
 
-NORMALIZATIONS = ("none", "mean", "std")
-# Features whose per-side std is below this are left unscaled (one-hot facts without noise
-# have constant columns); dividing by it would turn rounding error into signal.
-STD_FLOOR = 1e-12
-
-
-def check_pairs(X_pos, X_neg, y=None, *, n_features=None, require_y=False):
-    """Validate contrast pairs (and labels); return float64 arrays ``(X_pos, X_neg, y)``.
-
-    Raises ValueError naming the argument when a side is not 2-D finite numeric data with at
-    least two pairs, when the two sides' shapes differ, or when ``y`` is not a binary vector
-    with one entry per pair (``y`` is then returned as int64 in {0, 1}).
-    """
-    Xp = check_array(X_pos, "X_pos", min_samples=2, n_features=n_features)
-    Xn = check_array(X_neg, "X_neg", min_samples=2, n_features=n_features)
-    if Xp.shape != Xn.shape:
-        raise ValueError(f"X_pos and X_neg must have the same shape, got {Xp.shape} and {Xn.shape}")
-    if y is None:
-        if require_y:
-            raise ValueError("y is required: this method is supervised")
-        return Xp, Xn, None
-    y_arr = np.asarray(y)
-    if y_arr.ndim == 1 and y_arr.size == Xp.shape[0]:
-        values = np.unique(y_arr)
-        if not np.all(np.isin(values, [0, 1])):
-            raise ValueError(f"y must contain only 0 and 1, got values {values.tolist()[:5]}")
-    codes = check_labels(y_arr, Xp.shape[0], "y")
-    return Xp, Xn, codes
-
-
-class PairNormalizer:
-    """Per-side normalisation of contrast pairs, as in the CCS reference code.
-
-    ``x+ -> (x+ - mean(X_pos)) / std(X_pos)`` and ``x- -> (x- - mean(X_neg)) / std(X_neg)``,
-    each side with its own statistics, per feature; the division only for ``"std"``.
-
-    Parameters
-    ----------
-    normalize : {"none", "mean", "std"}, default="mean"
-        Subtract nothing, each side's mean, or each side's mean then divide by its std.
-
-    Attributes
-    ----------
-    mean_pos_, mean_neg_ : ndarray of shape (n_features,)
-    scale_pos_, scale_neg_ : ndarray of shape (n_features,)
-        Ones unless ``normalize="std"``.
-    """
-
-    def __init__(self, normalize: str = "mean"):
-        self.normalize = normalize
-
-    def fit(self, X_pos, X_neg):
-        """Record each side's statistics; returns self."""
-        if self.normalize not in NORMALIZATIONS:
-            raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {self.normalize!r}")
-        d = X_pos.shape[1]
-        center = self.normalize != "none"
-        self.mean_pos_ = X_pos.mean(axis=0) if center else np.zeros(d)
-        self.mean_neg_ = X_neg.mean(axis=0) if center else np.zeros(d)
-        self.scale_pos_, self.scale_neg_ = np.ones(d), np.ones(d)
-        if self.normalize == "std":
-            self.scale_pos_ = _safe_scale(X_pos.std(axis=0))
-            self.scale_neg_ = _safe_scale(X_neg.std(axis=0))
-        return self
-
-    def transform(self, X_pos, X_neg):
-        """Both sides normalised with the fitted statistics."""
-        return ((X_pos - self.mean_pos_) / self.scale_pos_,
-                (X_neg - self.mean_neg_) / self.scale_neg_)
-
-    def fit_transform(self, X_pos, X_neg):
-        """`fit` then `transform`."""
-        return self.fit(X_pos, X_neg).transform(X_pos, X_neg)
-
-    def input_direction(self, coef):
-        """Unit input-space direction of a probe ``coef`` acting on normalised data.
-
-        ``coef^T (x - m) / s = (coef / s)^T (x - m)``; the two sides' scales are averaged.
-        """
-        w = coef / (0.5 * (self.scale_pos_ + self.scale_neg_))
-        norm = np.linalg.norm(w)
-        return w / norm if norm > 0 else w
-
-
-def _safe_scale(std):
-    return np.where(std > STD_FLOOR, std, 1.0)
+__all__ = ["CCS", "PairNormalizer", "ccs_objective", "check_pairs"]
 
 
 def ccs_objective(W, Xp, Xn, l2=0.0):
@@ -245,16 +169,18 @@ def _adam(fun, W, max_iter, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return W, f, np.full(W.shape[1], max_iter, dtype=np.int64)
 
 
-class CCS:
+class CCS(ContrastPairClassifier):
     """Contrast-Consistent Search: a linear probe that is consistent and confident on pairs.
 
-    Each side is normalised by its own mean (and std, optionally); then
-    ``p(x) = sigmoid(theta^T x + b)`` minimises
+    Input ``X`` of shape (n_pairs, 2 d): the contrast pairs ``[x_plus | x_minus]``
+    (`methods.truth.pairs.stack_pairs`). Each side is normalised by its own mean (and std,
+    optionally); then ``p(x) = sigmoid(theta^T x + b)`` minimises
     ``L = mean[(p(x+) - (1 - p(x-)))^2] + mean[min(p(x+), p(x-))^2]`` (+ ``l2 ||theta||^2/2``)
     from ``n_restarts`` random initialisations, keeping the lowest final loss. A pair is
-    scored ``0.5 (p(x+) + 1 - p(x-))``, the probability that its first member is true. CCS
-    is unsupervised: which sign of the probe means "true" is arbitrary, and so is the
-    choice among directions of equal loss (Farquhar et al. 2023).
+    scored ``0.5 (p(x+) + 1 - p(x-))``, the probability that its first member is true
+    (``predict_proba(X)[:, 1]``). CCS is unsupervised: ``y`` is optional and unused (checked
+    if given), which sign of the probe means "true" is arbitrary, and so is the choice among
+    directions of equal loss (Farquhar et al. 2023).
 
     Parameters
     ----------
@@ -274,32 +200,36 @@ class CCS:
         L-BFGS stops a restart when its largest gradient entry is below ``tol``.
     predict_normalization : {"train", "batch"}, default="train"
         Normalise pairs at prediction with the training statistics, or (as the reference
-        code does for its test set) with the statistics of the pairs being scored.
+        code does for its test set) with the statistics of the pairs being scored (then at
+        least two pairs, and a pair's score depends on the others scored with it).
     random_state : None, int, SeedSequence or Generator, default=None
         Restart ``r`` is initialised from its own child stream of this seed.
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
+    coef_ : ndarray of shape (d,)
         ``theta`` of the best restart, acting on normalised pairs.
     bias_ : float
         ``b`` of the best restart.
-    direction_ : ndarray of shape (n_features,)
+    direction_ : ndarray of shape (d,)
         Unit input-space direction of the best probe (``theta`` divided by the scale).
     loss_ : float
         CCS loss (without the l2 term) of the best restart on the training pairs.
     losses_ : ndarray of shape (n_restarts,)
         Final CCS loss of every restart.
-    restart_directions_ : ndarray of shape (n_restarts, n_features)
+    restart_directions_ : ndarray of shape (n_restarts, d)
         Unit input-space direction of every restart.
-    restart_coefs_ : ndarray of shape (n_restarts, n_features + 1)
+    restart_coefs_ : ndarray of shape (n_restarts, d + 1)
         ``[theta, b]`` of every restart.
-    init_directions_ : ndarray of shape (n_restarts, n_features)
+    init_directions_ : ndarray of shape (n_restarts, d)
         Unit input-space direction of every restart's initialisation.
     best_restart_ : int
     n_iter_ : ndarray of shape (n_restarts,)
     normalizer_ : PairNormalizer
+        Per-side statistics of the training pairs.
+    classes_ : ndarray ``[0, 1]``
     n_features_in_ : int
+        ``2 d``.
 
     References
     ----------
@@ -320,32 +250,38 @@ class CCS:
         self.predict_normalization = predict_normalization
         self.random_state = random_state
 
-    def _check_params(self):
-        if int(self.n_restarts) < 1:
-            raise ValueError(f"n_restarts must be >= 1, got {self.n_restarts!r}")
-        if self.solver not in ("lbfgs", "adam"):
-            raise ValueError(f"solver must be 'lbfgs' or 'adam', got {self.solver!r}")
-        if int(self.max_iter) < 1:
-            raise ValueError(f"max_iter must be >= 1, got {self.max_iter!r}")
-        if self.predict_normalization not in ("train", "batch"):
-            raise ValueError("predict_normalization must be 'train' or 'batch', "
-                             f"got {self.predict_normalization!r}")
-        if float(self.l2) < 0:
-            raise ValueError(f"l2 must be >= 0, got {self.l2!r}")
+    def _check_params(self) -> None:
+        check_int(self.n_restarts, "n_restarts", 1)
+        check_option(self.solver, "solver", ("lbfgs", "adam"))
+        check_int(self.max_iter, "max_iter", 1)
+        check_real(self.lr, "lr", 0.0, strict=True)
+        check_real(self.l2, "l2", 0.0)
+        check_real(self.tol, "tol", 0.0)
+        check_option(self.predict_normalization, "predict_normalization", ("train", "batch"))
 
-    def _init(self, d):
+    def _init(self, d: int) -> np.ndarray:
         """The reference's nn.Linear init, U(-1/sqrt(d), 1/sqrt(d)), one child stream each."""
-        rng = check_random_state(self.random_state)
+        rng = check_rng(self.random_state)
         bound = 1.0 / np.sqrt(d)
         cols = [child.uniform(-bound, bound, d + 1) for child in rng.spawn(int(self.n_restarts))]
         return np.stack(cols, axis=1)
 
-    def fit(self, X_pos, X_neg, y=None):
-        """Fit ``n_restarts`` probes on the pairs and keep the lowest-loss one; y is ignored."""
+    def fit(self, X, y=None) -> CCS:
+        """Fit ``n_restarts`` probes on the pairs and keep the lowest-loss one.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_pairs, 2 d)
+            Contrast pairs ``[x_plus | x_minus]``.
+        y : array-like of shape (n_pairs,), optional
+            Unused (CCS is unsupervised); checked to be 0/1 labels, one per pair, if given.
+
+        Returns
+        -------
+        self
+        """
         self._check_params()
-        Xp, Xn, _ = check_pairs(X_pos, X_neg)
-        self.normalizer_ = PairNormalizer(self.normalize).fit(Xp, Xn)
-        Zp, Zn = self.normalizer_.transform(Xp, Xn)
+        Zp, Zn, _ = self._fit_pairs(X, y)
         W0 = self._init(Zp.shape[1])
 
         def fun(W):
@@ -358,7 +294,7 @@ class CCS:
         self._record(W0, W, objective, ccs_objective(W, Zp, Zn)[0], n_iter)
         return self
 
-    def _record(self, W0, W, objective, losses, n_iter):
+    def _record(self, W0, W, objective, losses, n_iter) -> None:
         best = int(np.argmin(objective))
         to_input = self.normalizer_.input_direction
         self.restart_coefs_ = np.ascontiguousarray(W.T)
@@ -368,28 +304,29 @@ class CCS:
         self.n_iter_ = n_iter
         self.best_restart_ = best
         self.loss_ = float(losses[best])
-        self.coef_ = W[:-1, best].copy()
         self.bias_ = float(W[-1, best])
         self.direction_ = self.restart_directions_[best]
-        self.n_features_in_ = W.shape[0] - 1
+        self.coef_ = W[:-1, best].copy()
 
-    def _normalized(self, X_pos, X_neg):
-        check_is_fitted(self, "coef_")
-        Xp, Xn, _ = check_pairs(X_pos, X_neg, n_features=self.n_features_in_)
+    def _normalized(self, X) -> tuple[np.ndarray, np.ndarray]:
         if self.predict_normalization == "batch":
-            return PairNormalizer(self.normalize).fit_transform(Xp, Xn)
-        return self.normalizer_.transform(Xp, Xn)
+            return PairNormalizer(self.normalize).fit_transform(*self._pairs(X, min_pairs=2))
+        return super()._normalized(X)
 
-    def predict_proba(self, X_pos, X_neg):
-        """``0.5 (p(x+) + 1 - p(x-))`` per pair, shape (n_pairs,): p(first member is true)."""
-        Zp, Zn = self._normalized(X_pos, X_neg)
+    def _proba_true(self, X) -> np.ndarray:
+        """``0.5 (p(x+) + 1 - p(x-))`` per pair, shape (n_pairs,): P(first member is true)."""
+        Zp, Zn = self._normalized(X)
         pp = expit(Zp @ self.coef_ + self.bias_)
         pn = expit(Zn @ self.coef_ + self.bias_)
         return 0.5 * (pp + 1.0 - pn)
 
-    def restart_predict_proba(self, X_pos, X_neg):
-        """The same score for every restart's probe, shape (n_restarts, n_pairs)."""
-        Zp, Zn = self._normalized(X_pos, X_neg)
+    def restart_predict_proba(self, X) -> np.ndarray:
+        """``P(x_plus is true)`` under every restart's probe, shape (n_restarts, n_pairs).
+
+        Row ``r`` is restart ``r``'s ``0.5 (p(x+) + 1 - p(x-))``; row ``best_restart_``
+        equals ``predict_proba(X)[:, 1]``.
+        """
+        Zp, Zn = self._normalized(X)
         W = self.restart_coefs_.T
         pp = expit(Zp @ W[:-1] + W[-1])
         pn = expit(Zn @ W[:-1] + W[-1])

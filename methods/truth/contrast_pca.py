@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.truth.ccs import PairNormalizer, check_pairs
-from methods.validation import check_is_fitted
+from methods.truth._contrast_pairs import ContrastPairClassifier
 
 
-class ContrastPCA:
+class ContrastPCA(ContrastPairClassifier):
     """Top principal component of normalised pair differences, thresholded at 0.
 
+    Input ``X`` of shape (n_pairs, 2 d): the contrast pairs ``[x_plus | x_minus]``.
     ``D = Z+ - Z-`` (n_pairs, d) after per-side normalisation (so ``D`` is centred);
     ``v`` the top right singular vector of ``D``; a pair is called "first member true" when
     ``v^T (z+ - z-) > 0``. The sign of ``v`` is fixed by making its largest-magnitude entry
-    positive (unsupervised: which sign means "true" is arbitrary).
+    positive (unsupervised: ``y`` is optional and unused, and which sign means "true" is
+    arbitrary).
 
     Parameters
     ----------
@@ -30,17 +31,19 @@ class ContrastPCA:
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
+    coef_ : ndarray of shape (d,)
         ``v``, unit, acting on normalised differences.
     bias_ : float
         Always 0.0 (the threshold).
-    direction_ : ndarray of shape (n_features,)
+    direction_ : ndarray of shape (d,)
         Unit input-space direction.
-    eigenvalues_ : ndarray of shape (min(n_pairs, n_features),)
+    eigenvalues_ : ndarray of shape (min(n_pairs, d),)
         Eigenvalues of the covariance ``D^T D / n_pairs`` in decreasing order; the ratio of
         the top two (see `metrics.eigenvalue_ratio`) near 1 means no salient direction.
     normalizer_ : PairNormalizer
+    classes_ : ndarray ``[0, 1]``
     n_features_in_ : int
+        ``2 d``.
 
     References
     ----------
@@ -51,29 +54,36 @@ class ContrastPCA:
         self.normalize = normalize
         self.random_state = random_state
 
-    def fit(self, X_pos, X_neg, y=None):
-        """Top principal component of the differences; ``y`` is ignored. Returns self."""
-        Xp, Xn, _ = check_pairs(X_pos, X_neg)
-        self.normalizer_ = PairNormalizer(self.normalize).fit(Xp, Xn)
-        Zp, Zn = self.normalizer_.transform(Xp, Xn)
+    def fit(self, X, y=None) -> ContrastPCA:
+        """Top principal component of the differences.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_pairs, 2 d)
+            Contrast pairs ``[x_plus | x_minus]``.
+        y : array-like of shape (n_pairs,), optional
+            Unused; checked to be 0/1 labels, one per pair, if given.
+
+        Returns
+        -------
+        self
+        """
+        Zp, Zn, _ = self._fit_pairs(X, y)
         D = Zp - Zn
         _, sing, Vt = np.linalg.svd(D, full_matrices=False)
         v = Vt[0]
         v = v * np.sign(v[np.argmax(np.abs(v))])
-        self.coef_ = v
         self.bias_ = 0.0
         self.eigenvalues_ = sing**2 / D.shape[0]
         self.direction_ = self.normalizer_.input_direction(v)
-        self.n_features_in_ = Xp.shape[1]
+        self.coef_ = v
         return self
 
-    def decision_function(self, X_pos, X_neg):
-        """Projection ``v^T (z+ - z-)`` per pair, shape (n_pairs,)."""
-        check_is_fitted(self, "coef_")
-        Xp, Xn, _ = check_pairs(X_pos, X_neg, n_features=self.n_features_in_)
-        Zp, Zn = self.normalizer_.transform(Xp, Xn)
+    def decision_function(self, X) -> np.ndarray:
+        """Projection ``v^T (z+ - z-)`` per pair, shape (n_pairs,); positive: x_plus true."""
+        Zp, Zn = self._normalized(X)
         return (Zp - Zn) @ self.coef_
 
-    def predict_proba(self, X_pos, X_neg):
-        """1.0 where the projection is positive, 0.0 where negative, 0.5 on ties; (n_pairs,)."""
-        return 0.5 * (1.0 + np.sign(self.decision_function(X_pos, X_neg)))
+    def _proba_true(self, X) -> np.ndarray:
+        """1.0 where the projection is positive, 0.0 where negative, 0.5 on ties."""
+        return 0.5 * (1.0 + np.sign(self.decision_function(X)))

@@ -1,11 +1,14 @@
-"""What a probe given by one direction ``theta`` shares: its scale and its probability."""
+"""What a probe given by one direction ``theta`` shares: its scale and its probability.
+
+`FixedDirectionProbe` is the base of `MeanDifference` and `RandomDirection` (and the
+contrast-pair base `methods.truth._contrast_pairs.ContrastPairClassifier` below it).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from methods.truth.ccs import check_pairs
-from methods.validation import check_is_fitted
+from methods.truth._contrast_pairs import ContrastPairClassifier
 
 # Projections whose largest |value| lies outside this range have squares outside float64's
 # normal range (1e-308 .. 1e308), so ``np.std`` would underflow to 0 or overflow to inf and
@@ -28,26 +31,29 @@ def spread(proj: np.ndarray) -> float:
     return s if s > 0 else 1.0
 
 
-class FixedDirectionProbeMixin:
+class FixedDirectionProbe(ContrastPairClassifier):
     """``p(x+, x-) = sigmoid(theta^T (z+ - z-) / s)``, ``s`` the training spread of the score.
 
-    Subclasses fit ``normalizer_`` and call `_set_direction` with ``theta`` (normalised
-    coordinates) and the normalised training pairs.
+    ``z`` are the normalised members of the pairs ``X = [x_plus | x_minus]``. Subclasses
+    open ``fit`` with `_fit_pairs` and call `_set_direction` with ``theta`` (normalised
+    coordinates) and the normalised training pairs; the base sets ``scale_ = s``,
+    ``coef_ = theta``, ``bias_ = 0`` and the unit input-space ``direction_``.
     """
 
     def _set_direction(self, theta: np.ndarray, Zp: np.ndarray, Zn: np.ndarray) -> None:
         proj = (Zp - Zn) @ theta
         self.scale_ = spread(proj)
-        self.coef_ = theta
         self.bias_ = 0.0
         self.direction_ = self.normalizer_.input_direction(theta)
-        self.n_features_in_ = Zp.shape[1]
+        self.coef_ = theta
 
-    def predict_proba(self, X_pos, X_neg):
-        """p(first member is true), shape (n_pairs,)."""
-        check_is_fitted(self, "coef_")
-        Xp, Xn, _ = check_pairs(X_pos, X_neg, n_features=self.n_features_in_)
-        Zp, Zn = self.normalizer_.transform(Xp, Xn)
+    def _proba_true(self, X) -> np.ndarray:
+        """P(first member is true), shape (n_pairs,)."""
+        Zp, Zn = self._normalized(X)
         # exp overflows to inf for logits below -709: the probability is then 0, correctly.
         with np.errstate(over="ignore"):
             return 1.0 / (1.0 + np.exp(-((Zp - Zn) @ self.coef_) / self.scale_))
+
+
+# The name this base had when it was a mixin over the two-array interface.
+FixedDirectionProbeMixin = FixedDirectionProbe

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.truth.ccs import PairNormalizer, check_pairs
-from methods.truth.fixed_direction import FixedDirectionProbeMixin
-from methods.validation import check_random_state
+from methods.truth._contrast_pairs import check_rng
+from methods.truth.fixed_direction import FixedDirectionProbe
 
 
-class RandomDirection(FixedDirectionProbeMixin):
+class RandomDirection(FixedDirectionProbe):
     """A direction drawn uniformly on the unit sphere, ignoring the data and the labels.
 
+    Input ``X`` of shape (n_pairs, 2 d): the contrast pairs ``[x_plus | x_minus]``.
     ``v = g / ||g||`` with ``g ~ N(0, I_d)``; a pair is scored
     ``p = sigmoid(v^T (z+ - z-) / tau)``, ``z`` the normalised members and ``tau`` the
     standard deviation of the training projections. Any method worth using beats it.
@@ -25,26 +25,38 @@ class RandomDirection(FixedDirectionProbeMixin):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
+    coef_ : ndarray of shape (d,)
         ``v``, acting on normalised differences.
     bias_ : float
         Always 0.0.
     scale_ : float
-    direction_ : ndarray of shape (n_features,)
+    direction_ : ndarray of shape (d,)
         Unit input-space direction.
     normalizer_ : PairNormalizer
+    classes_ : ndarray ``[0, 1]``
     n_features_in_ : int
+        ``2 d``.
     """
 
     def __init__(self, normalize="mean", random_state=None):
         self.normalize = normalize
         self.random_state = random_state
 
-    def fit(self, X_pos, X_neg, y=None):
-        """Draw the direction (only the pairs' dimension is used); ``y`` is ignored."""
-        Xp, Xn, _ = check_pairs(X_pos, X_neg)
-        self.normalizer_ = PairNormalizer(self.normalize).fit(Xp, Xn)
-        Zp, Zn = self.normalizer_.transform(Xp, Xn)
-        g = check_random_state(self.random_state).standard_normal(Xp.shape[1])
+    def fit(self, X, y=None) -> RandomDirection:
+        """Draw the direction (only the pairs' dimension ``d`` is used).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_pairs, 2 d)
+            Contrast pairs ``[x_plus | x_minus]``.
+        y : array-like of shape (n_pairs,), optional
+            Unused; checked to be 0/1 labels, one per pair, if given.
+
+        Returns
+        -------
+        self
+        """
+        Zp, Zn, _ = self._fit_pairs(X, y)
+        g = check_rng(self.random_state).standard_normal(Zp.shape[1])
         self._set_direction(g / np.linalg.norm(g), Zp, Zn)
         return self
