@@ -327,6 +327,8 @@ def check_random_state(random_state) -> np.random.Generator:
     if random_state is None or isinstance(random_state, np.random.SeedSequence):
         return np.random.default_rng(random_state)
     if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be a non-negative int, got {random_state}")
         return np.random.default_rng(int(random_state))
     raise InvalidArgumentError(
         "random_state must be None, an int, a numpy SeedSequence or Generator, "

@@ -20,8 +20,6 @@ Without Supervision", arXiv 2212.03827, Section 2.2 and the reference code
 
 from __future__ import annotations
 
-import math
-import numbers
 import re
 from typing import ClassVar
 
@@ -31,7 +29,11 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from methods.truth.pairs import LAYOUT, split_pairs
-from methods.validation import check_array, check_labels, check_random_state
+from methods.validation import (
+    check_array,
+    check_choice,
+    check_labels,
+)
 
 NORMALIZATIONS = ("none", "mean", "std")
 # Features whose per-side std is below this are left unscaled (one-hot facts without noise
@@ -39,48 +41,6 @@ NORMALIZATIONS = ("none", "mean", "std")
 STD_FLOOR = 1e-12
 # An error message that already names the argument X (as a word: not inside "X_pos").
 _NAMES_X = re.compile(r"(?<!\w)X(?!\w)")
-
-
-class InvalidParameterError(ValueError, TypeError):
-    """A hyperparameter of a truth method is out of range or of the wrong type.
-
-    Both a ValueError and a TypeError, as scikit-learn's own parameter errors are.
-    """
-
-
-# --- hyperparameters ---------------------------------------------------------------------
-
-def check_option(value, name: str, options: tuple[str, ...]) -> str:
-    """``value`` if it is one of the strings ``options``; else an error naming ``name``."""
-    if not isinstance(value, str) or value not in options:
-        raise InvalidParameterError(f"{name} must be one of {options}, got {value!r}")
-    return value
-
-
-def check_int(value, name: str, minimum: int) -> int:
-    """``value`` as an int if it is an integer (not a bool) ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InvalidParameterError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_real(value, name: str, low: float, *, strict: bool = False) -> float:
-    """``value`` as a float if it is a finite real (not a bool) ``>= low`` (``> low`` if
-    ``strict``)."""
-    ok = (not isinstance(value, bool) and isinstance(value, numbers.Real)
-          and math.isfinite(value) and (value > low if strict else value >= low))
-    if not ok:
-        bound = f"> {low}" if strict else f">= {low}"
-        raise InvalidParameterError(f"{name} must be a finite real {bound}, got {value!r}")
-    return float(value)
-
-
-def check_rng(random_state) -> np.random.Generator:
-    """`methods.validation.check_random_state`, its errors naming ``random_state``."""
-    try:
-        return check_random_state(random_state)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"random_state: {exc}") from exc
 
 
 # --- labels ------------------------------------------------------------------------------
@@ -190,7 +150,7 @@ class PairNormalizer:
 
     def fit(self, X_pos: np.ndarray, X_neg: np.ndarray) -> PairNormalizer:
         """Record each side's statistics; returns self."""
-        check_option(self.normalize, "normalize", NORMALIZATIONS)
+        check_choice(self.normalize, "normalize", NORMALIZATIONS)
         d = X_pos.shape[1]
         center = self.normalize != "none"
         self.mean_pos_ = X_pos.mean(axis=0) if center else np.zeros(d)
@@ -299,7 +259,7 @@ class ContrastPairClassifier(ClassifierMixin, BaseEstimator):
         ``Z+``, ``Z-`` are the normalised members, shape (n_pairs, d); ``y`` is int64 in
         {0, 1} or None. Sets ``n_features_in_``, ``classes_`` and ``normalizer_``.
         """
-        check_option(self.normalize, "normalize", NORMALIZATIONS)
+        check_choice(self.normalize, "normalize", NORMALIZATIONS)
         X = self._validate_X(X, reset=True, min_pairs=2)
         y, classes = check_pair_labels(y, X.shape[0], required=self._supervised,
                                        owner=type(self).__name__)

@@ -14,14 +14,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from methods.truth._contrast_pairs import (
-    ContrastPairClassifier,
-    PairNormalizer,
+from methods.truth._contrast_pairs import ContrastPairClassifier, PairNormalizer, check_pairs
+from methods.validation import (
+    check_choice,
     check_int,
-    check_option,
-    check_pairs,
-    check_real,
-    check_rng,
+    check_positive_float,
+    check_random_state,
 )
 
 __all__ = ["CCS", "PairNormalizer", "ccs_objective", "check_pairs"]
@@ -252,16 +250,16 @@ class CCS(ContrastPairClassifier):
 
     def _check_params(self) -> None:
         check_int(self.n_restarts, "n_restarts", 1)
-        check_option(self.solver, "solver", ("lbfgs", "adam"))
+        check_choice(self.solver, "solver", ("lbfgs", "adam"))
         check_int(self.max_iter, "max_iter", 1)
-        check_real(self.lr, "lr", 0.0, strict=True)
-        check_real(self.l2, "l2", 0.0)
-        check_real(self.tol, "tol", 0.0)
-        check_option(self.predict_normalization, "predict_normalization", ("train", "batch"))
+        check_positive_float(self.lr, "lr")
+        check_positive_float(self.l2, "l2", allow_zero=True)
+        check_positive_float(self.tol, "tol", allow_zero=True)
+        check_choice(self.predict_normalization, "predict_normalization", ("train", "batch"))
 
     def _init(self, d: int) -> np.ndarray:
         """The reference's nn.Linear init, U(-1/sqrt(d), 1/sqrt(d)), one child stream each."""
-        rng = check_rng(self.random_state)
+        rng = check_random_state(self.random_state)
         bound = 1.0 / np.sqrt(d)
         cols = [child.uniform(-bound, bound, d + 1) for child in rng.spawn(int(self.n_restarts))]
         return np.stack(cols, axis=1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.truth._contrast_pairs import check_rng
 from methods.truth.fixed_direction import FixedDirectionProbe
+from methods.validation import check_random_state
 
 
 class RandomDirection(FixedDirectionProbe):
@@ -57,6 +57,6 @@ class RandomDirection(FixedDirectionProbe):
         self
         """
         Zp, Zn, _ = self._fit_pairs(X, y)
-        g = check_rng(self.random_state).standard_normal(Zp.shape[1])
+        g = check_random_state(self.random_state).standard_normal(Zp.shape[1])
         self._set_direction(g / np.linalg.norm(g), Zp, Zn)
         return self

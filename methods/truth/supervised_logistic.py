@@ -12,7 +12,8 @@ from typing import ClassVar
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from methods.truth._contrast_pairs import ContrastPairClassifier, check_int, check_real
+from methods.truth._contrast_pairs import ContrastPairClassifier
+from methods.validation import check_int, check_positive_float
 
 
 class SupervisedLogistic(ContrastPairClassifier):
@@ -76,7 +77,7 @@ class SupervisedLogistic(ContrastPairClassifier):
         -------
         self
         """
-        C = check_real(self.C, "C", 0.0, strict=True)
+        C = check_positive_float(self.C, "C")
         max_iter = check_int(self.max_iter, "max_iter", 1)
         Zp, Zn, y = self._fit_pairs(X, y)
         clf = LogisticRegression(C=C, max_iter=max_iter)
