@@ -82,9 +82,11 @@ def pytest_testnodedown(node, error):
 
 def session_records(config) -> list[dict]:
     """Records of this session: this process's, or all workers' under xdist (one per cell)."""
+    from benchmarks.results import record_key
+
     unique = {}
     for rec in config.stash[CACHE_KEY].records() + config.stash[WORKER_RECORDS]:
-        unique[(rec["family"], rec["method"], rec["generator"], rec["profile"])] = rec
+        unique[record_key(rec)] = rec
     return list(unique.values())
 
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from threadpoolctl import threadpool_limits
 
 from benchmarks.expected_findings import expected_findings_for
-from benchmarks.families import get_family
-from benchmarks.spec import GeneratorSpec, MethodSpec, Profile
+from benchmarks.profiles import Profile
+from benchmarks.registry import get_family
+from benchmarks.results import CellKey, cell_key
+from benchmarks.spec import GeneratorSpec, MethodSpec
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,8 @@ class Cell:
     profile: Profile
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.family, self.method.name, self.generator.name, self.profile.name)
+    def key(self) -> CellKey:
+        return cell_key(self.family, self.method.name, self.generator.name, self.profile.name)
 
     @property
     def id(self) -> str:

@@ -33,6 +33,7 @@ from benchmarks.cells import Cell, run_cell
 from benchmarks.expected_findings import expected_findings_for
 from benchmarks.grid import build_grid
 from benchmarks.profiles import get_profile
+from benchmarks.results import CellKey, cell_key, record_key
 
 # Per-seed and per-cell fields that measure wall-clock time, not the method's output.
 TIMING_FIELDS = ("elapsed_s", "fit_time_s")
@@ -58,8 +59,8 @@ class CellRef:
                    cell.profile.n_seeds)
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.family, self.method, self.generator, self.profile)
+    def key(self) -> CellKey:
+        return cell_key(self.family, self.method, self.generator, self.profile)
 
     def filename(self) -> str:
         """A stable file name for this cell's record."""
@@ -187,7 +188,7 @@ class CellStore:
             why = _malformed(record)
             if why is not None:
                 return None, f"not a cell record: {why}"
-        same = (record["family"], record["method"], record["generator"], record["profile"])
+        same = record_key(record)
         if same != ref.key:
             return None, f"holds the record of another cell {same}"
         wanted = list(get_profile(ref.profile, ref.first_seed, ref.n_seeds).seeds)

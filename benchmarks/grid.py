@@ -7,10 +7,10 @@ import inspect
 from typing import Iterable
 
 from benchmarks.cells import Cell
-from benchmarks.families import FAMILIES, get_family
 from benchmarks.profiles import get_profile
-from benchmarks.spec import MethodSpec, sklearn_seed
-from benchmarks.user_methods import FAMILIES as FAMILY_NAMES
+from benchmarks.registry import FAMILIES, FAMILY_NAMES, get_family
+from benchmarks.seeding import sklearn_seed
+from benchmarks.spec import MethodSpec
 from benchmarks.user_methods import accepts, infer_family, load_object
 
 

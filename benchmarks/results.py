@@ -24,6 +24,19 @@ from pathlib import Path
 
 SCHEMA_VERSION = "1.0"
 
+# A cell's identity in results.json, the cell files, the baseline and the pytest session.
+CellKey = tuple[str, str, str, str]
+
+
+def cell_key(family: str, method: str, generator: str, profile: str) -> CellKey:
+    """The key of one cell: ``(family, method, generator, profile)``; the one place it is built."""
+    return (family, method, generator, profile)
+
+
+def record_key(record: dict) -> CellKey:
+    """The `cell_key` of a results.json record (or of a baseline entry)."""
+    return cell_key(record["family"], record["method"], record["generator"], record["profile"])
+
 
 def environment() -> dict:
     """Versions that can change a number."""
@@ -88,7 +101,7 @@ def _fmt(metric: dict | None) -> str:
 
 def format_table(records: list[dict]) -> str:
     """A fixed-width table: one row per cell, headline metrics and checks passed."""
-    from benchmarks.families import FAMILIES
+    from benchmarks.registry import FAMILIES
 
     lines = []
     for fam_name in sorted({r["family"] for r in records}):

@@ -3,7 +3,7 @@
 One pair of tests for all three families (erasure, sparse, truth); test ids read
 ``<method>-<generator>-seed<k>`` and ``<method>-<generator>-<check>``, so
 ``pytest benchmarks/ -k erases_accuracy`` or ``-k leace`` selects. Known weaknesses of
-built-in methods are strict xfails (benchmarks/expected_findings.py).
+built-in methods are strict xfails (``benchmarks/<family>/findings.py``).
 """
 
 from __future__ import annotations

@@ -28,9 +28,9 @@ import sys
 import threading
 from pathlib import Path
 
-from benchmarks.baseline import DEFAULT_BASELINE, write_baseline
 from benchmarks.execution import CellRef, CellStore, run_cells
 from benchmarks.grid import build_grid
+from benchmarks.regression_guard import DEFAULT_BASELINE, write_baseline
 from benchmarks.results import read_results, write_atomically, write_results
 from reports.figures import make_figures
 from reports.render import render_html, render_markdown

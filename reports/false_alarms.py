@@ -11,7 +11,7 @@ with the report's own machinery (`benchmarks.execution.run_cells`, one file per 
 cell under ``DIR/cells``, ``--resume`` to continue) and then reads them. Use seeds
 disjoint from the baseline's (0-59).
 
-The rule (`benchmarks.baseline.Threshold`, the code `compare` decides with): a CI run of
+The rule (`benchmarks.regression_guard.Threshold`, the code `compare` decides with): a CI run of
 ``n`` seeds alarms on a guarded score of a cell when its median is beyond the statistical
 bound AND every one of its ``n`` seeds is strictly worse than the baseline's worst seed.
 
@@ -46,17 +46,16 @@ from pathlib import Path
 
 from scipy import stats
 
-from benchmarks.baseline import (
+from benchmarks.regression_guard import (
     DEFAULT_BASELINE,
     GUARDED,
-    cell_key,
     compare,
     false_alarm_bound,
     load_baseline,
     seed_values,
     threshold,
 )
-from benchmarks.results import read_results, write_results
+from benchmarks.results import read_results, record_key, write_results
 from metrics.statistics import wilson_interval
 
 CONFIDENCE = 0.95
@@ -175,7 +174,7 @@ def load_records(paths: list[Path]) -> list[dict]:
         else:
             raise ValueError(f"{path}: no such results.json or cells folder")
         for rec in found:
-            records[cell_key(rec)] = rec
+            records[record_key(rec)] = rec
     return list(records.values())
 
 
@@ -208,7 +207,7 @@ def estimate_family(records: list[dict], base: dict[tuple, dict], n: int = 3,
     est = FamilyEstimate(families.pop(), n, seeds, [], 0)
     compared = []
     for rec in records:
-        entry = base.get(cell_key(rec))
+        entry = base.get(record_key(rec))
         if entry is None:
             est.missing.append(_cell_id(rec))
             continue

@@ -1,4 +1,4 @@
-"""Tests of the regression guard (benchmarks/baseline.py).
+"""Tests of the regression guard (benchmarks/regression_guard.py).
 
 `compare` on built cases (clearly worse, overlapping, clearly better; both directions),
 the baseline file round trip, and the guard end to end: a deliberately worsened LEACE run
@@ -20,12 +20,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from benchmarks.baseline import (
+from benchmarks.cells import Cell, run_cell
+from benchmarks.grid import build_grid, user_method_spec
+from benchmarks.registry import get_family
+from benchmarks.regression_guard import (
     DEFAULT_BASELINE,
     GUARDED,
     Z,
     baseline_entry,
-    cell_key,
     compare,
     false_alarm_bound,
     load_baseline,
@@ -33,10 +35,8 @@ from benchmarks.baseline import (
     threshold,
     write_baseline,
 )
-from benchmarks.cells import Cell, run_cell
-from benchmarks.families import get_family
-from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.results import SCHEMA_VERSION
+from benchmarks.results import record_key as cell_key
 from benchmarks.spec import MethodSpec
 from metrics.probes import PROBE_KINDS
 
@@ -327,7 +327,7 @@ def test_worsened_eraser_under_the_builtin_name_fails_the_guard(tmp_path, leace_
     changes = compare(record, leace_baseline)
     assert changes, ("the guard reported no change at all for an eraser that moves 30% of the "
                      "rows to 0: does reports/baseline.json match the format "
-                     "benchmarks/baseline.py reads?")
+                     "benchmarks/regression_guard.py reads?")
     worse = [c for c in changes if c.worse]
     assert "distortion" in {c.metric for c in worse}, [c.message() for c in changes]
     msg = next(c.message() for c in worse if c.metric == "distortion")

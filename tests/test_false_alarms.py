@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from benchmarks.baseline import cell_key, load_baseline, write_baseline
-from benchmarks.families import get_family
+from benchmarks.registry import get_family
+from benchmarks.regression_guard import load_baseline, write_baseline
+from benchmarks.results import record_key as cell_key
 from benchmarks.results import write_results
 from metrics.probes import PROBE_KINDS
 from reports import false_alarms as fa

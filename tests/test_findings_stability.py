@@ -10,22 +10,20 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from benchmarks import conftest as grid_conftest
 from benchmarks.expected_findings import EXPECTED_FINDINGS, VARIABLE_FINDINGS
-from benchmarks.families import FAMILY_NAMES, get_family
 from benchmarks.profiles import get_profile
+from benchmarks.registry import FAMILY_NAMES, get_family
 from metrics.probes import PROBE_KINDS
 from reports import findings_stability as fs
 from reports import render
 
 
 def _tables(family: str) -> tuple[dict, dict]:
-    module = importlib.import_module(f"benchmarks.{family}_findings")
-    return module.FINDINGS, getattr(module, "VARIABLE_FINDINGS", {})
+    fam = get_family(family)
+    return fam.findings, fam.variable_findings
 
 
 @pytest.mark.parametrize("family", FAMILY_NAMES)

@@ -1,0 +1,25 @@
+"""The truth-direction family: does an unsupervised method find the truth, or any direction?
+
+Its grid and scoring (`family`), checks (`checks`), expected findings (`findings`),
+guarded scores (`guarded`), figures (`figures`) and speed benchmarks (`test_speed`), all
+declared by ``FAMILY``.
+"""
+
+from __future__ import annotations
+
+from benchmarks.families import Family
+from benchmarks.truth import checks, family, figures, findings, guarded
+
+FAMILY = Family(
+    name=family.NAME,
+    generators=family.truth_generators,
+    methods=family.truth_methods,
+    score_seed=family.score_truth_seed,
+    aggregate=family.aggregate_truth,
+    checks=checks.TRUTH_CHECKS,
+    headline=("accuracy", "sign_agnostic_accuracy", "random_truthlike_sign_agnostic_mean",
+              "ccs_loss", "labels_needed", "disjoint_facts_accuracy"),
+    findings=findings.FINDINGS,
+    guarded=guarded.GUARDED,
+    figures=figures.figures,
+)
