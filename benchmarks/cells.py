@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from threadpoolctl import threadpool_limits
 
-from benchmarks.expected_findings import expected_findings_for
+from benchmarks.expected_findings import expected_findings_for, variable_findings_for
 from benchmarks.profiles import Profile
 from benchmarks.registry import get_family
 from benchmarks.results import CellKey, cell_key
@@ -56,6 +56,28 @@ def run_cell(cell: Cell) -> dict:
         return _run_cell(cell)
 
 
+def describe_cell(cell: Cell) -> dict:
+    """The fields of ``cell``'s record that describe it rather than score it.
+
+    What the score table and the report read besides the scores travels in the record
+    (the family's headline metrics, the findings of a built-in method), so that nothing
+    downstream imports a family to render a record.
+    """
+    builtin = cell.method.builtin
+    return {
+        "family": cell.family,
+        "method": cell.method.name,
+        "generator": cell.generator.name,
+        "profile": cell.profile.name,
+        "builtin": builtin,
+        "method_description": cell.method.description,
+        "generator_params": {k: v for k, v in cell.generator.kwargs.items()},
+        "headline": list(get_family(cell.family).headline),
+        "expected_findings": expected_findings_for(cell) if builtin else {},
+        "variable_findings": variable_findings_for(cell) if builtin else {},
+    }
+
+
 def _run_cell(cell: Cell) -> dict:
     family = get_family(cell.family)
     start = time.perf_counter()
@@ -67,18 +89,11 @@ def _run_cell(cell: Cell) -> dict:
             error = f"seed {seed}: {_error_message(exc)}"
             seeds.append({"seed": seed, "status": "error", "error": error})
     record = {
-        "family": cell.family,
-        "method": cell.method.name,
-        "generator": cell.generator.name,
-        "profile": cell.profile.name,
-        "builtin": cell.method.builtin,
-        "method_description": cell.method.description,
-        "generator_params": {k: v for k, v in cell.generator.kwargs.items()},
+        **describe_cell(cell),
         "status": "ok" if error is None else "error",
         "error": error,
         "metrics": {},
         "checks": {},
-        "expected_findings": expected_findings_for(cell) if cell.method.builtin else {},
         "seeds": seeds,
     }
     if error is None:

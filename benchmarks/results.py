@@ -9,9 +9,14 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
     error              str | null     the failure message of an error cell
     metrics            {name: {value, low, high, n, confidence}}
     checks             {name: {passed, value, threshold, rule}}
+    headline           [metric name]   the family's metrics shown in the score table
     expected_findings  {check: reason}   known weaknesses applied as strict xfails
+    variable_findings  {check: reason}   seed-dependent ones (non-strict xfails, a rate)
     seeds              [per-seed results]   raw numbers behind the metrics
     generator_params, method_description, elapsed_s
+
+``headline`` and ``variable_findings`` were added after the first records were written:
+a record without them shows no headline metric in the table and no variable finding.
 """
 
 from __future__ import annotations
@@ -99,15 +104,22 @@ def _fmt(metric: dict | None) -> str:
         f"{metric['value']:.3f} [{metric['low']:.3f},{metric['high']:.3f}]"
 
 
-def format_table(records: list[dict]) -> str:
-    """A fixed-width table: one row per cell, headline metrics and checks passed."""
-    from benchmarks.registry import FAMILIES
+def _headline(rows: list[dict]) -> list[str]:
+    """The headline metrics of one family's records (carried by each record)."""
+    return next((list(r["headline"]) for r in rows if r.get("headline")), [])
 
+
+def format_table(records: list[dict]) -> str:
+    """A fixed-width table: one row per cell, headline metrics and checks passed.
+
+    Everything it shows comes from the records, the headline metrics of each family
+    included (no family is imported to render them).
+    """
     lines = []
     for fam_name in sorted({r["family"] for r in records}):
-        fam = FAMILIES[fam_name]
         rows = [r for r in records if r["family"] == fam_name]
-        head = ["method", "generator", "status"] + list(fam.headline) + ["checks"]
+        headline = _headline(rows)
+        head = ["method", "generator", "status"] + headline + ["checks"]
         table = [head]
         for r in sorted(rows, key=lambda r: (r["generator"], r["method"])):
             if r["status"] != "ok":
@@ -115,7 +127,7 @@ def format_table(records: list[dict]) -> str:
                 continue
             passed = sum(c["passed"] for c in r["checks"].values())
             table.append([r["method"], r["generator"], "ok"]
-                         + [_fmt(r["metrics"].get(m)) for m in fam.headline]
+                         + [_fmt(r["metrics"].get(m)) for m in headline]
                          + [f"{passed}/{len(r['checks'])}"])
         widths = [max(len(row[i]) for row in table if i < len(row)) for i in range(len(head))]
         lines.append(f"[{fam_name}]")

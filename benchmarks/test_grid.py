@@ -8,6 +8,8 @@ built-in methods are strict xfails (``benchmarks/<family>/findings.py``).
 
 from __future__ import annotations
 
+from benchmarks.check_result import describe_check
+
 
 def test_seed(seed_case, cell_cache):
     """The method fits and runs without error, NaN or a wrong shape on this seed."""
@@ -23,7 +25,4 @@ def test_check(check_case, cell_cache):
     record = cell_cache.get(cell)
     assert record["status"] == "ok", f"{cell.id} is an error cell: {record['error']}"
     result = record["checks"][check]
-    assert result["passed"], (
-        f"{cell.id}: {check} failed: {result['rule']}; measured {result['value']:.4g}, "
-        f"threshold {result['threshold']:.4g}"
-    )
+    assert result["passed"], f"{cell.id}: {describe_check(check, result)}"

@@ -46,6 +46,7 @@ from pathlib import Path
 
 from scipy import stats
 
+from benchmarks import options
 from benchmarks.regression_guard import (
     DEFAULT_BASELINE,
     GUARDED,
@@ -336,16 +337,15 @@ def _parser() -> argparse.ArgumentParser:
                                 description=__doc__.split("\n")[0])
     p.add_argument("--from", dest="sources", type=Path, action="append", default=[],
                    help="results.json or a folder of cell records (repeatable)")
-    p.add_argument("--baseline", type=Path, default=DEFAULT_BASELINE)
+    options.add_options(p, options.BASELINE.but(type=Path, default=DEFAULT_BASELINE))
     p.add_argument("--n", type=int, default=3, help="seeds per CI run (quick profile: 3)")
-    p.add_argument("--family", choices=("erasure", "sparse", "truth"), default=None,
-                   help="produce the many-seed records of this family first")
+    options.add_options(p, options.FAMILY.but(
+        help="produce the many-seed records of this family first"))
     p.add_argument("--seeds", type=int, default=100, help="seeds per cell to produce")
-    p.add_argument("--first-seed", type=int, default=1000)
-    p.add_argument("--jobs", type=int, default=1)
+    options.add_options(p, options.FIRST_SEED.but(default=1000), options.JOBS)
     p.add_argument("--out", type=Path, default=None,
                    help="where produced records go (default /tmp/false_alarms/FAMILY)")
-    p.add_argument("--resume", action="store_true", help="keep produced cells in OUT/cells")
+    options.add_options(p, options.RESUME.but(help="keep produced cells in OUT/cells"))
     p.add_argument("--no-triples", action="store_true",
                    help="skip the all-triples cross-check")
     p.add_argument("--json", type=Path, default=None, help="also write the estimates here")

@@ -92,11 +92,10 @@ def test_strict_and_variable_findings_get_their_xfail(monkeypatch):
             assert xfails == [], key
 
 
-def test_report_lists_variable_findings_apart_from_failures(monkeypatch):
-    key = ("m", "g", "consistent")
-    monkeypatch.setattr(render, "VARIABLE_FINDINGS", {key: "passes on 1 of 3 seed sets"})
+def test_report_lists_variable_findings_apart_from_failures():
     rec = {"method": "m", "generator": "g", "builtin": True, "status": "ok",
            "expected_findings": {},
+           "variable_findings": {"consistent": "passes on 1 of 3 seed sets"},
            "checks": {"consistent": {"passed": False, "value": 0.5, "threshold": 0.9,
                                      "rule": "r"},
                       "erases_linear": {"passed": False, "value": 0.2, "threshold": 0.0,
