@@ -84,7 +84,8 @@ def _run_cell(cell: Cell) -> dict:
     seeds, error = [], None
     for seed in cell.profile.seeds:
         try:
-            seeds.append(family.score_seed(cell.method, cell.generator, seed, cell.profile))
+            result = family.score_seed(cell.method, cell.generator, seed, cell.profile)
+            seeds.append({**result, "guarded": family.guarded_values(result)})
         except Exception as exc:  # noqa: BLE001 - any failure of the method is the finding
             error = f"seed {seed}: {_error_message(exc)}"
             seeds.append({"seed": seed, "status": "error", "error": error})

@@ -94,6 +94,16 @@ class Family:
         """Names of the family's checks, in order."""
         return tuple(self.checks)
 
+    def guarded_values(self, seed_result: dict) -> dict[str, float]:
+        """The guarded scores of one seed's result, as the record stores them per seed.
+
+        Read once, when the cell is scored (`benchmarks.cells.run_cell`); the regression
+        guard reads them from the record and recomputes nothing. A score whose ``needs``
+        key the seed lacks (a score only some generators have) is absent.
+        """
+        return {name: float(g.per_seed(seed_result)) for name, g in self.guarded.items()
+                if not g.needs or g.needs in seed_result}
+
     def check(self, metrics: dict) -> dict:
         """Every check of the family on a cell's aggregated metrics: name -> check dict."""
         return {name: check(metrics).to_dict() for name, check in self.checks.items()}

@@ -64,14 +64,23 @@ GUARDED: dict[str, dict[str, Guarded]] = {
 
 
 def seed_values(record: dict) -> dict[str, list[float]]:
-    """Per-seed values of every guarded score present in ``record``."""
-    out = {}
-    for name, g in GUARDED.get(record["family"], {}).items():
-        seeds = record["seeds"]
-        if g.needs and not all(g.needs in s for s in seeds):
-            continue
-        out[name] = [float(g.per_seed(s)) for s in seeds]
-    return out
+    """Per-seed values of every guarded score present on every seed of ``record``.
+
+    They are read from the record (each seed's ``guarded``, written when the cell was
+    scored by `benchmarks.families.Family.guarded_values`); nothing is recomputed here.
+
+    Raises
+    ------
+    ValueError
+        For a record written before seeds carried their guarded scores.
+    """
+    seeds = record["seeds"]
+    if any("guarded" not in s for s in seeds):
+        raise ValueError(f"{record_key(record)}: a seed without its guarded scores (a record "
+                         "written before they were stored per seed); score the cell again")
+    return {name: [float(s["guarded"][name]) for s in seeds]
+            for name in GUARDED.get(record["family"], {})
+            if all(name in s["guarded"] for s in seeds)}
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,14 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
     headline           [metric name]   the family's metrics shown in the score table
     expected_findings  {check: reason}   known weaknesses applied as strict xfails
     variable_findings  {check: reason}   seed-dependent ones (non-strict xfails, a rate)
-    seeds              [per-seed results]   raw numbers behind the metrics
+    seeds              [per-seed results]   raw numbers behind the metrics; each ok seed's
+                       ``guarded`` holds its guarded scores {name: value}, what the
+                       regression guard reads
     generator_params, method_description, elapsed_s
 
-``headline`` and ``variable_findings`` were added after the first records were written:
-a record without them shows no headline metric in the table and no variable finding.
+``headline``, ``variable_findings`` and the seeds' ``guarded`` were added after the first
+records were written: a record without the first two shows no headline metric in the table
+and no variable finding; the guard refuses a record without the third.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from benchmarks.regression_guard import (
     false_alarm_bound,
     load_baseline,
     median_variance_factor,
+    seed_values,
     threshold,
     write_baseline,
 )
@@ -47,12 +48,13 @@ BASE_ACCURACY = [0.50, 0.51, 0.49, 0.50, 0.505, 0.495]
 
 
 def _seed(seed, distortion, consistency, accuracy):
-    """One seed's result in the erasure family's format."""
+    """One seed's result in the erasure family's format, with its guarded scores."""
     probes = {p: {"balanced_accuracy": accuracy, "chance": 0.5, "n_test": 2000}
               for p in PROBE_KINDS}
-    return {"seed": seed, "status": "ok", "probes": probes, "distortion": distortion,
-            "oracle_distortion": 0.1, "rank_removed": 1, "consistency": consistency,
-            "fit_class_mean_gap": 0.0, "fit_time_s": 0.01}
+    result = {"seed": seed, "status": "ok", "probes": probes, "distortion": distortion,
+              "oracle_distortion": 0.1, "rank_removed": 1, "consistency": consistency,
+              "fit_class_mean_gap": 0.0, "fit_time_s": 0.01}
+    return {**result, "guarded": get_family("erasure").guarded_values(result)}
 
 
 def _record(distortion, consistency=None, accuracy=None, method="m", generator="g",
@@ -68,6 +70,18 @@ def _record(distortion, consistency=None, accuracy=None, method="m", generator="
             "profile": "quick", "status": status, "error": None if ok else "boom",
             "metrics": get_family("erasure").aggregate(seeds) if ok else {},
             "checks": {}, "seeds": seeds}
+
+
+def test_the_guard_reads_the_guarded_scores_stored_per_seed():
+    """The guard recomputes nothing: it reads each seed's ``guarded``, and refuses a record
+    whose seeds lack them rather than guessing."""
+    rec = _record([0.1, 0.2, 0.3])
+    rec["seeds"][1]["guarded"]["distortion"] = 7.0
+    assert seed_values(rec)["distortion"] == [0.1, 7.0, 0.3]
+    old = {**rec, "seeds": [{k: v for k, v in s.items() if k != "guarded"}
+                            for s in rec["seeds"]]}
+    with pytest.raises(ValueError, match="guarded scores"):
+        seed_values(old)
 
 
 @pytest.fixture

@@ -332,10 +332,15 @@ def _exact(value: float, n: int) -> dict:
             "confidence": 1.0}
 
 
+def labels_needed_or_more(result: dict) -> float:
+    """One seed's labels needed, "never" counted as one more than the whole labelled split."""
+    needed = result["labels_needed"]
+    return float(result["n_labelled"] + 1 if needed is None else needed)
+
+
 def _labels_estimate(seed_results: list[dict]) -> dict:
     """Worst case over seeds, "never" counted as one more than the whole labelled split."""
-    vals = [r["n_labelled"] + 1 if r["labels_needed"] is None else r["labels_needed"]
-            for r in seed_results]
+    vals = [labels_needed_or_more(r) for r in seed_results]
     return {"value": float(max(vals)), "low": float(min(vals)), "high": float(max(vals)),
             "n": len(vals), "confidence": 1.0}
 
