@@ -57,8 +57,12 @@ def environment() -> dict:
             "machine": platform.machine()}
 
 
-def write_results(records: list[dict], path: Path, profile: str) -> Path:
-    """Write ``records`` as a versioned results.json at ``path`` (atomically)."""
+def results_document(records: list[dict], profile: str) -> dict:
+    """``records`` as a versioned results document, in plain JSON values.
+
+    What `write_document` writes and `read_results` reads back: numpy numbers become
+    floats here, so a document rendered in memory is the one on disk.
+    """
     doc = {
         "schema_version": SCHEMA_VERSION,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -66,7 +70,17 @@ def write_results(records: list[dict], path: Path, profile: str) -> Path:
         "environment": environment(),
         "records": records,
     }
+    return json.loads(json.dumps(doc, default=float))
+
+
+def write_document(doc: dict, path: Path) -> Path:
+    """Write a results document (`results_document`, `read_results`) at ``path`` atomically."""
     return write_atomically(path, json.dumps(doc, indent=1, default=float))
+
+
+def write_results(records: list[dict], path: Path, profile: str) -> Path:
+    """Write ``records`` as a versioned results.json at ``path`` (atomically)."""
+    return write_document(results_document(records, profile), path)
 
 
 def write_atomically(path: Path, text: str) -> Path:

@@ -32,7 +32,7 @@ from benchmarks import options
 from benchmarks.execution import CellRef, CellStore, run_cells
 from benchmarks.grid import build_grid
 from benchmarks.regression_guard import DEFAULT_BASELINE, write_baseline
-from benchmarks.results import read_results, write_atomically, write_results
+from benchmarks.results import read_results, results_document, write_atomically, write_document
 from reports.figures import make_figures
 from reports.render import render_html, render_markdown
 
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.source:
         doc = read_results(args.source)
         if args.source.resolve() != (out / "results.json").resolve():
-            write_results(doc["records"], out / "results.json", doc["profile"])
+            write_document(doc, out / "results.json")  # as it was: the run's own provenance
     else:
         # Python lets only the main thread set a handler (main() may run in another one).
         in_main = threading.current_thread() is threading.main_thread()
@@ -120,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if in_main:
                 signal.signal(signal.SIGTERM, previous)
-        write_results(records, out / "results.json", args.profile)
-        doc = read_results(out / "results.json")
+        doc = results_document(records, args.profile)
+        write_document(doc, out / "results.json")
     if args.write_baseline:
         path = write_baseline(doc["records"], args.write_baseline, doc["profile"])
         print(f"wrote baseline {path}", file=sys.stderr)
