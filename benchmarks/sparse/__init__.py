@@ -7,8 +7,19 @@ declared by ``FAMILY``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from benchmarks.families import Family
-from benchmarks.sparse import checks, family, figures, findings, guarded
+from benchmarks.sparse import checks, family, findings, guarded
+
+
+def _figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
+    """The family's figures (`benchmarks.sparse.figures`), imported only when a report draws
+    them: matplotlib stays out of the processes that run the grid."""
+    from benchmarks.sparse.figures import figures
+
+    return figures(records, out)
+
 
 FAMILY = Family(
     name=family.NAME,
@@ -22,5 +33,5 @@ FAMILY = Family(
     findings=findings.FINDINGS,
     variable_findings=findings.VARIABLE_FINDINGS,
     guarded=guarded.GUARDED,
-    figures=figures.figures,
+    figures=_figures,
 )

@@ -7,8 +7,19 @@ declared by ``FAMILY``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from benchmarks.families import Family
-from benchmarks.truth import checks, family, figures, findings, guarded
+from benchmarks.truth import checks, family, findings, guarded
+
+
+def _figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
+    """The family's figures (`benchmarks.truth.figures`), imported only when a report draws
+    them: matplotlib stays out of the processes that run the grid."""
+    from benchmarks.truth.figures import figures
+
+    return figures(records, out)
+
 
 FAMILY = Family(
     name=family.NAME,
@@ -21,5 +32,5 @@ FAMILY = Family(
               "ccs_loss", "labels_needed", "disjoint_facts_accuracy"),
     findings=findings.FINDINGS,
     guarded=guarded.GUARDED,
-    figures=figures.figures,
+    figures=_figures,
 )
