@@ -14,24 +14,14 @@ import json
 
 import pytest
 
+from benchmarks import options
 from benchmarks.cells import CellCache
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("toyground")
-    group.addoption("--profile", default="quick", choices=("quick", "full"),
-                    help="grid scale: quick (CI, minutes on 2 cores) or full (paper scale)")
-    group.addoption("--method", action="append", default=[],
-                    help="a user method 'pkg.module:Class' or 'path/to/file.py:Class' "
-                         "(repeatable); replaces the built-in methods")
-    group.addoption("--family", default=None, choices=("erasure", "sparse", "truth"),
-                    help="family of --method (inferred from its interface when omitted), "
-                         "or the only family to run")
-    group.addoption("--first-seed", type=int, default=0,
-                    help="first grid seed (other seeds: other data, method and probe streams)")
-    group.addoption("--baseline", default=None,
-                    help="baseline results to guard against (default for the built-in grid: "
-                         "reports/baseline.json)")
+    options.add_options(group, options.PROFILE, options.METHOD, options.FAMILY,
+                        options.FIRST_SEED, options.BASELINE)
     group.addoption("--results-json", default=None,
                     help="write the records of the cells run in this session to this file")
     group.addoption("--speed-gates", action="store_true", default=False,
@@ -82,9 +72,11 @@ def pytest_testnodedown(node, error):
 
 def session_records(config) -> list[dict]:
     """Records of this session: this process's, or all workers' under xdist (one per cell)."""
+    from benchmarks.results import record_key
+
     unique = {}
     for rec in config.stash[CACHE_KEY].records() + config.stash[WORKER_RECORDS]:
-        unique[(rec["family"], rec["method"], rec["generator"], rec["profile"])] = rec
+        unique[record_key(rec)] = rec
     return list(unique.values())
 
 

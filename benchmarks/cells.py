@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from threadpoolctl import threadpool_limits
 
-from benchmarks.expected_findings import expected_findings_for
-from benchmarks.families import get_family
-from benchmarks.spec import GeneratorSpec, MethodSpec, Profile
+from benchmarks.expected_findings import expected_findings_for, variable_findings_for
+from benchmarks.profiles import Profile
+from benchmarks.registry import get_family
+from benchmarks.results import CellKey, cell_key
+from benchmarks.spec import GeneratorSpec, MethodSpec
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,8 @@ class Cell:
     profile: Profile
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.family, self.method.name, self.generator.name, self.profile.name)
+    def key(self) -> CellKey:
+        return cell_key(self.family, self.method.name, self.generator.name, self.profile.name)
 
     @property
     def id(self) -> str:
@@ -54,29 +56,45 @@ def run_cell(cell: Cell) -> dict:
         return _run_cell(cell)
 
 
+def describe_cell(cell: Cell) -> dict:
+    """The fields of ``cell``'s record that describe it rather than score it.
+
+    What the score table and the report read besides the scores travels in the record
+    (the family's headline metrics, the findings of a built-in method), so that nothing
+    downstream imports a family to render a record.
+    """
+    builtin = cell.method.builtin
+    return {
+        "family": cell.family,
+        "method": cell.method.name,
+        "generator": cell.generator.name,
+        "profile": cell.profile.name,
+        "builtin": builtin,
+        "method_description": cell.method.description,
+        "generator_params": {k: v for k, v in cell.generator.kwargs.items()},
+        "headline": list(get_family(cell.family).headline),
+        "expected_findings": expected_findings_for(cell) if builtin else {},
+        "variable_findings": variable_findings_for(cell) if builtin else {},
+    }
+
+
 def _run_cell(cell: Cell) -> dict:
     family = get_family(cell.family)
     start = time.perf_counter()
     seeds, error = [], None
     for seed in cell.profile.seeds:
         try:
-            seeds.append(family.score_seed(cell.method, cell.generator, seed, cell.profile))
+            result = family.score_seed(cell.method, cell.generator, seed, cell.profile)
+            seeds.append({**result, "guarded": family.guarded_values(result)})
         except Exception as exc:  # noqa: BLE001 - any failure of the method is the finding
             error = f"seed {seed}: {_error_message(exc)}"
             seeds.append({"seed": seed, "status": "error", "error": error})
     record = {
-        "family": cell.family,
-        "method": cell.method.name,
-        "generator": cell.generator.name,
-        "profile": cell.profile.name,
-        "builtin": cell.method.builtin,
-        "method_description": cell.method.description,
-        "generator_params": {k: v for k, v in cell.generator.kwargs.items()},
+        **describe_cell(cell),
         "status": "ok" if error is None else "error",
         "error": error,
         "metrics": {},
         "checks": {},
-        "expected_findings": expected_findings_for(cell) if cell.method.builtin else {},
         "seeds": seeds,
     }
     if error is None:

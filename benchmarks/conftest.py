@@ -21,7 +21,7 @@ def grid_for(config, family: str | None):
 
 def parametrize_grid(metafunc) -> None:
     """Parametrise ``seed_case`` (cell, seed) and ``check_case`` (cell, check) over all cells."""
-    from benchmarks.families import get_family
+    from benchmarks.registry import get_family
 
     cells = grid_for(metafunc.config, None)
     if "seed_case" in metafunc.fixturenames:
@@ -56,7 +56,7 @@ def parametrize_regression(metafunc) -> None:
     The built-in grid is compared with ``reports/baseline.json``; a ``--method`` run only
     with an explicit ``--baseline``.
     """
-    from benchmarks.baseline import DEFAULT_BASELINE, load_baseline
+    from benchmarks.regression_guard import DEFAULT_BASELINE, load_baseline
 
     opts = metafunc.config.option
     path = opts.baseline or (None if opts.method else DEFAULT_BASELINE)

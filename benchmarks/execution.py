@@ -3,7 +3,8 @@
 Cells are independent and every random stream depends only on (generator, seed, component),
 so the order and the place a cell runs in cannot change its numbers: a parallel or
 distributed run gives the serial run's records (timings aside). A cell travels as a
-`CellRef` (plain strings), and the worker rebuilds it from the same grid definition.
+`CellRef` (plain strings), and the worker builds that one cell from the grid's definition
+(`benchmarks.grid.find_cell`).
 
 Faults: every cell gets exactly one record, saved once. A local worker process that dies
 mid-cell is replaced and the cell started again (`MAX_ATTEMPTS` in all); Dask re-runs a
@@ -29,10 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from benchmarks.cells import Cell, run_cell
-from benchmarks.expected_findings import expected_findings_for
-from benchmarks.grid import build_grid
+from benchmarks.cells import Cell, describe_cell, run_cell
+from benchmarks.grid import find_cell
 from benchmarks.profiles import get_profile
+from benchmarks.results import CellKey, cell_key, record_key
 
 # Per-seed and per-cell fields that measure wall-clock time, not the method's output.
 TIMING_FIELDS = ("elapsed_s", "fit_time_s")
@@ -58,8 +59,8 @@ class CellRef:
                    cell.profile.n_seeds)
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.family, self.method, self.generator, self.profile)
+    def key(self) -> CellKey:
+        return cell_key(self.family, self.method, self.generator, self.profile)
 
     def filename(self) -> str:
         """A stable file name for this cell's record."""
@@ -70,13 +71,10 @@ class CellRef:
 
 
 def resolve(ref: CellRef) -> Cell:
-    """The `Cell` a reference names, rebuilt from the grid definition."""
-    cells = build_grid(ref.profile, methods=ref.user_methods, family=ref.user_family,
-                       first_seed=ref.first_seed, n_seeds=ref.n_seeds)
-    for cell in cells:
-        if (cell.family, cell.method.name, cell.generator.name) == ref.key[:3]:
-            return cell
-    raise KeyError(f"no cell {ref.key} in the grid")
+    """The `Cell` a reference names, built alone from the grid definition."""
+    profile = get_profile(ref.profile, ref.first_seed, ref.n_seeds)
+    return find_cell(ref.family, ref.method, ref.generator, profile, ref.user_methods,
+                     ref.user_family)
 
 
 def run_ref(ref: CellRef) -> dict:
@@ -187,7 +185,7 @@ class CellStore:
             why = _malformed(record)
             if why is not None:
                 return None, f"not a cell record: {why}"
-        same = (record["family"], record["method"], record["generator"], record["profile"])
+        same = record_key(record)
         if same != ref.key:
             return None, f"holds the record of another cell {same}"
         wanted = list(get_profile(ref.profile, ref.first_seed, ref.n_seeds).seeds)
@@ -244,18 +242,17 @@ def executor_error_record(ref: CellRef, message: str) -> dict:
     no metrics, no checks.
     """
     try:
-        cell = resolve(ref)
-        description, params = cell.method.description, dict(cell.generator.kwargs)
-        findings = expected_findings_for(cell) if cell.method.builtin else {}
+        described = describe_cell(resolve(ref))
     except Exception:  # noqa: BLE001 - the record must exist even if the grid cannot load
-        description, params, findings = "", {}, {}
+        described = {
+            "family": ref.family, "method": ref.method, "generator": ref.generator,
+            "profile": ref.profile, "builtin": not ref.user_methods,
+            "method_description": "", "generator_params": {}, "headline": [],
+            "expected_findings": {}, "variable_findings": {}}
     seeds = get_profile(ref.profile, ref.first_seed, ref.n_seeds).seeds
     return {
-        "family": ref.family, "method": ref.method, "generator": ref.generator,
-        "profile": ref.profile, "builtin": not ref.user_methods,
-        "method_description": description, "generator_params": params,
+        **described,
         "status": "error", "error": message, "metrics": {}, "checks": {},
-        "expected_findings": findings,
         "seeds": [{"seed": s, "status": "error", "error": message} for s in seeds],
         "elapsed_s": 0.0,
     }

@@ -1,7 +1,7 @@
 """Known weaknesses of the built-in methods, as data: (method, generator, check) -> reason.
 
-Two tables, each assembled from one section per family (``benchmarks/<family>_findings.py``
-defines ``FINDINGS`` and may define ``VARIABLE_FINDINGS``):
+Two tables, each assembled from the families' own (``findings`` and ``variable_findings`` of
+each `benchmarks.families.Family`, written in ``benchmarks/<family>/findings.py``):
 
 - ``EXPECTED_FINDINGS``: checks that fail on every seed set measured (``python -m
   reports.findings_stability``), applied as ``pytest.mark.xfail(strict=True)``: if the
@@ -17,28 +17,13 @@ A key is in at most one table (``tests/test_findings_stability.py``).
 
 from __future__ import annotations
 
-import importlib
+from benchmarks.families import FindingKey as Key
+from benchmarks.registry import FAMILIES
 
-from benchmarks.families import FAMILY_NAMES
-
-Key = tuple[str, str, str]
-
-
-def _load(attribute: str) -> dict[Key, str]:
-    table: dict[Key, str] = {}
-    for name in FAMILY_NAMES:
-        try:
-            module = importlib.import_module(f"benchmarks.{name}_findings")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"benchmarks.{name}_findings":
-                raise
-            continue
-        table.update(getattr(module, attribute, {}))
-    return table
-
-
-EXPECTED_FINDINGS: dict[Key, str] = _load("FINDINGS")
-VARIABLE_FINDINGS: dict[Key, str] = _load("VARIABLE_FINDINGS")
+EXPECTED_FINDINGS: dict[Key, str] = {
+    key: reason for fam in FAMILIES.values() for key, reason in fam.findings.items()}
+VARIABLE_FINDINGS: dict[Key, str] = {
+    key: reason for fam in FAMILIES.values() for key, reason in fam.variable_findings.items()}
 
 
 def _for(table: dict[Key, str], method: str, generator: str) -> dict[str, str]:

@@ -1,27 +1,80 @@
-"""The families the grid knows, each as one record of functions (one code path per family).
+"""What a family is: one record declaring its grid, scoring, checks, findings, guarded
+scores and figures (one code path per family).
 
-Each family lives in its own module ``benchmarks/<name>_family.py`` that defines
-``FAMILY = Family(...)``; this registry imports them by name.
+Each family lives in its own folder ``benchmarks/<name>/`` whose ``__init__`` defines
+``FAMILY = Family(...)``; `benchmarks.registry` lists them.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
 
-from benchmarks.spec import GeneratorSpec, MethodSpec, Profile
+from benchmarks.check_result import CheckResult
+from benchmarks.profiles import Profile
+from benchmarks.spec import GeneratorSpec, MethodSpec
 
-FAMILY_NAMES = ("erasure", "sparse", "truth")
+# Which way a guarded score is better.
+LOWER, HIGHER = "lower", "higher"
+# A finding's key: (method, generator, check).
+FindingKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """A score the regression guard holds a cell to.
+
+    Attributes
+    ----------
+    per_seed : callable
+        Reads the score from one seed's result (a per-seed dict of the record).
+    better : {"lower", "higher"}
+        Which way is better.
+    tol : float
+        The smallest change that counts as one.
+    needs : str
+        A per-seed key that must be present on every seed for the score to exist
+        (scores that only some generators have); empty: always present.
+    """
+
+    per_seed: Callable[[dict], float]
+    better: str
+    tol: float
+    needs: str = ""
+
+
+def seed_key(name: str) -> Callable[[dict], float]:
+    """A `Guarded.per_seed` reading the per-seed value stored under ``name``."""
+    return lambda seed: seed[name]
 
 
 @dataclass(frozen=True)
 class Family:
-    """How a family builds its grid, scores a seed, pools seeds and checks a cell.
+    """How a family builds its grid, scores a seed, pools seeds, checks a cell, and what the
+    guard, the findings tables and the report read from it.
 
-    ``score_seed(method, generator, seed, profile) -> dict`` raises when the method
-    misbehaves (the cell becomes an error cell); ``aggregate(seed_results) -> metrics``
-    maps names to Estimate dicts; ``check(metrics) -> {name: CheckResult dict}``.
+    Attributes
+    ----------
+    name : str
+    generators, methods : callable
+        ``(profile) -> [GeneratorSpec]`` and ``(profile) -> [MethodSpec]``: the grid.
+    score_seed : callable
+        ``(method, generator, seed, profile) -> dict``: raw numbers of one seed; raises
+        when the method misbehaves (the cell becomes an error cell).
+    aggregate : callable
+        ``(seed_results) -> metrics``: names to Estimate dicts.
+    checks : mapping of str to callable
+        ``name -> (metrics) -> CheckResult``, in the order they are reported.
+    headline : tuple of str
+        Metric names shown in the score table.
+    findings, variable_findings : mapping
+        Known weaknesses of the built-in methods, ``(method, generator, check) -> reason``:
+        strict (fail on every seed set measured) and seed-dependent (a rate).
+    guarded : mapping of str to Guarded
+        The scores the regression guard holds each cell to.
+    figures : callable
+        ``(records, out) -> [(caption, path)]``: the family's figures, drawn from records.
     """
 
     name: str
@@ -29,30 +82,28 @@ class Family:
     methods: Callable[[Profile], list[MethodSpec]]
     score_seed: Callable[[MethodSpec, GeneratorSpec, int, Profile], dict]
     aggregate: Callable[[list[dict]], dict]
-    check: Callable[[dict], dict]
-    check_names: tuple[str, ...]
-    headline: tuple[str, ...]  # metric names shown in tables
+    checks: Mapping[str, Callable[[dict], CheckResult]]
+    headline: tuple[str, ...]
+    findings: Mapping[FindingKey, str] = field(default_factory=dict)
+    variable_findings: Mapping[FindingKey, str] = field(default_factory=dict)
+    guarded: Mapping[str, Guarded] = field(default_factory=dict)
+    figures: Callable[[list[dict], Path], list[tuple[str, Path]]] = lambda records, out: []
 
+    @property
+    def check_names(self) -> tuple[str, ...]:
+        """Names of the family's checks, in order."""
+        return tuple(self.checks)
 
-def _load() -> dict[str, Family]:
-    found = {}
-    for name in FAMILY_NAMES:
-        try:
-            module = importlib.import_module(f"benchmarks.{name}_family")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"benchmarks.{name}_family":
-                raise
-            continue
-        found[name] = module.FAMILY
-    return found
+    def guarded_values(self, seed_result: dict) -> dict[str, float]:
+        """The guarded scores of one seed's result, as the record stores them per seed.
 
+        Read once, when the cell is scored (`benchmarks.cells.run_cell`); the regression
+        guard reads them from the record and recomputes nothing. A score whose ``needs``
+        key the seed lacks (a score only some generators have) is absent.
+        """
+        return {name: float(g.per_seed(seed_result)) for name, g in self.guarded.items()
+                if not g.needs or g.needs in seed_result}
 
-FAMILIES: dict[str, Family] = _load()
-
-
-def get_family(name: str) -> Family:
-    """The family called ``name``; a clear error for families not built."""
-    try:
-        return FAMILIES[name]
-    except KeyError:
-        raise ValueError(f"family must be one of {sorted(FAMILIES)}, got {name!r}") from None
+    def check(self, metrics: dict) -> dict:
+        """Every check of the family on a cell's aggregated metrics: name -> check dict."""
+        return {name: check(metrics).to_dict() for name, check in self.checks.items()}

@@ -1,4 +1,4 @@
-"""Assemble the grid of cells from a profile, a family filter and user methods."""
+"""Assemble the grid of cells from a profile, a family filter and user methods, or one cell."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import inspect
 from typing import Iterable
 
 from benchmarks.cells import Cell
-from benchmarks.families import FAMILIES, get_family
-from benchmarks.profiles import get_profile
-from benchmarks.spec import MethodSpec, sklearn_seed
-from benchmarks.user_methods import FAMILIES as FAMILY_NAMES
+from benchmarks.profiles import Profile, get_profile
+from benchmarks.registry import FAMILIES, FAMILY_NAMES, get_family
+from benchmarks.seeding import sklearn_seed
+from benchmarks.spec import MethodSpec
 from benchmarks.user_methods import accepts, infer_family, load_object
 
 
@@ -71,3 +71,38 @@ def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
         gens = fam.generators(prof)
         cells += [Cell(name, m, g, prof) for m in fam.methods(prof) for g in gens]
     return cells
+
+
+def find_cell(family: str, method: str, generator: str, profile: Profile,
+              user_methods: Iterable[str] = (), user_family: str | None = None) -> Cell:
+    """The one cell of the grid named by ``family``, ``method`` and ``generator``.
+
+    Builds that cell alone (what a worker does before running it), not the whole grid:
+    the same cell `build_grid` would give with the same profile and user methods.
+
+    Parameters
+    ----------
+    family, method, generator : str
+        The cell's names (a user method's name is its import path).
+    profile : Profile
+        The profile, with its seeds.
+    user_methods : iterable of str
+        The run's user methods: when given, the grid holds only them.
+    user_family : str, optional
+        The family given for the user methods (inferred when omitted).
+
+    Raises
+    ------
+    KeyError
+        When the grid has no such cell.
+    """
+    user_methods = tuple(user_methods)
+    if user_methods:
+        spec = user_method_spec(method, user_family) if method in user_methods else None
+    else:
+        spec = next((m for m in get_family(family).methods(profile) if m.name == method), None)
+    gen = next((g for g in get_family(family).generators(profile) if g.name == generator),
+               None)
+    if spec is None or spec.family != family or gen is None:
+        raise KeyError(f"no cell {(family, method, generator, profile.name)} in the grid")
+    return Cell(family, spec, gen, profile)

@@ -1,14 +1,28 @@
 """Grid scales. ``quick`` is what CI runs on 2 cores; ``full`` is paper scale.
 
 A profile names the scale and the number of seeds; each family keeps its own sizes per
-profile in its module (``SIZES[profile.name]`` in ``benchmarks/<family>_family.py``).
+profile in its module (``SIZES[profile.name]`` in ``benchmarks/<family>/family.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
-from benchmarks.spec import Profile
+
+@dataclass(frozen=True)
+class Profile:
+    """A grid scale: ``quick`` for CI, ``full`` for papers. Same code, other sizes."""
+
+    name: str
+    n_seeds: int
+    first_seed: int = 0
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """The grid seeds ``first_seed, ..., first_seed + n_seeds - 1``."""
+        return tuple(range(self.first_seed, self.first_seed + self.n_seeds))
+
 
 PROFILES = {
     "quick": Profile("quick", n_seeds=3),

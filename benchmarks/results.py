@@ -9,9 +9,17 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
     error              str | null     the failure message of an error cell
     metrics            {name: {value, low, high, n, confidence}}
     checks             {name: {passed, value, threshold, rule}}
+    headline           [metric name]   the family's metrics shown in the score table
     expected_findings  {check: reason}   known weaknesses applied as strict xfails
-    seeds              [per-seed results]   raw numbers behind the metrics
+    variable_findings  {check: reason}   seed-dependent ones (non-strict xfails, a rate)
+    seeds              [per-seed results]   raw numbers behind the metrics; each ok seed's
+                       ``guarded`` holds its guarded scores {name: value}, what the
+                       regression guard reads
     generator_params, method_description, elapsed_s
+
+``headline``, ``variable_findings`` and the seeds' ``guarded`` were added after the first
+records were written: a record without the first two shows no headline metric in the table
+and no variable finding; the guard refuses a record without the third.
 """
 
 from __future__ import annotations
@@ -23,6 +31,19 @@ import platform
 from pathlib import Path
 
 SCHEMA_VERSION = "1.0"
+
+# A cell's identity in results.json, the cell files, the baseline and the pytest session.
+CellKey = tuple[str, str, str, str]
+
+
+def cell_key(family: str, method: str, generator: str, profile: str) -> CellKey:
+    """The key of one cell: ``(family, method, generator, profile)``; the one place it is built."""
+    return (family, method, generator, profile)
+
+
+def record_key(record: dict) -> CellKey:
+    """The `cell_key` of a results.json record (or of a baseline entry)."""
+    return cell_key(record["family"], record["method"], record["generator"], record["profile"])
 
 
 def environment() -> dict:
@@ -36,8 +57,12 @@ def environment() -> dict:
             "machine": platform.machine()}
 
 
-def write_results(records: list[dict], path: Path, profile: str) -> Path:
-    """Write ``records`` as a versioned results.json at ``path`` (atomically)."""
+def results_document(records: list[dict], profile: str) -> dict:
+    """``records`` as a versioned results document, in plain JSON values.
+
+    What `write_document` writes and `read_results` reads back: numpy numbers become
+    floats here, so a document rendered in memory is the one on disk.
+    """
     doc = {
         "schema_version": SCHEMA_VERSION,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -45,7 +70,17 @@ def write_results(records: list[dict], path: Path, profile: str) -> Path:
         "environment": environment(),
         "records": records,
     }
+    return json.loads(json.dumps(doc, default=float))
+
+
+def write_document(doc: dict, path: Path) -> Path:
+    """Write a results document (`results_document`, `read_results`) at ``path`` atomically."""
     return write_atomically(path, json.dumps(doc, indent=1, default=float))
+
+
+def write_results(records: list[dict], path: Path, profile: str) -> Path:
+    """Write ``records`` as a versioned results.json at ``path`` (atomically)."""
+    return write_document(results_document(records, profile), path)
 
 
 def write_atomically(path: Path, text: str) -> Path:
@@ -86,15 +121,22 @@ def _fmt(metric: dict | None) -> str:
         f"{metric['value']:.3f} [{metric['low']:.3f},{metric['high']:.3f}]"
 
 
-def format_table(records: list[dict]) -> str:
-    """A fixed-width table: one row per cell, headline metrics and checks passed."""
-    from benchmarks.families import FAMILIES
+def _headline(rows: list[dict]) -> list[str]:
+    """The headline metrics of one family's records (carried by each record)."""
+    return next((list(r["headline"]) for r in rows if r.get("headline")), [])
 
+
+def format_table(records: list[dict]) -> str:
+    """A fixed-width table: one row per cell, headline metrics and checks passed.
+
+    Everything it shows comes from the records, the headline metrics of each family
+    included (no family is imported to render them).
+    """
     lines = []
     for fam_name in sorted({r["family"] for r in records}):
-        fam = FAMILIES[fam_name]
         rows = [r for r in records if r["family"] == fam_name]
-        head = ["method", "generator", "status"] + list(fam.headline) + ["checks"]
+        headline = _headline(rows)
+        head = ["method", "generator", "status"] + headline + ["checks"]
         table = [head]
         for r in sorted(rows, key=lambda r: (r["generator"], r["method"])):
             if r["status"] != "ok":
@@ -102,7 +144,7 @@ def format_table(records: list[dict]) -> str:
                 continue
             passed = sum(c["passed"] for c in r["checks"].values())
             table.append([r["method"], r["generator"], "ok"]
-                         + [_fmt(r["metrics"].get(m)) for m in fam.headline]
+                         + [_fmt(r["metrics"].get(m)) for m in headline]
                          + [f"{passed}/{len(r['checks'])}"])
         widths = [max(len(row[i]) for row in table if i < len(row)) for i in range(len(head))]
         lines.append(f"[{fam_name}]")

@@ -1,39 +1,19 @@
-"""What a grid is made of: profiles, generator specs, method specs, families.
+"""What a grid is made of: generator specs and method specs.
 
-A *cell* is one (family, method, generator) under one profile; it runs over the
-profile's seeds and yields one record of results.json.
+A *cell* is one (family, method, generator) under one profile (`benchmarks.profiles`); it
+runs over the profile's seeds and yields one record of results.json. Random streams come
+from `benchmarks.seeding`.
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from benchmarks.seeding import data_seed
 from generators.dataset import Dataset
-from generators.seeding import child_seed
-
-# Root of every random stream the grid uses. Changing it changes every number.
-ROOT_ENTROPY = 20261124
-
-# Child indices of a (generator, seed) stream: one per random component.
-DATA, METHOD, PROBE, SPLIT = 0, 1, 2, 3
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A grid scale: ``quick`` for CI, ``full`` for papers. Same code, other sizes."""
-
-    name: str
-    n_seeds: int
-    first_seed: int = 0
-
-    @property
-    def seeds(self) -> tuple[int, ...]:
-        """The grid seeds ``first_seed, ..., first_seed + n_seeds - 1``."""
-        return tuple(range(self.first_seed, self.first_seed + self.n_seeds))
 
 
 @dataclass(frozen=True)
@@ -68,27 +48,3 @@ class MethodSpec:
     build: Callable[[Dataset, np.random.SeedSequence], Any]
     builtin: bool = True
     description: str = ""
-
-
-def _axis_key(name: str) -> int:
-    return zlib.crc32(name.encode())
-
-
-def cell_seed(generator: str, seed: int, component: int, *path: int) -> np.random.SeedSequence:
-    """The stream of one random ``component`` (DATA, METHOD, PROBE) for a generator and seed.
-
-    It depends on the generator and the seed, never on the method: every method sees the
-    same data, and a method's stream is distinct from the data's and the probes'.
-    """
-    root = np.random.SeedSequence(ROOT_ENTROPY)
-    return child_seed(root, _axis_key(generator), int(seed), component, *path)
-
-
-def data_seed(generator: str, seed: int) -> np.random.SeedSequence:
-    """The dataset seed of a generator at a grid seed (its splits are children of it)."""
-    return cell_seed(generator, seed, DATA)
-
-
-def sklearn_seed(seed: np.random.SeedSequence) -> int:
-    """A 32-bit int drawn from ``seed``, for estimators that only accept an int."""
-    return int(seed.generate_state(1)[0])

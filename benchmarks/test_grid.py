@@ -3,10 +3,12 @@
 One pair of tests for all three families (erasure, sparse, truth); test ids read
 ``<method>-<generator>-seed<k>`` and ``<method>-<generator>-<check>``, so
 ``pytest benchmarks/ -k erases_accuracy`` or ``-k leace`` selects. Known weaknesses of
-built-in methods are strict xfails (benchmarks/expected_findings.py).
+built-in methods are strict xfails (``benchmarks/<family>/findings.py``).
 """
 
 from __future__ import annotations
+
+from benchmarks.check_result import describe_check
 
 
 def test_seed(seed_case, cell_cache):
@@ -23,7 +25,4 @@ def test_check(check_case, cell_cache):
     record = cell_cache.get(cell)
     assert record["status"] == "ok", f"{cell.id} is an error cell: {record['error']}"
     result = record["checks"][check]
-    assert result["passed"], (
-        f"{cell.id}: {check} failed: {result['rule']}; measured {result['value']:.4g}, "
-        f"threshold {result['threshold']:.4g}"
-    )
+    assert result["passed"], f"{cell.id}: {describe_check(check, result)}"

@@ -1,7 +1,7 @@
 """Regression guard: no guarded score of a cell is worse than its baseline's interval.
 
 Runs against ``reports/baseline.json`` for the built-in grid, or ``--baseline PATH``
-(for example a user's own method); the rule is in `benchmarks.baseline`. Cells better than
+(for example a user's own method); the rule is in `benchmarks.regression_guard`. Cells better than
 the baseline beyond it are listed in the terminal summary, so the baseline can be raised.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.baseline import compare
+from benchmarks.regression_guard import compare
 
 
 def test_no_regression(regression_case, cell_cache):

@@ -28,10 +28,11 @@ import sys
 import threading
 from pathlib import Path
 
-from benchmarks.baseline import DEFAULT_BASELINE, write_baseline
+from benchmarks import options
 from benchmarks.execution import CellRef, CellStore, run_cells
 from benchmarks.grid import build_grid
-from benchmarks.results import read_results, write_atomically, write_results
+from benchmarks.regression_guard import DEFAULT_BASELINE, write_baseline
+from benchmarks.results import read_results, results_document, write_atomically, write_document
 from reports.figures import make_figures
 from reports.render import render_html, render_markdown
 
@@ -44,28 +45,18 @@ def _parser() -> argparse.ArgumentParser:
                "run the same command with --resume to finish. A worker that dies mid-cell "
                "is replaced and the cell retried, then recorded as an error.")
     p.add_argument("--out", type=Path, default=Path("reports/out"), help="output folder")
-    p.add_argument("--profile", default="quick", choices=("quick", "full"))
-    p.add_argument("--family", default=None, choices=("erasure", "sparse", "truth"),
-                   help="only this family, or the family of --method")
-    p.add_argument("--method", action="append", default=[],
-                   help="user method 'pkg.mod:Class' or 'file.py:Class' (repeatable)")
+    options.add_options(p, options.PROFILE, options.FAMILY, options.METHOD)
     p.add_argument("--from", dest="source", type=Path, default=None,
                    help="render an existing results.json instead of running the grid")
-    p.add_argument("--jobs", type=int, default=1,
-                   help="local worker processes (BLAS held to one thread in each)")
+    options.add_options(p, options.JOBS)
     p.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--n-seeds", type=int, default=None,
-                   help="seeds per cell (default: the profile's; 20 for a baseline)")
-    p.add_argument("--first-seed", type=int, default=0,
-                   help="first grid seed (the profile runs n_seeds consecutive seeds)")
+    options.add_options(p, options.N_SEEDS, options.FIRST_SEED)
     p.add_argument("--write-baseline", nargs="?", const=DEFAULT_BASELINE, default=None,
                    type=Path, metavar="PATH",
                    help="also write this run's scores as the regression baseline "
                         "(default path: reports/baseline.json)")
-    p.add_argument("--resume", action="store_true",
-                   help="keep the finished cells in OUT/cells and run only the others (and "
-                        "the cells whose file is damaged or whose worker died)")
+    options.add_options(p, options.RESUME)
     return p
 
 
@@ -115,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.source:
         doc = read_results(args.source)
         if args.source.resolve() != (out / "results.json").resolve():
-            write_results(doc["records"], out / "results.json", doc["profile"])
+            write_document(doc, out / "results.json")  # as it was: the run's own provenance
     else:
         # Python lets only the main thread set a handler (main() may run in another one).
         in_main = threading.current_thread() is threading.main_thread()
@@ -129,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if in_main:
                 signal.signal(signal.SIGTERM, previous)
-        write_results(records, out / "results.json", args.profile)
-        doc = read_results(out / "results.json")
+        doc = results_document(records, args.profile)
+        write_document(doc, out / "results.json")
     if args.write_baseline:
         path = write_baseline(doc["records"], args.write_baseline, doc["profile"])
         print(f"wrote baseline {path}", file=sys.stderr)

@@ -11,7 +11,7 @@ with the report's own machinery (`benchmarks.execution.run_cells`, one file per 
 cell under ``DIR/cells``, ``--resume`` to continue) and then reads them. Use seeds
 disjoint from the baseline's (0-59).
 
-The rule (`benchmarks.baseline.Threshold`, the code `compare` decides with): a CI run of
+The rule (`benchmarks.regression_guard.Threshold`, the code `compare` decides with): a CI run of
 ``n`` seeds alarms on a guarded score of a cell when its median is beyond the statistical
 bound AND every one of its ``n`` seeds is strictly worse than the baseline's worst seed.
 
@@ -46,17 +46,17 @@ from pathlib import Path
 
 from scipy import stats
 
-from benchmarks.baseline import (
+from benchmarks import options
+from benchmarks.regression_guard import (
     DEFAULT_BASELINE,
     GUARDED,
-    cell_key,
     compare,
     false_alarm_bound,
     load_baseline,
     seed_values,
     threshold,
 )
-from benchmarks.results import read_results, write_results
+from benchmarks.results import read_results, record_key, write_results
 from metrics.statistics import wilson_interval
 
 CONFIDENCE = 0.95
@@ -175,7 +175,7 @@ def load_records(paths: list[Path]) -> list[dict]:
         else:
             raise ValueError(f"{path}: no such results.json or cells folder")
         for rec in found:
-            records[cell_key(rec)] = rec
+            records[record_key(rec)] = rec
     return list(records.values())
 
 
@@ -208,7 +208,7 @@ def estimate_family(records: list[dict], base: dict[tuple, dict], n: int = 3,
     est = FamilyEstimate(families.pop(), n, seeds, [], 0)
     compared = []
     for rec in records:
-        entry = base.get(cell_key(rec))
+        entry = base.get(record_key(rec))
         if entry is None:
             est.missing.append(_cell_id(rec))
             continue
@@ -337,16 +337,15 @@ def _parser() -> argparse.ArgumentParser:
                                 description=__doc__.split("\n")[0])
     p.add_argument("--from", dest="sources", type=Path, action="append", default=[],
                    help="results.json or a folder of cell records (repeatable)")
-    p.add_argument("--baseline", type=Path, default=DEFAULT_BASELINE)
+    options.add_options(p, options.BASELINE.but(type=Path, default=DEFAULT_BASELINE))
     p.add_argument("--n", type=int, default=3, help="seeds per CI run (quick profile: 3)")
-    p.add_argument("--family", choices=("erasure", "sparse", "truth"), default=None,
-                   help="produce the many-seed records of this family first")
+    options.add_options(p, options.FAMILY.but(
+        help="produce the many-seed records of this family first"))
     p.add_argument("--seeds", type=int, default=100, help="seeds per cell to produce")
-    p.add_argument("--first-seed", type=int, default=1000)
-    p.add_argument("--jobs", type=int, default=1)
+    options.add_options(p, options.FIRST_SEED.but(default=1000), options.JOBS)
     p.add_argument("--out", type=Path, default=None,
                    help="where produced records go (default /tmp/false_alarms/FAMILY)")
-    p.add_argument("--resume", action="store_true", help="keep produced cells in OUT/cells")
+    options.add_options(p, options.RESUME.but(help="keep produced cells in OUT/cells"))
     p.add_argument("--no-triples", action="store_true",
                    help="skip the all-triples cross-check")
     p.add_argument("--json", type=Path, default=None, help="also write the estimates here")

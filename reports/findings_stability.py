@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.expected_findings import EXPECTED_FINDINGS, VARIABLE_FINDINGS
-from benchmarks.families import get_family
+from benchmarks.registry import get_family
 from metrics.statistics import wilson_interval
 from reports.false_alarms import load_records
 

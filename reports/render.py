@@ -6,7 +6,7 @@ import base64
 import html
 from pathlib import Path
 
-from benchmarks.expected_findings import VARIABLE_FINDINGS
+from benchmarks.check_result import describe_check
 from benchmarks.results import format_table
 
 
@@ -14,8 +14,7 @@ def _variable(r: dict) -> dict[str, str]:
     """Seed-dependent findings of a built-in record (check -> reason with its rate)."""
     if not r.get("builtin", True):
         return {}
-    return {check: reason for (m, g, check), reason in VARIABLE_FINDINGS.items()
-            if m == r["method"] and g == r["generator"]}
+    return r.get("variable_findings", {})
 
 
 def _variable_rows(records: list[dict]) -> list[tuple[str, str, str, str, str]]:
@@ -52,8 +51,7 @@ def _failures(records: list[dict]) -> list[tuple[str, str, str, str]]:
         for check, c in r["checks"].items():
             known = check in r.get("expected_findings", {}) or check in _variable(r)
             if not c["passed"] and not known:
-                rows.append((r["method"], r["generator"], check,
-                             f"{c['rule']}: {c['value']:.4g} vs {c['threshold']:.4g}"))
+                rows.append((r["method"], r["generator"], check, describe_check(check, c)))
     return rows
 
 

@@ -1,4 +1,4 @@
-"""Tests of the regression guard (benchmarks/baseline.py).
+"""Tests of the regression guard (benchmarks/regression_guard.py).
 
 `compare` on built cases (clearly worse, overlapping, clearly better; both directions),
 the baseline file round trip, and the guard end to end: a deliberately worsened LEACE run
@@ -20,23 +20,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from benchmarks.baseline import (
+from benchmarks.cells import Cell, run_cell
+from benchmarks.grid import build_grid, user_method_spec
+from benchmarks.registry import get_family
+from benchmarks.regression_guard import (
     DEFAULT_BASELINE,
     GUARDED,
     Z,
     baseline_entry,
-    cell_key,
     compare,
     false_alarm_bound,
     load_baseline,
     median_variance_factor,
+    seed_values,
     threshold,
     write_baseline,
 )
-from benchmarks.cells import Cell, run_cell
-from benchmarks.families import get_family
-from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.results import SCHEMA_VERSION
+from benchmarks.results import record_key as cell_key
 from benchmarks.spec import MethodSpec
 from metrics.probes import PROBE_KINDS
 
@@ -47,12 +48,13 @@ BASE_ACCURACY = [0.50, 0.51, 0.49, 0.50, 0.505, 0.495]
 
 
 def _seed(seed, distortion, consistency, accuracy):
-    """One seed's result in the erasure family's format."""
+    """One seed's result in the erasure family's format, with its guarded scores."""
     probes = {p: {"balanced_accuracy": accuracy, "chance": 0.5, "n_test": 2000}
               for p in PROBE_KINDS}
-    return {"seed": seed, "status": "ok", "probes": probes, "distortion": distortion,
-            "oracle_distortion": 0.1, "rank_removed": 1, "consistency": consistency,
-            "fit_class_mean_gap": 0.0, "fit_time_s": 0.01}
+    result = {"seed": seed, "status": "ok", "probes": probes, "distortion": distortion,
+              "oracle_distortion": 0.1, "rank_removed": 1, "consistency": consistency,
+              "fit_class_mean_gap": 0.0, "fit_time_s": 0.01}
+    return {**result, "guarded": get_family("erasure").guarded_values(result)}
 
 
 def _record(distortion, consistency=None, accuracy=None, method="m", generator="g",
@@ -68,6 +70,18 @@ def _record(distortion, consistency=None, accuracy=None, method="m", generator="
             "profile": "quick", "status": status, "error": None if ok else "boom",
             "metrics": get_family("erasure").aggregate(seeds) if ok else {},
             "checks": {}, "seeds": seeds}
+
+
+def test_the_guard_reads_the_guarded_scores_stored_per_seed():
+    """The guard recomputes nothing: it reads each seed's ``guarded``, and refuses a record
+    whose seeds lack them rather than guessing."""
+    rec = _record([0.1, 0.2, 0.3])
+    rec["seeds"][1]["guarded"]["distortion"] = 7.0
+    assert seed_values(rec)["distortion"] == [0.1, 7.0, 0.3]
+    old = {**rec, "seeds": [{k: v for k, v in s.items() if k != "guarded"}
+                            for s in rec["seeds"]]}
+    with pytest.raises(ValueError, match="guarded scores"):
+        seed_values(old)
 
 
 @pytest.fixture
@@ -327,7 +341,7 @@ def test_worsened_eraser_under_the_builtin_name_fails_the_guard(tmp_path, leace_
     changes = compare(record, leace_baseline)
     assert changes, ("the guard reported no change at all for an eraser that moves 30% of the "
                      "rows to 0: does reports/baseline.json match the format "
-                     "benchmarks/baseline.py reads?")
+                     "benchmarks/regression_guard.py reads?")
     worse = [c for c in changes if c.worse]
     assert "distortion" in {c.metric for c in worse}, [c.message() for c in changes]
     msg = next(c.message() for c in worse if c.metric == "distortion")

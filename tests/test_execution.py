@@ -56,6 +56,20 @@ class Recorder:
         self.updates.append((ref.key, resumed))
 
 
+def test_a_worker_builds_the_same_cell_alone():
+    """`execution.resolve` builds one cell, equal to the grid's (built-in and user methods)."""
+    user = ["methods.erasure.leace:LeaceEraser"]
+    for cells, methods in ((build_grid("quick"), ()),
+                           (build_grid("quick", methods=user, n_seeds=2), user)):
+        for cell in cells:
+            found = execution.resolve(CellRef.of(cell, methods))
+            assert found.key == cell.key and found.profile == cell.profile
+            assert found.method.name == cell.method.name
+            assert found.generator == cell.generator
+    with pytest.raises(KeyError):
+        execution.resolve(CellRef("erasure", "no_such_method", "xor_concept", "quick"))
+
+
 @pytest.fixture(scope="module")
 def refs() -> list[CellRef]:
     cells = [c for c in build_grid("quick", family="erasure")

@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from benchmarks.baseline import cell_key, load_baseline, write_baseline
-from benchmarks.families import get_family
+from benchmarks.registry import get_family
+from benchmarks.regression_guard import load_baseline, write_baseline
+from benchmarks.results import record_key as cell_key
 from benchmarks.results import write_results
 from metrics.probes import PROBE_KINDS
 from reports import false_alarms as fa
@@ -30,9 +31,10 @@ def _seed(seed: int, distortion: float, status: str = "ok") -> dict:
     if status != "ok":
         return {"seed": seed, "status": status, "error": "boom"}
     probes = {p: {"balanced_accuracy": 0.5, "chance": 0.5, "n_test": 2000} for p in PROBE_KINDS}
-    return {"seed": seed, "status": "ok", "probes": probes, "distortion": distortion,
-            "oracle_distortion": 0.1, "rank_removed": 1, "consistency": 0.95,
-            "fit_class_mean_gap": 0.0, "fit_time_s": 0.01}
+    result = {"seed": seed, "status": "ok", "probes": probes, "distortion": distortion,
+              "oracle_distortion": 0.1, "rank_removed": 1, "consistency": 0.95,
+              "fit_class_mean_gap": 0.0, "fit_time_s": 0.01}
+    return {**result, "guarded": get_family("erasure").guarded_values(result)}
 
 
 def _record(distortions, method="m", first_seed=0, errors=()) -> dict:

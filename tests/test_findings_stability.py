@@ -10,22 +10,20 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from benchmarks import conftest as grid_conftest
 from benchmarks.expected_findings import EXPECTED_FINDINGS, VARIABLE_FINDINGS
-from benchmarks.families import FAMILY_NAMES, get_family
 from benchmarks.profiles import get_profile
+from benchmarks.registry import FAMILY_NAMES, get_family
 from metrics.probes import PROBE_KINDS
 from reports import findings_stability as fs
 from reports import render
 
 
 def _tables(family: str) -> tuple[dict, dict]:
-    module = importlib.import_module(f"benchmarks.{family}_findings")
-    return module.FINDINGS, getattr(module, "VARIABLE_FINDINGS", {})
+    fam = get_family(family)
+    return fam.findings, fam.variable_findings
 
 
 @pytest.mark.parametrize("family", FAMILY_NAMES)
@@ -94,11 +92,10 @@ def test_strict_and_variable_findings_get_their_xfail(monkeypatch):
             assert xfails == [], key
 
 
-def test_report_lists_variable_findings_apart_from_failures(monkeypatch):
-    key = ("m", "g", "consistent")
-    monkeypatch.setattr(render, "VARIABLE_FINDINGS", {key: "passes on 1 of 3 seed sets"})
+def test_report_lists_variable_findings_apart_from_failures():
     rec = {"method": "m", "generator": "g", "builtin": True, "status": "ok",
            "expected_findings": {},
+           "variable_findings": {"consistent": "passes on 1 of 3 seed sets"},
            "checks": {"consistent": {"passed": False, "value": 0.5, "threshold": 0.9,
                                      "rule": "r"},
                       "erases_linear": {"passed": False, "value": 0.2, "threshold": 0.0,

@@ -13,10 +13,10 @@ from sklearn.decomposition import FastICA
 from sklearn.linear_model import LogisticRegression
 
 from benchmarks.cells import Cell, run_cell
-from benchmarks.erasure_checks import ERASURE_CHECKS
-from benchmarks.families import get_family
+from benchmarks.erasure.checks import ERASURE_CHECKS
 from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.profiles import get_profile
+from benchmarks.registry import get_family
 from benchmarks.user_methods import infer_family, load_object
 from methods.erasure.leace import LeaceEraser
 from methods.truth.ccs import CCS

@@ -37,8 +37,7 @@ from sklearn.decomposition import PCA, FastICA, MiniBatchDictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-import benchmarks.families  # noqa: F401  (imported first: sparse_family alone is circular)
-from benchmarks.sparse_family import SIZES, _codes, _components, reconstruct, set_size
+from benchmarks.sparse.family import SIZES, _codes, _components, reconstruct, set_size
 from methods.sparse.random_atoms import RandomAtoms
 from methods.truth.ccs import CCS
 from methods.truth.contrast_pca import ContrastPCA
@@ -252,7 +251,7 @@ def test_random_atoms_reconstruct_and_scale(data):
                                atol=1e-10 * magnitude(X))
 
 
-# The scikit-learn baselines of the grid, built as `benchmarks.sparse_family` builds them
+# The scikit-learn baselines of the grid, built as `benchmarks.sparse.family` builds them
 # (its quick budgets) and called through its wrappers (`set_size`, `_codes`,
 # `_components`, `reconstruct`): their input checks are scikit-learn's own, so only the
 # wrapping is tested, on valid odd data: a finite result or the suite's named refusal.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.baseline import DEFAULT_BASELINE, compare, load_baseline, threshold
 from benchmarks.cells import Cell, run_cell
 from benchmarks.grid import build_grid
-from benchmarks.sparse_family import SIZES
-from benchmarks.spec import MethodSpec, sklearn_seed
+from benchmarks.regression_guard import DEFAULT_BASELINE, compare, load_baseline, threshold
+from benchmarks.seeding import sklearn_seed
+from benchmarks.sparse.family import SIZES
+from benchmarks.spec import MethodSpec
 from methods.sparse.relu_sae import ReluSAE
 
 GENERATOR = "planted_sparse"

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from benchmarks.cells import Cell, run_cell
-from benchmarks.families import get_family
 from benchmarks.grid import user_method_spec
 from benchmarks.profiles import get_profile
+from benchmarks.registry import get_family
 from benchmarks.results import SCHEMA_VERSION, read_results, write_results
 from reports.cli import main
 

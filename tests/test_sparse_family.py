@@ -8,7 +8,8 @@ from sklearn.decomposition import PCA, FastICA
 
 from benchmarks.cells import Cell, run_cell
 from benchmarks.profiles import get_profile
-from benchmarks.sparse_checks import (
+from benchmarks.seeding import sklearn_seed
+from benchmarks.sparse.checks import (
     FVU_SLACK,
     MEAN_ALLOWANCE,
     claim_limit,
@@ -16,7 +17,7 @@ from benchmarks.sparse_checks import (
     no_false_features,
     recovers_planted,
 )
-from benchmarks.sparse_family import (
+from benchmarks.sparse.family import (
     FITS,
     SIZES,
     reconstruct,
@@ -24,7 +25,7 @@ from benchmarks.sparse_family import (
     set_size,
     sparse_generators,
 )
-from benchmarks.spec import MethodSpec, sklearn_seed
+from benchmarks.spec import MethodSpec
 from methods.sparse.random_atoms import RandomAtoms
 
 QUICK = get_profile("quick")

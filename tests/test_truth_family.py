@@ -7,14 +7,14 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from benchmarks.cells import Cell, run_cell
-from benchmarks.families import get_family
-from benchmarks.spec import MethodSpec, Profile
-from benchmarks.truth_checks import FINDS_TRUTH_ACCURACY, finds_truth
-from benchmarks.truth_family import (
-    FAMILY,
+from benchmarks.profiles import Profile
+from benchmarks.registry import get_family
+from benchmarks.spec import MethodSpec
+from benchmarks.truth import FAMILY
+from benchmarks.truth.checks import FINDS_TRUTH_ACCURACY, finds_truth
+from benchmarks.truth.family import (
     N_FITS,
     aggregate_truth,
-    check_truth,
     score_truth_seed,
     truth_generators,
 )
@@ -128,7 +128,7 @@ def test_random_floor_matches_the_closed_form():
     # P(max(acc, 1 - acc) >= 0.9) over 64 fair facts is below 1e-9: no seed gets there.
     assert metrics["seeds_above_target"]["value"] == 0.0
     assert metrics["distinct_directions"]["value"] == N_FITS
-    assert not check_truth(metrics)["finds_truth"]["passed"]
+    assert not FAMILY.check(metrics)["finds_truth"]["passed"]
 
 
 def test_scoring_is_reproducible_and_method_independent_data():

@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from benchmarks.sparse_checks import FVU_SLACK, GENERALISATION_FACTOR  # noqa: E402
+from benchmarks.sparse.checks import FVU_SLACK, GENERALISATION_FACTOR  # noqa: E402
 
 FAMILY = "sparse"
 

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-TARGET = 0.9  # the finds_truth bar (benchmarks/truth_checks.py), drawn as a dashed line
+TARGET = 0.9  # the finds_truth bar (benchmarks/truth/checks.py), drawn as a dashed line
 # Losses below this are drawn at it on the log axis (separable pairs reach 1e-25).
 LOSS_FLOOR = 1e-12
 MARKERS = "osD^v<>p*h"

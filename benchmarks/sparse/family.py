@@ -6,7 +6,7 @@ on planted sparse features (the positive control: Sharkey et al. 2022, scaled do
 quick profile), on token embeddings (one feature per sample), and on data without sparse
 features (a Gaussian mixture, an isotropic Gaussian, the unit square and the unit cube).
 
-Per seed, with every random stream from `benchmarks.spec.cell_seed`:
+Per seed, with every random stream from `benchmarks.seeding.cell_seed`:
 
 - five dictionaries are fitted, each on its **own split** and with its **own method
   stream** (``METHOD, i``): the main one of size ``m`` (split 0), a repeat of size ``m``
@@ -50,21 +50,10 @@ import numpy as np
 from sklearn.decomposition import PCA, FastICA, MiniBatchDictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
 
-from benchmarks.families import Family
-from benchmarks.sparse_checks import (
-    SPARSE_CHECKS,
-    claim_limit,
-    seed_false_positive,
-)
-from benchmarks.spec import (
-    METHOD,
-    PROBE,
-    GeneratorSpec,
-    MethodSpec,
-    Profile,
-    cell_seed,
-    sklearn_seed,
-)
+from benchmarks.profiles import Profile
+from benchmarks.seeding import METHOD, PROBE, cell_seed, sklearn_seed
+from benchmarks.sparse.checks import claim_limit, seed_false_positive
+from benchmarks.spec import GeneratorSpec, MethodSpec
 from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture
 from generators.isotropic_gaussian import make_isotropic_gaussian
@@ -394,21 +383,3 @@ def aggregate_sparse(seed_results: list[dict]) -> dict:
             [r["false_positive"] for r in seed_results],
             confidence=DESCRIPTIVE_CONFIDENCE).to_dict()
     return metrics
-
-
-def check_sparse(metrics: dict) -> dict:
-    """Run every sparse check on aggregated metrics: name -> check dict."""
-    return {name: check(metrics).to_dict() for name, check in SPARSE_CHECKS.items()}
-
-
-FAMILY = Family(
-    name=NAME,
-    generators=sparse_generators,
-    methods=sparse_methods,
-    score_seed=score_sparse_seed,
-    aggregate=aggregate_sparse,
-    check=check_sparse,
-    check_names=tuple(SPARSE_CHECKS),
-    headline=("mmcs", "recovery_rate", "uniqueness", "n_claimed", "cross_mmcs_size",
-              "band_cross_mmcs_high", "false_positive_rate", "fvu_train", "fvu_heldout"),
-)

@@ -7,7 +7,7 @@ passes when the data cannot tell its held-out balanced accuracy from chance.
 
 from __future__ import annotations
 
-from benchmarks.checks import CheckResult, at_least, at_most
+from benchmarks.check_result import CheckResult, at_least, at_most
 from metrics.probes import NONLINEAR_PROBES
 
 # Leakage is "at chance" when the lower bound of its interval is at most 0.

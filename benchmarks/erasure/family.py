@@ -1,6 +1,6 @@
 """The erasure family: its grid (generators x erasers per profile) and how a cell is scored.
 
-Per seed, with streams from `benchmarks.spec.cell_seed`:
+Per seed, with streams from `benchmarks.seeding.cell_seed`:
 split 0 (``n_fit`` rows) fits the eraser; split 1 (``n_samples`` rows, erased) trains each
 probe; split 2 (erased) scores it, so an eraser that only scrubs the rows it was fitted on
 shows its leak. Split 3 (``n_fit`` rows) fits a second copy of the eraser with another
@@ -19,17 +19,9 @@ import time
 
 import numpy as np
 
-from benchmarks.erasure_checks import ERASURE_CHECKS
-from benchmarks.families import Family
-from benchmarks.spec import (
-    METHOD,
-    PROBE,
-    GeneratorSpec,
-    MethodSpec,
-    Profile,
-    cell_seed,
-    sklearn_seed,
-)
+from benchmarks.profiles import Profile
+from benchmarks.seeding import METHOD, PROBE, cell_seed, sklearn_seed
+from benchmarks.spec import GeneratorSpec, MethodSpec
 from benchmarks.user_methods import accepts
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.outlier_equal_means import make_outlier_equal_means
@@ -188,21 +180,3 @@ def aggregate_erasure(seed_results: list[dict]) -> dict:
     metrics["fit_class_mean_gap"] = {"value": gap, "low": gap, "high": gap,
                                      "n": len(seed_results), "confidence": 1.0}
     return metrics
-
-
-def check_erasure(metrics: dict) -> dict:
-    """Run every erasure check on aggregated metrics: name -> check dict."""
-    return {name: check(metrics).to_dict() for name, check in ERASURE_CHECKS.items()}
-
-
-FAMILY = Family(
-    name=NAME,
-    generators=erasure_generators,
-    methods=erasure_methods,
-    score_seed=score_erasure_seed,
-    aggregate=aggregate_erasure,
-    check=check_erasure,
-    check_names=tuple(ERASURE_CHECKS),
-    headline=("leakage_logistic", "leakage_zero_one", "leakage_mlp", "leakage_qda",
-              "distortion", "consistency"),
-)

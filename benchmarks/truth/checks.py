@@ -21,7 +21,7 @@ reference is reported beside every score instead (``random_truthlike_sign_agnost
 
 from __future__ import annotations
 
-from benchmarks.checks import CheckResult, at_least
+from benchmarks.check_result import CheckResult, at_least
 
 # The bar of issue 4: a method "finds the truth" at 90% held-out accuracy. It sits far above
 # what a random truth-like direction scores on the quick facts generators (sign-agnostic

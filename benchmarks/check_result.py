@@ -1,4 +1,4 @@
-"""What a check result is, and the helpers checks share."""
+"""What a check returns, the helpers checks share, and the one sentence that describes it."""
 
 from __future__ import annotations
 
@@ -24,9 +24,28 @@ class CheckResult:
                 "threshold": float(self.threshold), "rule": self.rule}
 
     def message(self) -> str:
-        verdict = "passed" if self.passed else "FAILED"
-        return f"{self.name} {verdict}: {self.rule}; measured {self.value:.4g}, " \
-               f"threshold {self.threshold:.4g}"
+        """The sentence that describes this outcome (`describe_check`)."""
+        return describe_check(self.name, self.to_dict())
+
+
+def describe_check(name: str, check: dict) -> str:
+    """One check of a record in words: ``<name> passed|failed: <rule>; measured v, threshold t``.
+
+    Parameters
+    ----------
+    name : str
+        The check's name.
+    check : dict
+        The check as stored in results.json (``passed``, ``value``, ``threshold``, ``rule``).
+
+    Returns
+    -------
+    str
+        The sentence the failing test, the report and the terminal show.
+    """
+    verdict = "passed" if check["passed"] else "failed"
+    return (f"{name} {verdict}: {check['rule']}; measured {check['value']:.4g}, "
+            f"threshold {check['threshold']:.4g}")
 
 
 def at_most(name: str, value: float, threshold: float, what: str) -> CheckResult:

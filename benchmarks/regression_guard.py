@@ -46,85 +46,41 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from benchmarks.results import SCHEMA_VERSION, environment
+from benchmarks.families import LOWER, Guarded
+from benchmarks.registry import FAMILIES
+from benchmarks.results import SCHEMA_VERSION, environment, record_key
 
 DEFAULT_BASELINE = Path(__file__).resolve().parent.parent / "reports" / "baseline.json"
 Z = 4.5
 # Version of the baseline file's layout ("guarded": mean, sigma, n per score); a file of
 # another version is refused rather than silently guarding nothing.
 BASELINE_VERSION = 4
-LOWER, HIGHER = "lower", "higher"
-
-
-def _leakage(probe: str) -> Callable[[dict], float]:
-    def value(seed: dict) -> float:
-        p = seed["probes"][probe]
-        return p["balanced_accuracy"] - p["chance"]
-    return value
-
-
-def _key(name: str) -> Callable[[dict], float]:
-    return lambda seed: seed[name]
-
-
-def _disjoint(seed: dict) -> float:
-    return seed["disjoint_sign_agnostic_hits"] / seed["disjoint_n"]
-
-
-def _labels(seed: dict) -> float:
-    needed = seed["labels_needed"]
-    return float(seed["n_labelled"] + 1 if needed is None else needed)
-
-
-@dataclass(frozen=True)
-class Guarded:
-    """A guarded score: how to read it from one seed's result, which way is better, and
-    the smallest change that counts."""
-
-    per_seed: Callable[[dict], float]
-    better: str
-    tol: float
-    needs: str = ""  # a per-seed key that must be present (optional scores)
-
-
+# Every family's guarded scores (declared in ``benchmarks/<family>/guarded.py``).
 GUARDED: dict[str, dict[str, Guarded]] = {
-    "erasure": {
-        **{f"leakage_{p}": Guarded(_leakage(p), LOWER, 0.005)
-           for p in ("logistic", "zero_one", "mlp", "qda")},
-        "distortion": Guarded(_key("distortion"), LOWER, 0.005),
-        "consistency": Guarded(_key("consistency"), HIGHER, 0.005),
-    },
-    "truth": {
-        "sign_agnostic_accuracy": Guarded(_key("sign_agnostic_accuracy"), HIGHER, 0.005),
-        "disjoint_facts_accuracy": Guarded(_disjoint, HIGHER, 0.005, needs="disjoint_n"),
-        "labels_needed": Guarded(_labels, LOWER, 1.0),
-    },
-    "sparse": {
-        "mmcs": Guarded(_key("mmcs"), HIGHER, 0.005, needs="mmcs"),
-        # Rates over 64 atoms (quick profile) move in steps of 1/64 = 0.016: one atom more
-        # or less is not a regression (measured: k-means on the vocabulary, 1.0 on all 20
-        # baseline seeds, 63/64 on some reseeded runs).
-        "recovery_rate": Guarded(_key("recovery_rate"), HIGHER, 0.02, needs="recovery_rate"),
-        "uniqueness": Guarded(_key("uniqueness"), HIGHER, 0.02, needs="uniqueness"),
-        "n_claimed": Guarded(_key("n_claimed"), LOWER, 1.0, needs="false_positive"),
-        "fvu_heldout": Guarded(_key("fvu_heldout"), LOWER, 0.005),
-    },
-}
+    name: dict(fam.guarded) for name, fam in FAMILIES.items()}
 
 
 def seed_values(record: dict) -> dict[str, list[float]]:
-    """Per-seed values of every guarded score present in ``record``."""
-    out = {}
-    for name, g in GUARDED.get(record["family"], {}).items():
-        seeds = record["seeds"]
-        if g.needs and not all(g.needs in s for s in seeds):
-            continue
-        out[name] = [float(g.per_seed(s)) for s in seeds]
-    return out
+    """Per-seed values of every guarded score present on every seed of ``record``.
+
+    They are read from the record (each seed's ``guarded``, written when the cell was
+    scored by `benchmarks.families.Family.guarded_values`); nothing is recomputed here.
+
+    Raises
+    ------
+    ValueError
+        For a record written before seeds carried their guarded scores.
+    """
+    seeds = record["seeds"]
+    if any("guarded" not in s for s in seeds):
+        raise ValueError(f"{record_key(record)}: a seed without its guarded scores (a record "
+                         "written before they were stored per seed); score the cell again")
+    return {name: [float(s["guarded"][name]) for s in seeds]
+            for name in GUARDED.get(record["family"], {})
+            if all(name in s["guarded"] for s in seeds)}
 
 
 @dataclass(frozen=True)
@@ -155,10 +111,6 @@ def median_variance_factor(n: int) -> float:
     """Variance of the median of ``n`` standard normal draws (exact for n <= 3)."""
     exact = {1: 1.0, 2: 0.5, 3: 0.4487}
     return exact.get(n, np.pi / (2 * n))
-
-
-def cell_key(record: dict) -> tuple[str, str, str, str]:
-    return (record["family"], record["method"], record["generator"], record["profile"])
 
 
 @dataclass(frozen=True)
@@ -241,7 +193,7 @@ def threshold(base_entry: dict, name: str, n: int) -> Threshold:
     try:
         ref = base_entry["guarded"][name]
     except KeyError:
-        raise KeyError(f"the baseline entry of {cell_key(base_entry)} does not guard "
+        raise KeyError(f"the baseline entry of {record_key(base_entry)} does not guard "
                        f"{name!r}") from None
     spread = np.sqrt(median_variance_factor(n) + median_variance_factor(ref["n"]))
     statistical = float(Z * ref["sigma"] * spread)
@@ -309,4 +261,4 @@ def load_baseline(path: Path) -> dict[tuple, dict]:
     if doc.get("kind") != "baseline" or doc.get("baseline_version") != BASELINE_VERSION:
         raise ValueError(f"{path} is not a toyground baseline (schema {SCHEMA_VERSION}); "
                          "write one with `python -m reports --write-baseline PATH`")
-    return {cell_key(r): r for r in doc["records"]}
+    return {record_key(r): r for r in doc["records"]}

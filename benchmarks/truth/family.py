@@ -36,9 +36,10 @@ import time
 
 import numpy as np
 
-from benchmarks.families import Family
-from benchmarks.spec import METHOD, GeneratorSpec, MethodSpec, Profile, cell_seed, sklearn_seed
-from benchmarks.truth_checks import FINDS_TRUTH_ACCURACY, TRUTH_CHECKS
+from benchmarks.profiles import Profile
+from benchmarks.seeding import METHOD, cell_seed, sklearn_seed
+from benchmarks.spec import GeneratorSpec, MethodSpec
+from benchmarks.truth.checks import FINDS_TRUTH_ACCURACY
 from benchmarks.user_methods import accepts
 from generators.grouped_facts import make_grouped_facts
 from generators.onehot_facts import make_onehot_facts
@@ -338,10 +339,15 @@ def _exact(value: float, n: int) -> dict:
             "confidence": 1.0}
 
 
+def labels_needed_or_more(result: dict) -> float:
+    """One seed's labels needed, "never" counted as one more than the whole labelled split."""
+    needed = result["labels_needed"]
+    return float(result["n_labelled"] + 1 if needed is None else needed)
+
+
 def _labels_estimate(seed_results: list[dict]) -> dict:
     """Worst case over seeds, "never" counted as one more than the whole labelled split."""
-    vals = [r["n_labelled"] + 1 if r["labels_needed"] is None else r["labels_needed"]
-            for r in seed_results]
+    vals = [labels_needed_or_more(r) for r in seed_results]
     return {"value": float(max(vals)), "low": float(min(vals)), "high": float(max(vals)),
             "n": len(vals), "confidence": 1.0}
 
@@ -389,21 +395,3 @@ def aggregate_truth(seed_results: list[dict]) -> dict:
         if all(v is not None for v in values):
             metrics[key] = _described(values)
     return metrics
-
-
-def check_truth(metrics: dict) -> dict:
-    """Run every truth check on aggregated metrics: name -> check dict."""
-    return {name: check(metrics).to_dict() for name, check in TRUTH_CHECKS.items()}
-
-
-FAMILY = Family(
-    name=NAME,
-    generators=truth_generators,
-    methods=truth_methods,
-    score_seed=score_truth_seed,
-    aggregate=aggregate_truth,
-    check=check_truth,
-    check_names=tuple(TRUTH_CHECKS),
-    headline=("accuracy", "sign_agnostic_accuracy", "random_truthlike_sign_agnostic_mean",
-              "ccs_loss", "labels_needed", "disjoint_facts_accuracy"),
-)

@@ -9,7 +9,7 @@ only where it does not. The report's tables show the rule, so a vacuous pass rea
 
 from __future__ import annotations
 
-from benchmarks.checks import CheckResult, at_least, at_most
+from benchmarks.check_result import CheckResult, at_least, at_most
 
 # recovers_planted: the dictionary of size m (= the planted count) on held-out data.
 # MMCS: mean over planted features of the best |cos| to an atom (Sharkey et al. 2022).
@@ -25,7 +25,7 @@ MIN_UNIQUENESS = 0.8
 # count (12 mixture centres; 0 for the cube and the Gaussian) by this factor ...
 CLAIM_FACTOR = 1.5
 # ... plus one: the mean of uncentred data is a genuinely stable direction (the data are
-# not centred before fitting; see benchmarks/sparse_family.py).
+# not centred before fitting; see benchmarks/sparse/family.py).
 MEAN_ALLOWANCE = 1
 # And, on generators with no true features at all (n_true = 0), the cross-size MMCS (live
 # atoms of size m against the 2m dictionary) may not exceed the random-atom band's 0.99

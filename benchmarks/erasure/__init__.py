@@ -1,0 +1,37 @@
+"""The erasure family: does an eraser remove a concept from held-out data?
+
+Its grid and scoring (`family`), checks (`checks`), expected findings (`findings`),
+guarded scores (`guarded`), figures (`figures`) and speed benchmarks (`test_speed`), all
+declared by ``FAMILY``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.erasure import checks, family, findings, guarded
+from benchmarks.families import Family
+
+
+def _figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
+    """The family's figures (`benchmarks.erasure.figures`), imported only when a report draws
+    them: matplotlib stays out of the processes that run the grid."""
+    from benchmarks.erasure.figures import figures
+
+    return figures(records, out)
+
+
+FAMILY = Family(
+    name=family.NAME,
+    generators=family.erasure_generators,
+    methods=family.erasure_methods,
+    score_seed=family.score_erasure_seed,
+    aggregate=family.aggregate_erasure,
+    checks=checks.ERASURE_CHECKS,
+    headline=("leakage_logistic", "leakage_zero_one", "leakage_mlp", "leakage_qda",
+              "distortion", "consistency"),
+    findings=findings.FINDINGS,
+    variable_findings=findings.VARIABLE_FINDINGS,
+    guarded=guarded.GUARDED,
+    figures=_figures,
+)

@@ -1,0 +1,61 @@
+"""The command-line options shared by pytest, the report CLI and the false-alarm tool.
+
+Each option is declared once, here, with argparse keywords (pytest's ``addoption`` takes
+the same); `add_options` puts a chosen set on a parser. A tool that needs another default
+(the false-alarm tool's first seed) says so with `Option.but`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmarks.profiles import PROFILES
+from benchmarks.registry import FAMILY_NAMES
+
+
+@dataclass(frozen=True)
+class Option:
+    """One command-line option: its flag and its argparse keywords."""
+
+    flag: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def but(self, **kwargs: Any) -> Option:
+        """This option with some keywords replaced (e.g. another ``default``)."""
+        return dataclasses.replace(self, kwargs={**self.kwargs, **kwargs})
+
+
+PROFILE = Option("--profile", dict(
+    default="quick", choices=tuple(PROFILES),
+    help="grid scale: quick (CI, minutes on 2 cores) or full (paper scale)"))
+METHOD = Option("--method", dict(
+    action="append", default=[],
+    help="a user method 'pkg.module:Class' or 'path/to/file.py:Class' (repeatable); "
+         "replaces the built-in methods"))
+FAMILY = Option("--family", dict(
+    default=None, choices=FAMILY_NAMES,
+    help="family of --method (inferred from its interface when omitted), or the only "
+         "family to run"))
+FIRST_SEED = Option("--first-seed", dict(
+    type=int, default=0,
+    help="first grid seed (other seeds: other data, method and probe streams)"))
+N_SEEDS = Option("--n-seeds", dict(
+    type=int, default=None, help="seeds per cell (default: the profile's)"))
+BASELINE = Option("--baseline", dict(
+    default=None,
+    help="baseline to guard against (default for the built-in grid: reports/baseline.json)"))
+JOBS = Option("--jobs", dict(
+    type=int, default=1, help="local worker processes (BLAS held to one thread in each)"))
+RESUME = Option("--resume", dict(
+    action="store_true",
+    help="keep the finished cells in OUT/cells and run only the others (and the cells "
+         "whose file is damaged or whose worker died)"))
+
+
+def add_options(parser: Any, *options: Option) -> None:
+    """Declare ``options`` on an `argparse.ArgumentParser` or a pytest option group."""
+    add = parser.addoption if hasattr(parser, "addoption") else parser.add_argument
+    for option in options:
+        add(option.flag, **option.kwargs)
