@@ -10,6 +10,12 @@ only where it does not. The report's tables show the rule, so a vacuous pass rea
 from __future__ import annotations
 
 from benchmarks.check_result import CheckResult, at_least, at_most
+from benchmarks.sparse.false_claims import (  # noqa: F401  (re-exported for the tests)
+    CLAIM_FACTOR,
+    MEAN_ALLOWANCE,
+    claim_limit,
+    claim_violation,
+)
 
 # recovers_planted: the dictionary of size m (= the planted count) on held-out data.
 # MMCS: mean over planted features of the best |cos| to an atom (Sharkey et al. 2022).
@@ -18,20 +24,6 @@ MIN_MMCS = 0.9
 MIN_RECOVERY = 0.8
 # Distinct best-matched features / live atoms (SynthSAEBench): 1 = no duplicated atoms.
 MIN_UNIQUENESS = 0.8
-
-# no_false_features: a claimed feature is an atom alive on held-out data and stable
-# (|cos| > 0.9 to an atom) in both a same-size dictionary and a 2x larger one, each fitted
-# on another split with another method seed. The claim may exceed the generator's true
-# count (12 mixture centres; 0 for the cube and the Gaussian) by this factor ...
-CLAIM_FACTOR = 1.5
-# ... plus one: the mean of uncentred data is a genuinely stable direction (the data are
-# not centred before fitting; see benchmarks/sparse/family.py).
-MEAN_ALLOWANCE = 1
-# And, on generators with no true features at all (n_true = 0), the cross-size MMCS (live
-# atoms of size m against the 2m dictionary) may not exceed the random-atom band's 0.99
-# quantile (random unit dictionaries of the same live count, size and dimension;
-# metrics.claimed_features.random_atom_band). With real structure (the mixture's 12
-# centres) a faithful dictionary rises above that band, so there only the count is read.
 
 # generalises: held-out FVU (1 - R^2) at most this factor times the train FVU ...
 GENERALISATION_FACTOR = 1.5
@@ -42,31 +34,6 @@ FVU_SLACK = 0.01
 
 def _not_applicable(name: str, why: str) -> CheckResult:
     return CheckResult(name, True, 0.0, 0.0, f"not applicable: {why}")
-
-
-def claim_limit(n_true: int) -> float:
-    """Largest claimed-feature count `no_false_features` accepts for ``n_true`` real ones."""
-    return CLAIM_FACTOR * n_true + MEAN_ALLOWANCE
-
-
-def _claim_violation(n_claimed: float, limit: float, cross: float, band_high: float,
-                     n_true: float):
-    """(value, threshold, rule) of the first violated condition of no_false_features, or None."""
-    if n_claimed > limit:
-        return (n_claimed, limit, f"claimed features (alive on held-out, stable across splits, "
-                f"seeds and sizes; limit {CLAIM_FACTOR} x true count + {MEAN_ALLOWANCE} for the "
-                f"mean)")
-    if n_true == 0 and cross > band_high:
-        return (cross, band_high, "cross-size MMCS (m vs 2m; limit: random-atom band 0.99 "
-                "quantile)")
-    return None
-
-
-def seed_false_positive(result: dict) -> bool:
-    """Whether one seed's result violates `no_false_features` (a per-seed false positive)."""
-    return _claim_violation(result["n_claimed"], result["claim_limit"],
-                            result["cross_mmcs_size"], result["band_cross_mmcs_high"],
-                            result["n_true_features"]) is not None
 
 
 def recovers_planted(metrics: dict) -> CheckResult:
@@ -92,7 +59,7 @@ def no_false_features(metrics: dict) -> CheckResult:
     claimed = metrics["n_claimed"]["value"]
     limit = metrics["claim_limit"]["value"]
     n_true = metrics["n_true_features"]["value"]
-    violation = _claim_violation(claimed, limit, metrics["cross_mmcs_size"]["value"],
+    violation = claim_violation(claimed, limit, metrics["cross_mmcs_size"]["value"],
                                  metrics["band_cross_mmcs_high"]["value"], n_true)
     if violation is None:
         return at_most(name, claimed, limit,

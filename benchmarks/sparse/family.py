@@ -52,7 +52,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from benchmarks.profiles import Profile
 from benchmarks.seeding import METHOD, PROBE, cell_seed, sklearn_seed
-from benchmarks.sparse.checks import claim_limit, seed_false_positive
+from benchmarks.sparse.false_claims import claim_limit, seed_false_positive
 from benchmarks.spec import GeneratorSpec, MethodSpec
 from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture

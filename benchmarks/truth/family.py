@@ -39,7 +39,6 @@ import numpy as np
 from benchmarks.profiles import Profile
 from benchmarks.seeding import METHOD, cell_seed, sklearn_seed
 from benchmarks.spec import GeneratorSpec, MethodSpec
-from benchmarks.truth.checks import FINDS_TRUTH_ACCURACY
 from benchmarks.user_methods import accepts
 from generators.grouped_facts import make_grouped_facts
 from generators.onehot_facts import make_onehot_facts
@@ -80,6 +79,13 @@ TRAIN, HELDOUT, LABELLED, TRAIN_FACTS, HELDOUT_FACTS = 0, 1, 2, 3, 4
 # Method streams: the main fit, the disjoint-facts fit, then the further copies on split 0.
 MAIN_FIT, DISJOINT_FIT, FIRST_COPY = 0, 1, 2
 # Instances fitted on the same training split (the main one included) for distinct_directions.
+# The held-out accuracy a method is meant to reach: ``labels_needed`` counts the labels it
+# takes to get there and ``seeds_above_target`` is the rate of seeds that do; `finds_truth`
+# (benchmarks/truth/checks.py) uses the same number as its bar. It sits far above what a
+# random truth-like direction scores on the quick facts generators (sign-agnostic mean 0.55
+# over 64 one-hot facts, 0.64 over 8 groups) and below what the supervised ceilings reach
+# at noise 0.03 (1.000).
+TARGET_ACCURACY = 0.9
 N_FITS = 3
 # Norm bound of `min_ccs_loss_along`: the CCS loss of separable pairs only vanishes at
 # infinite norm, so directions are compared at their best norm up to this bound (at 100 a
@@ -232,7 +238,7 @@ def _labels_needed(est, heldout, labelled) -> float | None:
     """Labelled pairs needed to pick a candidate (and sign) at 0.9 held-out; None: never."""
     P_lab, P_test = _candidates(est, labelled), _candidates(est, heldout)
     acc = np.array([pair_correctness(p, heldout.y).mean() for p in P_test])
-    m = labels_needed(P_lab, labelled.y, acc, target=FINDS_TRUTH_ACCURACY)
+    m = labels_needed(P_lab, labelled.y, acc, target=TARGET_ACCURACY)
     return None if np.isinf(m) else float(m)
 
 
@@ -375,7 +381,7 @@ def aggregate_truth(seed_results: list[dict]) -> dict:
         "accuracy": _pooled(seed_results, "hits", "n_heldout"),
         "sign_agnostic_accuracy": _pooled(seed_results, "sign_agnostic_hits", "n_heldout"),
         "seeds_above_target": rate_over_seeds(
-            [r["sign_agnostic_accuracy"] >= FINDS_TRUTH_ACCURACY for r in seed_results]).to_dict(),
+            [r["sign_agnostic_accuracy"] >= TARGET_ACCURACY for r in seed_results]).to_dict(),
     }
     for key in ("mean", "std", "sign_agnostic_mean", "sign_agnostic_std"):
         value = np.mean([r["random_truthlike"][key] for r in seed_results])
