@@ -7,6 +7,7 @@ Each family lives in its own folder ``benchmarks/<name>/`` whose ``__init__`` de
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -42,6 +43,22 @@ class Guarded:
     better: str
     tol: float
     needs: str = ""
+
+
+def imported_on_call(target: str) -> Callable:
+    """The function ``target`` (``"package.module:function"``), imported at its first call.
+
+    A family declares its figures this way so that matplotlib stays out of the processes
+    that only run the grid; the path is written out in the family's record, never guessed.
+    """
+    module_name, _, attr = target.partition(":")
+
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module_name), attr)(*args, **kwargs)
+
+    call.__name__ = attr
+    call.__qualname__ = target
+    return call
 
 
 def seed_key(name: str) -> Callable[[dict], float]:

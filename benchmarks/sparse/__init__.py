@@ -7,19 +7,8 @@ declared by ``FAMILY``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from benchmarks.families import Family
+from benchmarks.families import Family, imported_on_call
 from benchmarks.sparse import checks, family, findings, guarded
-
-
-def _figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
-    """The family's figures (`benchmarks.sparse.figures`), imported only when a report draws
-    them: matplotlib stays out of the processes that run the grid."""
-    from benchmarks.sparse.figures import figures
-
-    return figures(records, out)
-
 
 FAMILY = Family(
     name=family.NAME,
@@ -33,5 +22,5 @@ FAMILY = Family(
     findings=findings.FINDINGS,
     variable_findings=findings.VARIABLE_FINDINGS,
     guarded=guarded.GUARDED,
-    figures=_figures,
+    figures=imported_on_call("benchmarks.sparse.figures:figures"),
 )

@@ -7,19 +7,8 @@ declared by ``FAMILY``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from benchmarks.families import Family
+from benchmarks.families import Family, imported_on_call
 from benchmarks.truth import checks, family, findings, guarded
-
-
-def _figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
-    """The family's figures (`benchmarks.truth.figures`), imported only when a report draws
-    them: matplotlib stays out of the processes that run the grid."""
-    from benchmarks.truth.figures import figures
-
-    return figures(records, out)
-
 
 FAMILY = Family(
     name=family.NAME,
@@ -32,5 +21,5 @@ FAMILY = Family(
               "ccs_loss", "labels_needed", "disjoint_facts_accuracy"),
     findings=findings.FINDINGS,
     guarded=guarded.GUARDED,
-    figures=_figures,
+    figures=imported_on_call("benchmarks.truth.figures:figures"),
 )
