@@ -8,6 +8,7 @@ the same); `add_options` puts a chosen set on a parser. A tool that needs anothe
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,8 +47,13 @@ N_SEEDS = Option("--n-seeds", dict(
 BASELINE = Option("--baseline", dict(
     default=None,
     help="baseline to guard against (default for the built-in grid: reports/baseline.json)"))
+# Every core this process may use (its CPU affinity, not the machine's count).
+USABLE_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+    os.cpu_count() or 1)
 JOBS = Option("--jobs", dict(
-    type=int, default=1, help="local worker processes (BLAS held to one thread in each)"))
+    type=int, default=USABLE_CORES,
+    help=f"local worker processes, BLAS held to one thread in each (default: every usable "
+         f"core, {USABLE_CORES} here; 1 runs the cells in this process)"))
 RESUME = Option("--resume", dict(
     action="store_true",
     help="keep the finished cells in OUT/cells and run only the others (and the cells "
