@@ -18,6 +18,7 @@ from benchmarks.expected_findings import expected_findings_for, variable_finding
 from benchmarks.profiles import Profile
 from benchmarks.registry import get_family
 from benchmarks.results import CellKey, cell_key
+from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
 
 
@@ -84,7 +85,8 @@ def _run_cell(cell: Cell) -> dict:
     seeds, error = [], None
     for seed in cell.profile.seeds:
         try:
-            result = family.score_seed(cell.method, cell.generator, seed, cell.profile)
+            streams = SeedStreams(cell.generator.name, seed)
+            result = family.score_seed(cell.method, cell.generator, streams, cell.profile)
             seeds.append({**result, "guarded": family.guarded_values(result)})
         except Exception as exc:  # noqa: BLE001 - any failure of the method is the finding
             error = f"seed {seed}: {_error_message(exc)}"

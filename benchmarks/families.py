@@ -14,6 +14,7 @@ from typing import Callable, Mapping
 
 from benchmarks.check_result import CheckResult
 from benchmarks.profiles import Profile
+from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
 
 # Which way a guarded score is better.
@@ -77,7 +78,8 @@ class Family:
     generators, methods : callable
         ``(profile) -> [GeneratorSpec]`` and ``(profile) -> [MethodSpec]``: the grid.
     score_seed : callable
-        ``(method, generator, seed, profile) -> dict``: raw numbers of one seed; raises
+        ``(method, generator, streams, profile) -> dict``: raw numbers of one seed, every
+        random draw from ``streams`` (`benchmarks.seeding.SeedStreams`); raises
         when the method misbehaves (the cell becomes an error cell).
     aggregate : callable
         ``(seed_results) -> metrics``: names to Estimate dicts.
@@ -97,7 +99,7 @@ class Family:
     name: str
     generators: Callable[[Profile], list[GeneratorSpec]]
     methods: Callable[[Profile], list[MethodSpec]]
-    score_seed: Callable[[MethodSpec, GeneratorSpec, int, Profile], dict]
+    score_seed: Callable[[MethodSpec, GeneratorSpec, SeedStreams, Profile], dict]
     aggregate: Callable[[list[dict]], dict]
     checks: Mapping[str, Callable[[dict], CheckResult]]
     headline: tuple[str, ...]

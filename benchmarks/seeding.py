@@ -10,6 +10,7 @@ probes'.
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,6 +52,35 @@ def cell_seed(generator: str, seed: int, component: int, *path: int) -> np.rando
 def data_seed(generator: str, seed: int) -> np.random.SeedSequence:
     """The dataset seed of a generator at a grid seed (its splits are children of it)."""
     return cell_seed(generator, seed, DATA)
+
+
+@dataclass(frozen=True)
+class SeedStreams:
+    """Every random stream of one seed of one cell, in one place.
+
+    Created once, at the start of a seed's scoring (`benchmarks.cells.run_cell`), and
+    handed down to everything that draws: ``data`` seeds every split of the generator
+    (`benchmarks.spec.GeneratorSpec.dataset`), ``method(i)`` the ``i``-th fit of the method,
+    ``probe(i)`` the ``i``-th probe or random band. All are children of
+    ``cell_seed(generator, seed, component, i)``, so they depend on the generator and the
+    seed, never on the method.
+    """
+
+    generator: str
+    seed: int
+
+    @property
+    def data(self) -> np.random.SeedSequence:
+        """The dataset stream (its splits are children of it)."""
+        return data_seed(self.generator, self.seed)
+
+    def method(self, index: int) -> np.random.SeedSequence:
+        """The stream of the method's fit number ``index``."""
+        return cell_seed(self.generator, self.seed, METHOD, index)
+
+    def probe(self, index: int) -> np.random.SeedSequence:
+        """The stream of probe (or random band) number ``index``."""
+        return cell_seed(self.generator, self.seed, PROBE, index)
 
 
 def sklearn_seed(seed: np.random.SeedSequence) -> int:

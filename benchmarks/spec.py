@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from benchmarks.seeding import data_seed
+from benchmarks.seeding import SeedStreams
 from generators.dataset import Dataset
 
 
@@ -25,14 +25,14 @@ class GeneratorSpec:
     make: Callable[..., Dataset]
     kwargs: Mapping[str, Any] = field(default_factory=dict)
 
-    def dataset(self, seed: int, split: int, **overrides) -> Dataset:
-        """Split ``split`` of this generator's dataset for grid seed ``seed``.
+    def dataset(self, streams: SeedStreams, split: int, **overrides) -> Dataset:
+        """Split ``split`` of this generator's dataset at the seed of ``streams``.
 
         ``overrides`` replace keyword arguments for this split only (e.g. a larger
         ``n_samples`` for the split a method is fitted on); the structure is unchanged.
         """
         kwargs = {**self.kwargs, **overrides}
-        return self.make(**kwargs, random_state=data_seed(self.name, seed), split=split)
+        return self.make(**kwargs, random_state=streams.data, split=split)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sklearn.decomposition import PCA, FastICA
 
 from benchmarks.cells import Cell, run_cell
 from benchmarks.profiles import get_profile
-from benchmarks.seeding import sklearn_seed
+from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.sparse.checks import (
     FVU_SLACK,
     MEAN_ALLOWANCE,
@@ -32,6 +32,11 @@ QUICK = get_profile("quick")
 ONE_SEED = dataclasses.replace(QUICK, n_seeds=1)
 M = SIZES["quick"]["m"]
 
+
+
+def _score(method, generator: str, seed: int) -> dict:
+    """One seed of a sparse cell on the quick profile, with that seed's streams."""
+    return score_sparse_seed(method, _generator(generator), SeedStreams(generator, seed), QUICK)
 
 def _generator(name):
     return next(g for g in sparse_generators(QUICK) if g.name == name)
@@ -70,7 +75,7 @@ def _metrics(**values):
 
 
 def test_true_features_score_mmcs_one_on_planted():
-    result = score_sparse_seed(_oracle(), _generator("planted_sparse"), 0, QUICK)
+    result = _score(_oracle(), "planted_sparse", 0)
     assert result["mmcs"] == pytest.approx(1.0)
     assert result["recovery_rate"] == 1.0
     assert result["uniqueness"] == 1.0
@@ -92,7 +97,7 @@ def test_oracle_cell_passes_recovery_and_vacuously_no_false_features():
 
 
 def test_random_atoms_stay_inside_the_band_on_the_isotropic_gaussian():
-    result = score_sparse_seed(_random_atoms(), _generator("isotropic_gaussian"), 0, QUICK)
+    result = _score(_random_atoms(), "isotropic_gaussian", 0)
     assert result["n_claimed"] == 0
     assert result["cross_mmcs_size"] <= result["band_cross_mmcs_high"]
     for point in result["cross_size"]:
@@ -103,7 +108,7 @@ def test_random_atoms_stay_inside_the_band_on_the_isotropic_gaussian():
 
 def test_random_atoms_claim_features_in_two_dimensions():
     """In d = 2 any two dictionaries look alike: the null dictionary 'claims' its atoms."""
-    result = score_sparse_seed(_random_atoms(), _generator("uniform_square"), 0, QUICK)
+    result = _score(_random_atoms(), "uniform_square", 0)
     assert result["n_claimed"] >= 0.9 * M
     assert result["band_count_high"] >= 0.9 * M
     assert result["false_positive"]

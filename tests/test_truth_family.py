@@ -9,6 +9,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.cells import Cell, run_cell
 from benchmarks.profiles import Profile
 from benchmarks.registry import get_family
+from benchmarks.seeding import SeedStreams
 from benchmarks.spec import MethodSpec
 from benchmarks.truth import FAMILY
 from benchmarks.truth.checks import FINDS_TRUTH_ACCURACY, finds_truth
@@ -23,6 +24,11 @@ from methods.truth.random_direction import RandomDirection
 from metrics.truth_accuracy import random_truthlike_summary
 
 QUICK = Profile("quick", n_seeds=3)
+
+
+def _score(method, gen, seed: int) -> dict:
+    """One seed of a truth cell, with that seed's streams."""
+    return score_truth_seed(method, gen, SeedStreams(gen.name, seed), QUICK)
 GENERATORS = {g.name: g for g in truth_generators(QUICK)}
 
 
@@ -97,7 +103,7 @@ def test_flipped_perfect_method_is_right_up_to_sign():
 
 def test_single_truth_reference_is_the_truth():
     """With one truth-like direction (+-u), its sign-agnostic score is 1 with certainty."""
-    r = score_truth_seed(_spec("oracle", _oracle), GENERATORS["single_truth"], 0, QUICK)
+    r = _score(_spec("oracle", _oracle), GENERATORS["single_truth"], 0)
     ref = r["random_truthlike"]
     assert ref["sign_agnostic_mean"] == 1.0 and ref["sign_agnostic_std"] == 0.0
     assert ref["n_units"] == 1 and ref["mean"] == 0.5
@@ -105,8 +111,9 @@ def test_single_truth_reference_is_the_truth():
 
 def test_reference_matches_the_heldout_fact_counts():
     gen = GENERATORS["onehot_facts"]
-    r = score_truth_seed(_spec("oracle", _oracle), gen, 1, QUICK)
-    expected = random_truthlike_summary(gen.dataset(1, 1).ground_truth["fact_counts"])
+    r = _score(_spec("oracle", _oracle), gen, 1)
+    data = gen.dataset(SeedStreams(gen.name, 1), 1)
+    expected = random_truthlike_summary(data.ground_truth["fact_counts"])
     assert r["random_truthlike"]["sign_agnostic_mean"] == expected["sign_agnostic_mean"]
     low, high = r["random_truthlike"]["sign_agnostic_band"]
     assert 0.5 <= low < expected["sign_agnostic_mean"] < high < 1.0
@@ -118,7 +125,7 @@ def test_random_floor_matches_the_closed_form():
     method = _spec("random", lambda t, s: RandomDirection(random_state=s))
     gen = GENERATORS["onehot_facts"]
     n_seeds = 40
-    scores = [score_truth_seed(method, gen, seed, QUICK) for seed in range(n_seeds)]
+    scores = [_score(method, gen, seed) for seed in range(n_seeds)]
     acc = np.array([r["sign_agnostic_accuracy"] for r in scores])
     ref = scores[0]["random_truthlike"]
     # 4 standard errors of a mean over 40 seeds (sd 0.038 each): a 1-in-15000 false alarm.
@@ -134,10 +141,10 @@ def test_random_floor_matches_the_closed_form():
 def test_scoring_is_reproducible_and_method_independent_data():
     gen = GENERATORS["grouped_facts"]
     method = _spec("random", lambda t, s: RandomDirection(random_state=s))
-    a, b = (score_truth_seed(method, gen, 2, QUICK) for _ in range(2))
+    a, b = (_score(method, gen, 2) for _ in range(2))
     a.pop("fit_time_s"), b.pop("fit_time_s")
     assert a == b
-    oracle = score_truth_seed(_spec("oracle", _oracle), gen, 2, QUICK)
+    oracle = _score(_spec("oracle", _oracle), gen, 2)
     assert oracle["random_truthlike"] == a["random_truthlike"]  # same held-out pairs
 
 
@@ -203,7 +210,7 @@ def test_finds_truth_reads_the_lower_bound():
 
 
 def test_aggregate_pools_pairs_and_counts_never_as_more_than_all_labels():
-    seeds = [score_truth_seed(_spec("oracle", _oracle), GENERATORS["single_truth"], s, QUICK)
+    seeds = [_score(_spec("oracle", _oracle), GENERATORS["single_truth"], s)
              for s in range(2)]
     seeds[1] = dict(seeds[1], labels_needed=None, sign_agnostic_hits=320.0,
                     sign_agnostic_accuracy=0.5)

@@ -1,6 +1,6 @@
 """The erasure family: its grid (generators x erasers per profile) and how a cell is scored.
 
-Per seed, with streams from `benchmarks.seeding.cell_seed`:
+Per seed, with the seed's streams (`benchmarks.seeding.SeedStreams`, made once per seed):
 split 0 (``n_fit`` rows) fits the eraser; split 1 (``n_samples`` rows, erased) trains each
 probe; split 2 (erased) scores it, so an eraser that only scrubs the rows it was fitted on
 shows its leak. Split 3 (``n_fit`` rows) fits a second copy of the eraser with another
@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from benchmarks.profiles import Profile
-from benchmarks.seeding import METHOD, PROBE, cell_seed, sklearn_seed
+from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec, MethodSpec
 from benchmarks.user_methods import accepts
 from generators.multiclass_gaussian import make_multiclass_gaussian
@@ -122,31 +122,31 @@ def _class_mean_gap(X: np.ndarray, y: np.ndarray) -> float:
     return float(max(np.abs(X[y == c].mean(axis=0) - mu).max() for c in np.unique(y)))
 
 
-def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
+def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams,
                        profile: Profile) -> dict:
     """Everything measured for one seed of one cell (raises if the method misbehaves)."""
     n_fit = SIZES[profile.name]["n_fit"]
-    fit, refit = (generator.dataset(seed, s, n_samples=n_fit) for s in (FIT, REFIT))
-    ptrain, ptest = (generator.dataset(seed, s) for s in (PROBE_TRAIN, PROBE_TEST))
-    eraser = method.build(fit, cell_seed(generator.name, seed, METHOD, 0))
+    fit, refit = (generator.dataset(streams, s, n_samples=n_fit) for s in (FIT, REFIT))
+    ptrain, ptest = (generator.dataset(streams, s) for s in (PROBE_TRAIN, PROBE_TEST))
+    eraser = method.build(fit, streams.method(0))
     start = time.perf_counter()
     fitted = eraser.fit(fit.X, fit.y)
     fit_time = time.perf_counter() - start
     eraser = fitted if fitted is not None else eraser
-    second = method.build(refit, cell_seed(generator.name, seed, METHOD, 1))
+    second = method.build(refit, streams.method(1))
     second = second.fit(refit.X, refit.y) or second
 
     Xtr, Xte = _apply(eraser, ptrain.X, ptrain.y), _apply(eraser, ptest.X, ptest.y)
     probes = {}
     for i, name in enumerate(PROBE_KINDS):
         score = score_probe(name, Xtr, ptrain.y, Xte, ptest.y,
-                            cell_seed(generator.name, seed, PROBE, i))
+                            streams.probe(i))
         probes[name] = {"balanced_accuracy": score.balanced_accuracy, "chance": score.chance,
                         "n_test": score.n_test}
     basis = removed_subspace(ptest.X, Xte)
     other = removed_subspace(ptest.X, _apply(second, ptest.X, ptest.y))
     return {
-        "seed": seed,
+        "seed": streams.seed,
         "status": "ok",
         "probes": probes,
         "distortion": distortion(ptest.X, Xte),

@@ -6,10 +6,10 @@ on planted sparse features (the positive control: Sharkey et al. 2022, scaled do
 quick profile), on token embeddings (one feature per sample), and on data without sparse
 features (a Gaussian mixture, an isotropic Gaussian, the unit square and the unit cube).
 
-Per seed, with every random stream from `benchmarks.seeding.cell_seed`:
+Per seed, with every random stream from the seed's `benchmarks.seeding.SeedStreams`:
 
 - five dictionaries are fitted, each on its **own split** and with its **own method
-  stream** (``METHOD, i``): the main one of size ``m`` (split 0), a repeat of size ``m``
+  stream** (``streams.method(i)``): the main one of size ``m`` (split 0), a repeat of size ``m``
   (split 1, for cross-seed stability), one of size ``2 m`` (split 2, Sharkey et al.'s
   "next larger dictionary") and two smaller ones, ``m / 2`` and ``m / 4`` (splits 3, 4),
   for the cross-size curve. Fitting the comparison dictionaries on other samples matters:
@@ -51,7 +51,7 @@ from sklearn.decomposition import PCA, FastICA, MiniBatchDictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
 
 from benchmarks.profiles import Profile
-from benchmarks.seeding import METHOD, PROBE, cell_seed, sklearn_seed
+from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.sparse.false_claims import claim_limit, seed_false_positive
 from benchmarks.spec import GeneratorSpec, MethodSpec
 from generators.embedding_vocabulary import make_embedding_vocabulary
@@ -247,11 +247,11 @@ def reconstruct(estimator, codes: np.ndarray, n_samples: int, n_features: int) -
     return _finite("reconstruction", X_hat)
 
 
-def _fit(method: MethodSpec, generator: GeneratorSpec, seed: int, index: int, split: int,
-         size: int):
+def _fit(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams, index: int,
+         split: int, size: int):
     """Build, size and fit one dictionary on ``split``; return (estimator, train, seconds)."""
-    train = generator.dataset(seed, split)
-    est = method.build(train, cell_seed(generator.name, seed, METHOD, index))
+    train = generator.dataset(streams, split)
+    est = method.build(train, streams.method(index))
     set_size(est, size, train.n_features)
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -266,17 +266,17 @@ def _fvu(X: np.ndarray, X_hat: np.ndarray) -> float:
     return 1.0 - explained_variance(X, X_hat)
 
 
-def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
+def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams,
                       profile: Profile) -> dict:
     """Everything measured for one seed of one cell (raises if the method misbehaves)."""
     s = SIZES[profile.name]
     m = s["m"]
-    test = generator.dataset(seed, HELDOUT, n_samples=s["n_heldout"])
+    test = generator.dataset(streams, HELDOUT, n_samples=s["n_heldout"])
     truth = test.ground_truth
     d = test.n_features
     fits, heldout_codes, atoms, fit_time = {}, {}, {}, 0.0
     for index, (name, split, mult) in enumerate(FITS):
-        est, train, elapsed = _fit(method, generator, seed, index, split,
+        est, train, elapsed = _fit(method, generator, streams, index, split,
                                    max(1, int(round(mult * m))))
         W = _components(est, d)
         fits[name], atoms[name] = est, W
@@ -289,13 +289,13 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
     tr_codes = _codes(fits["main"], main_train.X, A.shape[0])
     tr_hat = reconstruct(fits["main"], tr_codes, main_train.n_samples, d)
     alive = alive_atoms(codes)
-    band_rng = cell_seed(generator.name, seed, PROBE, 0)
+    band_rng = streams.probe(0)
     claim = claimed_features(A, codes, atoms["double"], random_state=band_rng)
     n_claimed = stable_alive_atoms(A, codes, [atoms["repeat"], atoms["double"]])
     n_true = int(truth.get("n_true_features", 0))
     has_features = "features" in truth
     result = {
-        "seed": seed,
+        "seed": streams.seed,
         "status": "ok",
         "n_features": d,
         "n_true_features": n_true,
@@ -317,7 +317,7 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
         "band_count_high": claim.band_count.high,
         "fit_time_s": fit_time,
         "sizes": {name: int(atoms[name].shape[0]) for name, _, _ in FITS},
-        "cross_size": _cross_size_curve(atoms, heldout_codes, generator.name, seed),
+        "cross_size": _cross_size_curve(atoms, heldout_codes, streams),
     }
     if has_features:
         F = truth["features"]
@@ -337,12 +337,12 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
     return result
 
 
-def _cross_size_curve(atoms: dict, heldout_codes: dict, generator: str, seed: int) -> list:
+def _cross_size_curve(atoms: dict, heldout_codes: dict, streams: SeedStreams) -> list:
     """Cross-size MMCS (live atoms of the smaller against the larger) with its random band."""
     curve = []
     for k, (small, large) in enumerate(SIZE_PAIRS):
         c = claimed_features(atoms[small], heldout_codes[small], atoms[large],
-                             random_state=cell_seed(generator, seed, PROBE, 1 + k))
+                             random_state=streams.probe(1 + k))
         curve.append({"small": int(atoms[small].shape[0]), "large": int(atoms[large].shape[0]),
                       "cross_mmcs": c.cross_mmcs, "band_mean": c.band_cross_mmcs.mean,
                       "band_high": c.band_cross_mmcs.high, "n_alive": c.n_alive})

@@ -1,7 +1,7 @@
 """The truth-direction family: its grid (generators x truth finders) and how a cell is scored.
 
 Per seed, with data streams from ``GeneratorSpec.dataset`` and method streams from
-``cell_seed(generator, seed, METHOD, i)``:
+``SeedStreams.method(i)`` (`benchmarks.seeding`):
 
 - split 0 (``TRAIN``) fits the method (with labels: unsupervised methods ignore them);
 - split 1 (``HELDOUT``, same facts, fresh noise and labels) gives the main score;
@@ -37,7 +37,7 @@ import time
 import numpy as np
 
 from benchmarks.profiles import Profile
-from benchmarks.seeding import METHOD, cell_seed, sklearn_seed
+from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec, MethodSpec
 from benchmarks.user_methods import accepts
 from generators.grouped_facts import make_grouped_facts
@@ -139,9 +139,9 @@ def truth_methods(profile: Profile) -> list[MethodSpec]:
 
 # --- calling the method, refusing misbehaviour ------------------------------------------
 
-def _fit(method: MethodSpec, generator: GeneratorSpec, seed: int, index: int, data):
+def _fit(method: MethodSpec, streams: SeedStreams, index: int, data):
     """A fresh instance built with method stream ``index``, fitted on ``data`` (with labels)."""
-    est = method.build(data, cell_seed(generator.name, seed, METHOD, index))
+    est = method.build(data, streams.method(index))
     X = stack_pairs(data.X_pos, data.X_neg)
     fitted = est.fit(X, y=data.y) if accepts(est.fit, "y") else est.fit(X)
     return fitted if fitted is not None else est
@@ -277,13 +277,13 @@ def _direction_metrics(fits, train, heldout) -> dict:
     return out
 
 
-def _disjoint_facts(method, generator, seed) -> dict:
+def _disjoint_facts(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams) -> dict:
     """Sign-agnostic accuracy on held-out facts of a fit on the train facts only."""
     if not accepts(generator.make, "facts"):
         return {}
-    train = generator.dataset(seed, TRAIN_FACTS, facts="train")
-    test = generator.dataset(seed, HELDOUT_FACTS, facts="heldout")
-    est = _fit(method, generator, seed, DISJOINT_FIT, train)
+    train = generator.dataset(streams, TRAIN_FACTS, facts="train")
+    test = generator.dataset(streams, HELDOUT_FACTS, facts="heldout")
+    est = _fit(method, streams, DISJOINT_FIT, train)
     raw, agnostic = _hits(_proba(est, test), test.y)
     ref = random_truthlike_summary(_units(test.ground_truth, test.n_samples))
     return {"disjoint_hits": raw, "disjoint_sign_agnostic_hits": agnostic,
@@ -291,22 +291,22 @@ def _disjoint_facts(method, generator, seed) -> dict:
             "disjoint_random_truthlike_sign_agnostic_mean": ref["sign_agnostic_mean"]}
 
 
-def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
+def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams,
                      profile: Profile) -> dict:
     """Everything measured for one seed of one cell (raises if the method misbehaves)."""
-    train, heldout, labelled = (generator.dataset(seed, s) for s in (TRAIN, HELDOUT, LABELLED))
+    train, heldout, labelled = (generator.dataset(streams, s) for s in (TRAIN, HELDOUT, LABELLED))
     start = time.perf_counter()
-    est = _fit(method, generator, seed, MAIN_FIT, train)
+    est = _fit(method, streams, MAIN_FIT, train)
     fit_time = time.perf_counter() - start
     proba = _proba(est, heldout)
     raw, agnostic = _hits(proba, heldout.y)
     n = heldout.n_samples
     counts = _units(heldout.ground_truth, n)
-    copies = [_fit(method, generator, seed, FIRST_COPY + i, train) for i in range(N_FITS - 1)]
+    copies = [_fit(method, streams, FIRST_COPY + i, train) for i in range(N_FITS - 1)]
     eig = getattr(est, "eigenvalues_", None)
     ratio = None if eig is None else top_eigenvalue_ratio(eig)
     result = {
-        "seed": seed,
+        "seed": streams.seed,
         "status": "ok",
         "n_heldout": n,
         "hits": raw,
@@ -323,7 +323,7 @@ def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, seed: int,
         "fit_time_s": fit_time,
     }
     result.update(_direction_metrics([est, *copies], train, heldout))
-    result.update(_disjoint_facts(method, generator, seed))
+    result.update(_disjoint_facts(method, generator, streams))
     return result
 
 
