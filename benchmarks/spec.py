@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from benchmarks.seeding import SeedStreams
+from benchmarks.seeding import SeedStreams, sklearn_seed
 from generators.dataset import Dataset
 
 
@@ -48,3 +48,16 @@ class MethodSpec:
     build: Callable[[Dataset, np.random.SeedSequence], Any]
     builtin: bool = True
     description: str = ""
+
+
+def seeded(cls: type, **kwargs) -> Callable[[Dataset, np.random.SeedSequence], Any]:
+    """A `MethodSpec` build for a built-in estimator: ``cls(**kwargs, random_state=r)``.
+
+    ``r`` is a 32-bit int drawn from the fit's method stream (`sklearn_seed`), the form
+    every scikit-learn estimator accepts; the training data are not read.
+    """
+    def build(train: Dataset, seed: np.random.SeedSequence):
+        return cls(**kwargs, random_state=sklearn_seed(seed))
+
+    return build
+

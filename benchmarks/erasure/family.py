@@ -21,7 +21,7 @@ import numpy as np
 
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams, sklearn_seed
-from benchmarks.spec import GeneratorSpec, MethodSpec
+from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from benchmarks.user_methods import accepts
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.outlier_equal_means import make_outlier_equal_means
@@ -62,12 +62,6 @@ def erasure_generators(profile: Profile) -> list[GeneratorSpec]:
     ]
 
 
-def _with_seed(cls, **kwargs):
-    def build(train, seed):
-        return cls(**kwargs, random_state=sklearn_seed(seed))
-    return build
-
-
 def erasure_methods(profile: Profile) -> list[MethodSpec]:
     """The built-in erasers; INLP and RLACE budgets come from the profile."""
     from methods.erasure.inlp import INLPEraser
@@ -88,7 +82,7 @@ def erasure_methods(profile: Profile) -> list[MethodSpec]:
                    description="translate classes onto the mean; needs labels (Singh+ 2024)"),
         MethodSpec("leace", NAME, lambda t, s: LeaceEraser(),
                    description="closed-form LEACE (Belrose+ 2023)"),
-        MethodSpec("inlp", NAME, _with_seed(INLPEraser),
+        MethodSpec("inlp", NAME, seeded(INLPEraser),
                    description="iterative nullspace projection (Ravfogel+ 2020)"),
         MethodSpec("rlace", NAME, rlace,
                    description="rank-(K-1) adversarial erasure (Ravfogel+ 2022)"),

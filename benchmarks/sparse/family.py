@@ -51,9 +51,9 @@ from sklearn.decomposition import PCA, FastICA, MiniBatchDictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
 
 from benchmarks.profiles import Profile
-from benchmarks.seeding import SeedStreams, sklearn_seed
+from benchmarks.seeding import SeedStreams
 from benchmarks.sparse.false_claims import claim_limit, seed_false_positive
-from benchmarks.spec import GeneratorSpec, MethodSpec
+from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture
 from generators.isotropic_gaussian import make_isotropic_gaussian
@@ -155,13 +155,6 @@ def sparse_generators(profile: Profile) -> list[GeneratorSpec]:
     ]
 
 
-def _seeded(cls, **kwargs):
-    """A MethodSpec build: ``cls(**kwargs, random_state=int from the method stream)``."""
-    def build(train, seed):
-        return cls(**kwargs, random_state=sklearn_seed(seed))
-    return build
-
-
 def sparse_methods(profile: Profile) -> list[MethodSpec]:
     """The built-in dictionary learners with the profile's fixed budgets.
 
@@ -172,22 +165,22 @@ def sparse_methods(profile: Profile) -> list[MethodSpec]:
     s = SIZES[profile.name]
     return [
         MethodSpec("relu_sae", NAME,
-                   _seeded(ReluSAE, l1_coeff=0.1, **s["relu_sae"]),
+                   seeded(ReluSAE, l1_coeff=0.1, **s["relu_sae"]),
                    description="ReLU + L1 sparse autoencoder (Sharkey+ 2022)"),
         MethodSpec("topk_sae", NAME,
-                   _seeded(TopKSAE, k=5, **s["topk_sae"]),
+                   seeded(TopKSAE, k=5, **s["topk_sae"]),
                    description="TopK sparse autoencoder, k=5, AuxK (Gao+ 2024)"),
         MethodSpec("dictionary_learning", NAME,
-                   _seeded(MiniBatchDictionaryLearning, **s["dictionary_learning"]),
+                   seeded(MiniBatchDictionaryLearning, **s["dictionary_learning"]),
                    description="scikit-learn MiniBatchDictionaryLearning (alpha 1, OMP codes; "
                                "fitted by coordinate descent)"),
-        MethodSpec("kmeans", NAME, _seeded(KMeansAtoms, **s["kmeans"]),
+        MethodSpec("kmeans", NAME, seeded(KMeansAtoms, **s["kmeans"]),
                    description="k-means centres, one-hot codes (L0 = 1)"),
-        MethodSpec("pca", NAME, _seeded(PCA),
+        MethodSpec("pca", NAME, seeded(PCA),
                    description="scikit-learn PCA (at most d components)"),
-        MethodSpec("fastica", NAME, _seeded(FastICA),
+        MethodSpec("fastica", NAME, seeded(FastICA),
                    description="scikit-learn FastICA (at most d components)"),
-        MethodSpec("random_atoms", NAME, _seeded(RandomAtoms),
+        MethodSpec("random_atoms", NAME, seeded(RandomAtoms),
                    description="random unit atoms, least-squares codes: the null dictionary"),
     ]
 

@@ -37,8 +37,8 @@ import time
 import numpy as np
 
 from benchmarks.profiles import Profile
-from benchmarks.seeding import SeedStreams, sklearn_seed
-from benchmarks.spec import GeneratorSpec, MethodSpec
+from benchmarks.seeding import SeedStreams
+from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from benchmarks.user_methods import accepts
 from generators.grouped_facts import make_grouped_facts
 from generators.onehot_facts import make_onehot_facts
@@ -115,24 +115,18 @@ def truth_generators(profile: Profile) -> list[GeneratorSpec]:
     ]
 
 
-def _with_seed(cls, **kwargs):
-    def build(train, seed):
-        return cls(**kwargs, random_state=sklearn_seed(seed))
-    return build
-
-
 def truth_methods(profile: Profile) -> list[MethodSpec]:
     """The built-in truth finders: CCS and CRC-TPC, two supervised ceilings, a random floor."""
     return [
-        MethodSpec("ccs", NAME, _with_seed(CCS),
+        MethodSpec("ccs", NAME, seeded(CCS),
                    description="Contrast-Consistent Search, 10 L-BFGS restarts (Burns+ 2022)"),
-        MethodSpec("contrast_pca", NAME, _with_seed(ContrastPCA),
+        MethodSpec("contrast_pca", NAME, seeded(ContrastPCA),
                    description="CRC-TPC: top PC of normalised differences (Burns+ 2022)"),
-        MethodSpec("supervised_logistic", NAME, _with_seed(SupervisedLogistic),
+        MethodSpec("supervised_logistic", NAME, seeded(SupervisedLogistic),
                    description="logistic regression on differences, with labels (ceiling)"),
-        MethodSpec("mean_difference", NAME, _with_seed(MeanDifference),
+        MethodSpec("mean_difference", NAME, seeded(MeanDifference),
                    description="true minus false mean, with labels (Marks & Tegmark 2023)"),
-        MethodSpec("random_direction", NAME, _with_seed(RandomDirection),
+        MethodSpec("random_direction", NAME, seeded(RandomDirection),
                    description="a uniformly random direction (floor)"),
     ]
 
