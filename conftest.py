@@ -20,8 +20,8 @@ from benchmarks.cells import CellCache
 
 def pytest_addoption(parser):
     group = parser.getgroup("toyground")
-    options.add_options(group, options.PROFILE, options.METHOD, options.FAMILY,
-                        options.FIRST_SEED, options.BASELINE)
+    options.add_options(group, options.PROFILE, options.METHOD, options.EXPECT_FAIL,
+                        options.FAMILY, options.FIRST_SEED, options.BASELINE)
     group.addoption("--results-json", default=None,
                     help="write the records of the cells run in this session to this file")
     group.addoption("--speed-gates", action="store_true", default=False,
@@ -31,11 +31,13 @@ def pytest_addoption(parser):
 
 CACHE_KEY = pytest.StashKey[CellCache]()
 WORKER_RECORDS = pytest.StashKey[list]()
+SPEED_ROWS = pytest.StashKey[list]()
 
 
 def pytest_configure(config):
     config.stash[CACHE_KEY] = CellCache()
     config.stash[WORKER_RECORDS] = []
+    config.stash[SPEED_ROWS] = []
     # xdist turned -n N into --dist load: keep each cell's tests on one worker instead.
     if getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
@@ -56,18 +58,27 @@ def cell_cache(request) -> CellCache:
     return request.config.stash[CACHE_KEY]
 
 
+@pytest.fixture(scope="session")
+def speed_rows(request) -> list:
+    """Timings of the user's methods at their family's standard size (`test_user_speed`)."""
+    return request.config.stash[SPEED_ROWS]
+
+
 def pytest_sessionfinish(session):
     config = session.config
     if hasattr(config, "workeroutput"):
         config.workeroutput["toyground_records"] = json.dumps(
             config.stash[CACHE_KEY].records(), default=float)
+        config.workeroutput["toyground_speed"] = json.dumps(config.stash[SPEED_ROWS])
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
-    payload = getattr(node, "workeroutput", {}).get("toyground_records")
-    if payload:
-        node.config.stash[WORKER_RECORDS].extend(json.loads(payload))
+    output = getattr(node, "workeroutput", {})
+    if output.get("toyground_records"):
+        node.config.stash[WORKER_RECORDS].extend(json.loads(output["toyground_records"]))
+    if output.get("toyground_speed"):
+        node.config.stash[SPEED_ROWS].extend(json.loads(output["toyground_speed"]))
 
 
 def session_records(config) -> list[dict]:
@@ -90,6 +101,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
     terminalreporter.write_sep("=", "toyground scores (held-out, pooled over seeds)")
     terminalreporter.write_line(format_table(records))
+    speed = sorted(config.stash[SPEED_ROWS], key=lambda r: (r["family"], r["method"]))
+    if speed:
+        from benchmarks.user_speed import format_speed
+
+        terminalreporter.write_sep("-", "speed of --method at its family's standard size "
+                                        "(reported, not asserted)")
+        terminalreporter.write_line(format_speed(speed))
     improved = config.stash[CACHE_KEY].improvements
     if improved:
         terminalreporter.write_sep("-", "better than the baseline beyond its uncertainty "
@@ -99,5 +117,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             terminalreporter.write_line(line)
     if config.option.results_json:
         order = sorted(records, key=lambda r: (r["family"], r["method"], r["generator"]))
-        path = write_results(order, config.option.results_json, config.option.profile)
+        path = write_results(order, config.option.results_json, config.option.profile,
+                             speed=speed)
         terminalreporter.write_line(f"toyground records written to {path}")

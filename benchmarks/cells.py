@@ -74,7 +74,7 @@ def describe_cell(cell: Cell) -> dict:
         "method_description": cell.method.description,
         "generator_params": {k: v for k, v in cell.generator.kwargs.items()},
         "headline": list(get_family(cell.family).headline),
-        "expected_findings": expected_findings_for(cell) if builtin else {},
+        "expected_findings": expected_findings_for(cell),
         "variable_findings": variable_findings_for(cell) if builtin else {},
     }
 

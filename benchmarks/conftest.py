@@ -15,7 +15,7 @@ def grid_for(config, family: str | None):
     if key not in _GRIDS:
         opts = config.option
         _GRIDS[key] = build_grid(opts.profile, methods=opts.method, family=opts.family,
-                                 first_seed=opts.first_seed)
+                                 first_seed=opts.first_seed, expect_fail=opts.expect_fail)
     return [c for c in _GRIDS[key] if family is None or c.family == family]
 
 
@@ -32,7 +32,7 @@ def parametrize_grid(metafunc) -> None:
     if "check_case" in metafunc.fixturenames:
         params = []
         for cell in cells:
-            findings, variable = _findings(cell) if cell.method.builtin else ({}, {})
+            findings, variable = _findings(cell)
             for check in get_family(cell.family).check_names:
                 marks = [pytest.mark.xdist_group(cell.id)]
                 if check in findings:
@@ -67,7 +67,36 @@ def parametrize_regression(metafunc) -> None:
     metafunc.parametrize("regression_case", params)
 
 
+def parametrize_user_speed(metafunc) -> None:
+    """Parametrise ``user_speed_case`` with each user method's spec (none without --method)."""
+    from benchmarks.grid import user_method_spec
+
+    opts = metafunc.config.option
+    specs = [user_method_spec(text, opts.family) for text in opts.method]  # names only
+    metafunc.parametrize("user_speed_case", [pytest.param(s, id=s.name) for s in specs])
+
+
 def pytest_generate_tests(metafunc):
     parametrize_grid(metafunc)
     if "regression_case" in metafunc.fixturenames:
         parametrize_regression(metafunc)
+    if "user_speed_case" in metafunc.fixturenames:
+        parametrize_user_speed(metafunc)
+
+
+# Test files of the built-in methods alone, not collected when --method scopes the run to
+# the user's methods: the speed benchmarks (bars about the built-in methods, and a busy
+# machine can fail them: not the user's finding), and the regression guard unless the
+# user passes their own --baseline.
+BUILTIN_ONLY = {"test_speed.py"}
+
+
+def pytest_ignore_collect(collection_path, config):
+    opts = config.option
+    if not getattr(opts, "method", None):
+        return None if collection_path.name != "test_user_speed.py" else True
+    if collection_path.name in BUILTIN_ONLY:
+        return True
+    if collection_path.name == "test_regression.py" and not opts.baseline:
+        return True
+    return None

@@ -21,6 +21,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -51,12 +52,17 @@ class CellRef:
     user_family: str | None = None
     first_seed: int = 0
     n_seeds: int | None = None
+    # The run's declared findings as ``check@generator=reason`` lines (files already read,
+    # so that a worker on another host needs none of them).
+    expect_fail: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, cell: Cell, user_methods: Iterable[str] = (), user_family: str | None = None):
+        lines = tuple(f"{check}@{generator}={reason}"
+                      for (generator, check), reason in cell.method.findings.items())
         return cls(cell.family, cell.method.name, cell.generator.name, cell.profile.name,
                    tuple(user_methods), user_family, cell.profile.first_seed,
-                   cell.profile.n_seeds)
+                   cell.profile.n_seeds, lines)
 
     @property
     def key(self) -> CellKey:
@@ -66,7 +72,7 @@ class CellRef:
         """A stable file name for this cell's record."""
         ident = "|".join(self.key) + f"|{self.first_seed}|{self.n_seeds}"
         digest = hashlib.sha1(ident.encode()).hexdigest()[:12]
-        safe = f"{self.family}-{self.method}-{self.generator}".replace("/", "_").replace(":", "_")
+        safe = re.sub(r"[^A-Za-z0-9._=-]+", "_", f"{self.family}-{self.method}-{self.generator}")
         return f"{safe[:80]}-{digest}.json"
 
 
@@ -74,7 +80,7 @@ def resolve(ref: CellRef) -> Cell:
     """The `Cell` a reference names, built alone from the grid definition."""
     profile = get_profile(ref.profile, ref.first_seed, ref.n_seeds)
     return find_cell(ref.family, ref.method, ref.generator, profile, ref.user_methods,
-                     ref.user_family)
+                     ref.user_family, ref.expect_fail)
 
 
 def run_ref(ref: CellRef) -> dict:

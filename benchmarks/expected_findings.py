@@ -32,7 +32,12 @@ def _for(table: dict[Key, str], method: str, generator: str) -> dict[str, str]:
 
 
 def expected_findings_for(cell) -> dict[str, str]:
-    """``check -> reason`` of the strict findings for the cell's method and generator."""
+    """``check -> reason`` of the strict findings for the cell's method and generator:
+    the family's table for a built-in method, the user's declarations
+    (``--expect-fail``, `benchmarks.declared_findings`) for a user's method."""
+    if not cell.method.builtin:
+        return {check: reason for (g, check), reason in cell.method.findings.items()
+                if g == cell.generator.name}
     return _for(EXPECTED_FINDINGS, cell.method.name, cell.generator.name)
 
 

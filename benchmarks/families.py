@@ -94,6 +94,10 @@ class Family:
         The scores the regression guard holds each cell to.
     figures : callable
         ``(records, out) -> [(caption, path)]``: the family's figures, drawn from records.
+    time_method : callable, optional
+        ``(method, streams) -> {"size", "fit_s", "apply_s"}``: seconds of one fit and one
+        application at the family's standard size (that of its speed benchmarks), for a
+        user's method; reported, never asserted.
     """
 
     name: str
@@ -107,6 +111,7 @@ class Family:
     variable_findings: Mapping[FindingKey, str] = field(default_factory=dict)
     guarded: Mapping[str, Guarded] = field(default_factory=dict)
     figures: Callable[[list[dict], Path], list[tuple[str, Path]]] = lambda records, out: []
+    time_method: Callable[[MethodSpec, SeedStreams], dict] | None = None
 
     @property
     def check_names(self) -> tuple[str, ...]:

@@ -7,39 +7,79 @@ import inspect
 from typing import Iterable
 
 from benchmarks.cells import Cell
+from benchmarks.declared_findings import (
+    Declared,
+    check_declarations,
+    declared_for,
+    parse_expect_fail,
+)
 from benchmarks.profiles import Profile, get_profile
 from benchmarks.registry import FAMILIES, FAMILY_NAMES, get_family
 from benchmarks.seeding import sklearn_seed
 from benchmarks.spec import MethodSpec
-from benchmarks.user_methods import accepts, infer_family, load_object
+from benchmarks.user_methods import accepts, infer_family, load_object, parse_method_string
 
 
-def user_method_spec(path: str, family: str | None = None) -> MethodSpec:
-    """A `MethodSpec` for the user's object at ``path`` (``pkg.mod:Name`` or ``file.py:Name``).
+def user_method_spec(text: str, family: str | None = None,
+                     declared: Declared | None = None) -> MethodSpec:
+    """A `MethodSpec` for the user's ``--method`` string ``text``.
 
-    ``Name`` may be a class (instantiated per fit, with ``random_state`` when its
-    constructor accepts it), an instance (deep-copied per fit) or a factory function.
+    ``text`` is ``pkg.mod:Name`` or ``file.py:Name``, optionally with keyword arguments,
+    ``pkg.mod:Name(k=32, lr=1e-3)`` (`parse_method_string`). ``Name`` may be a class
+    (instantiated per fit with those arguments, and ``random_state`` when its constructor
+    accepts it and the string does not set it), a factory function (called likewise) or an
+    instance (deep-copied per fit; it takes no arguments). The spec's name is the
+    canonical string with its arguments, so two settings of one class are two methods.
+    ``declared`` are the run's ``--expect-fail`` declarations; those of the method's
+    family become its ``findings``.
     """
-    obj = load_object(path)
+    parsed = parse_method_string(text)
+    obj = load_object(parsed.path)
     if family is not None and family not in FAMILY_NAMES:
         raise ValueError(f"--family must be one of {FAMILY_NAMES}, got {family!r}")
-    target = obj if inspect.isclass(obj) else type(obj)
-    if callable(obj) and not inspect.isclass(obj) and not hasattr(obj, "fit"):
-        target = type(obj())
-    fam = family or infer_family(target)
+    instance = not inspect.isclass(obj) and hasattr(obj, "fit")
+    if instance and parsed.kwargs:
+        raise ValueError(f"--method {text!r}: {parsed.path} is an instance; arguments need a "
+                         "class or a factory function")
+    if not instance and not callable(obj):
+        raise ValueError(f"--method {text!r}: {parsed.path} is neither a class, a factory "
+                         "function nor an estimator instance")
+    seeded_by_us = not instance and "random_state" not in parsed.kwargs and accepts(
+        obj, "random_state")
 
     def build(train, seed):
-        if inspect.isclass(obj) or not hasattr(obj, "fit"):
-            kwargs = {"random_state": sklearn_seed(seed)} if accepts(obj, "random_state") else {}
-            return obj(**kwargs)
-        return copy.deepcopy(obj)
+        if instance:
+            return copy.deepcopy(obj)
+        extra = {"random_state": sklearn_seed(seed)} if seeded_by_us else {}
+        return obj(**parsed.kwargs, **extra)
 
-    return MethodSpec(path, fam, build, builtin=False, description=f"user method {path}")
+    if inspect.isclass(obj):
+        target = obj
+    elif instance:
+        target = type(obj)
+    else:  # a factory: what it builds tells the family
+        target = type(obj(**parsed.kwargs))
+    fam = family or infer_family(target)
+    spec_family = get_family(fam)
+    findings = declared_for(declared or {}, spec_family.check_names, _generator_names(fam))
+    return MethodSpec(parsed.name, fam, build, builtin=False,
+                      description=f"user method {parsed.name}", findings=findings)
+
+
+def _generator_names(family: str) -> list[str]:
+    """Names of the family's generators (the same in every profile)."""
+    return [g.name for g in get_family(family).generators(get_profile("quick"))]
+
+
+def user_method_names(texts: Iterable[str]) -> dict[str, str]:
+    """Canonical name -> ``--method`` string, for each of ``texts``."""
+    return {parse_method_string(t).name: t for t in texts}
 
 
 def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
                methods: Iterable[str] = (), family: str | None = None,
-               first_seed: int = 0, n_seeds: int | None = None) -> list[Cell]:
+               first_seed: int = 0, n_seeds: int | None = None,
+               expect_fail: Iterable[str] = ()) -> list[Cell]:
     """Cells of the grid.
 
     Parameters
@@ -48,7 +88,8 @@ def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
     families : iterable of str, optional
         Restrict built-in cells to these families (default: every family built so far).
     methods : iterable of str
-        User methods by import path; when given, the grid holds only them, each on every
+        User methods by ``--method`` string (import path, optionally with keyword
+        arguments); when given, the grid holds only them, each on every
         generator of its family.
     family : str, optional
         The family of the user methods (inferred from their interface when omitted).
@@ -56,12 +97,20 @@ def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
         First grid seed (the profile runs ``n_seeds`` consecutive seeds from it).
     n_seeds : int, optional
         Seeds per cell (default: the profile's).
+    expect_fail : iterable of str
+        The user's declared findings (``check@generator=reason`` or files of them,
+        `benchmarks.declared_findings`); only with ``methods``.
     """
     prof = get_profile(profile, first_seed, n_seeds)
     cells = []
+    declared = parse_expect_fail(expect_fail)
+    if declared and not methods:
+        raise ValueError("--expect-fail declares failures of a --method; none was given")
     if methods:
-        for path in methods:
-            spec = user_method_spec(path, family)
+        specs = [user_method_spec(text, family, declared) for text in methods]
+        check_declarations(declared, {s.family: (get_family(s.family).check_names,
+                                                 _generator_names(s.family)) for s in specs})
+        for spec in specs:
             fam = get_family(spec.family)
             cells += [Cell(fam.name, spec, g, prof) for g in fam.generators(prof)]
         return cells
@@ -74,7 +123,8 @@ def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
 
 
 def find_cell(family: str, method: str, generator: str, profile: Profile,
-              user_methods: Iterable[str] = (), user_family: str | None = None) -> Cell:
+              user_methods: Iterable[str] = (), user_family: str | None = None,
+              expect_fail: Iterable[str] = ()) -> Cell:
     """The one cell of the grid named by ``family``, ``method`` and ``generator``.
 
     Builds that cell alone (what a worker does before running it), not the whole grid:
@@ -83,22 +133,27 @@ def find_cell(family: str, method: str, generator: str, profile: Profile,
     Parameters
     ----------
     family, method, generator : str
-        The cell's names (a user method's name is its import path).
+        The cell's names (a user method's name is its canonical ``--method`` string,
+        `benchmarks.user_methods.MethodString.name`).
     profile : Profile
         The profile, with its seeds.
     user_methods : iterable of str
         The run's user methods: when given, the grid holds only them.
     user_family : str, optional
         The family given for the user methods (inferred when omitted).
+    expect_fail : iterable of str
+        The run's declared findings of the user methods.
 
     Raises
     ------
     KeyError
         When the grid has no such cell.
     """
-    user_methods = tuple(user_methods)
-    if user_methods:
-        spec = user_method_spec(method, user_family) if method in user_methods else None
+    names = user_method_names(user_methods)
+    if names:
+        declared = parse_expect_fail(expect_fail)
+        spec = (user_method_spec(names[method], user_family, declared) if method in names
+                else None)
     else:
         spec = next((m for m in get_family(family).methods(profile) if m.name == method), None)
     gen = next((g for g in get_family(family).generators(profile) if g.name == generator),

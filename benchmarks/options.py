@@ -35,6 +35,10 @@ METHOD = Option("--method", dict(
     action="append", default=[],
     help="a user method 'pkg.module:Class' or 'path/to/file.py:Class' (repeatable); "
          "replaces the built-in methods"))
+EXPECT_FAIL = Option("--expect-fail", dict(
+    action="append", default=[], metavar="CHECK@GENERATOR=REASON",
+    help="a known failure of your --method (repeatable), or a file of such lines: a strict "
+         "xfail, listed in the report as your declared finding; GENERATOR * means all"))
 FAMILY = Option("--family", dict(
     default=None, choices=FAMILY_NAMES,
     help="family of --method (inferred from its interface when omitted), or the only "

@@ -17,6 +17,10 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
                        regression guard reads
     generator_params, method_description, elapsed_s
 
+A run with ``--method`` adds ``"speed"``: one row per user method, ``{family, method,
+status, size, fit_s, apply_s}``, its seconds at the family's standard size
+(`benchmarks.user_speed`; reported, never asserted).
+
 ``headline``, ``variable_findings`` and the seeds' ``guarded`` were added after the first
 records were written: a record without the first two shows no headline metric in the table
 and no variable finding; the guard refuses a record without the third.
@@ -57,7 +61,7 @@ def environment() -> dict:
             "machine": platform.machine()}
 
 
-def results_document(records: list[dict], profile: str) -> dict:
+def results_document(records: list[dict], profile: str, speed: list[dict] | None = None) -> dict:
     """``records`` as a versioned results document, in plain JSON values.
 
     What `write_document` writes and `read_results` reads back: numpy numbers become
@@ -70,6 +74,8 @@ def results_document(records: list[dict], profile: str) -> dict:
         "environment": environment(),
         "records": records,
     }
+    if speed:
+        doc["speed"] = speed
     return json.loads(json.dumps(doc, default=float))
 
 
@@ -78,9 +84,10 @@ def write_document(doc: dict, path: Path) -> Path:
     return write_atomically(path, json.dumps(doc, indent=1, default=float))
 
 
-def write_results(records: list[dict], path: Path, profile: str) -> Path:
+def write_results(records: list[dict], path: Path, profile: str,
+                  speed: list[dict] | None = None) -> Path:
     """Write ``records`` as a versioned results.json at ``path`` (atomically)."""
-    return write_document(results_document(records, profile), path)
+    return write_document(results_document(records, profile, speed), path)
 
 
 def write_atomically(path: Path, text: str) -> Path:

@@ -40,7 +40,9 @@ class MethodSpec:
     """A named method and how to build a fresh, unfitted instance of it.
 
     ``build(train, seed)`` receives the training `Dataset` (only the oracle reads its ground
-    truth) and the method's own `SeedSequence`; it returns the estimator.
+    truth) and the method's own `SeedSequence`; it returns the estimator. ``findings`` are
+    a user method's declared known failures, ``(generator, check) -> reason``
+    (`benchmarks.declared_findings`); a built-in method's are in its family's table.
     """
 
     name: str
@@ -48,6 +50,7 @@ class MethodSpec:
     build: Callable[[Dataset, np.random.SeedSequence], Any]
     builtin: bool = True
     description: str = ""
+    findings: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 def seeded(cls: type, **kwargs) -> Callable[[Dataset, np.random.SeedSequence], Any]:

@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
                "run the same command with --resume to finish. A worker that dies mid-cell "
                "is replaced and the cell retried, then recorded as an error.")
     p.add_argument("--out", type=Path, default=Path("reports/out"), help="output folder")
-    options.add_options(p, options.PROFILE, options.FAMILY, options.METHOD)
+    options.add_options(p, options.PROFILE, options.FAMILY, options.METHOD, options.EXPECT_FAIL)
     p.add_argument("--from", dest="source", type=Path, default=None,
                    help="render an existing results.json instead of running the grid")
     options.add_options(p, options.JOBS)
@@ -62,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _refs(args) -> list[CellRef]:
     cells = build_grid(args.profile, methods=args.method, family=args.family,
-                       first_seed=args.first_seed, n_seeds=args.n_seeds)
+                       first_seed=args.first_seed, n_seeds=args.n_seeds,
+                       expect_fail=args.expect_fail)
     return [CellRef.of(c, args.method, args.family) for c in cells]
 
 

@@ -23,4 +23,5 @@ FAMILY = Family(
     variable_findings=findings.VARIABLE_FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.erasure.figures:figures"),
+    time_method=family.time_erasure_method,
 )

@@ -174,3 +174,24 @@ def aggregate_erasure(seed_results: list[dict]) -> dict:
     metrics["fit_class_mean_gap"] = {"value": gap, "low": gap, "high": gap,
                                      "n": len(seed_results), "confidence": 1.0}
     return metrics
+
+
+# The family's standard size for timing a user's method: the built-in speed benchmarks'
+# data (`benchmarks.erasure.test_speed`), n = 20000 rows in d = 768.
+SPEED_SIZE = {"n_samples": 20000, "n_features": 768, "separation": 3.0}
+
+
+def time_erasure_method(method: MethodSpec, streams: SeedStreams) -> dict:
+    """Seconds of one ``fit(X, y)`` and one ``transform`` of the same rows, at `SPEED_SIZE`.
+
+    Reported beside a user's method, not asserted (the machine's speed is not theirs).
+    """
+    data = make_two_class_gaussian(**SPEED_SIZE, random_state=streams.data)
+    eraser = method.build(data, streams.method(0))
+    start = time.perf_counter()
+    eraser = eraser.fit(data.X, data.y) or eraser
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    _apply(eraser, data.X, data.y)
+    return {"size": "two_class_gaussian, n=20000, d=768", "fit_s": fit_s,
+            "apply_s": time.perf_counter() - start}

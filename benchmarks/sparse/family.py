@@ -376,3 +376,29 @@ def aggregate_sparse(seed_results: list[dict]) -> dict:
             [r["false_positive"] for r in seed_results],
             confidence=DESCRIPTIVE_CONFIDENCE).to_dict()
     return metrics
+
+
+# The family's standard size for timing a user's method: the built-in speed benchmarks'
+# data (`benchmarks.sparse.test_speed`), 512 planted features in d = 256, 4096 rows, and
+# a dictionary of 512 atoms.
+SPEED_SIZE = {"n_samples": 4096, "n_features": 256, "n_atoms": 512}
+SPEED_COMPONENTS = 512
+
+
+def time_sparse_method(method: MethodSpec, streams: SeedStreams) -> dict:
+    """Seconds of one ``fit`` and one ``transform`` of the same rows, at `SPEED_SIZE`.
+
+    Reported beside a user's method, not asserted (the machine's speed is not theirs).
+    """
+    data = make_planted_sparse(**SPEED_SIZE, random_state=streams.data)
+    est = method.build(data, streams.method(0))
+    set_size(est, SPEED_COMPONENTS, data.n_features)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = est.fit(data.X) or est
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    est.transform(data.X)
+    return {"size": "planted_sparse, n=4096, d=256, 512 atoms", "fit_s": fit_s,
+            "apply_s": time.perf_counter() - start}

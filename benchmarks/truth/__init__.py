@@ -22,4 +22,5 @@ FAMILY = Family(
     findings=findings.FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.truth.figures:figures"),
+    time_method=family.time_truth_method,
 )

@@ -395,3 +395,23 @@ def aggregate_truth(seed_results: list[dict]) -> dict:
         if all(v is not None for v in values):
             metrics[key] = _described(values)
     return metrics
+
+
+# The family's standard size for timing a user's method: the built-in speed benchmarks'
+# data (`benchmarks.truth.test_speed`), 2000 pairs in d = 768.
+SPEED_SIZE = {"n_pairs": 2000, "n_features": 768, "noise": 1.0}
+
+
+def time_truth_method(method: MethodSpec, streams: SeedStreams) -> dict:
+    """Seconds of one ``fit`` and one ``predict_proba`` of the same pairs, at `SPEED_SIZE`.
+
+    Reported beside a user's method, not asserted (the machine's speed is not theirs).
+    """
+    data = make_single_truth(**SPEED_SIZE, random_state=streams.data)
+    start = time.perf_counter()
+    est = _fit(method, streams, 0, data)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    _check_proba(est.predict_proba(stack_pairs(data.X_pos, data.X_neg)), data.y.shape[0])
+    return {"size": "single_truth, 2000 pairs, d=768", "fit_s": fit_s,
+            "apply_s": time.perf_counter() - start}

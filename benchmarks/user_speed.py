@@ -1,0 +1,50 @@
+"""The speed of a user's method at its family's standard size: measured and reported.
+
+A ``--method`` run does not run the built-in speed benchmarks (their bars are about the
+built-in methods, and a busy machine can fail them). It times the user's method once at
+the size of its family's speed benchmarks (`benchmarks.families.Family.time_method`) with
+one BLAS thread, and shows the seconds in the terminal summary and in results.json
+(``"speed"``). Nothing is asserted: how fast the machine is, is not the method's finding.
+"""
+
+from __future__ import annotations
+
+from threadpoolctl import threadpool_limits
+
+from benchmarks.cells import _error_message
+from benchmarks.registry import get_family
+from benchmarks.seeding import SeedStreams
+from benchmarks.spec import MethodSpec
+
+# The stream the timing data and the method's seed come from (not a grid seed).
+SPEED_STREAM = "standard_speed"
+
+
+def measure_speed(method: MethodSpec) -> dict:
+    """``{"family", "method", "status", "size", "fit_s", "apply_s"}`` for ``method``.
+
+    A method that raises gives ``status: "error"`` and the message, not an exception: the
+    grid cells report the failure as a finding already.
+    """
+    family = get_family(method.family)
+    row = {"family": family.name, "method": method.name}
+    if family.time_method is None:
+        return {**row, "status": "error", "error": f"family {family.name} has no timing"}
+    try:
+        with threadpool_limits(limits=1):
+            timing = family.time_method(method, SeedStreams(SPEED_STREAM, 0))
+    except Exception as exc:  # noqa: BLE001 - any failure of the method
+        return {**row, "status": "error", "error": _error_message(exc)}
+    return {**row, "status": "ok", **timing}
+
+
+def format_speed(rows: list[dict]) -> str:
+    """One line per method: its size and seconds (or its error)."""
+    lines = []
+    for r in rows:
+        if r["status"] == "ok":
+            lines.append(f"{r['family']} {r['method']}: fit {r['fit_s']:.3f} s, apply "
+                         f"{r['apply_s']:.3f} s ({r['size']}, one BLAS thread)")
+        else:
+            lines.append(f"{r['family']} {r['method']}: {r['error']}")
+    return "\n".join(lines)
