@@ -91,6 +91,16 @@ def session_records(config) -> list[dict]:
     return list(unique.values())
 
 
+def _references(config, records: list[dict]) -> list[dict]:
+    """Reference records for the families of the user's records (`benchmarks.references`)."""
+    from benchmarks.profiles import get_profile
+    from benchmarks.references import reference_records
+
+    opts = config.option
+    profile = get_profile(opts.profile, opts.first_seed)
+    return reference_records({r["family"] for r in records}, profile)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if hasattr(config, "workeroutput"):
         return
@@ -99,6 +109,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     from benchmarks.results import format_table, write_results
 
+    if config.option.method:
+        records = records + _references(config, records)
     terminalreporter.write_sep("=", "toyground scores (held-out, pooled over seeds)")
     terminalreporter.write_line(format_table(records))
     speed = sorted(config.stash[SPEED_ROWS], key=lambda r: (r["family"], r["method"]))

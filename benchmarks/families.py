@@ -94,6 +94,10 @@ class Family:
         The scores the regression guard holds each cell to.
     figures : callable
         ``(records, out) -> [(caption, path)]``: the family's figures, drawn from records.
+    references : tuple of (str, str)
+        ``(method, role)``: the built-in methods shown beside a user's method as fixed
+        references (an oracle, the identity, random atoms, a supervised ceiling);
+        `benchmarks.references` adds the best built-in method per check.
     time_method : callable, optional
         ``(method, streams) -> {"size", "fit_s", "apply_s"}``: seconds of one fit and one
         application at the family's standard size (that of its speed benchmarks), for a
@@ -111,6 +115,7 @@ class Family:
     variable_findings: Mapping[FindingKey, str] = field(default_factory=dict)
     guarded: Mapping[str, Guarded] = field(default_factory=dict)
     figures: Callable[[list[dict], Path], list[tuple[str, Path]]] = lambda records, out: []
+    references: tuple[tuple[str, str], ...] = ()
     time_method: Callable[[MethodSpec, SeedStreams], dict] | None = None
 
     @property

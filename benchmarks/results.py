@@ -5,6 +5,8 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
 
     family, method, generator, profile   str
     builtin            bool    a built-in method (False: a user's --method)
+    reference          bool    (only on references) a built-in shown beside a --method,
+                       with its ``reference_role`` (`benchmarks.references`)
     status             "ok" | "error"
     error              str | null     the failure message of an error cell
     metrics            {name: {value, low, high, n, confidence}}
@@ -137,7 +139,9 @@ def format_table(records: list[dict]) -> str:
     """A fixed-width table: one row per cell, headline metrics and checks passed.
 
     Everything it shows comes from the records, the headline metrics of each family
-    included (no family is imported to render them).
+    included (no family is imported to render them). Reference records
+    (`benchmarks.references`) follow the user's rows of each generator, marked ``[ref]``,
+    with their roles listed under the family's table.
     """
     lines = []
     for fam_name in sorted({r["family"] for r in records}):
@@ -145,16 +149,20 @@ def format_table(records: list[dict]) -> str:
         headline = _headline(rows)
         head = ["method", "generator", "status"] + headline + ["checks"]
         table = [head]
-        for r in sorted(rows, key=lambda r: (r["generator"], r["method"])):
+        for r in sorted(rows, key=lambda r: (r["generator"], bool(r.get("reference")),
+                                             r["method"])):
+            method = f"[ref] {r['method']}" if r.get("reference") else r["method"]
             if r["status"] != "ok":
-                table.append([r["method"], r["generator"], "ERROR", r["error"][:80]])
+                table.append([method, r["generator"], "ERROR", r["error"][:80]])
                 continue
             passed = sum(c["passed"] for c in r["checks"].values())
-            table.append([r["method"], r["generator"], "ok"]
+            table.append([method, r["generator"], "ok"]
                          + [_fmt(r["metrics"].get(m)) for m in headline]
                          + [f"{passed}/{len(r['checks'])}"])
         widths = [max(len(row[i]) for row in table if i < len(row)) for i in range(len(head))]
         lines.append(f"[{fam_name}]")
         for row in table:
             lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)))
+        roles = {r["method"]: r["reference_role"] for r in rows if r.get("reference")}
+        lines += [f"  [ref] {m}: {role}" for m, role in sorted(roles.items())]
     return "\n".join(lines)

@@ -30,9 +30,12 @@ from pathlib import Path
 
 from benchmarks import options
 from benchmarks.execution import CellRef, CellStore, run_cells
-from benchmarks.grid import build_grid
+from benchmarks.grid import build_grid, user_method_spec
+from benchmarks.profiles import get_profile
+from benchmarks.references import reference_records
 from benchmarks.regression_guard import DEFAULT_BASELINE, write_baseline
 from benchmarks.results import read_results, results_document, write_atomically, write_document
+from benchmarks.user_speed import format_speed, measure_speed
 from reports.figures import make_figures
 from reports.render import render_html, render_markdown
 
@@ -121,10 +124,18 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if in_main:
                 signal.signal(signal.SIGTERM, previous)
-        doc = results_document(records, args.profile)
+        speed = []
+        if args.method:
+            records = records + reference_records(
+                {r["family"] for r in records},
+                get_profile(args.profile, args.first_seed, args.n_seeds))
+            speed = [measure_speed(user_method_spec(m, args.family)) for m in args.method]
+            print(format_speed(speed), file=sys.stderr)
+        doc = results_document(records, args.profile, speed)
         write_document(doc, out / "results.json")
     if args.write_baseline:
-        path = write_baseline(doc["records"], args.write_baseline, doc["profile"])
+        own = [r for r in doc["records"] if not r.get("reference")]
+        path = write_baseline(own, args.write_baseline, doc["profile"])
         print(f"wrote baseline {path}", file=sys.stderr)
     figures = make_figures(doc["records"], out)
     write_atomically(out / "report.md", render_markdown(doc, figures))

@@ -12,7 +12,7 @@ from benchmarks.results import format_table
 
 def _variable(r: dict) -> dict[str, str]:
     """Seed-dependent findings of a built-in record (check -> reason with its rate)."""
-    if not r.get("builtin", True):
+    if not r.get("builtin", True) or r.get("reference"):
         return {}
     return r.get("variable_findings", {})
 
@@ -29,10 +29,14 @@ def _variable_rows(records: list[dict]) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
-def _findings_rows(records: list[dict]) -> list[tuple[str, str, str, str, str]]:
-    """(method, generator, check, measured, reason) for every expected finding."""
+def _findings_rows(records: list[dict], builtin: bool = True
+                   ) -> list[tuple[str, str, str, str, str]]:
+    """(method, generator, check, measured, reason) for every expected finding of the
+    built-in methods (``builtin``), or every finding the user declared (``--expect-fail``)."""
     rows = []
     for r in records:
+        if r.get("builtin", True) != builtin or r.get("reference"):
+            continue
         for check, reason in sorted(r.get("expected_findings", {}).items()):
             c = r["checks"].get(check)
             measured = (f"{c['value']:.3f} vs {c['threshold']:.3f} "
@@ -45,6 +49,8 @@ def _failures(records: list[dict]) -> list[tuple[str, str, str, str]]:
     """Failed checks that are not expected findings, and error cells."""
     rows = []
     for r in records:
+        if r.get("reference"):  # a built-in shown beside a --method: not the run's verdict
+            continue
         if r["status"] != "ok":
             rows.append((r["method"], r["generator"], "error", r["error"]))
             continue
@@ -53,6 +59,20 @@ def _failures(records: list[dict]) -> list[tuple[str, str, str, str]]:
             if not c["passed"] and not known:
                 rows.append((r["method"], r["generator"], check, describe_check(check, c)))
     return rows
+
+
+def _speed_rows(doc: dict) -> list[tuple[str, str, str, str]]:
+    """(method, size, fit, apply) of each user method timed at its family's standard size."""
+    return [(r["method"], r.get("size", "-"),
+             f"{r['fit_s']:.3f} s" if r["status"] == "ok" else r["error"],
+             f"{r['apply_s']:.3f} s" if r["status"] == "ok" else "-")
+            for r in doc.get("speed", [])]
+
+
+SPEED_HEAD = ["method", "standard size", "fit", "apply"]
+SPEED_NOTE = ("Your methods timed once at their family's standard size (one BLAS thread): "
+              "reported, not asserted.")
+DECLARED_HEAD = ["method", "generator", "check", "measured", "why (your --expect-fail)"]
 
 
 def _md_table(head: list[str], rows: list) -> str:
@@ -72,6 +92,11 @@ def render_markdown(doc: dict, figures: list[tuple[str, Path]]) -> str:
         "```", format_table(records), "```",
         "## Findings (known weaknesses of built-in methods, measured)",
         _md_table(["method", "generator", "check", "measured", "why"], _findings_rows(records)),
+        *(["## Your declared findings (--expect-fail)",
+            _md_table(DECLARED_HEAD, _findings_rows(records, builtin=False))]
+          if _findings_rows(records, builtin=False) else []),
+        *(["## Speed", SPEED_NOTE, _md_table(SPEED_HEAD, _speed_rows(doc))]
+          if doc.get("speed") else []),
         "## Variable findings (pass on some seed sets, fail on others: a rate, not a verdict)",
         _md_table(["method", "generator", "check", "this run", "why, and how often it passes"],
                   _variable_rows(records)),
@@ -120,6 +145,11 @@ def render_html(doc: dict, figures: list[tuple[str, Path]]) -> str:
         "<h2>Findings: known weaknesses of built-in methods, measured</h2>",
         _html_table(["method", "generator", "check", "measured", "why"],
                     _findings_rows(records)),
+        *(["<h2>Your declared findings (--expect-fail)</h2>",
+            _html_table(DECLARED_HEAD, _findings_rows(records, builtin=False))]
+          if _findings_rows(records, builtin=False) else []),
+        *([f"<h2>Speed</h2><p>{html.escape(SPEED_NOTE)}</p>",
+           _html_table(SPEED_HEAD, _speed_rows(doc))] if doc.get("speed") else []),
         "<h2>Variable findings: pass on some seed sets, fail on others (a rate, not a "
         "verdict)</h2>",
         _html_table(["method", "generator", "check", "this run", "why, and how often it passes"],

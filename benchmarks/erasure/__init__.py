@@ -23,5 +23,7 @@ FAMILY = Family(
     variable_findings=findings.VARIABLE_FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.erasure.figures:figures"),
+    references=(("oracle", "oracle: removes the planted concept directions"),
+                ("identity", "identity: erases nothing")),
     time_method=family.time_erasure_method,
 )

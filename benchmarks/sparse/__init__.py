@@ -23,5 +23,6 @@ FAMILY = Family(
     variable_findings=findings.VARIABLE_FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.sparse.figures:figures"),
+    references=(("random_atoms", "random atoms: the null dictionary"),),
     time_method=family.time_sparse_method,
 )

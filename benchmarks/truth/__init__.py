@@ -22,5 +22,7 @@ FAMILY = Family(
     findings=findings.FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.truth.figures:figures"),
+    references=(("supervised_logistic", "supervised probe: the ceiling"),
+                ("random_direction", "random direction: chance")),
     time_method=family.time_truth_method,
 )
