@@ -186,8 +186,9 @@ class QuadraticEraser(_LibraryEraser):
         X, codes = self._fit_arrays(X, y)
         counts = np.bincount(codes)
         if counts.min() < 2:
-            raise ValueError(f"y: every class needs at least 2 samples for its covariance, "
-                             f"got counts {dict(zip(self.classes_.tolist(), counts.tolist()))}")
+            per_class = dict(zip(self.classes_.tolist(), counts.tolist(), strict=True))
+            raise ValueError("y: every class needs at least 2 samples for its covariance, "
+                             f"got counts {per_class}")
         self.eraser_ = ce.QuadraticFitter.fit(torch.from_numpy(X), torch.from_numpy(codes),
                                               shrinkage=shrinkage).eraser
         return self

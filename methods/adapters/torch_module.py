@@ -1,4 +1,4 @@
-"""Any torch sparse autoencoder with ``encode``, ``decode`` and ``W_dec``, as a sparse-family method.
+"""Any torch SAE with ``encode``, ``decode`` and ``W_dec``, as a sparse-family method.
 
 The protocol is SAEBench's custom SAE: a ``torch.nn.Module`` with ``encode(x) -> codes``
 (batch, d_sae), ``decode(codes) -> x_hat`` (batch, d_in) and a decoder weight ``W_dec`` of
