@@ -3,6 +3,7 @@ are reproducible and ``**config`` survives clone."""
 
 from __future__ import annotations
 
+import pickle
 import tempfile
 import warnings
 
@@ -81,6 +82,14 @@ def test_equals_the_model_after_reload(topk, planted):
     codes, recon = _encode_decode(reloaded, X)
     np.testing.assert_array_equal(topk.transform(X), codes)
     np.testing.assert_array_equal(topk.inverse_transform(codes), recon)
+
+
+def test_pickle_round_trip(topk, planted):
+    X = planted[1].X
+    copy = pickle.loads(pickle.dumps(topk))
+    np.testing.assert_array_equal(copy.transform(X), topk.transform(X))
+    np.testing.assert_array_equal(copy.components_, topk.components_)
+    assert copy.get_params() == topk.get_params()
 
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
