@@ -122,7 +122,8 @@ class SAELensSAE(BaseDictionary):
 
     trained by SAELens' trainer (Adam, betas 0.9 / 0.999, gradient norm clipped at 1,
     constant learning rate) on the loss of the architecture: the summed squared error plus
-    its sparsity / auxiliary terms (TopK: AuxK on latents dead for 1000 steps).
+    its sparsity / auxiliary terms (TopK: AuxK on latents dead for the trainer's default
+    ``dead_feature_window`` of 1000 steps, so it never acts within the default 500).
 
     Parameters
     ----------
@@ -164,8 +165,9 @@ class SAELensSAE(BaseDictionary):
     -----
     The codes come from ``sae_.encode`` and reconstructions from ``sae_.decode``, never
     from ``codes @ components_``: SAELens' TopK rescales activations by the decoder norm
-    during training (``rescale_acts_by_decoder_norm=True``), and a hand-written decode of
-    such codes is wrong.
+    during training (``rescale_acts_by_decoder_norm=True``), so a hand-written decode of
+    its codes is wrong unless the norms were folded exactly as the library does; the
+    SAE's own ``decode`` is the definition.
     """
 
     def __init__(self, architecture: str = "topk", n_components: int = 64, *,
@@ -235,9 +237,9 @@ class SAELensSAE(BaseDictionary):
         for key, default in ARCHITECTURE_DEFAULTS.get(self.architecture, {}).items():
             if key not in config:
                 config[key] = default(m) if callable(default) else default
-        k = config.get("k")
-        if k is not None and "k" in fields and not (0 < k <= m):
-            raise ValueError(f"k must be in (0, n_components={m}], got {k!r}")
+        if config.get("k") is not None and "k" in fields:
+            if check_positive_float(config["k"], "k") > m:
+                raise ValueError(f"k must be <= n_components={m}, got {config['k']!r}")
         cfg = cfg_cls(d_in=d_in, d_sae=m, device=str(self.device), **config)
         return sae_cls, cfg, config
 

@@ -155,8 +155,10 @@ def test_errors_name_the_argument(small):
     for bad in (0, 2.5, "64"):
         with pytest.raises(ValueError, match="n_components"):
             SAELensSAE("topk", bad).fit(small)
-    with pytest.raises(ValueError, match="k must be in"):
+    with pytest.raises(ValueError, match="k must be <= n_components=4"):
         SAELensSAE("topk", 4, k=5).fit(small)
+    with pytest.raises(ValueError, match="k must be"):
+        SAELensSAE("topk", 4, k="2").fit(small)
     with pytest.raises(ValueError, match="n_steps"):
         SAELensSAE("topk", 16, n_steps=0).fit(small)
     with pytest.raises(ValueError, match="learning_rate"):
