@@ -55,8 +55,8 @@ class _LibraryEraser(BaseEraser):
     def _transform_codes(self, y, n_samples: int) -> np.ndarray:
         """Labels passed to ``transform`` as codes ``0..K-1`` of ``classes_``."""
         if y is None:
-            raise ValueError(f"{type(self).__name__}.transform needs the concept labels y "
-                             "(the erasure is class-conditional)")
+            raise ValueError(f"{type(self).__name__}.transform requires y, the concept label "
+                             "of each row (the erasure is class-conditional)")
         arr = np.asarray(y)
         if arr.ndim != 1:
             raise ValueError(f"y must be 1-D, got shape {arr.shape}")
@@ -193,8 +193,12 @@ class QuadraticEraser(_LibraryEraser):
                                               shrinkage=shrinkage).eraser
         return self
 
-    def transform(self, X, y) -> np.ndarray:
-        """``eraser_(X, y)``: each row transported from its class ``y`` to the barycenter."""
+    def transform(self, X, y=None) -> np.ndarray:
+        """``eraser_(X, y)``: each row transported from its class ``y`` to the barycenter.
+
+        ``y`` is required (it defaults to None only so that ``X`` is checked first and a
+        missing ``y`` gets a clear error).
+        """
         X = self._validate_transform(X)
         codes = self._transform_codes(y, X.shape[0])
         torch, _ = self._libraries()
@@ -246,8 +250,9 @@ class OracleEraser(_LibraryEraser):
         self.eraser_ = ce.OracleFitter.fit(torch.from_numpy(X), Z, **kwargs).eraser
         return self
 
-    def transform(self, X, y) -> np.ndarray:
-        """``eraser_(X, Z)`` with ``Z`` the concept matrix of the labels ``y``."""
+    def transform(self, X, y=None) -> np.ndarray:
+        """``eraser_(X, Z)`` with ``Z`` the concept matrix of the labels ``y`` (required; the
+        default None only lets ``X`` be checked first)."""
         X = self._validate_transform(X)
         codes = self._transform_codes(y, X.shape[0])
         torch, _ = self._libraries()

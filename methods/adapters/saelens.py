@@ -180,26 +180,30 @@ class SAELensSAE(BaseDictionary):
         self.learning_rate = learning_rate
         self.device = device
         self.random_state = random_state
-        self._config_keys = tuple(config)
-        for key, value in config.items():
-            setattr(self, key, value)
+        # Private (scikit-learn's init check allows only constructor names as public
+        # attributes); exposed by get_params and, read-only, as attributes (__getattr__).
+        self._config = dict(config)
 
     # ------------------------------------------------------------------ params (clone)
+
+    def __getattr__(self, name: str):
+        """A ``**config`` entry by name (``est.k``); fitted names (``*_``) never."""
+        config = self.__dict__.get("_config")
+        if config is not None and name in config and not name.endswith("_"):
+            return config[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def get_params(self, deep: bool = True) -> dict:
         """Constructor parameters and the ``**config`` entries (so ``clone`` keeps them)."""
         params = super().get_params(deep=deep)
-        params.update({key: getattr(self, key) for key in self._config_keys})
+        params.update(self._config)
         return params
 
     def set_params(self, **params) -> "SAELensSAE":
         """Set constructor parameters or config entries (new names become config entries)."""
         names = set(self._get_param_names())
         extra = {k: v for k, v in params.items() if k not in names and "__" not in k}
-        for key, value in extra.items():
-            setattr(self, key, value)
-            if key not in self._config_keys:
-                self._config_keys = (*self._config_keys, key)
+        self._config.update(extra)
         rest = {k: v for k, v in params.items() if k not in extra}
         return super().set_params(**rest) if rest else self
 
@@ -223,7 +227,7 @@ class SAELensSAE(BaseDictionary):
         sae_cls, cfg_cls = registry.get_sae_training_class(self.architecture)
         fields = {f.name for f in dataclasses.fields(cfg_cls)}
         config = {}
-        for key in self._config_keys:
+        for key, value in self._config.items():
             if key in RESERVED_FIELDS:
                 raise ValueError(f"config field {key!r} is set by SAELensSAE ("
                                  f"{RESERVED_FIELDS[key]}); do not pass it")
@@ -231,7 +235,6 @@ class SAELensSAE(BaseDictionary):
                 allowed = sorted(fields - set(RESERVED_FIELDS))
                 raise ValueError(f"unknown config field {key!r} for SAELens architecture "
                                  f"{self.architecture!r}; its fields are {allowed}")
-            value = getattr(self, key)
             # SAELens may mutate list fields (matryoshka_widths): never hand it ours.
             config[key] = list(value) if isinstance(value, (list, tuple)) else value
         for key, default in ARCHITECTURE_DEFAULTS.get(self.architecture, {}).items():

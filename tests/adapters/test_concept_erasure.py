@@ -106,7 +106,7 @@ def test_transform_labels_are_checked():
         est.transform(X, np.where(y == 2, 7, y))
     with pytest.raises(ValueError, match="y has length"):
         est.transform(X, y[:-1])
-    with pytest.raises(ValueError, match="needs the concept labels y"):
+    with pytest.raises(ValueError, match="requires y"):
         QuadraticEraser().fit(X, y).transform(X, None)
     # A single row of one class is fine at transform time.
     assert est.transform(X[:1], y[:1]).shape == (1, X.shape[1])
