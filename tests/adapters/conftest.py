@@ -8,7 +8,7 @@ import importlib.util
 import pytest
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _one_torch_thread():
     if importlib.util.find_spec("torch") is None:
         yield
