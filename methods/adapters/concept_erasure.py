@@ -1,0 +1,263 @@
+"""Adapters for EleutherAI's ``concept-erasure`` library (LEACE, quadratic LEACE, oracle).
+
+Each adapter is a scikit-learn transformer of the erasure family: ``fit(X, y)`` calls the
+library's fitter on float64 tensors and keeps the fitted eraser object as ``eraser_``;
+``transform`` calls that eraser and returns float64 numpy of X's shape. No erasure math is
+done here: the adapters only convert arrays and labels.
+
+Label formats (as in the library's README and tests): LEACE and the oracle take the
+concept as a matrix ``Z``; for ``K > 2`` classes it is the one-hot (n, K) float matrix, and
+for two classes the single 0/1 column (n, 1) (the README's binary example, "a 1D one-hot
+vector"). The (n, 2) one-hot gives the same output (checked: 2e-15 apart for both), except
+near ``svd_tol``: its centred columns are the 0/1 column and its negative, so the singular
+value of ``W S_xz`` compared with ``svd_tol`` is sqrt(2) larger.
+Quadratic LEACE takes int64 class indices ``0..K-1``. Labels of any type are re-coded to
+``0..K-1`` in sorted order of the classes seen in ``fit`` (``classes_``); labels passed to
+``transform`` must be among them.
+
+The library (and torch) are imported in ``fit``; without them ``fit`` raises an ImportError
+naming ``requirements-adapters.txt``.
+
+References
+----------
+Belrose, Schneider-Joseph, Ravfogel, Cotterell, Raff, Biderman (2023), "LEACE: Perfect
+linear concept erasure in closed form", NeurIPS, arXiv 2306.03819 (LEACE: Thm 4.3; oracle
+LEACE: section 3; quadratic LEACE: section 7). Library: https://github.com/EleutherAI/
+concept-erasure (``concept_erasure.LeaceFitter``, ``QuadraticFitter``, ``OracleFitter``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from methods.adapters._optional import import_optional
+from methods.erasure._subspace import BaseEraser
+from methods.validation import check_bool, check_choice, check_positive_float
+
+__all__ = ["LeaceEraser", "OracleEraser", "QuadraticEraser"]
+
+
+class _LibraryEraser(BaseEraser):
+    """Shared plumbing: lazy imports, tensors and the label codes of ``classes_``."""
+
+    _fitted_attribute = "eraser_"
+
+    def _libraries(self):
+        """``(torch, concept_erasure)``, or an ImportError naming the install command."""
+        name = type(self).__name__
+        return import_optional("torch", name), import_optional("concept_erasure", name)
+
+    def _fit_arrays(self, X, y):
+        """``X`` float64 (n, d) and labels coded ``0..K-1``; sets ``classes_``."""
+        X, codes = self._validate_fit(X, y)
+        self.classes_ = np.unique(np.asarray(y))
+        return X, codes
+
+    def _transform_codes(self, y, n_samples: int) -> np.ndarray:
+        """Labels passed to ``transform`` as codes ``0..K-1`` of ``classes_``."""
+        if y is None:
+            raise ValueError(f"{type(self).__name__}.transform requires y, the concept label "
+                             "of each row (the erasure is class-conditional)")
+        arr = np.asarray(y)
+        if arr.ndim != 1:
+            raise ValueError(f"y must be 1-D, got shape {arr.shape}")
+        if arr.shape[0] != n_samples:
+            raise ValueError(f"y has length {arr.shape[0]}, but X has {n_samples} samples")
+        codes = np.searchsorted(self.classes_, arr)
+        codes = np.clip(codes, 0, self.classes_.size - 1)
+        unseen = self.classes_[codes] != arr
+        if np.any(unseen):
+            raise ValueError(f"y holds labels not seen in fit: {np.unique(arr[unseen]).tolist()}"
+                             f" (classes_ = {self.classes_.tolist()})")
+        return codes.astype(np.int64)
+
+    @staticmethod
+    def _concept_matrix(torch, codes: np.ndarray, n_classes: int):
+        """The library's concept matrix: 0/1 column (n, 1) for two classes, else one-hot."""
+        if n_classes == 2:
+            Z = codes[:, None].astype(np.float64)
+        else:
+            Z = np.zeros((codes.size, n_classes))
+            Z[np.arange(codes.size), codes] = 1.0
+        return torch.from_numpy(Z)
+
+
+class LeaceEraser(_LibraryEraser):
+    """LEACE through ``concept_erasure.LeaceFitter`` (Belrose et al. 2023).
+
+    ``r(x) = x - W^+ P_{W S_xz} W (x - mu)`` with ``W = (S_xx^{1/2})^+`` the whitening
+    matrix (``method="leace"``), or ``W = I`` (``method="orth"``: the orthogonal projection
+    out of ``colspace(S_xz)``); ``mu`` is dropped when ``affine=False``. The library
+    estimates ``S_xx`` with its optimal linear shrinkage by default, truncates singular
+    values of ``W S_xz`` below ``svd_tol`` (absolute), and with ``constrain_cov_trace``
+    mixes in the orthogonal projection when the erasure would raise ``tr Cov(x)``.
+
+    Parameters
+    ----------
+    method : {"leace", "orth"}, default="leace"
+    affine : bool, default=True
+    constrain_cov_trace : bool, default=True
+    shrinkage : bool, default=True
+    svd_tol : float, default=0.01
+        The library's keyword arguments, with its defaults.
+
+    Attributes
+    ----------
+    eraser_ : concept_erasure.LeaceEraser
+        The library's fitted eraser (``eraser_.P`` is the (d, d) map kept).
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+
+    References
+    ----------
+    Belrose et al. (2023), "LEACE: Perfect linear concept erasure in closed form", NeurIPS,
+    Thm 4.3; ``concept_erasure.LeaceFitter``.
+    """
+
+    def __init__(self, method: str = "leace", *, affine: bool = True,
+                 constrain_cov_trace: bool = True, shrinkage: bool = True,
+                 svd_tol: float = 0.01):
+        self.method = method
+        self.affine = affine
+        self.constrain_cov_trace = constrain_cov_trace
+        self.shrinkage = shrinkage
+        self.svd_tol = svd_tol
+
+    def _library_kwargs(self) -> dict:
+        return {"method": check_choice(self.method, "method", ("leace", "orth")),
+                "affine": check_bool(self.affine, "affine"),
+                "constrain_cov_trace": check_bool(self.constrain_cov_trace,
+                                                  "constrain_cov_trace"),
+                "shrinkage": check_bool(self.shrinkage, "shrinkage"),
+                "svd_tol": check_positive_float(self.svd_tol, "svd_tol")}
+
+    def fit(self, X, y) -> "LeaceEraser":
+        """Fit ``LeaceFitter`` on ``X`` (n, d) and the labels ``y`` (n,); keep its eraser."""
+        kwargs = self._library_kwargs()
+        torch, ce = self._libraries()
+        X, codes = self._fit_arrays(X, y)
+        Z = self._concept_matrix(torch, codes, self.classes_.size)
+        self.eraser_ = ce.LeaceFitter.fit(torch.from_numpy(X), Z, **kwargs).eraser
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """``eraser_(X)`` for ``X`` (n, d), as float64 (n, d)."""
+        X = self._validate_transform(X)
+        torch, _ = self._libraries()
+        with torch.no_grad():
+            return self.eraser_(torch.from_numpy(X)).numpy().astype(np.float64, copy=False)
+
+
+class QuadraticEraser(_LibraryEraser):
+    """Quadratic LEACE through ``concept_erasure.QuadraticFitter`` (Belrose et al. 2023).
+
+    Each class ``c`` is moved onto the Wasserstein barycenter of the class-conditional
+    Gaussians by its optimal transport map::
+
+        r(x, c) = (x - mu_c) T_c^T + mean_c(mu_c)
+
+    with ``T_c`` the OT map from ``N(., S_c)`` to the barycenter covariance (closed form for
+    two classes, fixed-point iteration otherwise). It needs the label of every row at
+    transform time, so ``transform(X, y)`` takes labels.
+
+    Parameters
+    ----------
+    shrinkage : bool, default=True
+        The library's keyword argument (optimal linear shrinkage of each ``S_c``).
+
+    Attributes
+    ----------
+    eraser_ : concept_erasure.QuadraticEraser
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+
+    References
+    ----------
+    Belrose et al. (2023), section 7 (quadratic erasure); ``concept_erasure.QuadraticFitter``.
+    """
+
+    def __init__(self, *, shrinkage: bool = True):
+        self.shrinkage = shrinkage
+
+    def fit(self, X, y) -> "QuadraticEraser":
+        """Fit ``QuadraticFitter`` on ``X`` (n, d) and labels ``y`` (n,); keep its eraser.
+        Every class needs at least two rows (class covariances)."""
+        shrinkage = check_bool(self.shrinkage, "shrinkage")
+        torch, ce = self._libraries()
+        X, codes = self._fit_arrays(X, y)
+        counts = np.bincount(codes)
+        if counts.min() < 2:
+            per_class = dict(zip(self.classes_.tolist(), counts.tolist(), strict=True))
+            raise ValueError("y: every class needs at least 2 samples for its covariance, "
+                             f"got counts {per_class}")
+        self.eraser_ = ce.QuadraticFitter.fit(torch.from_numpy(X), torch.from_numpy(codes),
+                                              shrinkage=shrinkage).eraser
+        return self
+
+    def transform(self, X, y=None) -> np.ndarray:
+        """``eraser_(X, y)``: each row transported from its class ``y`` to the barycenter.
+
+        ``y`` is required (it defaults to None only so that ``X`` is checked first and a
+        missing ``y`` gets a clear error).
+        """
+        X = self._validate_transform(X)
+        codes = self._transform_codes(y, X.shape[0])
+        torch, _ = self._libraries()
+        with torch.no_grad():
+            out = self.eraser_(torch.from_numpy(X), torch.from_numpy(codes))
+        return out.numpy().astype(np.float64, copy=False)
+
+
+class OracleEraser(_LibraryEraser):
+    """Oracle LEACE through ``concept_erasure.OracleFitter`` (Belrose et al. 2023).
+
+    Replaces ``x`` by its least-squares residual given the concept ``z`` (its one-hot, or
+    0/1 column for two classes)::
+
+        r(x, z) = x - S_xz S_zz^+ (z - E[z])
+
+    ``S_zz^+`` is the pseudo-inverse with absolute tolerance ``svd_tol``. It needs the
+    labels at transform time, so ``transform(X, y)`` takes them. Not to be confused with
+    `methods.erasure.oracle.OracleEraser`, which is given the planted directions.
+
+    Parameters
+    ----------
+    shrinkage : bool, default=False
+    svd_tol : float, default=0.01
+        The library's keyword arguments, with its defaults.
+
+    Attributes
+    ----------
+    eraser_ : concept_erasure.OracleEraser
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+
+    References
+    ----------
+    Belrose et al. (2023), section 3 (oracle LEACE); ``concept_erasure.OracleFitter``.
+    """
+
+    def __init__(self, *, shrinkage: bool = False, svd_tol: float = 0.01):
+        self.shrinkage = shrinkage
+        self.svd_tol = svd_tol
+
+    def fit(self, X, y) -> "OracleEraser":
+        """Fit ``OracleFitter`` on ``X`` (n, d) and labels ``y`` (n,); keep its eraser."""
+        kwargs = {"shrinkage": check_bool(self.shrinkage, "shrinkage"),
+                  "svd_tol": check_positive_float(self.svd_tol, "svd_tol")}
+        torch, ce = self._libraries()
+        X, codes = self._fit_arrays(X, y)
+        Z = self._concept_matrix(torch, codes, self.classes_.size)
+        self.eraser_ = ce.OracleFitter.fit(torch.from_numpy(X), Z, **kwargs).eraser
+        return self
+
+    def transform(self, X, y=None) -> np.ndarray:
+        """``eraser_(X, Z)`` with ``Z`` the concept matrix of the labels ``y`` (required; the
+        default None only lets ``X`` be checked first)."""
+        X = self._validate_transform(X)
+        codes = self._transform_codes(y, X.shape[0])
+        torch, _ = self._libraries()
+        Z = self._concept_matrix(torch, codes, self.classes_.size)
+        with torch.no_grad():
+            return self.eraser_(torch.from_numpy(X), Z).numpy().astype(np.float64, copy=False)
+

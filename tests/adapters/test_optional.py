@@ -1,0 +1,61 @@
+"""Without the optional libraries the adapters import, and fit says how to install them."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import numpy as np
+import pytest
+
+from methods.adapters._optional import import_optional
+
+HINT = ("install the optional adapters: python -m pip install -r requirements-adapters.txt "
+        "-c constraints.txt")
+ADAPTER_MODULES = ("methods.adapters", "methods.adapters._optional",
+                   "methods.adapters.concept_erasure", "methods.adapters.saelens",
+                   "methods.adapters.torch_module")
+X = np.random.default_rng(0).standard_normal((40, 4))
+y = np.arange(40) % 2
+
+
+def test_import_optional_message(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sae_lens", None)
+    with pytest.raises(ImportError) as info:
+        import_optional("sae_lens.training.sae_trainer", "SAELensSAE")
+    assert str(info.value) == f"SAELensSAE needs sae-lens; {HINT}"
+    assert import_optional("numpy.linalg", "x") is np.linalg
+
+
+def test_modules_import_without_the_libraries(monkeypatch):
+    for name in ("torch", "sae_lens", "concept_erasure"):
+        monkeypatch.setitem(sys.modules, name, None)
+    import methods
+
+    # Re-importing rebinds methods.adapters: have monkeypatch restore the original too.
+    monkeypatch.setattr(methods, "adapters", importlib.import_module("methods.adapters"))
+    for name in ADAPTER_MODULES:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    for name in ADAPTER_MODULES:
+        importlib.import_module(name)
+
+
+@pytest.mark.parametrize(("blocked", "package", "make"), [
+    ("sae_lens", "sae-lens", lambda m: m.saelens.SAELensSAE("topk", 4)),
+    ("torch", "torch", lambda m: m.saelens.SAELensSAE("topk", 4)),
+    ("concept_erasure", "concept-erasure", lambda m: m.concept_erasure.LeaceEraser()),
+    ("concept_erasure", "concept-erasure", lambda m: m.concept_erasure.QuadraticEraser()),
+    ("concept_erasure", "concept-erasure", lambda m: m.concept_erasure.OracleEraser()),
+    ("torch", "torch", lambda m: m.torch_module.TorchSAE(lambda d, k: None, 4,
+                                                         train_fn=lambda *a: None)),
+])
+def test_fit_names_the_requirements_file(monkeypatch, blocked, package, make):
+    import methods.adapters.concept_erasure
+    import methods.adapters.saelens
+    import methods.adapters.torch_module
+
+    est = make(methods.adapters)
+    monkeypatch.setitem(sys.modules, blocked, None)
+    with pytest.raises(ImportError, match="requirements-adapters.txt") as info:
+        est.fit(X, y)
+    assert str(info.value) == f"{type(est).__name__} needs {package}; {HINT}"
