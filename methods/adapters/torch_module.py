@@ -16,6 +16,12 @@ Two uses:
   shapes against ``X`` (and ``n_components`` if given). With a ``train_fn`` too, a deep
   copy of the module is trained (fine-tuning) and the module passed in is left as it was.
 
+``module`` and ``train_fn`` may also be import paths, ``"pkg.module:name"``, resolved at
+``fit``: that is how a ``--method`` string (literal arguments only) names them, e.g.
+``--method 'methods.adapters.torch_module:TorchSAE(module="methods.adapters.torch_example:
+TopKModule", train_fn="methods.adapters.torch_example:train", n_components=64)'``.
+`methods.adapters.torch_example` is a small TopK SAE written to this protocol.
+
 References
 ----------
 Karvonen et al. (2025), "SAEBench: A comprehensive benchmark for sparse autoencoders in
@@ -26,6 +32,7 @@ language model interpretability", arXiv 2503.09532 (custom-SAE interface:
 from __future__ import annotations
 
 import copy
+import importlib
 
 import numpy as np
 
@@ -39,6 +46,20 @@ __all__ = ["TorchSAE"]
 _CHUNK = 8192
 
 
+def resolve(obj, name: str):
+    """``obj``, or the object an import path ``"pkg.module:attr"`` names."""
+    if not isinstance(obj, str):
+        return obj
+    module_name, colon, attr = obj.partition(":")
+    if not colon or not module_name or not attr:
+        raise ValueError(f"{name} as a string must be an import path 'pkg.module:name', "
+                         f"got {obj!r}")
+    try:
+        return getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"{name}={obj!r} cannot be imported: {exc}") from None
+
+
 class TorchSAE(BaseDictionary):
     """A torch SAE (``encode`` / ``decode`` / ``W_dec``) trained by a user function or
     pretrained, scored as a dictionary.
@@ -48,15 +69,16 @@ class TorchSAE(BaseDictionary):
 
     Parameters
     ----------
-    module : callable or torch.nn.Module
+    module : callable, torch.nn.Module or str
         Either a factory ``module(d_in, n_components) -> nn.Module`` (then ``train_fn`` is
-        required), or a pretrained ``nn.Module`` (then ``train_fn`` is optional).
+        required), or a pretrained ``nn.Module`` (then ``train_fn`` is optional), or the
+        import path ``"pkg.module:name"`` of either.
     n_components : int or None, default=None
         Number of latents ``m``: required with a factory; with a pretrained module, checked
         against ``W_dec.shape[0]`` when given.
-    train_fn : callable or None, default=None
+    train_fn : callable, str or None, default=None
         ``train_fn(module, X, generator) -> None``: trains ``module`` in place on the
-        tensor ``X`` (n, d) using ``generator`` for its randomness.
+        tensor ``X`` (n, d) using ``generator`` for its randomness; or its import path.
     device : str, default="cpu"
         Torch device the module and the data are put on.
     random_state : None, int, SeedSequence or Generator, default=None
@@ -107,21 +129,23 @@ class TorchSAE(BaseDictionary):
                              "with train_fn, or a pretrained torch.nn.Module")
         if self.n_components is not None:
             check_int(self.n_components, "n_components")
-        if self.train_fn is not None and not callable(self.train_fn):
+        source = resolve(self.module, "module")
+        train_fn = resolve(self.train_fn, "train_fn")
+        if train_fn is not None and not callable(train_fn):
             raise ValueError(f"train_fn must be callable or None, got {self.train_fn!r}")
         if not isinstance(self.device, str):
             raise ValueError(f"device must be a string such as 'cpu', got {self.device!r}")
         rng = check_random_state(self.random_state)
         X = self._validate_fit(X)
         torch = import_optional("torch", type(self).__name__)
-        pretrained = isinstance(self.module, torch.nn.Module)
+        pretrained = isinstance(source, torch.nn.Module)
         if not pretrained:
-            if not callable(self.module):
+            if not callable(source):
                 raise ValueError(f"module must be a factory callable(d_in, n_components) or "
-                                 f"a torch.nn.Module, got {type(self.module).__name__}")
+                                 f"a torch.nn.Module, got {type(source).__name__}")
             if self.n_components is None:
                 raise ValueError("n_components must be given with a module factory")
-            if self.train_fn is None:
+            if train_fn is None:
                 raise ValueError("train_fn must be given with a module factory (a factory "
                                  "builds an untrained module)")
         init_seed, data_seed = (int(s) for s in rng.integers(0, 2**63 - 1, size=2))
@@ -129,19 +153,19 @@ class TorchSAE(BaseDictionary):
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(init_seed)
             if pretrained:
-                module = self.module if self.train_fn is None else copy.deepcopy(self.module)
+                module = source if train_fn is None else copy.deepcopy(source)
             else:
-                module = self.module(X.shape[1], self.n_components)
+                module = source(X.shape[1], self.n_components)
             self._check_module(torch, module, X.shape[1])
             module = module.to(self.device)
-            if self.train_fn is not None:
+            if train_fn is not None:
                 dtype = module.W_dec.dtype
                 if dtype == torch.float32:
                     check_float32_range(X, np.float32)
                 X_t = torch.as_tensor(X, dtype=dtype, device=self.device)
                 generator = torch.Generator(device="cpu").manual_seed(data_seed)
                 module.train()
-                self.train_fn(module, X_t, generator)
+                train_fn(module, X_t, generator)
         module.eval()
         m = self._check_module(torch, module, X.shape[1])
         self.module_ = module
