@@ -76,6 +76,8 @@ DECLARED_HEAD = ["method", "generator", "check", "measured", "why (your --expect
 
 
 def _md_table(head: list[str], rows: list) -> str:
+    if not rows:
+        return "none"
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(str(c).replace("|", "/") for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -110,6 +112,8 @@ def render_markdown(doc: dict, figures: list[tuple[str, Path]]) -> str:
 
 
 def _html_table(head: list[str], rows: list) -> str:
+    if not rows:
+        return "<p>none</p>"
     h = "".join(f"<th>{html.escape(c)}</th>" for c in head)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
                    for row in rows)

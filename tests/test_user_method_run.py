@@ -174,3 +174,32 @@ def test_declared_failure_is_a_strict_xfail():
     assert re.search(r"XFAIL .*outlier_equal_means-erases_accuracy\] - 0-1 accuracy", out)
     assert re.search(r"FAILED .*outlier_equal_means-erases_linear\]", out), out[-3000:]
     assert "[XPASS(strict)] not really" in out, out[-3000:]
+
+
+def test_report_of_a_method_run_has_references_speed_and_declared_findings(tmp_path):
+    """`python -m reports --method ...`: the user's rows, the references marked, the speed
+    row and the declared finding in results.json and in the report."""
+    import json
+
+    from reports.cli import main
+
+    out = tmp_path / "r"
+    code = main(["--out", str(out), "--method", "methods.erasure.leace:LeaceEraser",
+                 "--expect-fail", "erases_accuracy@outlier_equal_means=0-1 accuracy",
+                 "--n-seeds", "1", "--jobs", "1"])
+    assert code == 0
+    doc = json.loads((out / "results.json").read_text())
+    mine = [r for r in doc["records"] if not r.get("reference")]
+    refs = [r for r in doc["records"] if r.get("reference")]
+    assert {r["method"] for r in mine} == {"methods.erasure.leace:LeaceEraser"}
+    assert len(mine) == 4 and all(not r["builtin"] for r in mine)
+    # One seed is not the committed seed set: the references were scored in this run.
+    assert {"oracle", "identity"} <= {r["method"] for r in refs}
+    assert all(r["reference_role"] and len(r["seeds"]) == 1 for r in refs)
+    outlier = next(r for r in mine if r["generator"] == "outlier_equal_means")
+    assert outlier["expected_findings"] == {"erases_accuracy": "0-1 accuracy"}
+    (speed,) = doc["speed"]
+    assert speed["status"] == "ok" and speed["fit_s"] > 0 and "d=768" in speed["size"]
+    html = (out / "report.html").read_text()
+    assert "Your declared findings" in html and "[ref] oracle" in html
+    assert "<h2>Speed</h2>" in html
