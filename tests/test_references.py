@@ -16,6 +16,7 @@ from benchmarks.references import (
     roles,
 )
 from benchmarks.registry import FAMILIES, get_family
+from benchmarks.regression_guard import DEFAULT_BASELINE, compare, load_baseline
 from benchmarks.results import format_table
 
 QUICK = get_profile("quick")
@@ -51,8 +52,14 @@ def test_leace_as_a_user_method_reproduces_the_committed_leace(committed):
     stored = {r["generator"]: r for r in committed["records"]
               if r["family"] == "erasure" and r["method"] == "leace"}
     assert len(cells) == len(stored) == 4
+    baseline = load_baseline(DEFAULT_BASELINE)
     for cell in cells:
-        _same_numbers(run_cell(cell), stored[cell.generator.name])
+        record = run_cell(cell)
+        _same_numbers(record, stored[cell.generator.name])
+        # And the regression guard, holding it to the committed baseline's LEACE entry
+        # (60 seeds), finds no change in either direction.
+        entry = baseline[("erasure", "leace", cell.generator.name, "quick")]
+        assert entry["guarded"] and compare(record, entry) == []
 
 
 @pytest.mark.parametrize("family, method", [("erasure", "oracle"), ("erasure", "identity"),

@@ -74,7 +74,10 @@ EXPECTED_FAILED_CHECKS = {
 @parametrize_with_checks(
     [LeaceEraser(), QuadraticEraser(), OracleEraser(),
      SAELensSAE("topk", 4, n_steps=5, batch_size=16, k=1, random_state=0),
-     TorchSAE(TinySAE, 4, train_fn=few_steps, random_state=0)],
+     # By import path: a function's repr holds its address, which differs between
+     # pytest-xdist workers, and the test ids (built from the repr) must not.
+     TorchSAE("tests.adapters.test_sklearn_checks:TinySAE", 4,
+              train_fn="tests.adapters.test_sklearn_checks:few_steps", random_state=0)],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {}),
 )
 def test_sklearn_compatible_adapter(estimator, check):
