@@ -21,7 +21,8 @@ from benchmarks.cells import CellCache
 def pytest_addoption(parser):
     group = parser.getgroup("toyground")
     options.add_options(group, options.PROFILE, options.METHOD, options.EXPECT_FAIL,
-                        options.FAMILY, options.FIRST_SEED, options.BASELINE)
+                        options.NO_REFERENCES, options.FAMILY, options.FIRST_SEED,
+                        options.BASELINE)
     group.addoption("--results-json", default=None,
                     help="write the records of the cells run in this session to this file")
     group.addoption("--speed-gates", action="store_true", default=False,
@@ -109,7 +110,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     from benchmarks.results import format_table, write_results
 
-    if config.option.method:
+    if config.option.method and not config.option.no_references:
         records = records + _references(config, records)
     terminalreporter.write_sep("=", "toyground scores (held-out, pooled over seeds)")
     terminalreporter.write_line(format_table(records))

@@ -39,6 +39,10 @@ EXPECT_FAIL = Option("--expect-fail", dict(
     action="append", default=[], metavar="CHECK@GENERATOR=REASON",
     help="a known failure of your --method (repeatable), or a file of such lines: a strict "
          "xfail, listed in the report as your declared finding; GENERATOR * means all"))
+NO_REFERENCES = Option("--no-references", dict(
+    action="store_true",
+    help="do not show the reference methods beside --method (by default read from "
+         "reports/references.json, or scored for other seeds and profiles)"))
 FAMILY = Option("--family", dict(
     default=None, choices=FAMILY_NAMES,
     help="family of --method (inferred from its interface when omitted), or the only "

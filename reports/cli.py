@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
                "run the same command with --resume to finish. A worker that dies mid-cell "
                "is replaced and the cell retried, then recorded as an error.")
     p.add_argument("--out", type=Path, default=Path("reports/out"), help="output folder")
-    options.add_options(p, options.PROFILE, options.FAMILY, options.METHOD, options.EXPECT_FAIL)
+    options.add_options(p, options.PROFILE, options.FAMILY, options.METHOD, options.EXPECT_FAIL,
+                        options.NO_REFERENCES)
     p.add_argument("--from", dest="source", type=Path, default=None,
                    help="render an existing results.json instead of running the grid")
     options.add_options(p, options.JOBS)
@@ -125,10 +126,11 @@ def main(argv: list[str] | None = None) -> int:
             if in_main:
                 signal.signal(signal.SIGTERM, previous)
         speed = []
-        if args.method:
+        if args.method and not args.no_references:
             records = records + reference_records(
                 {r["family"] for r in records},
                 get_profile(args.profile, args.first_seed, args.n_seeds))
+        if args.method:
             speed = [measure_speed(user_method_spec(m, args.family)) for m in args.method]
             print(format_speed(speed), file=sys.stderr)
         doc = results_document(records, args.profile, speed)

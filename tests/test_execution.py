@@ -221,7 +221,8 @@ def test_killed_report_resumes_without_rerunning_finished_cells(tmp_path):
     # Six cheap cells: two user methods (mean difference) x the three truth generators, one
     # seed; each fit of the killed run sleeps 0.3 s so that the kill lands mid-grid.
     methods = ["tests/test_faults.py:Counted", "tests/test_faults.py:Twin"]
-    cmd = [sys.executable, "-m", "reports", "--out", str(out), "--n-seeds", "1"]
+    cmd = [sys.executable, "-m", "reports", "--out", str(out), "--n-seeds", "1",
+           "--no-references"]
     cmd += [a for m in methods for a in ("--method", m)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     n_cells = 6

@@ -413,7 +413,7 @@ def test_ctrl_c_keeps_finished_cells_and_resume_completes(tmp_path, monkeypatch)
     out, run_dir = tmp_path / "out", tmp_path / "run"
     cells_dir = out / "cells"
     run_dir.mkdir()
-    cmd = [sys.executable, "-m", "reports", "--out", str(out), "--n-seeds", "1",
+    cmd = [sys.executable, "-m", "reports", "--out", str(out), "--n-seeds", "1", "--no-references",
            "--jobs", "2"] + [a for m in methods for a in ("--method", m)]
     env = {**os.environ, "PYTHONPATH": str(REPO), FAULTS_DIR: str(run_dir), SLEEP: "0.4"}
     env.pop(PROTECTED)

@@ -73,7 +73,7 @@ class _Metafunc:
 def test_strict_and_variable_findings_get_their_xfail(monkeypatch):
     monkeypatch.setattr(grid_conftest, "_GRIDS", {})
     option = type("Option", (), {"profile": "quick", "method": [], "family": None,
-                                 "first_seed": 0})()
+                                 "first_seed": 0, "expect_fail": []})()
     meta = _Metafunc(option)
     grid_conftest.parametrize_grid(meta)
     marks = {}

@@ -186,16 +186,16 @@ def test_report_of_a_method_run_has_references_speed_and_declared_findings(tmp_p
     out = tmp_path / "r"
     code = main(["--out", str(out), "--method", "methods.erasure.leace:LeaceEraser",
                  "--expect-fail", "erases_accuracy@outlier_equal_means=0-1 accuracy",
-                 "--n-seeds", "1", "--jobs", "1"])
+                 "--jobs", "1"])
     assert code == 0
     doc = json.loads((out / "results.json").read_text())
     mine = [r for r in doc["records"] if not r.get("reference")]
     refs = [r for r in doc["records"] if r.get("reference")]
     assert {r["method"] for r in mine} == {"methods.erasure.leace:LeaceEraser"}
     assert len(mine) == 4 and all(not r["builtin"] for r in mine)
-    # One seed is not the committed seed set: the references were scored in this run.
+    # The quick profile's own seeds: the references are the committed records.
     assert {"oracle", "identity"} <= {r["method"] for r in refs}
-    assert all(r["reference_role"] and len(r["seeds"]) == 1 for r in refs)
+    assert all(r["reference_role"] and len(r["seeds"]) == 3 for r in refs)
     outlier = next(r for r in mine if r["generator"] == "outlier_equal_means")
     assert outlier["expected_findings"] == {"erases_accuracy": "0-1 accuracy"}
     (speed,) = doc["speed"]

@@ -3,6 +3,7 @@ are reproducible and ``**config`` survives clone."""
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
 import tempfile
 import warnings
@@ -12,13 +13,27 @@ import pytest
 from sklearn.base import clone
 
 torch = pytest.importorskip("torch")
-sae_lens = pytest.importorskip("sae_lens")
+# sae_lens takes ~12 s to import: skip on its presence (not by importing it at collection,
+# which every pytest-xdist worker would pay), and keep its tests on one worker.
+pytestmark = [
+    pytest.mark.skipif(importlib.util.find_spec("sae_lens") is None,
+                       reason="sae-lens not installed (requirements-adapters.txt)"),
+    pytest.mark.xdist_group("sae_lens"),
+]
 
 from generators.planted_sparse import make_planted_sparse  # noqa: E402
 from methods.adapters.saelens import SAELensSAE  # noqa: E402
 from metrics.dictionary_similarity import mmcs, recovery_rate  # noqa: E402
 
 ARCHITECTURES = ("standard", "topk", "batchtopk", "jumprelu", "gated", "matryoshka_batchtopk")
+
+
+@pytest.fixture(scope="module")
+def sae_lens():
+    """The library, imported when a test needs it."""
+    import sae_lens
+
+    return sae_lens
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +76,7 @@ def test_topk_recovers_planted_features(topk, planted):
     assert np.all((topk.transform(X) > 0).sum(axis=1) <= 5)
 
 
-def test_outputs_are_the_library_sae(topk, planted):
+def test_outputs_are_the_library_sae(topk, planted, sae_lens):
     X = planted[1].X
     codes, recon = _encode_decode(topk.sae_, X)
     out = topk.transform(X)
@@ -74,7 +89,7 @@ def test_outputs_are_the_library_sae(topk, planted):
     np.testing.assert_allclose(np.linalg.norm(topk.components_, axis=1), 1.0, atol=1e-5)
 
 
-def test_equals_the_model_after_reload(topk, planted):
+def test_equals_the_model_after_reload(topk, planted, sae_lens):
     X = planted[1].X
     with tempfile.TemporaryDirectory() as tmp:
         topk.sae_.save_model(tmp)
@@ -93,7 +108,7 @@ def test_pickle_round_trip(topk, planted):
 
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
-def test_every_architecture_trains_with_the_defaults(architecture, small):
+def test_every_architecture_trains_with_the_defaults(architecture, small, sae_lens):
     est = SAELensSAE(architecture, 16, n_steps=20, batch_size=64, random_state=0).fit(small)
     codes = est.transform(small)
     assert codes.shape == (512, 16) and np.all(np.isfinite(codes))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 torch = pytest.importorskip("torch")
-pytest.importorskip("sae_lens")
-pytest.importorskip("concept_erasure")
+if importlib.util.find_spec("sae_lens") is None or \
+        importlib.util.find_spec("concept_erasure") is None:
+    pytest.skip("sae-lens or concept-erasure not installed (requirements-adapters.txt)",
+                allow_module_level=True)
 
 from methods.adapters.concept_erasure import (  # noqa: E402
     LeaceEraser,
@@ -69,6 +72,10 @@ EXPECTED_FAILED_CHECKS = {
     ), _TRANSFORM_NEEDS_Y)
     for name in ("QuadraticEraser", "OracleEraser")
 }
+
+
+# The SAELens checks import sae_lens (~12 s): on one pytest-xdist worker, with its tests.
+pytestmark = pytest.mark.xdist_group("sae_lens")
 
 
 @parametrize_with_checks(
