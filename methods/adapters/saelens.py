@@ -68,6 +68,7 @@ from unittest import mock
 
 import numpy as np
 
+from methods.adapters._chunks import apply_in_chunks
 from methods.adapters._optional import import_optional
 from methods.sparse._base import BaseDictionary
 from methods.validation import (
@@ -106,9 +107,6 @@ ARCHITECTURE_DEFAULTS: dict[str, dict] = {
     "batchtopk": {"k": 5},
     "matryoshka_batchtopk": {"k": 5, "matryoshka_widths": _matryoshka_widths},
 }
-
-# Rows encoded / decoded at once by transform and inverse_transform.
-_CHUNK = 8192
 
 
 class SAELensSAE(BaseDictionary):
@@ -326,14 +324,7 @@ class SAELensSAE(BaseDictionary):
     def _run(self, fn, arr: np.ndarray) -> np.ndarray:
         """``fn`` on chunks of ``arr`` as tensors of the SAE's dtype; float64 numpy out."""
         torch = import_optional("torch", type(self).__name__)
-        parts = []
-        with torch.no_grad():
-            for start in range(0, arr.shape[0], _CHUNK):
-                chunk = torch.as_tensor(arr[start:start + _CHUNK], dtype=self.sae_.dtype,
-                                        device=self.sae_.device)
-                out = fn(chunk)
-                parts.append((out.to_dense() if out.is_sparse else out).cpu().numpy())
-        return np.concatenate(parts).astype(np.float64, copy=False)
+        return apply_in_chunks(torch, fn, arr, self.sae_.dtype, self.sae_.device)
 
     def transform(self, X) -> np.ndarray:
         """Codes ``sae_.encode(X)``, shape (n_samples, n_components), float64."""

@@ -36,14 +36,13 @@ import importlib
 
 import numpy as np
 
+from methods.adapters._chunks import apply_in_chunks
 from methods.adapters._optional import import_optional
 from methods.sparse._base import BaseDictionary
 from methods.validation import check_float32_range, check_int, check_random_state
 
 __all__ = ["TorchSAE"]
 
-# Rows encoded / decoded at once by transform and inverse_transform.
-_CHUNK = 8192
 
 
 def resolve(obj, name: str):
@@ -180,14 +179,7 @@ class TorchSAE(BaseDictionary):
         """``fn`` on chunks of ``arr`` as tensors of ``W_dec``'s dtype; float64 numpy out."""
         torch = import_optional("torch", type(self).__name__)
         W = self.module_.W_dec
-        parts = []
-        with torch.no_grad():
-            for start in range(0, arr.shape[0], _CHUNK):
-                chunk = torch.as_tensor(arr[start:start + _CHUNK], dtype=W.dtype,
-                                        device=W.device)
-                out = fn(chunk)
-                parts.append((out.to_dense() if out.is_sparse else out).cpu().numpy())
-        return np.concatenate(parts).astype(np.float64, copy=False)
+        return apply_in_chunks(torch, fn, arr, W.dtype, W.device)
 
     def transform(self, X) -> np.ndarray:
         """Codes ``module_.encode(X)``, shape (n_samples, n_components), float64."""
