@@ -40,7 +40,8 @@ class Cell:
         return f"{self.method.name}-{self.generator.name}"
 
 
-def _error_message(exc: BaseException) -> str:
+def error_message(exc: BaseException) -> str:
+    """``"Type: message (at file.py:line)"``: what an error record says about ``exc``."""
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     loc = f" (at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})" if where else ""
     return f"{type(exc).__name__}: {exc}{loc}"
@@ -89,7 +90,7 @@ def _run_cell(cell: Cell) -> dict:
             result = family.score_seed(cell.method, cell.generator, streams, cell.profile)
             seeds.append({**result, "guarded": family.guarded_values(result)})
         except Exception as exc:  # noqa: BLE001 - any failure of the method is the finding
-            error = f"seed {seed}: {_error_message(exc)}"
+            error = f"seed {seed}: {error_message(exc)}"
             seeds.append({"seed": seed, "status": "error", "error": error})
     record = {
         **describe_cell(cell),
@@ -104,7 +105,7 @@ def _run_cell(cell: Cell) -> dict:
             record["metrics"] = family.aggregate(seeds)
             record["checks"] = family.check(record["metrics"])
         except Exception as exc:  # noqa: BLE001
-            record["status"], record["error"] = "error", f"aggregation: {_error_message(exc)}"
+            record["status"], record["error"] = "error", f"aggregation: {error_message(exc)}"
     record["elapsed_s"] = time.perf_counter() - start
     return record
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from threadpoolctl import threadpool_limits
 
-from benchmarks.cells import _error_message
+from benchmarks.cells import error_message
 from benchmarks.registry import get_family
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import MethodSpec
@@ -34,7 +34,7 @@ def measure_speed(method: MethodSpec) -> dict:
         with threadpool_limits(limits=1):
             timing = family.time_method(method, SeedStreams(SPEED_STREAM, 0))
     except Exception as exc:  # noqa: BLE001 - any failure of the method
-        return {**row, "status": "error", "error": _error_message(exc)}
+        return {**row, "status": "error", "error": error_message(exc)}
     return {**row, "status": "ok", **timing}
 
 
