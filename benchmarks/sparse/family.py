@@ -390,14 +390,8 @@ def time_sparse_method(method: MethodSpec, streams: SeedStreams) -> dict:
 
     Reported beside a user's method, not asserted (the machine's speed is not theirs).
     """
-    data = make_planted_sparse(**SPEED_SIZE, random_state=streams.data)
-    est = method.build(data, streams.method(0))
-    set_size(est, SPEED_COMPONENTS, data.n_features)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est = est.fit(data.X) or est
-    fit_s = time.perf_counter() - start
+    spec = GeneratorSpec("planted_sparse", NAME, make_planted_sparse, SPEED_SIZE)
+    est, data, fit_s = _fit(method, spec, streams, 0, MAIN, SPEED_COMPONENTS)
     start = time.perf_counter()
     est.transform(data.X)
     return {"size": "planted_sparse, n=4096, d=256, 512 atoms", "fit_s": fit_s,
