@@ -47,7 +47,11 @@ from methods.truth.random_direction import RandomDirection
 from methods.truth.supervised_logistic import SupervisedLogistic
 
 N_PAIRS, N_FEATURES = 2000, 768
-MAX_CCS_RATIO = 2.5
+# 2.5 until the floor lost its extra (n_pairs, d) temporaries (`_fit_differences`): measured in
+# one run, 10 SupervisedLogistic fits went 0.662 -> 0.512 s (x1.29) on the noisy single truth
+# and 0.399 -> 0.340 s (x1.17) on the facts, CCS unchanged (1.224 s, 0.574 s); the bar is
+# scaled by the larger factor (2.5 x 1.29 = 3.2), so the same CCS speed passes as before.
+MAX_CCS_RATIO = 3.2
 CCS_ROUNDS = 3
 # The logistic fit (~45 ms) is repeated to last about as long as the CCS fit (0.5-0.8 s):
 # against a single 45 ms floor the ratio read 18.3 on an idle machine and 26.5 with one
@@ -85,7 +89,9 @@ def test_ccs_speed_against_logistic_probe(benchmark, pytestconfig, dataset):
     Against ten logistic fits. Measured (2 cores, one BLAS thread): idle 1.88 / 1.90 (noisy
     single truth) and 1.36 / 1.18 (one-hot facts); with one CPU-bound competitor per core
     1.77 / 1.66 and 1.15 / 1.25. Bar 2.5 = 1.3x the worst, rounded up: CCS twice as slow
-    fails.
+    fails. Since the floor's fit writes one (n_pairs, d) array instead of three (x1.29
+    faster, CCS unchanged; see ``MAX_CCS_RATIO``): idle 1.90-2.38 / 1.47-1.78 (4 runs,
+    2026-12-02, a machine on which the old floor read 1.85 / 1.44); bar 3.2.
     """
     ds = DATASETS[dataset]()
     X = stack_pairs(ds.X_pos, ds.X_neg)  # the pairs [x_plus | x_minus], stacked untimed
@@ -134,7 +140,8 @@ def test_supervised_logistic_against_sklearn_fit(benchmark, pytestconfig, pairs)
     normalisation (~5 ms) weigh.
 
     Bar-setting runs (shared 2 cores, load 13-21 from other jobs, one BLAS thread): 1.12-1.64 (5
-    runs); bar 2.6 kept (above 1.3x the worst).
+    runs); bar 2.6 kept (above 1.3x the worst). With the differences written once
+    (`_fit_differences`): 1.20-1.58 (6 runs, idle, 2026-12-02).
     """
     _, _, y, D, X = pairs
     _check(benchmark, pytestconfig, "supervised_logistic",
@@ -149,7 +156,10 @@ def test_mean_difference_against_differences_and_products(benchmark, pytestconfi
     temporaries take the rest.
 
     Bar-setting runs (shared 2 cores, load 13-19 from other jobs, one BLAS thread): 1-1.19 (4
-    runs); bar 1.6 = 1.3x the worst, rounded up.
+    runs); bar 1.6 = 1.3x the worst, rounded up. Later the same code read 1.61-2.24 on this
+    machine (fresh clones too: the machine, not the code), fit ~29 ms against a ~3 ms floor.
+    The fit now writes the differences once (`PairNormalizer.difference`): 29.1 -> 13.2 ms,
+    x2.20 in one run; ratio 0.82-1.03 (2 runs, idle, 2026-12-02). Bar 1.6 kept.
     """
     Xp, Xn, y, _, X = pairs
     sigma = 2.0 * y - 1.0

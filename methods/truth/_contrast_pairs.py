@@ -166,6 +166,23 @@ class PairNormalizer:
         return ((X_pos - self.mean_pos_) / self.scale_pos_,
                 (X_neg - self.mean_neg_) / self.scale_neg_)
 
+    def difference(self, X_pos: np.ndarray, X_neg: np.ndarray) -> np.ndarray:
+        """The normalised differences ``z+ - z-``, shape (n_pairs, d), in one new array.
+
+        Equal to ``Zp - Zn`` from `transform` up to rounding, without its two temporaries:
+        with unit scales (``"none"``, ``"mean"``) ``z+ - z- = (x+ - x-) - (m+ - m-)``.
+        """
+        if self.normalize != "std":
+            D = np.subtract(X_pos, X_neg)
+            D -= self.mean_pos_ - self.mean_neg_
+            return D
+        D = np.subtract(X_pos, self.mean_pos_)
+        D /= self.scale_pos_
+        T = np.subtract(X_neg, self.mean_neg_)
+        T /= self.scale_neg_
+        D -= T
+        return D
+
     def fit_transform(self, X_pos: np.ndarray, X_neg: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray]:
         """`fit` then `transform`."""
@@ -253,11 +270,11 @@ class ContrastPairClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"X (contrast pairs {LAYOUT}): {exc}") from exc
         return np.asarray(X, dtype=np.float64)
 
-    def _fit_pairs(self, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Validate ``X`` and ``y``, fit the per-side normalisation; return ``(Z+, Z-, y)``.
+    def _fit_normalizer(self, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Validate ``X`` and ``y``, fit ``normalizer_``; return the raw ``(X+, X-, y)``.
 
-        ``Z+``, ``Z-`` are the normalised members, shape (n_pairs, d); ``y`` is int64 in
-        {0, 1} or None. Sets ``n_features_in_``, ``classes_`` and ``normalizer_``.
+        ``X+``, ``X-`` are views of the validated ``X``, shape (n_pairs, d); ``y`` is int64
+        in {0, 1} or None. Sets ``n_features_in_``, ``classes_`` and ``normalizer_``.
         """
         check_choice(self.normalize, "normalize", NORMALIZATIONS)
         X = self._validate_X(X, reset=True, min_pairs=2)
@@ -266,8 +283,26 @@ class ContrastPairClassifier(ClassifierMixin, BaseEstimator):
         X_pos, X_neg = split_pairs(X)
         self.classes_ = classes
         self.normalizer_ = PairNormalizer(self.normalize).fit(X_pos, X_neg)
+        return X_pos, X_neg, y
+
+    def _fit_pairs(self, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Validate ``X`` and ``y``, fit the per-side normalisation; return ``(Z+, Z-, y)``.
+
+        ``Z+``, ``Z-`` are the normalised members, shape (n_pairs, d); ``y`` is int64 in
+        {0, 1} or None (`_fit_normalizer`).
+        """
+        X_pos, X_neg, y = self._fit_normalizer(X, y)
         Z_pos, Z_neg = self.normalizer_.transform(X_pos, X_neg)
         return Z_pos, Z_neg, y
+
+    def _fit_differences(self, X, y) -> tuple[np.ndarray, np.ndarray | None]:
+        """As `_fit_pairs`, returning the normalised differences ``(Z+ - Z-, y)`` instead.
+
+        For methods that only read ``z+ - z-`` (shape (n_pairs, d)): one (n_pairs, d)
+        array is written instead of three (`PairNormalizer.difference`).
+        """
+        X_pos, X_neg, y = self._fit_normalizer(X, y)
+        return self.normalizer_.difference(X_pos, X_neg), y
 
     def _pairs(self, X, min_pairs: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """The validated members ``(X+, X-)`` of ``X`` at prediction (fitted width)."""
@@ -278,6 +313,11 @@ class ContrastPairClassifier(ClassifierMixin, BaseEstimator):
         """``X``'s members normalised with the training statistics."""
         X_pos, X_neg = self._pairs(X)
         return self.normalizer_.transform(X_pos, X_neg)
+
+    def _differences(self, X) -> np.ndarray:
+        """``z+ - z-`` of ``X``'s pairs with the training statistics, shape (n_pairs, d)."""
+        X_pos, X_neg = self._pairs(X)
+        return self.normalizer_.difference(X_pos, X_neg)
 
     # -- output ----------------------------------------------------------------------------
 

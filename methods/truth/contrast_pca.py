@@ -68,8 +68,7 @@ class ContrastPCA(ContrastPairClassifier):
         -------
         self
         """
-        Zp, Zn, _ = self._fit_pairs(X, y)
-        D = Zp - Zn
+        D, _ = self._fit_differences(X, y)
         _, sing, Vt = np.linalg.svd(D, full_matrices=False)
         v = Vt[0]
         v = v * np.sign(v[np.argmax(np.abs(v))])
@@ -81,8 +80,7 @@ class ContrastPCA(ContrastPairClassifier):
 
     def decision_function(self, X) -> np.ndarray:
         """Projection ``v^T (z+ - z-)`` per pair, shape (n_pairs,); positive: x_plus true."""
-        Zp, Zn = self._normalized(X)
-        return (Zp - Zn) @ self.coef_
+        return self._differences(X) @ self.coef_
 
     def _proba_true(self, X) -> np.ndarray:
         """1.0 where the projection is positive, 0.0 where negative, 0.5 on ties."""

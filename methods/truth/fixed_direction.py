@@ -35,13 +35,15 @@ class FixedDirectionProbe(ContrastPairClassifier):
     """``p(x+, x-) = sigmoid(theta^T (z+ - z-) / s)``, ``s`` the training spread of the score.
 
     ``z`` are the normalised members of the pairs ``X = [x_plus | x_minus]``. Subclasses
-    open ``fit`` with `_fit_pairs` and call `_set_direction` with ``theta`` (normalised
-    coordinates) and the normalised training pairs; the base sets ``scale_ = s``,
+    open ``fit`` with `_fit_differences` and call `_set_direction` with ``theta`` (normalised
+    coordinates) and the normalised training differences ``D = Z+ - Z-``; the base sets
+    ``scale_ = s``,
     ``coef_ = theta``, ``bias_ = 0`` and the unit input-space ``direction_``.
     """
 
-    def _set_direction(self, theta: np.ndarray, Zp: np.ndarray, Zn: np.ndarray) -> None:
-        proj = (Zp - Zn) @ theta
+    def _set_direction(self, theta: np.ndarray, D: np.ndarray) -> None:
+        """Set the probe from ``theta`` (d,) and the training differences ``D`` (n_pairs, d)."""
+        proj = D @ theta
         self.scale_ = spread(proj)
         self.bias_ = 0.0
         self.direction_ = self.normalizer_.input_direction(theta)
@@ -49,10 +51,9 @@ class FixedDirectionProbe(ContrastPairClassifier):
 
     def _proba_true(self, X) -> np.ndarray:
         """P(first member is true), shape (n_pairs,)."""
-        Zp, Zn = self._normalized(X)
         # exp overflows to inf for logits below -709: the probability is then 0, correctly.
         with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-((Zp - Zn) @ self.coef_) / self.scale_))
+            return 1.0 / (1.0 + np.exp(-(self._differences(X) @ self.coef_) / self.scale_))
 
 
 # The name this base had when it was a mixin over the two-array interface.

@@ -67,8 +67,7 @@ class MeanDifference(FixedDirectionProbe):
         -------
         self
         """
-        Zp, Zn, y = self._fit_pairs(X, y)
-        D = Zp - Zn
+        D, y = self._fit_differences(X, y)
         theta = (2.0 * y - 1.0) @ D / D.shape[0]
-        self._set_direction(theta, Zp, Zn)
+        self._set_direction(theta, D)
         return self

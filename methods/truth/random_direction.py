@@ -56,7 +56,7 @@ class RandomDirection(FixedDirectionProbe):
         -------
         self
         """
-        Zp, Zn, _ = self._fit_pairs(X, y)
-        g = check_random_state(self.random_state).standard_normal(Zp.shape[1])
-        self._set_direction(g / np.linalg.norm(g), Zp, Zn)
+        D, _ = self._fit_differences(X, y)
+        g = check_random_state(self.random_state).standard_normal(D.shape[1])
+        self._set_direction(g / np.linalg.norm(g), D)
         return self

@@ -79,9 +79,9 @@ class SupervisedLogistic(ContrastPairClassifier):
         """
         C = check_positive_float(self.C, "C")
         max_iter = check_int(self.max_iter, "max_iter", 1)
-        Zp, Zn, y = self._fit_pairs(X, y)
+        D, y = self._fit_differences(X, y)
         clf = LogisticRegression(C=C, max_iter=max_iter)
-        clf.fit(Zp - Zn, y)
+        clf.fit(D, y)
         self.bias_ = float(clf.intercept_[0])
         self.n_iter_ = int(clf.n_iter_[0])
         self.coef_ = clf.coef_[0].copy()
@@ -90,7 +90,6 @@ class SupervisedLogistic(ContrastPairClassifier):
 
     def _proba_true(self, X) -> np.ndarray:
         """P(first member is true), shape (n_pairs,)."""
-        Zp, Zn = self._normalized(X)
         # exp overflows to inf for logits below -709: the probability is then 0, correctly.
         with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-((Zp - Zn) @ self.coef_ + self.bias_)))
+            return 1.0 / (1.0 + np.exp(-(self._differences(X) @ self.coef_ + self.bias_)))
