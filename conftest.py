@@ -22,7 +22,7 @@ def pytest_addoption(parser):
     group = parser.getgroup("toyground")
     options.add_options(group, options.PROFILE, options.METHOD, options.EXPECT_FAIL,
                         options.NO_REFERENCES, options.FAMILY, options.FIRST_SEED,
-                        options.BASELINE)
+                        options.N_SEEDS, options.BASELINE)
     group.addoption("--results-json", default=None,
                     help="write the records of the cells run in this session to this file")
     group.addoption("--speed-gates", action="store_true", default=False,
@@ -98,7 +98,7 @@ def _references(config, records: list[dict]) -> list[dict]:
     from benchmarks.references import reference_records
 
     opts = config.option
-    profile = get_profile(opts.profile, opts.first_seed)
+    profile = get_profile(opts.profile, opts.first_seed, opts.n_seeds)
     return reference_records({r["family"] for r in records}, profile)
 
 
@@ -129,7 +129,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         for line in improved:
             terminalreporter.write_line(line)
     if config.option.results_json:
+        import shlex
+
+        from benchmarks.profiles import get_profile
+        from benchmarks.provenance import provenance
+        from benchmarks.registry import describe_families
+
+        opts = config.option
         order = sorted(records, key=lambda r: (r["family"], r["method"], r["generator"]))
-        path = write_results(order, config.option.results_json, config.option.profile,
-                             speed=speed)
+        seeds = get_profile(opts.profile, opts.first_seed, opts.n_seeds).seeds
+        prov = provenance("python -m pytest " + shlex.join(config.invocation_params.args),
+                          list(seeds))
+        path = write_results(order, opts.results_json, opts.profile, speed=speed,
+                             families=describe_families({r["family"] for r in order}),
+                             provenance=prov)
         terminalreporter.write_line(f"toyground records written to {path}")

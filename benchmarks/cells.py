@@ -106,6 +106,8 @@ def _run_cell(cell: Cell) -> dict:
             record["checks"] = family.check(record["metrics"])
         except Exception as exc:  # noqa: BLE001
             record["status"], record["error"] = "error", f"aggregation: {error_message(exc)}"
+    record["ground_truth"] = next(
+        (s["ground_truth"] for s in seeds if s.get("status") == "ok" and "ground_truth" in s), {})
     record["elapsed_s"] = time.perf_counter() - start
     return record
 

@@ -15,7 +15,8 @@ def grid_for(config, family: str | None):
     if key not in _GRIDS:
         opts = config.option
         _GRIDS[key] = build_grid(opts.profile, methods=opts.method, family=opts.family,
-                                 first_seed=opts.first_seed, expect_fail=opts.expect_fail)
+                                 first_seed=opts.first_seed, n_seeds=opts.n_seeds,
+                                 expect_fail=opts.expect_fail)
     return [c for c in _GRIDS[key] if family is None or c.family == family]
 
 

@@ -62,6 +62,11 @@ def imported_on_call(target: str) -> Callable:
     return call
 
 
+def _first_line(obj) -> str:
+    doc = (getattr(obj, "__doc__", None) or "").strip()
+    return doc.splitlines()[0] if doc else ""
+
+
 def seed_key(name: str) -> Callable[[dict], float]:
     """A `Guarded.per_seed` reading the per-seed value stored under ``name``."""
     return lambda seed: seed[name]
@@ -102,6 +107,14 @@ class Family:
         ``(method, streams) -> {"size", "fit_s", "apply_s"}``: seconds of one fit and one
         application at the family's standard size (that of its speed benchmarks), for a
         user's method; reported, never asserted.
+    question : str
+        What the family asks, in words (``benchmarks/<family>/about.py``): the report's
+        opening of the family's section.
+    generator_notes : mapping of str to str
+        One sentence per generator, naming its ground truth; facts of the record's
+        ``ground_truth`` may appear in braces (``{bayes_accuracy:.2f}``).
+    metric_notes : mapping of str to str
+        One line per headline metric.
     """
 
     name: str
@@ -117,11 +130,29 @@ class Family:
     figures: Callable[[list[dict], Path], list[tuple[str, Path]]] = lambda records, out: []
     references: tuple[tuple[str, str], ...] = ()
     time_method: Callable[[MethodSpec, SeedStreams], dict] | None = None
+    question: str = ""
+    generator_notes: Mapping[str, str] = field(default_factory=dict)
+    metric_notes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def check_names(self) -> tuple[str, ...]:
         """Names of the family's checks, in order."""
         return tuple(self.checks)
+
+    def describe(self) -> dict:
+        """The family in words, as the results document carries it for the report.
+
+        ``{"question", "generators", "checks", "metrics", "figures"}``: the question, one
+        sentence per generator (`generator_notes`), what each check asks (the first line of
+        its docstring), one line per headline metric, and the import path of the figures.
+        """
+        return {
+            "question": self.question,
+            "generators": dict(self.generator_notes),
+            "checks": {name: _first_line(check) for name, check in self.checks.items()},
+            "metrics": {m: self.metric_notes.get(m, "") for m in self.headline},
+            "figures": getattr(self.figures, "__qualname__", ""),
+        }
 
     def guarded_values(self, seed_result: dict) -> dict[str, float]:
         """The guarded scores of one seed's result, as the record stores them per seed.

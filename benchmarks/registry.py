@@ -23,3 +23,8 @@ def get_family(name: str) -> Family:
         return FAMILIES[name]
     except KeyError:
         raise ValueError(f"family must be one of {sorted(FAMILIES)}, got {name!r}") from None
+
+
+def describe_families(names) -> dict[str, dict]:
+    """`Family.describe` of each named family, in the registry's order."""
+    return {name: family.describe() for name, family in FAMILIES.items() if name in set(names)}

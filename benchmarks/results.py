@@ -19,6 +19,12 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
                        regression guard reads
     generator_params, method_description, elapsed_s
 
+Optional top-level keys: ``"families"`` (each family in words, `Family.describe`: its
+question, one sentence per generator, what each check asks, its figures), ``"provenance"``
+(command line, git commit of the suite, seeds, workers, wall time) and, per record,
+``ground_truth`` (the generator's scalar ground truth, `Dataset.facts`). A document without
+them renders with the registry's words and without provenance.
+
 A run with ``--method`` adds ``"speed"``: one row per user method, ``{family, method,
 status, size, fit_s, apply_s}``, its seconds at the family's standard size
 (`benchmarks.user_speed`; reported, never asserted).
@@ -54,20 +60,31 @@ def record_key(record: dict) -> CellKey:
 
 def environment() -> dict:
     """Versions that can change a number."""
+    import sys
+
     import numpy
     import scipy
     import sklearn
 
-    return {"python": platform.python_version(), "numpy": numpy.__version__,
-            "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
-            "machine": platform.machine()}
+    env = {"python": platform.python_version(), "numpy": numpy.__version__,
+           "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
+           "machine": platform.machine()}
+    # The field's libraries, when a user's adapter imported them in this process.
+    for name in ("torch", "sae_lens", "concept_erasure"):
+        module = sys.modules.get(name)
+        if module is not None:
+            env[name] = getattr(module, "__version__", "unknown")
+    return env
 
 
-def results_document(records: list[dict], profile: str, speed: list[dict] | None = None) -> dict:
+def results_document(records: list[dict], profile: str, speed: list[dict] | None = None,
+                     families: dict | None = None, provenance: dict | None = None) -> dict:
     """``records`` as a versioned results document, in plain JSON values.
 
     What `write_document` writes and `read_results` reads back: numpy numbers become
-    floats here, so a document rendered in memory is the one on disk.
+    floats here, so a document rendered in memory is the one on disk. ``families``
+    (`benchmarks.registry.describe_families`) and ``provenance``
+    (`benchmarks.provenance.provenance`) are stored when given.
     """
     doc = {
         "schema_version": SCHEMA_VERSION,
@@ -78,6 +95,10 @@ def results_document(records: list[dict], profile: str, speed: list[dict] | None
     }
     if speed:
         doc["speed"] = speed
+    if families:
+        doc["families"] = families
+    if provenance:
+        doc["provenance"] = provenance
     return json.loads(json.dumps(doc, default=float))
 
 
@@ -87,9 +108,11 @@ def write_document(doc: dict, path: Path) -> Path:
 
 
 def write_results(records: list[dict], path: Path, profile: str,
-                  speed: list[dict] | None = None) -> Path:
+                  speed: list[dict] | None = None, families: dict | None = None,
+                  provenance: dict | None = None) -> Path:
     """Write ``records`` as a versioned results.json at ``path`` (atomically)."""
-    return write_document(results_document(records, profile, speed), path)
+    return write_document(results_document(records, profile, speed, families, provenance),
+                          path)
 
 
 def write_atomically(path: Path, text: str) -> Path:

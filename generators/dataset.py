@@ -49,3 +49,20 @@ class Dataset:
         """Number of columns of the data."""
         arr = self.X if self.X is not None else self.X_pos
         return 0 if arr is None else int(arr.shape[1])
+
+    def facts(self) -> dict[str, float | int | bool | str]:
+        """The scalar entries of ``ground_truth`` as plain Python values.
+
+        What a record carries about its generator (the report's sentences name them: Bayes
+        accuracy, the planted count, the number of truth-like directions); arrays are left
+        out. Integers stay exact (``2**64`` truth-like directions).
+        """
+        out: dict[str, float | int | bool | str] = {}
+        for key, value in self.ground_truth.items():
+            if isinstance(value, np.ndarray) and value.ndim == 0:
+                value = value.item()
+            if isinstance(value, np.generic):
+                value = value.item()
+            if isinstance(value, (bool, int, float, str)):
+                out[key] = value
+        return out

@@ -26,13 +26,16 @@ import shlex
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from benchmarks import options
 from benchmarks.execution import CellRef, CellStore, run_cells
 from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.profiles import get_profile
+from benchmarks.provenance import provenance
 from benchmarks.references import reference_records
+from benchmarks.registry import describe_families
 from benchmarks.regression_guard import DEFAULT_BASELINE, write_baseline
 from benchmarks.results import read_results, results_document, write_atomically, write_document
 from benchmarks.user_speed import format_speed, measure_speed
@@ -116,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         # Python lets only the main thread set a handler (main() may run in another one).
         in_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main else None
+        start = time.perf_counter()
         try:
             records = run_grid(args)
         except Terminated:
@@ -133,15 +137,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.method:
             speed = [measure_speed(user_method_spec(m, args.family)) for m in args.method]
             print(format_speed(speed), file=sys.stderr)
-        doc = results_document(records, args.profile, speed)
+        profile = get_profile(args.profile, args.first_seed, args.n_seeds)
+        prov = provenance("python -m reports " + shlex.join(argv), list(profile.seeds),
+                          jobs=None if args.scheduler else args.jobs,
+                          wall_s=time.perf_counter() - start)
+        doc = results_document(records, args.profile, speed,
+                               describe_families({r["family"] for r in records}), prov)
         write_document(doc, out / "results.json")
     if args.write_baseline:
         own = [r for r in doc["records"] if not r.get("reference")]
         path = write_baseline(own, args.write_baseline, doc["profile"])
         print(f"wrote baseline {path}", file=sys.stderr)
-    figures = make_figures(doc["records"], out)
+    figures = make_figures(doc, out)
     write_atomically(out / "report.md", render_markdown(doc, figures))
     write_atomically(out / "report.html", render_html(doc, figures))
+    n_figures = sum(len(f) for f in figures.values())
     print(f"wrote {out / 'report.html'}, {out / 'report.md'}, {out / 'results.json'} and "
-          f"{len(figures)} figures", file=sys.stderr)
+          f"{n_figures} figures", file=sys.stderr)
     return 0

@@ -1,21 +1,50 @@
 """Figures of the report, drawn from results records only (never rescoring).
 
 Each family declares its figures (``Family.figures``, written in
-``benchmarks/<family>/figures.py``): ``figures(records, out) -> [(caption, path)]``.
+``benchmarks/<family>/figures.py``): ``figures(records, out) -> [(caption, path)]``. The
+results document names each family's figure function (``families[f]["figures"]``), so
+rendering a document imports only the figure modules, not the families' methods.
 """
 
 from __future__ import annotations
 
+import importlib
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from benchmarks.registry import FAMILIES
+from benchmarks.options import USABLE_CORES
 
 
-def make_figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
-    """Every figure the records support, family by family, as ``(caption, path)`` pairs."""
+def _figure_function(family: str, about: dict):
+    target = about.get("figures", "")
+    if not target:
+        from benchmarks.registry import get_family  # an older document: ask the registry
+
+        return get_family(family).figures
+    module_name, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def _draw(family: str, about: dict, records: list[dict], out: Path) -> list[tuple[str, Path]]:
+    return _figure_function(family, about)(records, out)
+
+
+def make_figures(doc: dict, out: Path, jobs: int | None = None
+                 ) -> dict[str, list[tuple[str, Path]]]:
+    """Every figure the records support, family by family: ``family -> [(caption, path)]``.
+
+    The families' figures are drawn in parallel, one forked process per family up to
+    ``jobs`` (default: the usable cores), where the platform forks; serially otherwise or
+    with ``jobs=1``. Each family writes only its own files, so the order does not matter.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    made = []
-    for name, family in FAMILIES.items():
-        if any(r["family"] == name for r in records):
-            made += family.figures(records, out)
-    return made
+    records = doc["records"]
+    about = doc.get("families") or {}
+    families = list(dict.fromkeys(r["family"] for r in records))
+    jobs = min(len(families), jobs or USABLE_CORES)
+    if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+        return {f: _draw(f, about.get(f, {}), records, out) for f in families}
+    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+        futures = {f: pool.submit(_draw, f, about.get(f, {}), records, out) for f in families}
+        return {f: futures[f].result() for f in families}

@@ -18,7 +18,7 @@ from benchmarks.profiles import get_profile
 from benchmarks.registry import FAMILY_NAMES, get_family
 from metrics.probes import PROBE_KINDS
 from reports import findings_stability as fs
-from reports import render
+from reports import content, verdicts
 
 
 def _tables(family: str) -> tuple[dict, dict]:
@@ -73,7 +73,7 @@ class _Metafunc:
 def test_strict_and_variable_findings_get_their_xfail(monkeypatch):
     monkeypatch.setattr(grid_conftest, "_GRIDS", {})
     option = type("Option", (), {"profile": "quick", "method": [], "family": None,
-                                 "first_seed": 0, "expect_fail": []})()
+                                 "first_seed": 0, "n_seeds": None, "expect_fail": []})()
     meta = _Metafunc(option)
     grid_conftest.parametrize_grid(meta)
     marks = {}
@@ -93,18 +93,21 @@ def test_strict_and_variable_findings_get_their_xfail(monkeypatch):
 
 
 def test_report_lists_variable_findings_apart_from_failures():
-    rec = {"method": "m", "generator": "g", "builtin": True, "status": "ok",
+    rec = {"method": "m", "generator": "g", "family": "erasure", "builtin": True,
+           "status": "ok", "profile": "quick", "seeds": [{"seed": 0}],
            "expected_findings": {},
            "variable_findings": {"consistent": "passes on 1 of 3 seed sets"},
            "checks": {"consistent": {"passed": False, "value": 0.5, "threshold": 0.9,
                                      "rule": "r"},
                       "erases_linear": {"passed": False, "value": 0.2, "threshold": 0.0,
                                         "rule": "r"}}}
-    rows = render._variable_rows([rec])
-    assert rows == [("m", "g", "consistent", "0.500 vs 0.900 (fails on this run)",
-                     "passes on 1 of 3 seed sets")]
-    assert [r[2] for r in render._failures([rec])] == ["erases_linear"]
-    assert render._variable_rows([{**rec, "builtin": False}]) == []
+    items = content._finding_items([rec], "variable_findings")
+    assert items == [("m on g · consistent", "passes on 1 of 3 seed sets",
+                      "measured: m 0.5 (threshold 0.9: r)")]
+    assert verdicts.verdict(rec, "consistent").kind == verdicts.VARIABLE
+    found = content.problems({"records": [rec], "profile": "quick"})
+    assert [p.title for p in found] == ["m · g · erases_linear"]
+    assert content._finding_items([{**rec, "builtin": False}], "variable_findings") == []
 
 
 # -------------------------------------------------------------- the stability count

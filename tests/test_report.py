@@ -2,17 +2,25 @@
 
 import base64
 import dataclasses
+import html
 import json
 import re
+import shlex
+import subprocess
+import sys
 
 import pytest
 
 from benchmarks.cells import Cell, run_cell
 from benchmarks.grid import user_method_spec
 from benchmarks.profiles import get_profile
-from benchmarks.registry import get_family
-from benchmarks.results import SCHEMA_VERSION, read_results, write_results
+from benchmarks.provenance import SUITE_ROOT, provenance
+from benchmarks.registry import describe_families, get_family
+from benchmarks.results import SCHEMA_VERSION, read_results, results_document, write_results
+from reports import verdicts
 from reports.cli import main
+from reports.content import generator_sentence, reproduce_command
+from reports.render import render_html
 
 # One seed of the quick profile keeps each cell under a second.
 ONE_SEED = dataclasses.replace(get_profile("quick"), n_seeds=1)
@@ -36,7 +44,9 @@ def records(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def report(records, tmp_path_factory):
-    src = write_results(records, tmp_path_factory.mktemp("src") / "results.json", "quick")
+    prov = provenance("python -m reports --out OUT", [0])
+    src = write_results(records, tmp_path_factory.mktemp("src") / "results.json", "quick",
+                        families=describe_families(["erasure"]), provenance=prov)
     out = tmp_path_factory.mktemp("out")
     assert main(["--from", str(src), "--out", str(out)]) == 0
     return out
@@ -87,3 +97,113 @@ def test_read_results_rejects_unknown_schema(report, tmp_path):
     bad.write_text(json.dumps(doc))
     with pytest.raises(ValueError, match="schema_version '0.1', expected"):
         read_results(bad)
+
+
+# --- structure of the page (issue: verdicts first, one section per family, no <pre> dump) ---
+
+def test_report_opens_with_the_verdicts_and_keeps_one_section_per_family(report):
+    page = (report / "report.html").read_text()
+    matrix, first_figure = page.index('class="matrix"'), page.index("<img")
+    assert matrix < first_figure
+    assert "<pre" not in page
+    # The erasure family is the only one in the results: its section, no other.
+    assert 'id="family-erasure-details"' in page
+    assert 'id="family-sparse-details"' not in page and 'id="family-truth-details"' not in page
+    attention = page.index('id="attention"')
+    assert matrix < attention < page.index('id="family-erasure-details"') < first_figure
+    provenance_at = page.index('id="provenance"')
+    assert provenance_at > page.rindex("<img")
+    # The family's words: its question, each generator's sentence, each check and threshold.
+    about = describe_families(["erasure"])["erasure"]
+    assert html.escape(about["question"][:60]) in page
+    assert "Two Gaussian classes" in page and "Bayes accuracy 0.84" in page
+    for check in about["checks"]:
+        assert f"{check}</dt>" in page.replace("_<wbr>", "_")
+
+
+def test_report_verdict_cells_carry_value_and_threshold(records, report):
+    page = (report / "report.html").read_text()
+    leace = next(r for r in records if r["method"] == "leace")
+    c = leace["checks"]["erases_linear"]
+    assert f"Measured {c['value']:.4g}, threshold {c['threshold']:.4g}" in page
+    identity = next(r for r in records if r["method"] == "identity")
+    assert identity["checks"]["erases_linear"]["passed"] is False
+    assert 'class="v v-known"' in page and 'class="v v-error"' in page
+
+
+def test_report_lists_errors_with_the_command_that_reruns_the_cell(records, report):
+    page = (report / "report.html").read_text()
+    md = (report / "report.md").read_text()
+    broken = next(r for r in records if r["status"] == "error")
+    command = reproduce_command(broken, None, {"profile": "quick"})
+    assert "--method" in command and command.endswith("-k two_class_gaussian-")
+    assert html.escape(command) in page and command in md
+    assert page.index("ValueError: no") < page.index('id="family-erasure-details"')
+
+
+def test_reproduce_command_selects_exactly_that_cell(records):
+    leace = next(r for r in records if r["method"] == "leace")
+    command = shlex.split(reproduce_command(leace, "erases_linear", {"profile": "quick"}))
+    assert command[:4] == ["python", "-m", "pytest", "benchmarks/"]
+    # The report's records are one-seed cells: the command says so.
+    assert command[command.index("--n-seeds") + 1] == "1"
+    out = subprocess.run([sys.executable, *command[1:], "--collect-only", "-q",
+                          "-p", "no:cacheprovider"], capture_output=True, text=True,
+                         cwd=SUITE_ROOT, timeout=300)
+    ids = [line for line in out.stdout.splitlines() if "::" in line]
+    assert ids == ["benchmarks/test_grid.py::test_check[leace-two_class_gaussian-erases_linear]"]
+
+
+def test_markdown_has_the_same_sections(report):
+    md = (report / "report.md").read_text()
+    order = [md.index(h) for h in ("\n## Verdicts", "\n## Needs attention",
+                                   "\n## Concept erasure", "\n## Provenance")]
+    assert order == sorted(order)
+    assert "| method | two_class_gaussian (1,2,3,4,5) |" in md
+    assert "| leace (closed-form LEACE (Belrose+ 2023)) | ✓✓✓✓✓ |" in md
+    assert "```" not in md
+
+
+def test_a_document_without_words_or_facts_still_renders(records, tmp_path):
+    old = [{k: v for k, v in r.items() if k != "ground_truth"} for r in records]
+    doc = results_document(old, "quick")
+    assert "families" not in doc and "provenance" not in doc
+    page = render_html(doc, {})
+    assert "Bayes accuracy ?" in page  # the registry's sentence, without the record's facts
+    assert "unknown (not a git checkout" in page
+
+
+# --- verdicts ----------------------------------------------------------------------------
+
+def _record(passed, rule="x <= threshold", expected=None, variable=None, status="ok"):
+    return {"status": status, "error": "boom" if status != "ok" else None,
+            "checks": {"c": {"passed": passed, "value": 0.5, "threshold": 0.1, "rule": rule}},
+            "expected_findings": {"c": expected} if expected else {},
+            "variable_findings": {"c": variable} if variable else {}}
+
+
+@pytest.mark.parametrize("record, kind", [
+    (_record(True), verdicts.PASS),
+    (_record(False), verdicts.FAIL),
+    (_record(False, expected="why"), verdicts.KNOWN),
+    (_record(True, expected="why"), verdicts.FIXED),
+    (_record(False, variable="rate"), verdicts.VARIABLE),
+    (_record(True, rule="not applicable: no features"), verdicts.NOT_APPLICABLE),
+    (_record(True, status="error"), verdicts.ERROR),
+])
+def test_verdict_kinds(record, kind):
+    assert verdicts.verdict(record, "c").kind == kind
+
+
+def test_tally_leaves_out_checks_that_do_not_apply():
+    recs = [_record(True), _record(False), _record(False, expected="why"),
+            _record(True, rule="not applicable: x"), _record(True, status="error")]
+    t = verdicts.tally(recs, ["c"])
+    assert (t.passed, t.applicable, t.known, t.unexpected, t.errors) == (1, 4, 1, 1, 1)
+    assert t.text() == "1/4 (1 known finding, 1 unexpected failure, 1 error cell)"
+
+
+def test_generator_sentence_fills_the_ground_truth():
+    note = "Bayes {bayes_accuracy:.2f}, {n_classes} classes, {missing:.1f}"
+    assert generator_sentence(note, {"bayes_accuracy": 0.8413, "n_classes": 2}) == \
+        "Bayes 0.84, 2 classes, ?"

@@ -215,4 +215,4 @@ def test_report_of_a_method_run_has_references_speed_and_declared_findings(tmp_p
     assert speed["status"] == "ok" and speed["fit_s"] > 0 and "d=768" in speed["size"]
     html = (out / "report.html").read_text()
     assert "Your declared findings" in html and "[ref] oracle" in html
-    assert "<h2>Speed</h2>" in html
+    assert "<h3>Speed</h3>" in html

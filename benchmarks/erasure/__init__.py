@@ -7,7 +7,7 @@ declared by ``FAMILY``.
 
 from __future__ import annotations
 
-from benchmarks.erasure import checks, family, findings, guarded
+from benchmarks.erasure import about, checks, family, findings, guarded
 from benchmarks.families import Family, imported_on_call
 
 FAMILY = Family(
@@ -25,5 +25,8 @@ FAMILY = Family(
     figures=imported_on_call("benchmarks.erasure.figures:figures"),
     references=(("oracle", "oracle: removes the planted concept directions"),
                 ("identity", "identity: erases nothing")),
+    question=about.QUESTION,
+    generator_notes=about.GENERATORS,
+    metric_notes=about.METRICS,
     time_method=family.time_erasure_method,
 )

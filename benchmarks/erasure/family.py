@@ -142,6 +142,7 @@ def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, streams: Se
     return {
         "seed": streams.seed,
         "status": "ok",
+        "ground_truth": fit.facts(),
         "probes": probes,
         "distortion": distortion(ptest.X, Xte),
         "oracle_distortion": distortion(ptest.X, _oracle_erased(ptest)),

@@ -8,7 +8,7 @@ declared by ``FAMILY``.
 from __future__ import annotations
 
 from benchmarks.families import Family, imported_on_call
-from benchmarks.sparse import checks, family, findings, guarded
+from benchmarks.sparse import about, checks, family, findings, guarded
 
 FAMILY = Family(
     name=family.NAME,
@@ -24,5 +24,8 @@ FAMILY = Family(
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.sparse.figures:figures"),
     references=(("random_atoms", "random atoms: the null dictionary"),),
+    question=about.QUESTION,
+    generator_notes=about.GENERATORS,
+    metric_notes=about.METRICS,
     time_method=family.time_sparse_method,
 )

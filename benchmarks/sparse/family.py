@@ -290,6 +290,7 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
     result = {
         "seed": streams.seed,
         "status": "ok",
+        "ground_truth": main_train.facts(),
         "n_features": d,
         "n_true_features": n_true,
         "has_features": has_features,

@@ -90,7 +90,10 @@ def cross_size_figure(records: list[dict], path: Path) -> Path | None:
     fig.legend(handles, labels, loc="lower center", ncol=min(8, len(labels)), fontsize=7)
     fig.suptitle("Cross-size MMCS (live atoms of size m vs size 2m, other split and seed)",
                  fontsize=10)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    # Fixed margins, not tight_layout: on this 2 x 4 grid it took a third of the report's
+    # re-rendering time (it draws every axis to measure it).
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.18, top=0.89, wspace=0.08,
+                        hspace=0.42)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -127,7 +130,8 @@ def recovery_figure(records: list[dict], path: Path) -> Path | None:
     fig.legend(handles, labels, loc="lower center", ncol=min(8, len(labels)), fontsize=7)
     fig.suptitle("Recovery of the planted features against dictionary size (held-out "
                  "liveness; seed means)", fontsize=10)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.95))
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.17, top=0.9, wspace=0.08,
+                        hspace=0.25)  # fixed margins, as in cross_size_figure
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

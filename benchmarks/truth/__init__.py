@@ -8,7 +8,7 @@ declared by ``FAMILY``.
 from __future__ import annotations
 
 from benchmarks.families import Family, imported_on_call
-from benchmarks.truth import checks, family, findings, guarded
+from benchmarks.truth import about, checks, family, findings, guarded
 
 FAMILY = Family(
     name=family.NAME,
@@ -24,5 +24,8 @@ FAMILY = Family(
     figures=imported_on_call("benchmarks.truth.figures:figures"),
     references=(("supervised_logistic", "supervised probe: the ceiling"),
                 ("random_direction", "random direction: chance")),
+    question=about.QUESTION,
+    generator_notes=about.GENERATORS,
+    metric_notes=about.METRICS,
     time_method=family.time_truth_method,
 )

@@ -302,6 +302,7 @@ def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, streams: Seed
     result = {
         "seed": streams.seed,
         "status": "ok",
+        "ground_truth": train.facts(),
         "n_heldout": n,
         "hits": raw,
         "sign_agnostic_hits": agnostic,

@@ -1,0 +1,56 @@
+"""What the sparse-feature family asks, and what each generator and headline metric is.
+
+The report opens the family's section with these sentences. A generator's sentence may name
+facts of its ground truth in braces (``{n_true_features}``); the report fills them from the
+record's ``ground_truth`` (the generator's own numbers, never recomputed).
+"""
+
+from __future__ import annotations
+
+QUESTION = (
+    "Does a dictionary learner recover planted sparse features, and does its "
+    "ground-truth-free feature-count signal stay silent on data that has few or no "
+    "features? Every dictionary is fitted on its own split and scored on held-out rows; the "
+    "count a method 'claims' is read against random unit atoms of the same size (the "
+    "random-atom band), and held-out against train loss shows a dictionary fitting noise.")
+
+GENERATORS = {
+    "planted_sparse": (
+        "{n_true_features} planted unit feature directions in superposition, about "
+        "{mean_active:g} active per sample with exponentially decaying firing rates "
+        "(Sharkey et al. 2022): the positive control."),
+    "planted_sparse_correlated": (
+        "The same {n_true_features} planted features, their firing correlated through a "
+        "Gaussian copula (correlation {correlation:g})."),
+    "planted_sparse_small_n": (
+        "The same {n_true_features} planted features, trained on fewer rows than an SAE has "
+        "weights: where train and held-out loss part."),
+    "embedding_vocabulary": (
+        "Token embeddings plus noise: {n_true_features} vocabulary vectors with Zipfian "
+        "frequencies, exactly one active per sample (a 'layer 0')."),
+    "gaussian_mixture": (
+        "A mixture of {n_true_features} tight isotropic Gaussians: about {n_true_features} "
+        "'features' (the centres) and no sparse linear structure."),
+    "isotropic_gaussian": (
+        "An isotropic Gaussian in {dimension} dimensions: no preferred direction at all, "
+        "{n_true_features} features (the pure null)."),
+    "uniform_square": (
+        "Uniform points in the unit square ({dimension} dimensions): {n_true_features} "
+        "sparse features; does the signal fire on random points?"),
+    "uniform_cube": (
+        "Uniform points in the unit cube in {dimension} dimensions: {n_true_features} sparse "
+        "features, corners and axes only."),
+}
+
+METRICS = {
+    "mmcs": "mean over planted features of the best |cos| to an atom (size-m dictionary)",
+    "recovery_rate": "fraction of planted features with an atom at |cos| > 0.9",
+    "uniqueness": "distinct best-matched features / live atoms (1 = no duplicated atoms)",
+    "n_claimed": "features the ground-truth-free signal claims (stable beyond the random "
+                 "band)",
+    "cross_mmcs_size": "MMCS of the size-m dictionary's live atoms against the 2m one",
+    "band_cross_mmcs_high": "upper edge of the same statistic for random atoms (the band)",
+    "false_positive_rate": "fraction of seeds on which no_false_features fails",
+    "fvu_train": "fraction of variance unexplained on the training split",
+    "fvu_heldout": "fraction of variance unexplained on held-out rows",
+}

@@ -1,0 +1,435 @@
+"""The report's content, in reading order, as blocks (`reports.blocks`) built from a results doc.
+
+1. the answer: one verdict matrix per family (methods x generator checks) with a line of
+   pass counts per method; a user's methods first, the references under them;
+2. what needs attention: error cells, unexpected failures and known findings that now pass,
+   each with its message and the command that reruns that one cell;
+3. one section per family: its question, its generators (ground truth in one sentence) and
+   checks (what each asks, its threshold), its score table, its figures, its findings;
+4. provenance: profile, seeds, versions, command line, the suite's commit, time per cell.
+
+Everything shown is read from the document (records, ``families``, ``provenance``,
+``speed``); nothing is rescored. A document written before ``families`` existed gets the
+words from the registry.
+"""
+
+from __future__ import annotations
+
+import shlex
+import string
+from pathlib import Path
+
+from benchmarks.check_result import describe_check
+from benchmarks.profiles import PROFILES
+from reports import blocks as b
+from reports.verdicts import (
+    FAIL,
+    FIXED,
+    LABEL,
+    NOT_APPLICABLE,
+    SYMBOL,
+    is_reference,
+    tally,
+    verdict,
+)
+
+TITLES = {"erasure": "Concept erasure", "sparse": "Sparse features",
+          "truth": "Unsupervised truth directions"}
+
+
+# --- reading the document ----------------------------------------------------------------
+
+def _families(doc: dict) -> dict[str, dict]:
+    """Each family present in the records, in words (the document's, else the registry's)."""
+    present = []
+    for r in doc["records"]:
+        if r["family"] not in present:
+            present.append(r["family"])
+    about = dict(doc.get("families") or {})
+    missing = [f for f in present if f not in about]
+    if missing:
+        from benchmarks.registry import describe_families  # an older document: its words
+
+        about.update(describe_families(missing))
+    order = [f for f in about if f in present] + [f for f in present if f not in about]
+    return {f: about.get(f, {}) for f in order}
+
+
+def _unique(values) -> list:
+    out = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def _method_order(records: list[dict]) -> list[str]:
+    """A user's methods first, then the references, then the built-ins in grid order."""
+    users = [r["method"] for r in records if not r.get("builtin", True)]
+    refs = [r["method"] for r in records if is_reference(r)]
+    rest = [r["method"] for r in records]
+    return _unique(users + refs + rest)
+
+
+def _checks(about: dict, records: list[dict]) -> list[str]:
+    named = list(about.get("checks", {}))
+    return _unique(named + [c for r in records for c in r.get("checks", {})])
+
+
+def _label(record: dict) -> tuple[str, str]:
+    """(method, note) of a record's matrix row: references carry their role."""
+    if is_reference(record):
+        return f"[ref] {record['method']}", record.get("reference_role", "")
+    if not record.get("builtin", True):
+        return record["method"], "your method"
+    return record["method"], record.get("method_description", "")
+
+
+def fmt(value: float | None) -> str:
+    """A number as the tables print it (three decimals, fewer for large values)."""
+    if value is None:
+        return "-"
+    v = float(value)
+    if v != v:
+        return "nan"
+    if abs(v) >= 100:
+        return f"{v:.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3f}"
+
+
+def generator_sentence(note: str, facts: dict) -> str:
+    """``note`` with the generator's ground-truth facts filled in (``{bayes_accuracy:.2f}``).
+
+    A fact the record lacks (a document written before records carried ``ground_truth``)
+    reads "?" in the sentence.
+    """
+    out = []
+    for literal, name, spec, _ in string.Formatter().parse(note):
+        out.append(literal)
+        if name is None:
+            continue
+        try:
+            out.append(format(facts[name], spec or ""))
+        except (KeyError, ValueError, TypeError):
+            out.append("?")
+    return "".join(out)
+
+
+# --- reproducing a cell ------------------------------------------------------------------
+
+def reproduce_command(record: dict, check: str | None, doc: dict) -> str:
+    """The pytest command that reruns ``record``'s cell (and ``check``, if given).
+
+    Test ids read ``<method>-<generator>-<check>`` and ``<method>-<generator>-seed<k>``;
+    with ``--method`` only the user's methods are collected, so the generator and check
+    select. The profile and seeds of the run are repeated when they are not the defaults.
+    """
+    parts = ["python", "-m", "pytest", "benchmarks/"]
+    user = not record.get("builtin", True)
+    if user:
+        parts += ["--method", record["method"], "--family", record["family"]]
+    profile = record.get("profile", doc.get("profile", "quick"))
+    if profile != "quick":
+        parts += ["--profile", profile]
+    seeds = (doc.get("provenance") or {}).get("seeds") or [s["seed"] for s in record["seeds"]]
+    if seeds and seeds[0] != 0:
+        parts += ["--first-seed", str(seeds[0])]
+    default = PROFILES[profile].n_seeds if profile in PROFILES else len(seeds)
+    if seeds and len(seeds) != default:
+        parts += ["--n-seeds", str(len(seeds))]
+    cell = record["generator"] if user else f"{record['method']}-{record['generator']}"
+    parts += ["-k", f"{cell}-{check}" if check else f"{cell}-"]
+    return shlex.join(parts)
+
+
+# --- 1. verdicts -------------------------------------------------------------------------
+
+def verdict_matrix(family: str, about: dict, records: list[dict]) -> b.VerdictMatrix:
+    """The family's methods x (generator, check) verdicts and its line of pass counts."""
+    checks = _checks(about, records)
+    generators = _unique(r["generator"] for r in records)
+    columns = []
+    for g in generators:
+        on_g = [r for r in records if r["generator"] == g]
+        shown = [c for c in checks
+                 if any((v := verdict(r, c)) is not None and v.kind != NOT_APPLICABLE
+                        for r in on_g)]
+        columns.append((g, shown))
+    rows, counts = [], []
+    for m in _method_order(records):
+        mine = [r for r in records if r["method"] == m]
+        method, note = _label(mine[0])
+        t = tally(mine, checks)
+        cells = {(r["generator"], c): verdict(r, c) for r in mine for c in checks}
+        user = not mine[0].get("builtin", True)
+        rows.append(b.MatrixRow(method, note, cells, t.text(), user))
+        counts.append(f"{method} {t.passed}/{t.applicable}")
+    summary = "Checks passed (of those that apply): " + " · ".join(counts)
+    return b.VerdictMatrix(family, TITLES.get(family, family), f"family-{family}", checks,
+                           columns, rows, summary)
+
+
+def legend() -> str:
+    return "Legend: " + " · ".join(f"{SYMBOL[k]} {LABEL[k]}" for k in SYMBOL) + "."
+
+
+# --- 2. attention ------------------------------------------------------------------------
+
+def problems(doc: dict) -> list[b.Problem]:
+    """Error cells, unexpected failures and known findings that now pass (not references)."""
+    out = []
+    for r in doc["records"]:
+        if is_reference(r):
+            continue
+        where = f"{r['method']} · {r['generator']}"
+        if r["status"] != "ok":
+            out.append(b.Problem(f"{where}: error", r.get("error") or "error",
+                                 reproduce_command(r, None, doc)))
+            continue
+        for check, c in r["checks"].items():
+            v = verdict(r, check)
+            if v is None or v.kind not in (FAIL, FIXED):
+                continue
+            detail = describe_check(check, c)
+            if v.kind == FIXED:
+                detail += (f". A known finding that now passes: update "
+                           f"benchmarks/{r['family']}/findings.py (reason: {v.reason})")
+            out.append(b.Problem(f"{where} · {check}", detail,
+                                 reproduce_command(r, check, doc)))
+    return out
+
+
+# --- 3. family sections ------------------------------------------------------------------
+
+def _threshold_text(records: list[dict], check: str) -> str:
+    applicable = [r["checks"][check] for r in records
+                  if r["status"] == "ok" and check in r["checks"]
+                  and not r["checks"][check]["rule"].startswith("not applicable")]
+    if not applicable:
+        return "not applicable to any generator here"
+    rules = _unique(c["rule"] for c in applicable)
+    ts = [c["threshold"] for c in applicable]
+    limit = fmt(ts[0]) if min(ts) == max(ts) else f"{fmt(min(ts))} to {fmt(max(ts))} by cell"
+    return f"threshold {limit}; " + " / ".join(rules)
+
+
+def _generators(about: dict, records: list[dict]) -> b.Definitions:
+    items = []
+    for g in _unique(r["generator"] for r in records):
+        r = next(r for r in records if r["generator"] == g)
+        note = about.get("generators", {}).get(g, "")
+        params = ", ".join(f"{k} {v}" for k, v in r.get("generator_params", {}).items())
+        items.append((g, generator_sentence(note, r.get("ground_truth", {})), params))
+    return b.Definitions(items)
+
+
+def _check_defs(about: dict, records: list[dict]) -> b.Definitions:
+    return b.Definitions([(c, about.get("checks", {}).get(c, ""), _threshold_text(records, c))
+                          for c in _checks(about, records)])
+
+
+def _metric_cell(metric: dict | None) -> b.Cell:
+    if not metric:
+        return b.Cell("-", sort=float("-inf"))
+    value, low, high = metric["value"], metric["low"], metric["high"]
+    sub = "" if low == high else f"[{fmt(low)}, {fmt(high)}]"
+    hover = (f"{value:.6g}" + (f", {metric.get('confidence', 0.95):.1%} interval "
+                               f"[{low:.4g}, {high:.4g}]" if low != high else "")
+             + f", n = {metric.get('n')}")
+    return b.Cell(fmt(value), sub=sub, hover=hover, sort=float(value))
+
+
+def score_table(records: list[dict]) -> b.Table:
+    """Held-out scores: one row per cell, the family's headline metrics, sortable."""
+    headline = _unique(m for r in records for m in r.get("headline", []))
+    order = {m: i for i, m in enumerate(_method_order(records))}
+    gens = {g: i for i, g in enumerate(_unique(r["generator"] for r in records))}
+    rows = []
+    for r in sorted(records, key=lambda r: (gens[r["generator"]], order[r["method"]])):
+        method, note = _label(r)
+        first = [b.Cell(method, sub=note if is_reference(r) else "",
+                        strong=not r.get("builtin", True), sort=order[r["method"]]),
+                 b.Cell(r["generator"], sort=gens[r["generator"]])]
+        if r["status"] != "ok":
+            rows.append(first + [b.Cell("error", hover=r.get("error") or "")] * len(headline))
+            continue
+        rows.append(first + [_metric_cell(r["metrics"].get(m)) for m in headline])
+    return b.Table(["method", "generator", *headline], rows, sortable=True)
+
+
+def _metric_defs(about: dict, records: list[dict]) -> b.Definitions:
+    headline = _unique(m for r in records for m in r.get("headline", []))
+    notes = about.get("metrics", {})
+    return b.Definitions([(m, notes.get(m, ""), "") for m in headline])
+
+
+def _finding_items(records: list[dict], key: str, builtin: bool = True
+                   ) -> list[tuple[str, str, str]]:
+    """Findings (``expected_findings`` or ``variable_findings``) in words, with numbers.
+
+    Methods sharing a finding (same generator, check and reason) share one item, listing
+    each method's measured value: ``(generator · check, reason, measured values)``.
+    """
+    groups: dict[tuple[str, str, str], list[tuple[dict, dict | None]]] = {}
+    for r in records:
+        if is_reference(r) or r.get("builtin", True) != builtin:
+            continue
+        for check, reason in r.get(key, {}).items():
+            groups.setdefault((r["generator"], check, reason), []).append(
+                (r, r["checks"].get(check)))
+    gens = {g: i for i, g in enumerate(_unique(r["generator"] for r in records))}
+    items = []
+    for (generator, check, reason), members in sorted(
+            groups.items(), key=lambda kv: (gens[kv[0][0]], kv[0][1])):
+        values, rule = [], ""
+        for r, c in members:
+            if c is None:
+                values.append(f"{r['method']} not measured (error cell)")
+                continue
+            rule = f"threshold {c['threshold']:.4g}: {c['rule']}"
+            values.append(f"{r['method']} {c['value']:.4g}"
+                          + (" (passes on this run)" if c["passed"] else ""))
+        methods = ", ".join(_unique(r["method"] for r, _ in members))
+        items.append((f"{methods} on {generator} · {check}", reason,
+                      "measured: " + ", ".join(values) + (f" ({rule})" if rule else "")))
+    return items
+
+
+def family_section(family: str, about: dict, records: list[dict],
+                   figures: list[tuple[str, Path]]) -> list:
+    """The family's section: question, generators, checks, scores, figures, findings."""
+    out: list = [b.Heading(2, TITLES.get(family, family), f"family-{family}-details")]
+    if about.get("question"):
+        out.append(b.Text(about["question"]))
+    out += [b.Heading(3, "Generators and their ground truth"), _generators(about, records),
+            b.Heading(3, "Checks: what each asks, and its threshold"),
+            _check_defs(about, records),
+            b.Heading(3, "Scores (held-out; click a column to sort)"), score_table(records),
+            b.Text("Second line of a cell: its interval (99.9% Wilson for rates pooled over "
+                   "seeds, 95% Student t for seed means). Hover for n.", small=True),
+            _metric_defs(about, records)]
+    if figures:
+        out += [b.Heading(3, "Figures"), b.Figures(figures)]
+    known = _finding_items(records, "expected_findings")
+    declared = _finding_items(records, "expected_findings", builtin=False)
+    variable = _finding_items(records, "variable_findings")
+    out.append(b.Heading(3, "Findings: known weaknesses of the built-in methods, measured"))
+    out.append(b.Definitions(known) if known else b.Text("none"))
+    if declared:
+        out += [b.Heading(3, "Your declared findings (--expect-fail)"), b.Definitions(declared)]
+    if variable:
+        out += [b.Heading(3, "Seed-dependent findings (a rate over seed sets, not a verdict)"),
+                b.Definitions(variable)]
+    return out
+
+
+# --- 4. provenance -----------------------------------------------------------------------
+
+def _seconds(s: float | None) -> str:
+    if s is None:
+        return "-"
+    return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min"
+
+
+def provenance_section(doc: dict, families: dict) -> list:
+    """Profile, seeds, versions, command line, the suite's commit, time per cell."""
+    prov = doc.get("provenance") or {}
+    records = doc["records"]
+    seeds = prov.get("seeds") or _unique(s["seed"] for r in records for s in r.get("seeds", []))
+    commit = prov.get("git_commit")
+    commit_text = ("unknown (not a git checkout, or written before provenance was recorded)"
+                   if not commit else commit + (" with uncommitted changes"
+                                                if prov.get("git_dirty") else ""))
+    env = ", ".join(f"{k} {v}" for k, v in doc.get("environment", {}).items())
+    own = [r for r in records if not is_reference(r)]
+    total = sum(r.get("elapsed_s") or 0.0 for r in own)
+    items = [
+        ("profile", doc.get("profile", "-"), ""),
+        ("seeds", ", ".join(str(s) for s in seeds), ""),
+        ("created", doc.get("created", "-"), ""),
+        ("command", prov.get("command") or "unknown", ""),
+        ("suite commit", commit_text, ""),
+        ("versions", env, ""),
+        ("results schema", str(doc.get("schema_version", "-")), ""),
+        ("cells", f"{len(own)} run ({len(records) - len(own)} references read beside them); "
+                  f"{_seconds(total)} of cell time"
+                  + (f", {_seconds(prov['wall_s'])} wall on {prov.get('jobs') or '?'} "
+                     f"worker(s)" if prov.get("wall_s") else ""), ""),
+    ]
+    out: list = [b.Heading(2, "Provenance", "provenance"), b.Definitions(items),
+                 b.Heading(3, "Time per cell (seconds, all seeds of the cell)")]
+    for family in families:
+        rows = [r for r in own if r["family"] == family]
+        if not rows:
+            continue
+        gens = _unique(r["generator"] for r in rows)
+        table_rows = []
+        for m in _method_order(rows):
+            cells = [b.Cell(m, sort=m)]
+            for g in gens:
+                r = next((r for r in rows if r["method"] == m and r["generator"] == g), None)
+                s = None if r is None else r.get("elapsed_s")
+                cells.append(b.Cell(fmt(s), sort=float("-inf") if s is None else float(s)))
+            table_rows.append(cells)
+        out += [b.Text(TITLES.get(family, family), small=True),
+                b.Table(["method", *gens], table_rows, sortable=True)]
+    return out
+
+
+# --- the whole report --------------------------------------------------------------------
+
+SPEED_HEAD = ["method", "standard size", "fit", "apply"]
+
+
+def _speed_table(doc: dict) -> b.Table:
+    rows = [[b.Cell(r["method"], strong=True), b.Cell(str(r.get("size", "-"))),
+             b.Cell(f"{r['fit_s']:.3f} s" if r["status"] == "ok" else r.get("error", "error")),
+             b.Cell(f"{r['apply_s']:.3f} s" if r["status"] == "ok" else "-")]
+            for r in doc.get("speed", [])]
+    return b.Table(SPEED_HEAD, rows)
+
+
+def build(doc: dict, figures: dict[str, list[tuple[str, Path]]]) -> list:
+    """The whole report as blocks, in reading order.
+
+    Parameters
+    ----------
+    doc : dict
+        A results document (`benchmarks.results.read_results`).
+    figures : dict
+        ``family -> [(caption, png path)]`` (`reports.figures.make_figures`).
+    """
+    records = doc["records"]
+    families = _families(doc)
+    by_family = {f: [r for r in records if r["family"] == f] for f in families}
+    own = [r for r in records if not is_reference(r)]
+    seeds = (doc.get("provenance") or {}).get("seeds") or _unique(
+        s["seed"] for r in own for s in r.get("seeds", []))
+    found = problems(doc)
+    user = any(not r.get("builtin", True) for r in own)
+    summary = (f"Profile {doc.get('profile', '-')}, seeds {', '.join(map(str, seeds))}: "
+               f"{len(own)} cells in {len(families)} families"
+               + (" (your methods first, references under them)" if user else "")
+               + f". {len(found) or 'Nothing'} needs attention"
+               + (" (listed below the verdicts)." if found else "."))
+    out: list = [b.Heading(1, "toyground sanity-check report"), b.Text(summary),
+                 b.Heading(2, "Verdicts", "verdicts"),
+                 b.Text("One row per method, one column per check of each generator (numbered "
+                        "below each matrix; hover a cell for its value and threshold). "
+                        + legend(), small=True),
+                 b.Group([verdict_matrix(f, families[f], by_family[f]) for f in families])]
+    if doc.get("speed"):
+        out += [b.Heading(3, "Speed"),
+                b.Text("Your methods timed once at their family's standard size (one BLAS "
+                       "thread): reported, not asserted.", small=True), _speed_table(doc)]
+    out.append(b.Heading(2, "Needs attention: errors and unexpected results", "attention"))
+    if found:
+        out += found
+    else:
+        out.append(b.Text("Nothing: every check passed, or failed as a known finding."))
+    for f in families:
+        out += family_section(f, families[f], by_family[f], figures.get(f, []))
+    out += provenance_section(doc, families)
+    return out
