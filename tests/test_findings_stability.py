@@ -17,8 +17,8 @@ from benchmarks.expected_findings import EXPECTED_FINDINGS, VARIABLE_FINDINGS
 from benchmarks.profiles import get_profile
 from benchmarks.registry import FAMILY_NAMES, get_family
 from metrics.probes import PROBE_KINDS
-from reports import findings_stability as fs
 from reports import content, verdicts
+from reports import findings_stability as fs
 
 
 def _tables(family: str) -> tuple[dict, dict]:
