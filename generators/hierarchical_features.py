@@ -300,8 +300,8 @@ def make_hierarchical_features(
         src_ind = ind_pairs[pi]
         child_ind = first_child[src_ind] + j
         exc_pairs = np.flatnonzero(excl_pair)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pick = np.floor(u_exc / q) if q > 0 else np.full(u_exc.size, b)
+        with np.errstate(over="ignore"):  # a subnormal q: u / q is inf, no child fires
+            pick = np.floor(u_exc / q) if q > 0 else np.full(u_exc.size, float(b))
         hit = pick < b
         src_exc = exc_pairs[hit]
         child_exc = first_child[src_exc] + pick[hit].astype(np.int64)
