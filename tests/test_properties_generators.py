@@ -22,6 +22,7 @@ from scipy import sparse
 from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture
 from generators.grouped_facts import make_grouped_facts
+from generators.hierarchical_features import make_hierarchical_features
 from generators.isotropic_gaussian import make_isotropic_gaussian
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.onehot_facts import make_onehot_facts
@@ -86,6 +87,22 @@ def _planted(draw):
                 n_atoms=m, mean_active=draw(_real(1e-3, float(m))),
                 decay=draw(st.one_of(_real(1e-300, 1.0), st.just(1.0))),
                 correlated=draw(st.booleans()), correlation=draw(_real(0.0, 1.0)))
+
+
+@st.composite
+def _hierarchical(draw):
+    b, R = draw(st.integers(1, 3)), draw(st.integers(1, 5))
+    excl = draw(st.one_of(st.just(0.0), _real(0.0, 1.0)))
+    return dict(n_samples=draw(st.integers(1, 30)), n_features=draw(st.integers(1, 6)),
+                n_roots=R, branching=b, depth=draw(st.integers(1, 3)),
+                exclusive_fraction=excl,
+                child_probability=draw(_real(0.0, 1.0 / b if excl > 0 else 1.0)),
+                firing=draw(st.sampled_from(["zipf", "exponential"])),
+                zipf_exponent=draw(_real(0.0, 20.0)), decay=draw(_real(1e-3, 1.0)),
+                mean_active_roots=draw(_real(1e-3, float(R))),
+                correlation_rank=draw(st.integers(0, 3)), correlation=draw(_real(0.0, 1.0)),
+                magnitude=draw(st.sampled_from(["uniform", "half_normal", "constant"])),
+                scale_children_by_parent=draw(st.booleans()))
 
 
 @st.composite
@@ -227,6 +244,24 @@ def _check_planted(ds, kw):
     assert np.all(np.diff(C.indptr) >= always.sum())
 
 
+def _check_hierarchical(ds, kw):
+    t = ds.ground_truth
+    n, m = kw["n_samples"], t["n_true_features"]
+    F, C, p, parent = t["features"], t["codes"], t["firing_rates"], t["parent"]
+    _unit_rows(F)
+    assert sparse.issparse(C) and C.format == "csr" and C.dtype == np.float64
+    assert C.shape == (n, m) and C.has_canonical_format and np.all(C.data > 0)
+    np.testing.assert_allclose(ds.X, C.toarray() @ F, rtol=1e-10, atol=1e-10)
+    assert np.all((p >= 0) & (p <= 1)) and t["true_l0"] == C.nnz / n
+    assert p[parent < 0].sum() == pytest.approx(kw["mean_active_roots"], rel=1e-9)
+    fired = C.toarray() > 0
+    child = np.flatnonzero(parent >= 0)
+    assert not np.any(fired[:, child] & ~fired[:, parent[child]])
+    group = t["exclusive_group"]
+    for g in np.unique(group[group >= 0]):
+        assert fired[:, group == g].sum(axis=1).max() <= 1
+
+
 def _check_mixture(ds, kw):
     t = ds.ground_truth
     assert t["centres"].shape == (kw["n_centres"], kw["n_features"])
@@ -350,6 +385,17 @@ SPECS = {
          "correlation": (0.0, 1.0, False, False)},
         lambda kw: [("mean_active", kw["n_atoms"] + 0.5), ("correlated", "no"),
                     ("correlated", 1), ("correlated", None)]),
+    "hierarchical_features": Spec(
+        make_hierarchical_features, _hierarchical(), _check_hierarchical,
+        {"n_samples": 1, "n_features": 1, "n_roots": 1, "branching": 1, "depth": 1,
+         "correlation_rank": 0},
+        {"exclusive_fraction": (0.0, 1.0, False, False),
+         "child_probability": (0.0, 1.0, False, False), "zipf_exponent": NONNEG,
+         "decay": (0.0, 1.0, True, False), "mean_active_roots": POS,
+         "correlation": (0.0, 1.0, False, False)},
+        lambda kw: [("mean_active_roots", kw["n_roots"] + 0.5), ("firing", "ZIPF"),
+                    ("firing", None), ("magnitude", "normal"),
+                    ("scale_children_by_parent", 1), ("scale_children_by_parent", None)]),
     "gaussian_mixture": Spec(
         make_gaussian_mixture, _mixture(), _check_mixture,
         {"n_samples": 1, "n_features": 1, "n_centres": 1},
@@ -426,7 +472,11 @@ def _same(a, b):
 
 def _has_fresh_noise(name, kw, ds, other):
     """Whether another split must differ: some continuous draw reaches the data."""
-    if name == "planted_sparse":  # unless no atom fires in either split (all rows 0)
+    if name in ("planted_sparse", "hierarchical_features"):
+        # Unless no feature fires in either split (all rows 0), or all magnitudes are the
+        # constant 1 (then only the firing pattern can differ, and it may not).
+        if name == "hierarchical_features" and kw["magnitude"] == "constant":
+            return False
         return ds.ground_truth["codes"].nnz + other.ground_truth["codes"].nnz > 0
     if name in ("onehot_facts", "grouped_facts", "embedding_vocabulary"):
         return kw["noise"] > 0
