@@ -124,7 +124,7 @@ class GatedSAE(SparseAutoencoderBase):
     ----------
     n_components : int, default=512
         Dictionary size ``m``.
-    l1_coeff : float, default=0.1
+    l1_coeff : float, default=0.6
         Weight ``lambda`` of the gate's L1 penalty. Tuned on the planted toy data (Notes).
     learning_rate : float, default=3e-3
         Adam step size; betas (0.9, 0.999), eps 1e-8.
@@ -170,7 +170,7 @@ class GatedSAE(SparseAutoencoderBase):
     autoencoders", arXiv 2404.16014, section 3 (equations 6-9, weight sharing).
     """
 
-    def __init__(self, n_components=512, *, l1_coeff=0.1, learning_rate=3e-3,
+    def __init__(self, n_components=512, *, l1_coeff=0.6, learning_rate=3e-3,
                  batch_size=4096, n_steps=2000, dtype="float32", random_state=None):
         self.n_components = n_components
         self.l1_coeff = l1_coeff

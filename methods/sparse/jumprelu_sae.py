@@ -103,13 +103,13 @@ class JumpReluSAE(SparseAutoencoderBase):
     ----------
     n_components : int, default=512
         Dictionary size ``m``.
-    l0_coeff : float, default=DEFAULT_L0
+    l0_coeff : float, default=0.05
         Weight ``lambda`` of the L0 penalty (the MSE is summed over features, averaged over
         samples). Tuned on the planted toy data, see Notes.
-    bandwidth : float, default=DEFAULT_EPS
+    bandwidth : float, default=0.05
         Kernel bandwidth ``epsilon`` of the pseudo-derivatives (the paper's 0.001 is for
         activations normalised to unit mean squared norm; see Notes).
-    initial_threshold : float, default=DEFAULT_THETA0
+    initial_threshold : float, default=0.05
         Starting ``theta`` of every latent.
     learning_rate : float, default=3e-3
         Adam step size; betas (0.9, 0.999), eps 1e-8.
@@ -153,7 +153,7 @@ class JumpReluSAE(SparseAutoencoderBase):
     JumpReLU sparse autoencoders", arXiv 2407.14435, sections 2-4 and appendix J.
     """
 
-    def __init__(self, n_components=512, *, l0_coeff=0.1, bandwidth=0.05,
+    def __init__(self, n_components=512, *, l0_coeff=0.05, bandwidth=0.05,
                  initial_threshold=0.05, learning_rate=3e-3, batch_size=4096, n_steps=2000,
                  dtype="float32", random_state=None):
         self.n_components = n_components
