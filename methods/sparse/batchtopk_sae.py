@@ -168,9 +168,14 @@ class BatchTopKSAE(SparseAutoencoderBase):
     Notes
     -----
     Measured on the quick planted features (64 unit features in d = 32, mean L0 5; 8192
-    training rows, scored on 4096 held-out rows of another split; seeds 0, 1, 2), with
-    ``n_components=64, k=5, learning_rate=1e-2, batch_size=256, n_steps=500`` (the
-    TopKSAE's quick budget): MEASURED_NOTES
+    training rows, scored on 4096 held-out rows of another split; data and fit seeds 0, 1,
+    2; one BLAS thread), ``n_components=64, k=5, learning_rate=1e-2, batch_size=256``:
+    at 1000 steps matched MCC 0.916 / 0.920 / 0.944, recovery (|cos| > 0.9) 0.86 / 0.86
+    / 0.92, inference L0 4.93 / 5.03 / 4.98, FVU 0.110 / 0.115 / 0.110, 0-3 of 64 latents
+    dead on the held-out rows, fit 0.75-1.1 s. At the TopKSAE's quick budget (500 steps)
+    MCC is 0.893 / 0.900 / 0.914 (TopKSAE: 0.921 / 0.943 / 0.923); learning_rate 2e-2 at
+    500 steps 0.86-0.88; batch 512 x 750 steps 0.89-0.94. The threshold settles at
+    0.16-0.18 (codes of the planted data are U[0, 1) magnitudes).
 
     References
     ----------

@@ -162,7 +162,16 @@ class GatedSAE(SparseAutoencoderBase):
 
     Notes
     -----
-    MEASURED_NOTES
+    ``l1_coeff`` chosen on the quick planted features (64 unit features in d = 32, mean L0
+    5; 8192 training rows, scored on 4096 held-out rows; data and fit seeds 0, 1, 2) at
+    the TopKSAE's quick budget (n_components 64, learning_rate 1e-2, batch 256, 500
+    steps). Matched MCC (seeds 0 / 1 / 2):
+
+    - l1_coeff 0.6 (default): 0.984 / 0.963 / 0.956, recovery (|cos| > 0.9) 0.98 / 0.95 /
+      0.91, L0 3.9-4.0, FVU 0.116-0.126, no dead latent, fit 0.3-0.4 s;
+    - l1_coeff 1.0: 0.949 / 0.950 / 0.932, L0 2.7-2.8, FVU 0.19-0.20;
+    - l1_coeff 0.03, 0.1, 0.3 (seed 0): 0.45, 0.43, 0.81, L0 31, 25, 8.7: the gate's L1
+      must outweigh the auxiliary reconstruction, which alone favours dense gates.
 
     References
     ----------

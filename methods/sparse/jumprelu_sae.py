@@ -145,7 +145,22 @@ class JumpReluSAE(SparseAutoencoderBase):
 
     Notes
     -----
-    MEASURED_NOTES
+    Defaults chosen on the quick planted features (64 unit features in d = 32, mean L0 5,
+    active magnitudes U[0, 1); 8192 training rows, scored on 4096 held-out rows; data and
+    fit seeds 0, 1, 2) at the TopKSAE's quick budget (n_components 64, learning_rate 1e-2,
+    batch 256, 500 steps). The paper's bandwidth 0.001 and initial threshold 0.001 are for
+    activations of unit mean squared norm and long runs; here the pre-activations live on
+    the scale of the codes (about 0.1-1), and a window that narrow holds almost no
+    pre-activation per batch. Measured matched MCC (seeds 0 / 1 / 2):
+
+    - l0_coeff 0.05, bandwidth 0.05 (defaults): 0.943 / 0.923 / 0.917, recovery (|cos| >
+      0.9) 0.89 / 0.86 / 0.81, L0 3.5-3.6, FVU 0.140-0.149, fit 0.3 s;
+    - l0_coeff 0.05, bandwidth 0.02: 0.916 / 0.904 / 0.911;
+    - l0_coeff 0.03 (bandwidth 0.02, 0.05, 0.1): 0.80-0.92, L0 4.7-5.9;
+    - l0_coeff 0.01: 0.53 (seed 0; L0 15.7); l0_coeff 0.1: 0.927 (seed 0; L0 2.8, FVU
+      0.185).
+
+    The learned thresholds settle near 0.26-0.28 on average (from 0.05).
 
     References
     ----------

@@ -72,7 +72,19 @@ class MatryoshkaSAE(BatchTopKSAE):
 
     Notes
     -----
-    MEASURED_NOTES
+    On the quick planted features (64 independent unit features in d = 32, firing rates
+    falling only from 1 to 0.53 of the first's, mean L0 5; 8192 training rows, 4096
+    held-out rows; data and fit seeds 0, 1, 2) the nested loss does **not** recover the
+    features: with n_components 64, k 5, learning_rate 1e-2, batch 256, the default
+    groups reach matched MCC 0.745 / 0.739 / 0.728 at 500 steps (recovery 0.41 / 0.31 /
+    0.31, L0 5.0, FVU 0.197-0.199, 3-6 dead latents, fit 0.8-0.9 s) and 0.77-0.79 at 2000
+    steps; groups (0.5, 0.5) give 0.77-0.79 at 500 steps, one group (BatchTopK) 0.89-0.91.
+    Why (seed 0, 500 steps): the data have no hierarchy for the prefixes to find, so the
+    first 16 latents, which must reconstruct alone, blend several features (mean best
+    |cos| with a planted feature 0.85; |cos| with the data mean 0.18) and the last group,
+    trained by the full prefix only and outcompeted in the batch selection, matches worst
+    (0.69, latents 16-32: 0.95). This is the method's trade-off (nested usefulness over
+    per-latent fidelity), not a matter of budget.
 
     References
     ----------
