@@ -37,8 +37,9 @@ class MatryoshkaSAE(BatchTopKSAE):
     `BatchTopKSAE`. A latent of group ``g`` gets ``dL/dx_hat = (2/B) sum_{j >= g} (x_hat_j
     - x)``. Decoder rows are kept at unit norm (parallel gradient removed, rows
     renormalised after each step); initialisation as `BatchTopKSAE`. The paper also adds
-    Gao et al.'s AuxK loss; it is left out here as in `BatchTopKSAE` (no dead latents on
-    the planted data without it, Notes). The latents are not reordered after training.
+    Gao et al.'s AuxK loss; it is left out here as in `BatchTopKSAE` (3-6 of 64 latents
+    end dead on the planted data, Notes; the shortfall there is not from dead latents).
+    The latents are not reordered after training.
 
     Parameters
     ----------
