@@ -23,7 +23,11 @@ from methods.erasure.mean_projection import MeanProjectionEraser
 from methods.erasure.median_projection import MedianProjectionEraser
 from methods.erasure.oracle import OracleEraser
 from methods.erasure.rlace import RLACEEraser
+from methods.sparse.batchtopk_sae import BatchTopKSAE
+from methods.sparse.gated_sae import GatedSAE
+from methods.sparse.jumprelu_sae import JumpReluSAE
 from methods.sparse.kmeans_atoms import KMeansAtoms
+from methods.sparse.matryoshka_sae import MatryoshkaSAE
 from methods.sparse.random_atoms import RandomAtoms
 from methods.sparse.relu_sae import ReluSAE
 from methods.sparse.topk_sae import TopKSAE
@@ -49,6 +53,13 @@ DICTIONARIES: dict[str, Callable[[], object]] = {
     "relu_sae": lambda: ReluSAE(n_components=4, n_steps=5, batch_size=8, random_state=0),
     "topk_sae": lambda: TopKSAE(n_components=4, k=1, dead_after=8, n_steps=5, batch_size=8,
                                 random_state=0),
+    "batchtopk_sae": lambda: BatchTopKSAE(n_components=4, k=1, n_steps=5, batch_size=8,
+                                          random_state=0),
+    "matryoshka_sae": lambda: MatryoshkaSAE(n_components=4, k=1, n_steps=5, batch_size=8,
+                                            random_state=0),
+    "jumprelu_sae": lambda: JumpReluSAE(n_components=4, n_steps=5, batch_size=8,
+                                        random_state=0),
+    "gated_sae": lambda: GatedSAE(n_components=4, n_steps=5, batch_size=8, random_state=0),
     "random_atoms": lambda: RandomAtoms(n_components=4, random_state=0),
     "kmeans_atoms": lambda: KMeansAtoms(n_components=2, max_iter=5, random_state=0),
 }

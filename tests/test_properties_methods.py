@@ -195,7 +195,8 @@ def test_eraser_scale_equivariance(name, data):
 # float32 training (the SAEs' default) cannot hold data far from unit scale: 1e150
 # overflows and 1e-150 underflows to zero. Such data must be refused with an error
 # naming X (float64 training takes them).
-FLOAT32_TRAINED = ("relu_sae", "topk_sae")
+FLOAT32_TRAINED = ("relu_sae", "topk_sae", "batchtopk_sae", "matryoshka_sae", "jumprelu_sae",
+                   "gated_sae")
 
 
 def _sparse_refuses(name, X) -> bool:
@@ -230,7 +231,7 @@ def test_dictionary_odd_input_gives_right_result(name, data):
         np.testing.assert_array_equal(codes.sum(axis=1), 1.0)
     if name == "topk_sae":
         assert np.all(np.count_nonzero(codes, axis=1) <= est.k)
-    if name in ("relu_sae", "topk_sae"):
+    if name in FLOAT32_TRAINED:  # every SAE's codes are non-negative
         assert np.all(codes >= 0)
     if name != "kmeans_atoms":
         np.testing.assert_allclose(np.linalg.norm(est.components_, axis=1), 1.0, rtol=1e-6)

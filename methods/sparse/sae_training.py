@@ -1,4 +1,5 @@
-"""Training machinery shared by the numpy sparse autoencoders (`ReluSAE`, `TopKSAE`).
+"""Training machinery shared by the numpy sparse autoencoders (`ReluSAE`, `TopKSAE`,
+`BatchTopKSAE`, `MatryoshkaSAE`, `JumpReluSAE`, `GatedSAE`).
 
 A model object owns all parameters in one flat vector ``theta`` (matrices are views into
 it), its gradient ``grad`` of the same layout, and every per-batch buffer, preallocated
@@ -15,6 +16,7 @@ over the batch are done inside the two encoder matrix products.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from methods.sparse._base import BaseDictionary
@@ -156,3 +158,129 @@ class SparseAutoencoderBase(BaseDictionary):
         """Reconstruction ``codes W_dec + decoder_bias_``, shape (n_samples, n_features)."""
         codes = self._validate_codes(codes)
         return codes @ self.components_ + self.decoder_bias_
+
+
+class UnitDecoderSAEModel:
+    """Parameters, gradients and batch buffers shared by the SAEs with a unit-norm decoder.
+
+    Layout of ``theta`` (and ``grad``): ``[W_enc | b_enc]`` (m, d + 1), ``W_dec`` (m, d),
+    ``b_dec`` (d,), then ``n_extra`` parameters of the architecture (``extra``, e.g. the
+    JumpReLU log-thresholds). Buffers: ``xa = [x - b_dec | 1]`` (B, d + 1), the
+    pre-activations ``P = xa [W_enc | b_enc]^T`` (B, m) and the residual ``e = x_hat - x``
+    (B, d). Subclasses write ``loss_and_grad``; `encoder_backward` finishes the encoder and
+    ``b_dec`` gradients from ``dL/dP``.
+    """
+
+    def __init__(self, W_dec, W_enc, b_enc, b_dec, batch_size: int, n_extra: int, dtype):
+        m, d = W_dec.shape
+        B, size = batch_size, m * (d + 1)
+        self.m, self.d, self.batch_size = m, d, B
+        self.theta = np.zeros(size + m * d + d + n_extra, dtype=dtype)
+        self.grad = np.zeros_like(self.theta)
+        self.enc, self.dec, self.b_dec, self.extra = self._views(self.theta, m, d)
+        self.g_enc, self.g_dec, self.g_b_dec, self.g_extra = self._views(self.grad, m, d)
+        self.enc[:, :d], self.enc[:, d] = W_enc, b_enc
+        self.dec[:] = W_dec
+        self.b_dec[:] = b_dec
+        self.xa = np.ones((B, d + 1), dtype)
+        self.P = np.empty((B, m), dtype)
+        self.e = np.empty((B, d), dtype)
+        self._tmp_md = np.empty((m, d), dtype)
+
+    @staticmethod
+    def _views(flat, m, d):
+        size = m * (d + 1)
+        end = size + m * d
+        return (flat[:size].reshape(m, d + 1), flat[size:end].reshape(m, d),
+                flat[end : end + d], flat[end + d :])
+
+    def load_batch(self, X_aug: np.ndarray, idx: np.ndarray) -> None:
+        """Gather rows ``idx`` of ``[X | 1]`` and centre them: ``xa = [x - b_dec | 1]``."""
+        np.take(X_aug, idx, axis=0, out=self.xa)
+        self.xa[:, : self.d] -= self.b_dec
+
+    def encode(self) -> np.ndarray:
+        """``P = xa [W_enc | b_enc]^T`` (B, m), the pre-activations of the loaded batch."""
+        return np.matmul(self.xa, self.enc.T, out=self.P)
+
+    def encoder_backward(self, G, g_xhat_sum: np.ndarray) -> None:
+        """Encoder and ``b_dec`` gradients from ``G = dL/dP`` (B, m), dense or sparse.
+
+        ``dL/d[W_enc | b_enc] = G^T xa``; ``b_dec`` enters ``x_hat`` directly (its gradient
+        ``g_xhat_sum``, the batch sum of ``dL/dx_hat``) and the encoder input with sign -1,
+        which sums over the batch to ``-(sum_b G_b) W_enc = -(dL/db_enc) W_enc``.
+        """
+        if sp.issparse(G):
+            self.g_enc[:] = G.T @ self.xa
+        else:
+            np.matmul(G.T, self.xa, out=self.g_enc)
+        np.subtract(g_xhat_sum, self.g_enc[:, self.d] @ self.enc[:, : self.d],
+                    out=self.g_b_dec)
+
+    def constrain_grad(self) -> None:
+        """Remove from each decoder row's gradient its component along the row."""
+        remove_parallel_component(self.g_dec, self.dec, self._tmp_md)
+
+    def constrain_params(self) -> None:
+        """Renormalise the decoder rows to unit norm."""
+        normalise_rows(self.dec)
+
+    def after_step(self) -> None:
+        """No bookkeeping between steps (subclasses may add some)."""
+
+
+def batch_topk(P: np.ndarray, n_keep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``n_keep`` largest positive entries of ``P`` (B, m) over the whole batch.
+
+    BatchTopK (Bussmann et al. 2024) keeps the top ``k B`` entries of ``ReLU(P)`` across
+    the batch; entries that are not positive give a zero code, so only the positive ones
+    are ranked (all of them when there are at most ``n_keep``). Ties at the cut are broken
+    arbitrarily.
+
+    Returns
+    -------
+    rows, cols : ndarray of shape (n,), int32
+        Positions of the kept entries in row-major order, ``n = min(n_keep, #{P > 0})``.
+    flat : ndarray of shape (n,), int64
+        Their flat indices ``rows * m + cols``.
+    """
+    m = P.shape[1]
+    flat_P = P.reshape(-1)
+    positive = np.flatnonzero(flat_P > 0)
+    if positive.size > n_keep:
+        vals = flat_P[positive]
+        cut = positive.size - n_keep
+        positive = positive[np.argpartition(vals, cut)[cut:]]
+        positive.sort()
+    rows, cols = np.divmod(positive, m)
+    return rows.astype(np.int32), cols.astype(np.int32), positive
+
+
+def sparse_rows(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int,
+                n_cols: int) -> sp.csr_matrix:
+    """The (n_rows, n_cols) CSR matrix with ``values`` at (``rows``, ``cols``), rows sorted."""
+    indptr = np.searchsorted(rows, np.arange(n_rows + 1)).astype(np.int32)
+    return sp.csr_matrix((values, cols, indptr), shape=(n_rows, n_cols))
+
+
+def pair_dots(W: np.ndarray, cols: np.ndarray, G: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``out[j] = G[rows[j]] . W[cols[j]]``, shape (n,): the gradient of sparse codes."""
+    return np.einsum("nd,nd->n", W[cols], G[rows])
+
+
+class ExponentialAverage:
+    """Exponential moving average of a batch statistic (the BatchTopK inference threshold).
+
+    ``value <- (1 - rate) value + rate s`` for each new batch statistic ``s``, started at
+    the first ``s``; batches without a statistic (None) leave it unchanged.
+    """
+
+    def __init__(self, rate: float):
+        self.rate = float(rate)
+        self.value: float | None = None
+
+    def update(self, s: float | None) -> None:
+        """Fold in one batch's statistic ``s`` (None: skipped)."""
+        if s is None:
+            return
+        self.value = s if self.value is None else (1 - self.rate) * self.value + self.rate * s
