@@ -115,6 +115,9 @@ class Family:
         ``ground_truth`` may appear in braces (``{bayes_accuracy:.2f}``).
     metric_notes : mapping of str to str
         One line per headline metric.
+    studies : tuple of str
+        Import paths of the family's studies (`reports.studies`): descriptive measurements
+        that are not grid cells, run by ``python -m reports`` and shown in its section.
     """
 
     name: str
@@ -133,6 +136,7 @@ class Family:
     question: str = ""
     generator_notes: Mapping[str, str] = field(default_factory=dict)
     metric_notes: Mapping[str, str] = field(default_factory=dict)
+    studies: tuple[str, ...] = ()
 
     @property
     def check_names(self) -> tuple[str, ...]:
@@ -142,9 +146,10 @@ class Family:
     def describe(self) -> dict:
         """The family in words, as the results document carries it for the report.
 
-        ``{"question", "generators", "checks", "metrics", "figures"}``: the question, one
-        sentence per generator (`generator_notes`), what each check asks (the first line of
-        its docstring), one line per headline metric, and the import path of the figures.
+        ``{"question", "generators", "checks", "metrics", "figures", "studies"}``: the
+        question, one sentence per generator (`generator_notes`), what each check asks (the
+        first line of its docstring), one line per headline metric, the import path of the
+        figures and of the family's studies.
         """
         return {
             "question": self.question,
@@ -152,6 +157,7 @@ class Family:
             "checks": {name: _first_line(check) for name, check in self.checks.items()},
             "metrics": {m: self.metric_notes.get(m, "") for m in self.headline},
             "figures": getattr(self.figures, "__qualname__", ""),
+            "studies": list(self.studies),
         }
 
     def guarded_values(self, seed_result: dict) -> dict[str, float]:

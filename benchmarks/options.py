@@ -43,6 +43,10 @@ NO_REFERENCES = Option("--no-references", dict(
     action="store_true",
     help="do not show the reference methods beside --method (by default read from "
          "reports/references.json, or scored for other seeds and profiles)"))
+NO_STUDIES = Option("--no-studies", dict(
+    action="store_true",
+    help="skip the families' studies (feature-count ladder, matched-L0 comparison): the "
+         "grid's cells only"))
 FAMILY = Option("--family", dict(
     default=None, choices=FAMILY_NAMES,
     help="family of --method (inferred from its interface when omitted), or the only "

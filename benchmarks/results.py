@@ -21,7 +21,8 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
 
 Optional top-level keys: ``"families"`` (each family in words, `Family.describe`: its
 question, one sentence per generator, what each check asks, its figures), ``"provenance"``
-(command line, git commit of the suite, seeds, workers, wall time) and, per record,
+(command line, git commit of the suite, seeds, workers, wall time), ``"studies"`` (each
+family study's document, `reports.studies`) and, per record,
 ``ground_truth`` (the generator's scalar ground truth, `Dataset.facts`). A document without
 them renders with the registry's words and without provenance.
 
@@ -78,7 +79,8 @@ def environment() -> dict:
 
 
 def results_document(records: list[dict], profile: str, speed: list[dict] | None = None,
-                     families: dict | None = None, provenance: dict | None = None) -> dict:
+                     families: dict | None = None, provenance: dict | None = None,
+                     studies: dict | None = None) -> dict:
     """``records`` as a versioned results document, in plain JSON values.
 
     What `write_document` writes and `read_results` reads back: numpy numbers become
@@ -99,6 +101,8 @@ def results_document(records: list[dict], profile: str, speed: list[dict] | None
         doc["families"] = families
     if provenance:
         doc["provenance"] = provenance
+    if studies:
+        doc["studies"] = studies
     return json.loads(json.dumps(doc, default=float))
 
 

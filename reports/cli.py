@@ -2,11 +2,13 @@
 
     python -m reports [--out DIR] [--profile quick|full] [--family F]
                       [--method pkg.mod:Class ...] [--jobs N | --scheduler ADDRESS]
-                      [--resume] [--from results.json]
+                      [--resume] [--no-studies] [--from results.json]
 
 Writes ``DIR/results.json``, ``DIR/report.html`` (self-contained), ``DIR/report.md`` and
 the PNG figures. Scores come from `benchmarks.cells.run_cell`, the same code path as
-``pytest benchmarks/``; with ``--from`` nothing is rescored, only rendered. Each finished
+``pytest benchmarks/``; the families' studies (`reports.studies`) run after the grid
+(built-in runs only; ``--no-studies`` skips them); with ``--from`` nothing is rescored, only
+rendered. Each finished
 cell is written to ``DIR/cells/`` at once; ``--resume`` keeps those and runs the rest.
 
 Faults: a worker process that dies mid-cell is replaced and its cell started again (twice
@@ -41,6 +43,7 @@ from benchmarks.results import read_results, results_document, write_atomically,
 from benchmarks.user_speed import format_speed, measure_speed
 from reports.figures import make_figures
 from reports.render import render_html, render_markdown
+from reports.studies import run_studies
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                "is replaced and the cell retried, then recorded as an error.")
     p.add_argument("--out", type=Path, default=Path("reports/out"), help="output folder")
     options.add_options(p, options.PROFILE, options.FAMILY, options.METHOD, options.EXPECT_FAIL,
-                        options.NO_REFERENCES)
+                        options.NO_REFERENCES, options.NO_STUDIES)
     p.add_argument("--from", dest="source", type=Path, default=None,
                    help="render an existing results.json instead of running the grid")
     options.add_options(p, options.JOBS)
@@ -138,11 +141,17 @@ def main(argv: list[str] | None = None) -> int:
             speed = [measure_speed(user_method_spec(m, args.family)) for m in args.method]
             print(format_speed(speed), file=sys.stderr)
         profile = get_profile(args.profile, args.first_seed, args.n_seeds)
+        families = describe_families({r["family"] for r in records})
+        studies = {}
+        # The studies describe the built-in methods (a --method run is about the user's).
+        if not args.method and not args.no_studies:
+            studies = run_studies({f: about["studies"] for f, about in families.items()},
+                                  args.profile, None if args.n_seeds is None
+                                  and args.first_seed == 0 else list(profile.seeds), args.jobs)
         prov = provenance("python -m reports " + shlex.join(argv), list(profile.seeds),
                           jobs=None if args.scheduler else args.jobs,
                           wall_s=time.perf_counter() - start)
-        doc = results_document(records, args.profile, speed,
-                               describe_families({r["family"] for r in records}), prov)
+        doc = results_document(records, args.profile, speed, families, prov, studies)
         write_document(doc, out / "results.json")
     if args.write_baseline:
         own = [r for r in doc["records"] if not r.get("reference")]

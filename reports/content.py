@@ -22,6 +22,7 @@ from pathlib import Path
 from benchmarks.check_result import describe_check
 from benchmarks.profiles import PROFILES
 from reports import blocks as b
+from reports.studies import study_words
 from reports.verdicts import (
     FAIL,
     FIXED,
@@ -325,6 +326,22 @@ def family_section(family: str, about: dict, records: list[dict],
     return out
 
 
+def study_section(target: str, doc: dict, figures: list[tuple[str, Path]]) -> list:
+    """One study of a family (`reports.studies`): its question, findings and figures."""
+    words = study_words(target, doc)
+    seeds = ", ".join(str(s) for s in doc.get("seeds", []))
+    out: list = [b.Heading(3, f"Study: {words['title']}")]
+    if words["question"]:
+        out.append(b.Text(words["question"]))
+    out.append(b.Text(f"Profile {doc.get('profile', '-')}, seeds {seeds or '-'}; "
+                      f"{_seconds(doc.get('wall_s'))} of wall time. Descriptive: no check, "
+                      "no baseline.", small=True))
+    out.append(b.Definitions(words["findings"]) if words["findings"] else b.Text("none"))
+    if figures:
+        out.append(b.Figures(figures))
+    return out
+
+
 # --- 4. provenance -----------------------------------------------------------------------
 
 def _seconds(s: float | None) -> str:
@@ -429,7 +446,11 @@ def build(doc: dict, figures: dict[str, list[tuple[str, Path]]]) -> list:
         out += found
     else:
         out.append(b.Text("Nothing: every check passed, or failed as a known finding."))
+    studies = doc.get("studies") or {}
     for f in families:
         out += family_section(f, families[f], by_family[f], figures.get(f, []))
+        for target, study in studies.items():
+            if study.get("family") == f:
+                out += study_section(target, study, figures.get(target, []))
     out += provenance_section(doc, families)
     return out

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from benchmarks.options import USABLE_CORES
+from reports.studies import study_module
 
 
 def _figure_function(family: str, about: dict):
@@ -32,9 +33,10 @@ def _draw(family: str, about: dict, records: list[dict], out: Path) -> list[tupl
 
 def make_figures(doc: dict, out: Path, jobs: int | None = None
                  ) -> dict[str, list[tuple[str, Path]]]:
-    """Every figure the records support, family by family: ``family -> [(caption, path)]``.
+    """Every figure of the document: ``family -> [(caption, path)]``, and likewise per study
+    (keyed by the study's module path).
 
-    The families' figures are drawn in parallel, one forked process per family up to
+    The figures are drawn in parallel, one forked process per family or study up to
     ``jobs`` (default: the usable cores), where the platform forks; serially otherwise or
     with ``jobs=1``. Each family writes only its own files, so the order does not matter.
     """
@@ -42,9 +44,17 @@ def make_figures(doc: dict, out: Path, jobs: int | None = None
     records = doc["records"]
     about = doc.get("families") or {}
     families = list(dict.fromkeys(r["family"] for r in records))
-    jobs = min(len(families), jobs or USABLE_CORES)
+    tasks = {f: (_draw, f, about.get(f, {}), records, out) for f in families}
+    # Each study's figures, keyed by its module path (`reports.studies`).
+    tasks.update({target: (_draw_study, target, study, out)
+                  for target, study in (doc.get("studies") or {}).items()})
+    jobs = min(len(tasks), jobs or USABLE_CORES)
     if jobs <= 1 or "fork" not in mp.get_all_start_methods():
-        return {f: _draw(f, about.get(f, {}), records, out) for f in families}
+        return {key: task[0](*task[1:]) for key, task in tasks.items()}
     with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
-        futures = {f: pool.submit(_draw, f, about.get(f, {}), records, out) for f in families}
-        return {f: futures[f].result() for f in families}
+        futures = {key: pool.submit(*task) for key, task in tasks.items()}
+        return {key: futures[key].result() for key in tasks}
+
+
+def _draw_study(target: str, study: dict, out: Path) -> list[tuple[str, Path]]:
+    return study_module(target).figures(study, out)

@@ -20,7 +20,9 @@ from benchmarks.results import SCHEMA_VERSION, read_results, results_document, w
 from reports import verdicts
 from reports.cli import main
 from reports.content import generator_sentence, reproduce_command
+from reports.figures import make_figures
 from reports.render import render_html
+from reports.studies import run_studies
 
 # One seed of the quick profile keeps each cell under a second.
 ONE_SEED = dataclasses.replace(get_profile("quick"), n_seeds=1)
@@ -207,3 +209,18 @@ def test_generator_sentence_fills_the_ground_truth():
     note = "Bayes {bayes_accuracy:.2f}, {n_classes} classes, {missing:.1f}"
     assert generator_sentence(note, {"bayes_accuracy": 0.8413, "n_classes": 2}) == \
         "Bayes 0.84, 2 classes, ?"
+
+
+def test_a_study_renders_in_its_family_section(records, tmp_path):
+    studies = run_studies({"erasure": ["tests.fake_study"]}, "quick", None, 1)
+    assert studies["tests.fake_study"]["family"] == "erasure"
+    assert studies["tests.fake_study"]["wall_s"] >= 0
+    doc = results_document(records, "quick", families=describe_families(["erasure"]),
+                           studies=studies)
+    figures = make_figures(doc, tmp_path, jobs=1)
+    assert [c for c, _ in figures["tests.fake_study"]] == ["fake study figure"]
+    page = render_html(doc, figures)
+    at = page.index("Study: fake ladder")
+    assert page.index('id="family-erasure-details"') < at < page.index('id="provenance"')
+    assert "counts 4 features" in page[at:] and "Descriptive: no check" in page[at:]
+    assert page.count("<img") == sum(len(f) for f in figures.values())

@@ -1,0 +1,60 @@
+"""Studies: descriptive measurements that are not a grid cell (a ladder of dictionary sizes,
+architectures at matched L0), run by ``python -m reports`` and shown in their family's section.
+
+A study is a module named in its family's record (``Family.studies``) that provides
+
+- ``TITLE`` (str) and ``QUESTION`` (str): its heading and what it asks, in words;
+- ``run(profile="quick", seeds=None, jobs=1) -> dict``: a JSON-able document
+  (``{"study": name, "profile", "seeds", ...}``), computed once, stored in results.json under
+  ``"studies"``;
+- ``figures(doc, out) -> [(caption, png path)]`` and ``findings(doc) -> [(term, sentence,
+  note)]``: what the report shows, read from the document only (never recomputed).
+
+Studies describe; they hold no pass/fail check, so they have no baseline and do not run in
+the pytest grid (their unit tests do).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from pathlib import Path
+
+
+def study_module(target: str):
+    """The study module at import path ``target`` (``"benchmarks.sparse.ladder"``)."""
+    return importlib.import_module(target)
+
+
+def run_studies(targets: dict[str, list[str]], profile: str, seeds: list[int] | None,
+                jobs: int) -> dict[str, dict]:
+    """Run every study of the named families: ``{study module path: document}``.
+
+    ``targets`` maps a family to its studies' import paths. Each document gets the family
+    and the study's wall time (``"family"``, ``"wall_s"``); progress goes to stderr.
+    """
+    out = {}
+    for family, paths in targets.items():
+        for target in paths:
+            module = study_module(target)
+            print(f"study {target} ({profile} profile) ...", file=sys.stderr, flush=True)
+            start = time.perf_counter()
+            doc = module.run(profile=profile, seeds=seeds, jobs=jobs)
+            doc = {**doc, "family": family, "wall_s": time.perf_counter() - start}
+            print(f"study {target}: {doc['wall_s']:.0f} s", file=sys.stderr, flush=True)
+            out[target] = doc
+    return out
+
+
+def study_figures(studies: dict[str, dict], out: Path) -> dict[str, list[tuple[str, Path]]]:
+    """Each study's figures: ``{study module path: [(caption, path)]}``."""
+    return {target: study_module(target).figures(doc, out) for target, doc in studies.items()}
+
+
+def study_words(target: str, doc: dict) -> dict:
+    """``{"title", "question", "findings"}`` of one study document, for the report."""
+    module = study_module(target)
+    return {"title": getattr(module, "TITLE", target),
+            "question": getattr(module, "QUESTION", ""),
+            "findings": module.findings(doc)}
