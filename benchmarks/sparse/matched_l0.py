@@ -169,15 +169,18 @@ LABELS = {"mcc": "MCC", "f1": "mean per-latent F1", "absorption": "absorption",
 def k_for_target(target: float) -> int:
     """The k-family knob for a target L0: ``max(1, round(target))`` (half to even).
 
-    Raises ValueError naming ``target`` unless it is a finite number > 0.
+    Raises ValueError (TypeError for a non-number) naming ``target`` unless it is a finite
+    number > 0.
     """
     t = _positive(target, "target")
     return max(1, int(round(t)))
 
 
 def _positive(value, name: str) -> float:
+    """``value`` as a float when it is a finite real number > 0; TypeError for a non-number
+    (bool, str, None, complex), ValueError otherwise, both naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        raise TypeError(f"{name} must be a finite number > 0, got {value!r}")
     v = float(value)
     if not (math.isfinite(v) and v > 0):
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
@@ -358,7 +361,7 @@ def run_architecture_seed(name: str, seed: int, profile="quick",
             return calibrate_knob(l0_of, target, arch.start, history=history)
 
     rows = []
-    for i, (mult, target) in enumerate(zip(multiples, targets)):
+    for i, (mult, target) in enumerate(zip(multiples, targets, strict=True)):
         if calibrate is None:
             knob, cal = k_for_target(target), None
         else:
@@ -666,7 +669,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
         fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 4.2),
                                  squeeze=False)
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.84, wspace=0.28)
-        for ax, metric in zip(axes[0], metrics):
+        for ax, metric in zip(axes[0], metrics, strict=True):
             for i, name in enumerate(names):
                 pts = sorted((s for s in doc["summary"] if s["architecture"] == name
                               and s[metric] is not None), key=lambda s: s["target_multiple"])
