@@ -239,9 +239,25 @@ def test_findings_and_figures_from_the_document(tiny_doc, tmp_path):
     ({"profile": "huge"}, "profile"), ({"seeds": []}, "seeds"), ({"seeds": [-1]}, "seeds"),
     ({"jobs": 0}, "jobs"), ({"architectures": ["relu", "nope"]}, "architectures"),
     ({"architectures": []}, "architectures"), ({"multiples": (0.0,)}, "multiples"),
-    ({"multiples": ()}, "multiples"),
+    ({"multiples": ()}, "multiples"), ({"multiples": (1.0, 1.0)}, "multiples"),
 ])
 def test_run_errors_name_the_argument(kwargs, name):
     args = dict(profile=TINY) | kwargs
     with pytest.raises((ValueError, TypeError), match=name):
         ml.run(**args)
+
+
+def test_full_profile_is_configured():
+    prof = ml.PROFILES["full"]
+    expected, targets = ml.targets_for(prof)
+    # 20 active roots of 4096, each with 3 children at 0.25: 20 (1 + 0.75) = 35.
+    assert expected == 35.0 and targets == [17.5, 35.0, 70.0]
+    assert [ml.k_for_target(t) for t in targets] == [18, 35, 70]
+    assert prof["m"] == 4096 * 4 and prof["generator"]["n_features"] == 768
+    assert set(prof["budget"]) == set(ml.ARCHITECTURES)
+
+
+def test_scored_and_calibration_streams_are_distinct():
+    scored = {ml.scored_stream(x) for x in ml.TARGET_MULTIPLES}
+    assert scored == {500, 1000, 2000}
+    assert min(scored) >= 0 and max(scored) < ml.CALIBRATION_STREAM

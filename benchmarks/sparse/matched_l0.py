@@ -24,14 +24,16 @@ profile). Every score row reports the achieved held-out L0 beside its target.
 
 Per seed ``s``, every random number comes from ``SeedStreams(GENERATOR, s)``: the data
 (one forest per seed; split 0 trains the scored fit, split 1 is held out and scored, splits
-2 and 3 are the calibration's), the scored fit of target ``i`` from ``streams.method(i)``
-(the same stream for every architecture, as in the grid), calibration fit ``j`` from
-``streams.method(CALIBRATION_STREAM + j)``.
+2 and 3 are the calibration's), the scored fit at target multiple ``x`` from
+``streams.method(scored_stream(x))`` = ``streams.method(round(1000 x))`` (the same stream
+for every architecture, as in the grid, and for a target whatever other targets run),
+calibration fit ``j`` from ``streams.method(CALIBRATION_STREAM + j)``.
 
 Scores (all on the held-out split, codes active where > 0): matched MCC of the decoder
 rows (`metrics.dictionary_similarity.matched_mcc`), mean per-latent F1 as a detector of
 its best-matched feature (`latent_precision_recall`), mean absorption and full absorption
-over the scored parents (`metrics.absorption.absorption`), feature-splitting fraction
+over the scored parents (`metrics.absorption.absorption`; with its two parts, the parent
+latent's miss rate with a child and alone), feature-splitting fraction
 (`feature_splitting`), FVU = 1 - R^2 (`metrics.reconstruction.explained_variance`), L0,
 shrinkage and the dead-latent fraction.
 
@@ -90,7 +92,7 @@ TARGET_DECIMALS = 6
 TOLERANCE = 0.10
 MAX_RUNS = 6
 BRACKET_FACTOR = 3.0
-CALIBRATION_STREAM = 1000
+CALIBRATION_STREAM = 10**6
 # L0 below this is read as this in the log-log interpolation (a fit whose latents all died).
 _L0_FLOOR = 1e-3
 # Splits of one seed's dataset.
@@ -147,17 +149,32 @@ PROFILES = {
     "full": {
         "generator": {"n_features": 768, "n_roots": 4096, "branching": 3, "depth": 2,
                       "mean_active_roots": 20.0, "exclusive_fraction": 1.0},
-        "n_train": 200_000, "n_heldout": 20_000, "m": 16384, "seeds": (0, 1, 2),
+        "n_train": 200_000, "n_heldout": 10_000, "m": 16384, "seeds": (0, 1, 2),
         "budget": _FULL_BUDGET,
     },
 }
+# Cost of the full profile, extrapolated (not run). One training step timed on one core
+# (process time, nice, shared machine) at d = 256, m = 2048, B = 1024: ReLU 85 ms, TopK 47,
+# BatchTopK 54, JumpReLU 98, Gated 143, Matryoshka 52 ms (k = 16). Every step is led by
+# the dense (B, d) x (d, m) encoder product, so time scales with B m d: x96 at d = 768,
+# m = 16384, B = 4096, i.e. 4.5-14 s per step, 5-15 core-hours per 4000-step fit (ReLU
+# 9.1, TopK 5.0, BatchTopK 5.8, JumpReLU 10.4, Gated 15.2, Matryoshka 5.6). 54 scored fits
+# (6 x 3 targets x 3 seeds) take ~460 core-hours; calibration, at the quick profile's 2.5
+# fits per (penalised architecture, seed, target), ~67 more fits, ~760 core-hours: ~1200
+# core-hours in all, as 18 independent (architecture, seed) tasks. Memory per task: the
+# training rows (200,000 x 768 float64, 1.2 GB, plus a float32 copy), the batch buffers
+# (several 4096 x 16384 float32 arrays, ~0.3 GB each) and the dense held-out codes
+# (10,000 x 16384 float64, 1.3 GB).
+FULL_COST_NOTE = ("extrapolated ~1200 core-hours: 54 scored 4000-step fits ~460, "
+                  "calibration ~760; 18 independent (architecture, seed) tasks")
 
 # Metrics ranked by `order_architectures`: name -> True when higher is better.
 ORDERED = {"mcc": True, "f1": True, "absorption": False, "full_absorption": False,
            "splitting": False, "fvu": False}
 # Metrics summarised over seeds (every row also holds the knob and calibration record).
-SUMMARISED = ("l0", "l0_ratio", "mcc", "f1", "absorption", "full_absorption", "splitting",
-              "fvu", "shrinkage", "dead_fraction", "fit_time_s")
+SUMMARISED = ("l0", "l0_ratio", "mcc", "f1", "absorption", "full_absorption",
+              "miss_with_child", "miss_alone", "splitting", "fvu", "shrinkage", "dead_fraction",
+              "fit_time_s")
 LABELS = {"mcc": "MCC", "f1": "mean per-latent F1", "absorption": "absorption",
           "full_absorption": "full absorption", "splitting": "feature splitting",
           "fvu": "held-out FVU", "l0": "L0"}
@@ -316,7 +333,9 @@ def score_fit(est, test) -> dict:
     return {"l0": mean_l0(codes), "mcc": matched_mcc(A, F), "f1": pr["mean_f1"],
             "absorption": _num(ab["mean_absorption"]),
             "full_absorption": _num(ab["mean_full_absorption"]),
-            "n_absorption_scored": ab["n_scored"], "splitting": sp["split_fraction"],
+            "n_absorption_scored": ab["n_scored"],
+            "miss_with_child": _num(ab["mean_miss_with_child"]),
+            "miss_alone": _num(ab["mean_miss_alone"]), "splitting": sp["split_fraction"],
             "fvu": 1.0 - explained_variance(test.X, X_hat), "shrinkage": shrinkage(test.X, X_hat),
             "dead_fraction": dead_fraction(codes)}
 
@@ -335,6 +354,12 @@ def targets_for(prof: dict, multiples=TARGET_MULTIPLES) -> tuple[float, list[flo
     expected = make_hierarchical_features(1, **prof["generator"]).ground_truth["expected_l0"]
     expected = round(float(expected), TARGET_DECIMALS)
     return expected, [round(float(mult * expected), TARGET_DECIMALS) for mult in multiples]
+
+
+def scored_stream(multiple: float) -> int:
+    """Method-stream index of the scored fit at a target multiple: ``round(1000 multiple)``
+    (below `CALIBRATION_STREAM` for multiples below 1000)."""
+    return int(round(1000 * multiple))
 
 
 def run_architecture_seed(name: str, seed: int, profile="quick",
@@ -361,13 +386,13 @@ def run_architecture_seed(name: str, seed: int, profile="quick",
             return calibrate_knob(l0_of, target, arch.start, history=history)
 
     rows = []
-    for i, (mult, target) in enumerate(zip(multiples, targets, strict=True)):
+    for mult, target in zip(multiples, targets, strict=True):
         if calibrate is None:
             knob, cal = k_for_target(target), None
         else:
             cal = calibrate(target)
             knob = cal["knob"]
-        est, fit_s = _fit(arch, prof, knob, streams.method(i), train.X)
+        est, fit_s = _fit(arch, prof, knob, streams.method(scored_stream(mult)), train.X)
         row = {"architecture": name, "seed": int(seed), "target_multiple": float(mult),
                "target_l0": target, "expected_l0": expected,
                "true_l0_heldout": test.ground_truth["true_l0"], "knob_name": arch.knob,
@@ -531,8 +556,10 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
     Returns
     -------
     dict
-        ``{"study", "profile", "seeds", "architectures", "expected_l0", "targets",
-        "tolerance", "rows", "summary", "ordering", "cpu_s", "wall_s", "jobs"}``.
+        ``{"study", "profile", "seeds", "architectures", "expected_l0",
+        "target_multiples", "targets", "tolerance", "rows", "summary", "ordering",
+        "cost_estimate" (the full profile's, else None), "jobs", "wall_s", "cpu_s"}``;
+        ``cpu_s`` is the process time of the run and its workers.
     """
     prof = _profile(profile)
     names = list(ARCHITECTURES) if architectures is None else list(architectures)
@@ -549,8 +576,9 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
     if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1:
         raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
     mults = [_positive(m, "multiples") for m in multiples]
-    if not mults:
-        raise ValueError("multiples must hold at least one target multiple")
+    if not mults or len(set(mults)) != len(mults) or max(mults) >= 1000:
+        raise ValueError(f"multiples must hold distinct target multiples in (0, 1000), got "
+                         f"{multiples!r}")
     tasks = [(n, int(s)) for n in names for s in seed_list]
     wall, cpu = time.perf_counter(), time.process_time()
     if jobs == 1:
@@ -570,6 +598,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
             "seeds": seed_list, "architectures": names, "expected_l0": expected,
             "target_multiples": mults, "targets": targets, "tolerance": TOLERANCE,
             "rows": rows, "summary": summary, "ordering": orderings(summary),
+            "cost_estimate": FULL_COST_NOTE if profile == "full" else None,
             "jobs": int(jobs), "wall_s": time.perf_counter() - wall,
             "cpu_s": time.process_time() - cpu + child_cpu}
 
