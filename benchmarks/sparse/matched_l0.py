@@ -681,6 +681,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, NullLocator
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -695,9 +696,9 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
     markers = "osD^vP*X"
     result = []
     for filename, metrics, caption in panels:
-        fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 4.2),
+        fig, axes = plt.subplots(1, len(metrics), figsize=(max(7.0, 5.2 * len(metrics)), 4.4),
                                  squeeze=False)
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.84, wspace=0.28)
+        fig.subplots_adjust(left=0.10, right=0.98, bottom=0.13, top=0.80, wspace=0.28)
         for ax, metric in zip(axes[0], metrics, strict=True):
             for i, name in enumerate(names):
                 pts = sorted((s for s in doc["summary"] if s["architecture"] == name
@@ -715,10 +716,15 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
                             label=name)
             ax.axvline(doc["expected_l0"], color="grey", ls=":", lw=1)
             ax.set_xscale("log")
-            ax.set_xlabel("achieved held-out L0 (log)")
+            ax.xaxis.set_major_locator(FixedLocator(doc["targets"]))
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.set_xticklabels([f"{t:g}" for t in doc["targets"]])
+            ax.set_xlabel("achieved held-out L0 (log; ticks at the targets)")
             ax.set_ylabel(LABELS[metric])
-        axes[0][0].legend(fontsize=7, loc="best")
-        fig.suptitle(f"{caption}; {len(doc['seeds'])} seeds", fontsize=9)
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", ncol=len(names), fontsize=7,
+                   bbox_to_anchor=(0.5, 0.93), frameon=False)
+        fig.suptitle(f"{caption}; {len(doc['seeds'])} seeds, 95% intervals", fontsize=9)
         path = folder / filename
         fig.savefig(path, dpi=110)
         plt.close(fig)
