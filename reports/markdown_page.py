@@ -6,6 +6,8 @@ per generator whose cell lists the verdicts of its checks in their numbered orde
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from reports import blocks as b
 
 
@@ -61,7 +63,7 @@ def _problem(p: b.Problem) -> str:
 
 
 def _figures(f: b.Figures) -> str:
-    return "\n\n".join(f"![{cap}]({path.name})" for cap, path in f.items)
+    return "\n\n".join(f"![{cap}]({Path(path).name})" for cap, path in f.items)
 
 
 def _block(block) -> str:

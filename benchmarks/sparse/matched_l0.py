@@ -81,6 +81,13 @@ from metrics.dictionary_similarity import (
 from metrics.reconstruction import explained_variance, shrinkage
 from metrics.statistics import mean_over_seeds
 
+# The report's heading and question (`reports.studies`).
+TITLE = "SAE architectures at matched L0 on hierarchical features"
+QUESTION = ("At the same number of active latents per sample (0.5x, 1x and 2x the true L0), "
+            "which sparse-autoencoder architecture recovers a planted feature hierarchy "
+            "best: matched MCC, mean per-latent F1, absorption, held-out FVU? Bussmann et al. "
+            "(2025) report Matryoshka first on MCC and F1 with the least absorption.")
+
 STUDY = "matched_l0"
 GENERATOR = "hierarchical_features"
 
