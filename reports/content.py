@@ -427,9 +427,10 @@ def build(doc: dict, figures: dict[str, list[tuple[str, Path]]]) -> list:
     found = problems(doc)
     user = any(not r.get("builtin", True) for r in own)
     summary = (f"Profile {doc.get('profile', '-')}, seeds {', '.join(map(str, seeds))}: "
-               f"{len(own)} cells in {len(families)} families"
+               f"{len(own)} cells in {len(families)} famil{'y' if len(families) == 1 else 'ies'}"
                + (" (your methods first, references under them)" if user else "")
-               + f". {len(found) or 'Nothing'} needs attention"
+               + (f". {len(found)} need{'s' if len(found) == 1 else ''} attention" if found
+                  else ". Nothing needs attention")
                + (" (listed below the verdicts)." if found else "."))
     out: list = [b.Heading(1, "toyground sanity-check report"), b.Text(summary),
                  b.Heading(2, "Verdicts", "verdicts"),
