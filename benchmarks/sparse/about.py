@@ -46,6 +46,10 @@ METRICS = {
     "mmcs": "mean over planted features of the best |cos| to an atom (size-m dictionary)",
     "recovery_rate": "fraction of planted features with an atom at |cos| > 0.9",
     "uniqueness": "distinct best-matched features / live atoms (1 = no duplicated atoms)",
+    "mean_f1": "mean over latents of the F1 of a latent's firing as a detector of its "
+               "best-matched planted feature's firing (SynthSAEBench)",
+    "l0_ratio": "held-out L0 / the planted L0 of the same rows (1 is right; below: merged or "
+                "absorbed features, above: split or duplicated)",
     "n_claimed": "features the ground-truth-free signal claims (stable beyond the random "
                  "band)",
     "cross_mmcs_size": "MMCS of the size-m dictionary's live atoms against the 2m one",

@@ -63,6 +63,7 @@ from methods.sparse.kmeans_atoms import KMeansAtoms
 from methods.sparse.random_atoms import RandomAtoms
 from methods.sparse.relu_sae import ReluSAE
 from methods.sparse.topk_sae import TopKSAE
+from metrics.absorption import l0_ratio
 from metrics.claimed_features import (
     alive_atoms,
     claimed_features,
@@ -72,6 +73,7 @@ from metrics.claimed_features import (
 from metrics.dictionary_similarity import (
     cross_mmcs,
     dead_fraction,
+    latent_precision_recall,
     matched_mcc,
     mean_l0,
     mmcs,
@@ -320,6 +322,7 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
             "recovery_rate": recovery_rate(A, F),
             "uniqueness": uniqueness(A, F, alive),
             "matched_mcc": matched_mcc(A, F),
+            **_code_scores(codes, truth, A, F),
             "per_size": [{"name": name, "size": int(atoms[name].shape[0]),
                           "mmcs": mmcs(atoms[name], F),
                           "recovery_rate": recovery_rate(atoms[name], F)}
@@ -329,6 +332,20 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
         result["claim_limit"] = claim_limit(n_true)
         result["false_positive"] = seed_false_positive(result)
     return result
+
+
+def _code_scores(codes: np.ndarray, truth: dict, atoms: np.ndarray, features: np.ndarray
+                 ) -> dict:
+    """Per-latent F1 and L0 against the planted codes of the held-out rows, where given.
+
+    ``mean_f1``: mean over latents of the F1 of each latent's firing as a detector of its
+    best-matched feature's firing (SynthSAEBench; `latent_precision_recall`); ``l0_ratio``:
+    held-out L0 over the planted L0 of the same rows (`metrics.absorption.l0_ratio`).
+    """
+    if "codes" not in truth:
+        return {}
+    f1 = latent_precision_recall(codes, truth["codes"], atoms, features)["mean_f1"]
+    return {"mean_f1": float(f1), "l0_ratio": float(l0_ratio(codes, truth["codes"])["ratio"])}
 
 
 def _cross_size_curve(atoms: dict, heldout_codes: dict, streams: SeedStreams) -> list:
@@ -353,6 +370,8 @@ _MEANS = ("n_atoms", "n_alive", "dead_fraction", "mean_l0", "fvu_train", "fvu_he
           "shrinkage", "n_claimed", "n_stable_seed", "cross_mmcs_seed", "cross_mmcs_size",
           "band_cross_mmcs_mean", "band_cross_mmcs_high", "band_count_high", "fit_time_s")
 _PLANTED_MEANS = ("mmcs", "recovery_rate", "uniqueness", "matched_mcc")
+# Where the generator returns its planted codes (not the vocabulary: one token per sample).
+_CODE_MEANS = ("mean_f1", "l0_ratio")
 
 
 def aggregate_sparse(seed_results: list[dict]) -> dict:
@@ -365,7 +384,8 @@ def aggregate_sparse(seed_results: list[dict]) -> dict:
     """
     first = seed_results[0]
     n = len(seed_results)
-    keys = _MEANS + (_PLANTED_MEANS if first["has_features"] else ())
+    keys = _MEANS + (_PLANTED_MEANS if first["has_features"] else ()) + tuple(
+        k for k in _CODE_MEANS if k in first)
     metrics = {k: mean_over_seeds([r[k] for r in seed_results],
                                   confidence=DESCRIPTIVE_CONFIDENCE).to_dict() for k in keys}
     metrics["has_features"] = _point(float(first["has_features"]), n)
