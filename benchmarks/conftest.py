@@ -89,14 +89,15 @@ def pytest_generate_tests(metafunc):
 # the user's methods: the speed benchmarks (bars about the built-in methods, and a busy
 # machine can fail them: not the user's finding), and the regression guard unless the
 # user passes their own --baseline.
-BUILTIN_ONLY = {"test_speed.py"}
+# Every speed-benchmark file (test_speed.py, test_speed_architectures.py, ...).
+BUILTIN_ONLY_PREFIX = "test_speed"
 
 
 def pytest_ignore_collect(collection_path, config):
     opts = config.option
     if not getattr(opts, "method", None):
         return None if collection_path.name != "test_user_speed.py" else True
-    if collection_path.name in BUILTIN_ONLY:
+    if collection_path.name.startswith(BUILTIN_ONLY_PREFIX):
         return True
     if collection_path.name == "test_regression.py" and not opts.baseline:
         return True

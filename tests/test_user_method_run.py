@@ -174,6 +174,8 @@ def test_a_method_run_collects_only_the_users_tests():
     own = config(method=["m:M"], baseline="mine.json")
     assert pytest_ignore_collect(Path("benchmarks/test_regression.py"), own) is None
     assert pytest_ignore_collect(Path("benchmarks/sparse/test_speed.py"), own) is True
+    assert pytest_ignore_collect(Path("benchmarks/sparse/test_speed_architectures.py"),
+                                 own) is True
 
 
 def test_declared_failure_is_a_strict_xfail():
