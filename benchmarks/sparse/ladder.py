@@ -182,8 +182,17 @@ def run_ladder(method: MethodSpec, generator: GeneratorSpec, n_true: int, sizes:
             "elapsed_s": time.perf_counter() - start}
 
 
+# The tasks of the running study, read by forked workers by index (method specs hold
+# closures, which do not pickle).
+_TASKS: list = []
+
+
 def _task(args) -> dict:
     return run_ladder(*args)
+
+
+def _task_at(index: int) -> dict:
+    return run_ladder(*_TASKS[index])
 
 
 def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, int, list[int]]],
@@ -204,8 +213,12 @@ def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, i
         results = [_task(t) for t in tasks]
     else:
         import multiprocessing as mp
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
-            results = list(pool.map(_task, tasks))
+        _TASKS[:] = tasks
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+                results = list(pool.map(_task_at, range(len(tasks))))
+        finally:
+            _TASKS.clear()
     rows, estimates = [], []
     for k in range(0, len(tasks), len(seeds)):
         group = results[k:k + len(seeds)]
