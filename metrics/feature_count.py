@@ -340,7 +340,7 @@ def estimate_feature_count(rungs: Sequence, n_true: int | None = None,
             raise ValueError(f"rungs[{i}] must be (atoms, heldout_codes, other_atoms, "
                              f"other_codes)")
     sizes = [_rows(r[0], f"rungs[{i}] atoms").shape[0] for i, r in enumerate(rungs)]
-    if any(b <= a for a, b in zip(sizes, sizes[1:])):
+    if any(b <= a for a, b in zip(sizes[:-1], sizes[1:], strict=True)):
         raise ValueError(f"rungs must be in strictly increasing order of size, got sizes "
                          f"{sizes}")
     truth = None if n_true is None else _count(n_true, "n_true")

@@ -5,7 +5,6 @@ from functools import lru_cache
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from generators.isotropic_gaussian import make_isotropic_gaussian

@@ -58,6 +58,7 @@ from benchmarks.sparse.family import (
 )
 from benchmarks.spec import GeneratorSpec, MethodSpec
 from generators.uniform_cube import make_uniform_cube
+from metrics.claimed_features import stable_alive_atoms
 from metrics.feature_count import (
     BAND_QUANTILE,
     claim_limit,
@@ -86,14 +87,17 @@ CUBE_D8 = "uniform_cube_d8"
 CONFIDENCE = 0.95
 # The issue's bar for the planted generators: within this fraction of the true count.
 WITHIN = 0.25
+# Smallest size of a ladder: the TopK SAE (k = 5) needs at least k atoms, so the mixture's
+# ladder (12 centres) runs 6, 12, ..., 96.
+MIN_SIZE = 6
 # Stream component of the bands (a name of its own in `cell_seed`'s generator axis).
 BAND_AXIS = "feature_count_band"
 
 
 def ladder_sizes(n_true: int, profile: str) -> list[int]:
-    """Sizes ``n_true / below * 2^k`` up to ``above * n_true`` (a factor 2 apart)."""
+    """Sizes ``max(n_true / below, MIN_SIZE) * 2^k`` up to ``above * n_true`` (factor 2 apart)."""
     cfg = LADDER[profile]
-    low = max(1, n_true // cfg["below"])
+    low = max(MIN_SIZE, n_true // cfg["below"])
     sizes = [low]
     while sizes[-1] < cfg["above"] * n_true:
         sizes.append(2 * sizes[-1])
@@ -160,8 +164,12 @@ def run_ladder(method: MethodSpec, generator: GeneratorSpec, n_true: int, sizes:
         est = estimate_feature_count(
             rungs, n_true=n_true,
             band=lambda a, b, dd, c: _cached_band(a, b, dd, c, n_draws))
+    # The family's current reading at each size m (`stable_alive_atoms`: alive on held-out
+    # and stable in both the same-size and the next larger dictionary), for comparison.
+    old = [stable_alive_atoms(r[0], r[1], [r[2], nxt[0]])
+           for r, nxt in zip(rungs[:-1], rungs[1:], strict=True)]
     rows = []
-    for size, st, fit_s in zip(sizes, est.sizes, seconds):
+    for i, (size, st, fit_s) in enumerate(zip(sizes, est.sizes, seconds, strict=True)):
         band = st["band"]
         rows.append({
             "method": method.name, "generator": generator.name, "seed": seed,
@@ -175,6 +183,7 @@ def run_ladder(method: MethodSpec, generator: GeneratorSpec, n_true: int, sizes:
             "band_stable_high": band["n_stable"]["high"],
             "band_cross_size_high": None if band["cross_size_mmcs"] is None
             else band["cross_size_mmcs"]["high"],
+            "old_claimed": old[i] if i < len(old) else None,
             "fit_time_s": fit_s,
         })
     return {"rows": rows, "count": est.count, "size_at_count": est.size_at_count,
@@ -195,6 +204,15 @@ def _task_at(index: int) -> dict:
     return run_ladder(*_TASKS[index])
 
 
+def _guarded(fn, arg, task) -> dict:
+    """``fn(arg)``, or an error record naming the ladder (the study goes on)."""
+    try:
+        return fn(arg)
+    except Exception as exc:  # a method that fails at one size fails only its ladder
+        return {"error": f"{type(exc).__name__}: {exc}", "method": task[0].name,
+                "generator": task[1].name, "seed": task[4]}
+
+
 def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, int, list[int]]],
               seeds: list[int], n_heldout: int, n_draws: int, jobs: int = 1,
               profile: str = "custom") -> dict:
@@ -210,19 +228,23 @@ def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, i
              for m in methods for g, n_true, sizes in generators for s in seeds]
     start = time.perf_counter()
     if jobs == 1:
-        results = [_task(t) for t in tasks]
+        results = [_guarded(_task, t, t) for t in tasks]
     else:
         import multiprocessing as mp
         _TASKS[:] = tasks
         try:
             with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
-                results = list(pool.map(_task_at, range(len(tasks))))
+                futures = [pool.submit(_guarded, _task_at, k, t) for k, t in enumerate(tasks)]
+                results = [f.result() for f in futures]
         finally:
             _TASKS.clear()
+    errors = [r for r in results if "error" in r]
     rows, estimates = [], []
     for k in range(0, len(tasks), len(seeds)):
-        group = results[k:k + len(seeds)]
+        group = [r for r in results[k:k + len(seeds)] if "error" not in r]
         method, gen, n_true, sizes = tasks[k][:4]
+        if not group:
+            continue
         for r in group:
             rows.extend(r["rows"])
         counts = np.array([r["count"] for r in group])
@@ -250,7 +272,7 @@ def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, i
     return {"study": STUDY, "profile": profile, "seeds": [int(s) for s in seeds],
             "band_quantile": BAND_QUANTILE, "band_draws": n_draws,
             "wall_time_s": time.perf_counter() - start, "jobs": jobs,
-            "rows": rows, "estimates": estimates}
+            "rows": rows, "estimates": estimates, "errors": errors}
 
 
 def run(profile: str = "quick", seeds=None, jobs: int = 1) -> dict:
@@ -317,7 +339,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
     made = []
     methods = sorted({e["method"] for e in doc["estimates"]})
     gens = sorted({e["generator"] for e in doc["estimates"]})
-    markers = dict(zip(gens, "osD^v<>ph*"))
+    markers = dict(zip(gens, "osD^v<>ph*" * 3, strict=False))
     fig, ax = plt.subplots(figsize=(6.0, 5.0))
     top = 1.0
     for j, m in enumerate(methods):
