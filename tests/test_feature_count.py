@@ -214,7 +214,13 @@ def test_tiny_study_has_the_stated_shape_and_no_random_false_positive(tmp_path):
                     n_draws=DRAWS)
     doc_null = run_study([rand], [(cube, 0, [8, 64]), (gauss, 0, [8, 64])], [0, 1],
                          n_heldout=128, n_draws=DRAWS)
-    assert doc["study"] == "feature_count" and doc["seeds"] == [0]
+    parallel = run_study([rand], [(cube, 0, [8, 64]), (gauss, 0, [8, 64])], [0, 1],
+                         n_heldout=128, n_draws=DRAWS, jobs=2)
+    assert parallel["rows"] == doc_null["rows"] or all(  # timings aside
+        {k: v for k, v in a.items() if k != "fit_time_s"}
+        == {k: v for k, v in b.items() if k != "fit_time_s"}
+        for a, b in zip(parallel["rows"], doc_null["rows"], strict=True))
+    assert doc["study"] == "feature_count" and doc["seeds"] == [0] and not doc["errors"]
     assert len(doc["rows"]) == 2 * 2  # methods x sizes (one generator, one seed)
     by = {e["method"]: e for e in doc["estimates"]}
     assert by["exact"]["count"]["value"] == 12.0 and by["exact"]["n_true"] == 12

@@ -201,7 +201,7 @@ def _task(args) -> dict:
 
 
 def _task_at(index: int) -> dict:
-    return run_ladder(*_TASKS[index])
+    return _guarded(_task, _TASKS[index], _TASKS[index])
 
 
 def _guarded(fn, arg, task) -> dict:
@@ -234,8 +234,7 @@ def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, i
         _TASKS[:] = tasks
         try:
             with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
-                futures = [pool.submit(_guarded, _task_at, k, t) for k, t in enumerate(tasks)]
-                results = [f.result() for f in futures]
+                results = list(pool.map(_task_at, range(len(tasks))))
         finally:
             _TASKS.clear()
     errors = [r for r in results if "error" in r]
