@@ -236,3 +236,13 @@ def test_tiny_study_has_the_stated_shape_and_no_random_false_positive(tmp_path):
     assert "exact on planted_sparse" in terms
     made = figures(doc_null, tmp_path)
     assert len(made) == 2 and all((tmp_path / p).exists() for _, p in made)
+
+
+def test_band_grows_with_partners_and_shrinks_with_dimension():
+    # More partners can only add stable atoms; a higher dimension spreads them apart.
+    means = [ladder_band(32, m, 6, n_draws=30, random_state=4)["n_stable"]["mean"]
+             for m in (8, 32, 128)]
+    assert means[0] < means[1] < means[2]
+    by_dim = [ladder_band(32, 32, d, n_draws=30, random_state=4)["n_stable"]["mean"]
+              for d in (3, 6, 12)]
+    assert by_dim[0] > by_dim[1] > by_dim[2]
