@@ -1,0 +1,433 @@
+"""The feature-count study: Sharkey et al.'s ladder of dictionary sizes, read against chance.
+
+A user of a dictionary learner estimates "how many features are in my activations" by
+fitting dictionaries of increasing size and counting the atoms that reappear across seeds
+and sizes (`metrics.feature_count`). This study runs that estimator as users run it, per
+method and generator over seeds, on generators whose count is known: planted sparse
+features (64 in the quick profile), token embeddings (64), a Gaussian mixture (12 centres)
+and data without features (an isotropic Gaussian, the unit square, the unit cube in the
+family's ``d`` and an overcomplete low-dimensional null, the unit cube in ``d = 8`` with up
+to 256 atoms; all 0).
+
+Machinery (shared with `benchmarks.sparse.family`): generator and method specs and sizes
+(`sparse_generators`, `sparse_methods`, `SIZES`), fitting (`_fit`, which applies the
+family's size rule `set_size`), checked codes and atoms (`_codes`, `_components`). Per seed,
+with the seed's `benchmarks.seeding.SeedStreams`:
+
+- size ``i`` of the ladder fits ``A_i`` on split 0 with method stream ``2 i`` and ``B_i`` on
+  split 1 with method stream ``2 i + 1`` (every size on the same two training splits, as a
+  user trains the ladder on one dataset);
+- split 5 (``n_heldout`` rows) is held out: every code, live atom and count is measured
+  there;
+- the random bands draw from streams keyed by their own arguments (live counts and
+  dimension, `band_stream`): the band is a function of what it is compared with, and equal
+  arguments share one band across methods, generators and seeds.
+
+Ladders (sizes a factor 2 apart): from a quarter of the true count (or, on the nulls, of the
+planted count) to 8 times it in the quick profile and 32 times it in the full one; the cube
+in ``d = 8`` runs from ``d`` to ``32 d`` (quick) or ``128 d`` (full).
+
+Cost, measured (quick, 2 seeds, 4 methods x 7 generators, 12 fits per ladder: 672 fits):
+365 s of CPU, 386 s wall with ``--jobs 2`` on a shared 2-core machine (load 4-7). The SAE
+fits are about 85% of it (the family's budgets: 1000 x 512 ReLU, 500 x 256 TopK steps at
+every size). Shortening the SAE budgets at the two largest sizes was measured and not
+adopted: halving the ReLU SAE's steps there drops its distinct stable directions on the
+planted data from 66-73 to 2-3 at 256 atoms (and moves the mixture's count at 96 atoms
+from 12 to 16 on one seed); halving TopK's left every count beyond chance unchanged on all
+7 generators x 2 seeds, but saves only about a tenth of the study. Dictionary learning
+(8-14 s per fit at 64-512 atoms) runs in the full profile only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from benchmarks.profiles import get_profile
+from benchmarks.seeding import PROBE, SeedStreams, cell_seed
+from benchmarks.sparse.family import (
+    HELDOUT,
+    MAIN,
+    NAME,
+    REPEAT,
+    SIZES,
+    _codes,
+    _components,
+    _fit,
+    sparse_generators,
+    sparse_methods,
+)
+from benchmarks.spec import GeneratorSpec, MethodSpec
+from generators.uniform_cube import make_uniform_cube
+from metrics.claimed_features import stable_alive_atoms
+from metrics.feature_count import (
+    BAND_QUANTILE,
+    claim_limit,
+    estimate_feature_count,
+    ladder_band,
+)
+from metrics.statistics import wilson_interval
+
+STUDY = "feature_count"
+# Per profile: seeds (the estimate is descriptive: 2 in the quick profile), the ladder's
+# lowest size as a fraction of the true count and its highest as a multiple, the band's
+# draws (100: its 0.99 quantile, numpy "higher", is the largest draw, exceeded by a fresh
+# draw of the same distribution with probability 1/101), and the methods.
+LADDER = {
+    "quick": {"n_seeds": 2, "below": 4, "above": 8, "n_draws": 100,
+              "methods": ("relu_sae", "topk_sae", "kmeans", "random_atoms")},
+    "full": {"n_seeds": 5, "below": 4, "above": 32, "n_draws": 200,
+             "methods": ("relu_sae", "topk_sae", "kmeans", "dictionary_learning",
+                         "random_atoms")},
+}
+# Generators of the study (names in `sparse_generators`) and the low-dimensional null.
+GENERATORS = ("planted_sparse", "embedding_vocabulary", "gaussian_mixture",
+              "isotropic_gaussian", "uniform_square", "uniform_cube")
+CUBE_D8 = "uniform_cube_d8"
+# Interval of the false-positive rates (Wilson) and of the counts (range over seeds).
+CONFIDENCE = 0.95
+# The issue's bar for the planted generators: within this fraction of the true count.
+WITHIN = 0.25
+# Smallest size of a ladder: the TopK SAE (k = 5) needs at least k atoms, so the mixture's
+# ladder (12 centres) runs 6, 12, ..., 96.
+MIN_SIZE = 6
+# Stream component of the bands (a name of its own in `cell_seed`'s generator axis).
+BAND_AXIS = "feature_count_band"
+
+
+def ladder_sizes(n_true: int, profile: str) -> list[int]:
+    """Sizes ``max(n_true / below, MIN_SIZE) * 2^k`` up to ``above * n_true`` (factor 2 apart)."""
+    cfg = LADDER[profile]
+    low = max(MIN_SIZE, n_true // cfg["below"])
+    sizes = [low]
+    while sizes[-1] < cfg["above"] * n_true:
+        sizes.append(2 * sizes[-1])
+    return sizes
+
+
+def study_generators(profile: str) -> list[tuple[GeneratorSpec, int, list[int]]]:
+    """(spec, true count, ladder sizes) of every generator of the study."""
+    prof = get_profile(profile)
+    specs = {g.name: g for g in sparse_generators(prof)}
+    s = SIZES[profile]
+    planted = ladder_sizes(s["n_atoms"], profile)
+    out = []
+    for name in GENERATORS:
+        n_true = {"planted_sparse": s["n_atoms"], "embedding_vocabulary": s["vocab_size"],
+                  "gaussian_mixture": s["n_centres"]}.get(name, 0)
+        out.append((specs[name], n_true, ladder_sizes(n_true, profile) if n_true
+                    else planted))
+    cube8 = GeneratorSpec(CUBE_D8, NAME, make_uniform_cube,
+                          dict(n_samples=s["n_train"], n_features=8))
+    top = 32 if profile == "quick" else 128
+    out.append((cube8, 0, [8 * 2 ** k for k in range(int(np.log2(top)) + 1)]))
+    return out
+
+
+def study_methods(profile: str) -> list[MethodSpec]:
+    """The family's built-in methods that have a size, as listed in `LADDER`."""
+    by_name = {m.name: m for m in sparse_methods(get_profile(profile))}
+    return [by_name[name] for name in LADDER[profile]["methods"]]
+
+
+def band_stream(n_alive: int, n_other: int, n_features: int,
+                n_larger: int | None) -> np.random.SeedSequence:
+    """The random band's stream: a child of the grid root keyed by the band's arguments."""
+    return cell_seed(BAND_AXIS, 0, PROBE, n_features, n_alive, n_other,
+                     0 if n_larger is None else n_larger + 1)
+
+
+@lru_cache(maxsize=4096)
+def _cached_band(n_alive: int, n_other: int, n_features: int, n_larger: int | None,
+                 n_draws: int) -> dict:
+    return ladder_band(n_alive, n_other, n_features, n_larger, n_draws, BAND_QUANTILE,
+                       random_state=band_stream(n_alive, n_other, n_features, n_larger))
+
+
+def run_ladder(method: MethodSpec, generator: GeneratorSpec, n_true: int, sizes: list[int],
+               seed: int, n_heldout: int, n_draws: int) -> dict:
+    """One ladder (method, generator, seed): per-size rows and the reported count."""
+    streams = SeedStreams(generator.name, seed)
+    test = generator.dataset(streams, HELDOUT, n_samples=n_heldout)
+    d = test.n_features
+    rungs, seconds = [], []
+    start = time.perf_counter()
+    with threadpool_limits(limits=1):
+        for i, size in enumerate(sizes):
+            pair, fit_s = [], 0.0
+            for index, split in ((2 * i, MAIN), (2 * i + 1, REPEAT)):
+                est, _, elapsed = _fit(method, generator, streams, index, split, size)
+                W = _components(est, d)
+                pair += [W, _codes(est, test.X, W.shape[0])]
+                fit_s += elapsed
+            rungs.append(tuple(pair))
+            seconds.append(fit_s)
+        est = estimate_feature_count(
+            rungs, n_true=n_true,
+            band=lambda a, b, dd, c: _cached_band(a, b, dd, c, n_draws))
+    # The family's current reading at each size m (`stable_alive_atoms`: alive on held-out
+    # and stable in both the same-size and the next larger dictionary), for comparison.
+    old = [stable_alive_atoms(r[0], r[1], [r[2], nxt[0]])
+           for r, nxt in zip(rungs[:-1], rungs[1:], strict=True)]
+    rows = []
+    for i, (size, st, fit_s) in enumerate(zip(sizes, est.sizes, seconds, strict=True)):
+        band = st["band"]
+        rows.append({
+            "method": method.name, "generator": generator.name, "seed": seed,
+            "size": size, "n_true": n_true, "n_features": d,
+            **{k: st[k] for k in ("n_atoms", "n_alive", "dead_fraction", "n_other_alive",
+                                  "n_stable", "n_distinct", "n_larger_alive",
+                                  "cross_size_mmcs", "beyond_chance",
+                                  "cross_size_above_band", "false_positive")},
+            "band_distinct_high": band["n_distinct"]["high"],
+            "band_distinct_mean": band["n_distinct"]["mean"],
+            "band_stable_high": band["n_stable"]["high"],
+            "band_cross_size_high": None if band["cross_size_mmcs"] is None
+            else band["cross_size_mmcs"]["high"],
+            "old_claimed": old[i] if i < len(old) else None,
+            "fit_time_s": fit_s,
+        })
+    return {"rows": rows, "count": est.count, "size_at_count": est.size_at_count,
+            "dead_onset_size": est.dead_onset_size, "false_positive": est.false_positive,
+            "elapsed_s": time.perf_counter() - start}
+
+
+# The tasks of the running study, read by forked workers by index (method specs hold
+# closures, which do not pickle).
+_TASKS: list = []
+
+
+def _task(args) -> dict:
+    return run_ladder(*args)
+
+
+def _task_at(index: int) -> dict:
+    return _guarded(_task, _TASKS[index], _TASKS[index])
+
+
+def _guarded(fn, arg, task) -> dict:
+    """``fn(arg)``, or an error record naming the ladder (the study goes on)."""
+    try:
+        return fn(arg)
+    except Exception as exc:  # a method that fails at one size fails only its ladder
+        return {"error": f"{type(exc).__name__}: {exc}", "method": task[0].name,
+                "generator": task[1].name, "seed": task[4]}
+
+
+def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, int, list[int]]],
+              seeds: list[int], n_heldout: int, n_draws: int, jobs: int = 1,
+              profile: str = "custom") -> dict:
+    """Run every (method, generator, seed) ladder and pool the counts over seeds.
+
+    Returns the study document (see `run`).
+    """
+    if not methods or not generators or not seeds:
+        raise ValueError("methods, generators and seeds must each be non-empty")
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
+    tasks = [(m, g, n_true, list(sizes), int(s), n_heldout, n_draws)
+             for m in methods for g, n_true, sizes in generators for s in seeds]
+    start = time.perf_counter()
+    if jobs == 1:
+        results = [_guarded(_task, t, t) for t in tasks]
+    else:
+        import multiprocessing as mp
+        _TASKS[:] = tasks
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+                results = list(pool.map(_task_at, range(len(tasks))))
+        finally:
+            _TASKS.clear()
+    errors = [r for r in results if "error" in r]
+    rows, estimates = [], []
+    for k in range(0, len(tasks), len(seeds)):
+        group = [r for r in results[k:k + len(seeds)] if "error" not in r]
+        method, gen, n_true, sizes = tasks[k][:4]
+        if not group:
+            continue
+        for r in group:
+            rows.extend(r["rows"])
+        counts = np.array([r["count"] for r in group])
+        per_size = []
+        for i, size in enumerate(sizes):
+            fps = [bool(r["rows"][i]["false_positive"]) for r in group]
+            rate = wilson_interval(sum(fps), len(fps), confidence=CONFIDENCE).to_dict()
+            per_size.append({"size": size, "false_positive_rate": rate,
+                             "beyond_chance": [r["rows"][i]["beyond_chance"] for r in group]})
+        fp = [bool(r["false_positive"]) for r in group]
+        estimates.append({
+            "method": method.name, "generator": gen.name, "n_true": n_true,
+            "claim_limit": claim_limit(n_true), "sizes": sizes,
+            "count": {"value": float(counts.mean()), "low": float(counts.min()),
+                      "high": float(counts.max()), "n": int(counts.size),
+                      "interval": "range over seeds"},
+            "counts": counts.tolist(),
+            "size_at_count": [r["size_at_count"] for r in group],
+            "dead_onset_size": [r["dead_onset_size"] for r in group],
+            "false_positive_rate": wilson_interval(sum(fp), len(fp),
+                                                   confidence=CONFIDENCE).to_dict(),
+            "per_size": per_size,
+            "elapsed_s": float(sum(r["elapsed_s"] for r in group)),
+        })
+    return {"study": STUDY, "profile": profile, "seeds": [int(s) for s in seeds],
+            "band_quantile": BAND_QUANTILE, "band_draws": n_draws,
+            "wall_time_s": time.perf_counter() - start, "jobs": jobs,
+            "rows": rows, "estimates": estimates, "errors": errors}
+
+
+def run(profile: str = "quick", seeds=None, jobs: int = 1) -> dict:
+    """The study at ``profile``: every method x generator x seed ladder, as a JSON-able dict.
+
+    Parameters
+    ----------
+    profile : {"quick", "full"}
+    seeds : sequence of int, optional
+        Default ``0 .. n_seeds - 1`` with the profile's `LADDER` seed count.
+    jobs : int, default=1
+        Worker processes (each ladder runs with one BLAS thread).
+
+    Returns
+    -------
+    dict
+        ``{"study": "feature_count", "profile", "seeds", "rows": [one per method x
+        generator x seed x size], "estimates": [one per method x generator: "count" (mean
+        and range over seeds), "n_true", "false_positive_rate" (Wilson) and "per_size"
+        false-positive rates]}`` plus the band's quantile and draws and the wall time.
+    """
+    if profile not in LADDER:
+        raise ValueError(f"profile must be one of {sorted(LADDER)}, got {profile!r}")
+    cfg = LADDER[profile]
+    seeds = list(range(cfg["n_seeds"])) if seeds is None else [int(s) for s in seeds]
+    return run_study(study_methods(profile), study_generators(profile), seeds,
+                     SIZES[profile]["n_heldout"], cfg["n_draws"], jobs, profile)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+
+
+def findings(doc: dict) -> list[tuple[str, str, str]]:
+    """(term, sentence with numbers, note) per method x generator of the study."""
+    out = []
+    for e in doc["estimates"]:
+        c, n = e["count"], e["n_true"]
+        term = f"{e['method']} on {e['generator']}"
+        what = f"reports {_fmt(c['value'])} [{_fmt(c['low'])}, {_fmt(c['high'])}] features"
+        if n:
+            rel = abs(c["value"] - n) / n
+            sentence = f"{what} against {n} true ({rel:.0%} off)"
+            note = "within 25%" if rel <= WITHIN else "misses the 25% bar"
+        else:
+            fp = e["false_positive_rate"]
+            bad = [p["size"] for p in e["per_size"] if p["false_positive_rate"]["value"] > 0]
+            sentence = (f"{what} on data without features (limit {_fmt(e['claim_limit'])}); "
+                        f"false-positive rate {fp['value']:.2f} [{fp['low']:.2f}, "
+                        f"{fp['high']:.2f}] over {fp['n']} seeds")
+            note = ("false claims at sizes " + ", ".join(map(str, bad))) if bad else ""
+        out.append((term, sentence, note))
+    return out
+
+
+def figures(doc: dict, out) -> list[tuple[str, str]]:
+    """Estimated vs true count per method; false-positive rate per size per null."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    made = []
+    methods = sorted({e["method"] for e in doc["estimates"]})
+    gens = sorted({e["generator"] for e in doc["estimates"]})
+    markers = dict(zip(gens, "osD^v<>ph*" * 3, strict=False))
+    fig, ax = plt.subplots(figsize=(6.0, 5.0))
+    top = 1.0
+    for j, m in enumerate(methods):
+        for e in (e for e in doc["estimates"] if e["method"] == m):
+            c = e["count"]
+            x = e["n_true"] * (1 + 0.03 * (j - len(methods) / 2))
+            ax.errorbar(x, c["value"], yerr=[[c["value"] - c["low"]], [c["high"] - c["value"]]],
+                        marker=markers[e["generator"]], color=f"C{j}", linestyle="none")
+            top = max(top, c["high"], e["n_true"])
+    for j, m in enumerate(methods):
+        ax.plot([], [], color=f"C{j}", lw=6, label=m)
+    for g in gens:
+        ax.plot([], [], marker=markers[g], color="0.4", linestyle="none", label=g)
+    ax.plot([0, top], [0, top], "k--", lw=1, label="identity")
+    ax.set_xlabel("true feature count")
+    ax.set_ylabel("reported count (mean, range over seeds)")
+    ax.set_title("Feature count from the ladder, beyond random atoms")
+    ax.legend(fontsize=8)
+    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.11, top=0.92)
+    path = out / "feature_count_estimates.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    made.append(("Reported feature count (mean and range over seeds) against the true count, "
+                 "per method; markers are generators, dashed line the identity.", str(path)))
+
+    nulls = [g for g in gens if all(e["n_true"] == 0 for e in doc["estimates"]
+                                    if e["generator"] == g)]
+    if nulls:
+        cols = min(3, len(nulls))
+        rows = -(-len(nulls) // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+        for k, g in enumerate(nulls):
+            ax = axes[k // cols][k % cols]
+            for j, m in enumerate(methods):
+                for e in (e for e in doc["estimates"] if e["method"] == m and
+                          e["generator"] == g):
+                    xs = [p["size"] for p in e["per_size"]]
+                    # Methods offset by 0.015 so that equal rates stay visible.
+                    ys = [p["false_positive_rate"]["value"] + 0.015 * j for p in e["per_size"]]
+                    ax.plot(xs, ys, marker="o", color=f"C{j}", label=m, alpha=0.8)
+            ax.set_xscale("log", base=2)
+            ax.set_ylim(-0.05, 1.05)
+            ax.set_title(g, fontsize=9)
+            ax.set_xlabel("dictionary size")
+            ax.set_ylabel("false-positive rate")
+        for k in range(len(nulls), rows * cols):
+            axes[k // cols][k % cols].axis("off")
+        axes[0][0].legend(fontsize=7)
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.92, wspace=0.3,
+                            hspace=0.5)
+        path = out / "feature_count_false_positives.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        made.append(("False-positive rate per dictionary size on each null (count beyond "
+                     "the random band > 1), per method (methods offset by 0.015 for "
+                     "visibility).", str(path)))
+    return made
+
+
+def main(argv=None) -> int:
+    """``python -m benchmarks.sparse.ladder --profile quick --out DIR [--jobs N]``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="quick", choices=sorted(LADDER))
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--seeds", type=int, nargs="*", default=None)
+    args = parser.parse_args(argv)
+    doc = run(args.profile, args.seeds, args.jobs)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "feature_count.json").write_text(json.dumps(doc, indent=1))
+    for caption, path in figures(doc, out):
+        print(f"{path}: {caption}")
+    for term, sentence, note in findings(doc):
+        print(f"{term}: {sentence}" + (f" ({note})" if note else ""))
+    print(f"wall time {doc['wall_time_s']:.1f} s with {args.jobs} job(s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    sys.exit(main())
