@@ -28,6 +28,6 @@ FAMILY = Family(
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
-    studies=("benchmarks.sparse.matched_l0",),
+    studies=("benchmarks.sparse.ladder", "benchmarks.sparse.matched_l0"),
     time_method=family.time_sparse_method,
 )
