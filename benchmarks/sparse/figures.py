@@ -163,7 +163,7 @@ def false_positive_figure(records: list[dict], path: Path) -> Path | None:
     n = rows[0]["metrics"]["false_positive_rate"]["n"]
     ax.set_title(f"False-positive rate per seed ({n} seeds; 95% Wilson intervals)", fontsize=10)
     ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.12))
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.32, top=0.9)  # as in cross_size
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -197,7 +197,7 @@ def loss_figure(records: list[dict], path: Path) -> Path | None:
     ax.set_ylabel("held-out FVU")
     ax.set_title("Reconstruction loss: train vs held-out (seed means)", fontsize=10)
     ax.legend(fontsize=6.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.1, right=0.68, bottom=0.11, top=0.93)  # as in cross_size
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
