@@ -27,7 +27,7 @@ from methods.sparse.sae_training import (
     random_unit_rows,
     sparse_rows,
 )
-from methods.validation import check_dtype, check_int, check_positive_float
+from methods.validation import check_int
 
 # Weight of the newest batch in the running estimate of the inference threshold: a time
 # constant of 100 steps, so the estimate forgets the first steps of a 500-step fit.
@@ -199,10 +199,7 @@ class BatchTopKSAE(SparseAutoencoderBase):
         m = check_int(self.n_components, "n_components")
         if check_int(self.k, "k") > m:
             raise ValueError(f"k must be <= n_components={m}, got {self.k}")
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.batch_size, "batch_size")
-        check_int(self.n_steps, "n_steps")
-        return check_dtype(self.dtype)
+        return self._validate_training_params()
 
     def _prefixes(self) -> tuple[int, ...]:
         """Nested prefix sizes of the loss: the whole dictionary only."""

@@ -15,7 +15,7 @@ from methods.sparse.sae_training import (
     UnitDecoderSAEModel,
     random_unit_rows,
 )
-from methods.validation import check_dtype, check_int, check_positive_float
+from methods.validation import check_positive_float
 
 
 class _GatedSAEModel(UnitDecoderSAEModel):
@@ -190,12 +190,8 @@ class GatedSAE(SparseAutoencoderBase):
         self.random_state = random_state
 
     def _validate_params(self):
-        check_int(self.n_components, "n_components")
         check_positive_float(self.l1_coeff, "l1_coeff", allow_zero=True)
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.batch_size, "batch_size")
-        check_int(self.n_steps, "n_steps")
-        return check_dtype(self.dtype)
+        return self._validate_training_params()
 
     def _init_model(self, X, batch_size, dtype, rng) -> _GatedSAEModel:
         m, d = self.n_components, X.shape[1]

@@ -15,7 +15,7 @@ from methods.sparse.sae_training import (
     UnitDecoderSAEModel,
     random_unit_rows,
 )
-from methods.validation import check_dtype, check_int, check_positive_float
+from methods.validation import check_positive_float
 
 
 class _JumpReluSAEModel(UnitDecoderSAEModel):
@@ -182,14 +182,10 @@ class JumpReluSAE(SparseAutoencoderBase):
         self.random_state = random_state
 
     def _validate_params(self):
-        check_int(self.n_components, "n_components")
         check_positive_float(self.l0_coeff, "l0_coeff", allow_zero=True)
         check_positive_float(self.bandwidth, "bandwidth")
         check_positive_float(self.initial_threshold, "initial_threshold")
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.batch_size, "batch_size")
-        check_int(self.n_steps, "n_steps")
-        return check_dtype(self.dtype)
+        return self._validate_training_params()
 
     def _init_model(self, X, batch_size, dtype, rng) -> _JumpReluSAEModel:
         m, d = self.n_components, X.shape[1]

@@ -18,7 +18,7 @@ from methods.sparse.sae_training import (
     random_unit_rows,
     remove_parallel_component,
 )
-from methods.validation import check_dtype, check_int, check_positive_float
+from methods.validation import check_positive_float
 
 
 class _ReluSAEModel:
@@ -202,12 +202,8 @@ class ReluSAE(SparseAutoencoderBase):
         self.random_state = random_state
 
     def _validate_params(self):
-        check_int(self.n_components, "n_components")
         check_positive_float(self.l1_coeff, "l1_coeff", allow_zero=True)
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.batch_size, "batch_size")
-        check_int(self.n_steps, "n_steps")
-        return check_dtype(self.dtype)
+        return self._validate_training_params()
 
     def _init_model(self, X, batch_size, dtype, rng) -> _ReluSAEModel:
         m, d = self.n_components, X.shape[1]

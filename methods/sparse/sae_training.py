@@ -21,7 +21,13 @@ from threadpoolctl import threadpool_limits
 
 from methods.sparse._base import BaseDictionary
 from methods.sparse.adam import Adam
-from methods.validation import check_float32_range, check_random_state
+from methods.validation import (
+    check_dtype,
+    check_float32_range,
+    check_int,
+    check_positive_float,
+    check_random_state,
+)
 
 # Below this many flops per (B, d) x (d, m) product, BLAS runs single-threaded during
 # training: measured on 2 shared cores, thread hand-offs made a d=32, m=48, B=1024 step
@@ -133,6 +139,16 @@ class SparseAutoencoderBase(BaseDictionary):
     ``components_`` (n_components, d), ``encoder_weights_``, ``encoder_bias_`` and
     ``decoder_bias_`` (float64), plus anything of its own.
     """
+
+    def _validate_training_params(self):
+        """Check what every SAE has (``n_components``, ``learning_rate``, ``batch_size``,
+        ``n_steps``, ``dtype``); returns the training dtype. Subclasses' ``_validate_params``
+        call it and check their own knobs."""
+        check_int(self.n_components, "n_components")
+        check_positive_float(self.learning_rate, "learning_rate")
+        check_int(self.batch_size, "batch_size")
+        check_int(self.n_steps, "n_steps")
+        return check_dtype(self.dtype)
 
     def fit(self, X, y=None):
         """Train on the rows of ``X`` (n_samples, n_features); ``y`` is ignored.

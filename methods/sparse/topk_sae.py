@@ -24,7 +24,7 @@ from methods.sparse.sae_training import (
     random_unit_rows,
     remove_parallel_component,
 )
-from methods.validation import check_dtype, check_int, check_positive_float
+from methods.validation import check_int, check_positive_float
 
 # Rows used to estimate the geometric median that initialises b_pre (Weiszfeld is O(n d)
 # per iteration; a subsample of this size pins it down far below the data's spread).
@@ -276,10 +276,7 @@ class TopKSAE(SparseAutoencoderBase):
             check_int(self.k_aux, "k_aux")
         check_positive_float(self.aux_coeff, "aux_coeff", allow_zero=True)
         check_int(self.dead_after, "dead_after")
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_int(self.batch_size, "batch_size")
-        check_int(self.n_steps, "n_steps")
-        return check_dtype(self.dtype)
+        return self._validate_training_params()
 
     def _init_model(self, X, batch_size, dtype, rng) -> _TopKSAEModel:
         (n, d), m = X.shape, self.n_components
