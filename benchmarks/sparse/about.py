@@ -52,6 +52,9 @@ METRICS = {
                 "absorbed features, above: split or duplicated)",
     "n_claimed": "features the ground-truth-free signal claims (stable beyond the random "
                  "band)",
+    "n_claimed_beyond_chance": "distinct stable directions at size m minus the 0.99 "
+                               "quantile of the same count for random atoms of the same "
+                               "size (the ladder study's reading; not yet the check's)",
     "cross_mmcs_size": "MMCS of the size-m dictionary's live atoms against the 2m one",
     "band_cross_mmcs_high": "upper edge of the same statistic for random atoms (the band)",
     "false_positive_rate": "fraction of seeds on which no_false_features fails",
