@@ -22,7 +22,9 @@ td,th{border:1px solid #d5d5d5;padding:2px 5px;text-align:left;vertical-align:to
  overflow-wrap:anywhere}
 th{background:#f2f2f2;font-weight:600}
 table.sortable th{cursor:pointer}table.sortable th:hover{background:#e4e4e4}
-td .sub{display:block;font-size:10.5px;color:#666;white-space:nowrap}
+td .sub{display:block;font-size:10px;color:#666}
+table.sortable td:nth-child(-n+2){min-width:125px}
+table.sortable td.num{padding:2px 3px}
 td.num{text-align:right;white-space:nowrap}
 .group{display:flex;flex-wrap:wrap;gap:10px 28px;align-items:flex-start}
 .matrix{flex:0 0 auto;width:min-content;max-width:100%}.matrix table{width:max-content}
