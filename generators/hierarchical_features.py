@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from scipy.stats import norm
 
 from generators.dataset import Dataset
-from generators.planted_sparse import firing_probabilities, random_unit_rows
+from generators.planted_sparse import (
+    copula_firing,
+    firing_probabilities,
+    independent_firing,
+    random_unit_rows,
+)
 from generators.seeding import SeedLike, split_rng, structure_rng
 from methods.validation import (
     check_bool,
@@ -36,9 +40,9 @@ from methods.validation import (
 FIRING = ("zipf", "exponential")
 MAGNITUDES = ("uniform", "half_normal", "constant")
 
-# Root firing is drawn this many (row x root) elements at a time (2**20 float64 = 8 MB),
-# so no (n_samples, n_roots) array is formed at the full profile's 4096 roots x 20000 rows.
-BLOCK_ELEMENTS = 2**20
+# Root firing is drawn in row blocks of `generators.planted_sparse.BLOCK_ELEMENTS` (row x
+# root) elements, so no (n_samples, n_roots) array is formed at the full profile's 4096
+# roots x 20000 rows.
 
 # Largest forest built (features): a guard against a depth / branching typo asking for
 # billions of features, far beyond the 16384 of SynthSAEBench-16k.
@@ -90,29 +94,21 @@ def root_rates(n_roots: int, mean_active_roots: float, firing: str, zipf_exponen
 
 
 def _root_firing(rng: np.random.Generator, n: int, p: np.ndarray, loadings, rho: float):
-    """(rows, roots) of the active roots, drawn one row block at a time, sorted by row.
+    """(rows, roots) of the active roots, sorted by row.
 
-    Independent: root ``r`` fires when ``u < p_r``. Copula (``loadings`` (R, k)): ``z = sqrt(
-    rho) g L^T + sqrt(1 - rho) e``, ``g ~ N(0, I_k)`` per row, ``e ~ N(0, I_R)``, unit-norm
-    loading rows so that every ``z_r`` is standard normal; root ``r`` fires when ``z_r >
-    Phi^-1(1 - p_r)``, which keeps its marginal rate ``p_r`` exactly.
+    Independent: root ``r`` fires with probability ``p_r``; copula (``loadings`` (R, k)):
+    the planted generator's Gaussian copula, which keeps each marginal rate ``p_r``
+    exactly. Both are `generators.planted_sparse`'s block generators, so the roots are
+    drawn exactly as planted features are.
     """
-    R = p.size
-    rows = max(1, BLOCK_ELEMENTS // R)
-    g = rng.standard_normal((n, loadings.shape[1])) if loadings is not None else None
-    threshold = norm.isf(p)
-    out_r, out_c = [], []
-    for start in range(0, n, rows):
-        stop = min(n, start + rows)
-        if loadings is None:
-            fire = rng.random((stop - start, R)) < p
-        else:
-            e = rng.standard_normal((stop - start, R))
-            fire = np.sqrt(rho) * (g[start:stop] @ loadings.T) + np.sqrt(1.0 - rho) * e \
-                > threshold
+    blocks = (independent_firing(rng, n, p) if loadings is None
+              else copula_firing(rng, n, p, loadings, rho))
+    out_r, out_c, start = [], [], 0
+    for fire in blocks:
         r, c = np.nonzero(fire)
         out_r.append(r + start)
         out_c.append(c)
+        start += fire.shape[0]
     return np.concatenate(out_r).astype(np.int64), np.concatenate(out_c).astype(np.int64)
 
 

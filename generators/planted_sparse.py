@@ -84,7 +84,7 @@ def _block_rows(n_atoms: int) -> int:
     return max(1, BLOCK_ELEMENTS // n_atoms)
 
 
-def _independent_firing(rng: np.random.Generator, n: int, p: np.ndarray):
+def independent_firing(rng: np.random.Generator, n: int, p: np.ndarray):
     """Bernoulli(p_i) firing, independent across atoms and samples, one row block at a time.
 
     Yields bool blocks of shape (rows, n_atoms) whose concatenation is ``rng.random((n,
@@ -96,7 +96,7 @@ def _independent_firing(rng: np.random.Generator, n: int, p: np.ndarray):
         yield rng.random((min(rows, n - start), p.size)) < p
 
 
-def _copula_firing(
+def copula_firing(
     rng: np.random.Generator, n: int, p: np.ndarray, loadings: np.ndarray, rho: float
 ):
     """Gaussian-copula firing: ``z = sqrt(rho) g A^T + sqrt(1 - rho) e`` thresholded per atom.
@@ -235,9 +235,9 @@ def make_planted_sparse(
 
     rng = split_rng(random_state, split)
     if correlated:
-        blocks = _copula_firing(rng, n, p, loadings, rho)
+        blocks = copula_firing(rng, n, p, loadings, rho)
     else:
-        blocks = _independent_firing(rng, n, p)
+        blocks = independent_firing(rng, n, p)
     codes = _sparse_codes(blocks, n, m, rng)
     X = _codes_times_features(codes, features)
 

@@ -68,6 +68,7 @@ from benchmarks.sparse.family import (
 )
 from benchmarks.spec import GeneratorSpec, MethodSpec
 from generators.uniform_cube import make_uniform_cube
+from methods.validation import check_int
 from metrics.claimed_features import stable_alive_atoms
 from metrics.feature_count import (
     BAND_QUANTILE,
@@ -241,8 +242,7 @@ def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, i
     """
     if not methods or not generators or not seeds:
         raise ValueError("methods, generators and seeds must each be non-empty")
-    if not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
+    check_int(jobs, "jobs")
     tasks = [(m, g, n_true, list(sizes), int(s), n_heldout, n_draws)
              for m in methods for g, n_true, sizes in generators for s in seeds]
     start = time.perf_counter()

@@ -64,6 +64,7 @@ from typing import Callable
 import numpy as np
 
 from benchmarks.seeding import SeedStreams, sklearn_seed
+from benchmarks.spec import GeneratorSpec
 from generators.hierarchical_features import make_hierarchical_features
 from methods.sparse.batchtopk_sae import BatchTopKSAE
 from methods.sparse.gated_sae import GatedSAE
@@ -71,6 +72,7 @@ from methods.sparse.jumprelu_sae import JumpReluSAE
 from methods.sparse.matryoshka_sae import MatryoshkaSAE
 from methods.sparse.relu_sae import ReluSAE
 from methods.sparse.topk_sae import TopKSAE
+from methods.validation import check_int, check_positive_float
 from metrics.absorption import absorption, feature_splitting
 from metrics.dictionary_similarity import (
     dead_fraction,
@@ -201,14 +203,10 @@ def k_for_target(target: float) -> int:
 
 
 def _positive(value, name: str) -> float:
-    """``value`` as a float when it is a finite real number > 0; TypeError for a non-number
-    (bool, str, None, complex), ValueError otherwise, both naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a finite number > 0, got {value!r}")
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return v
+    """``value`` as a finite float > 0, else an error naming ``name``
+    (`methods.validation.check_positive_float`: an InvalidArgumentError, both a TypeError
+    and a ValueError, for a non-number)."""
+    return check_positive_float(value, name)
 
 
 def _miss(l0: float, target: float) -> float:
@@ -272,9 +270,7 @@ def calibrate_knob(l0_of: Callable[[float, int], float], target: float, start: f
     tol = _positive(tolerance, "tolerance")
     if tol >= 1:
         raise ValueError(f"tolerance must be in (0, 1), got {tolerance!r}")
-    if isinstance(max_runs, bool) or not isinstance(max_runs, (int, np.integer)) \
-            or max_runs < 1:
-        raise ValueError(f"max_runs must be an int >= 1, got {max_runs!r}")
+    check_int(max_runs, "max_runs")
     if _positive(factor, "factor") <= 1:
         raise ValueError(f"factor must be > 1, got {factor!r}")
     points = history if history is not None else []
@@ -307,8 +303,10 @@ def _profile(profile) -> dict:
 
 
 def _dataset(prof: dict, streams: SeedStreams, split: int, n: int):
-    return make_hierarchical_features(n, **prof["generator"], random_state=streams.data,
-                                      split=split)
+    """Split ``split`` (``n`` rows) of the seed's forest, through the grid's own idiom
+    (`GeneratorSpec.dataset`: the data stream of ``streams``)."""
+    spec = GeneratorSpec(GENERATOR, "sparse", make_hierarchical_features, prof["generator"])
+    return spec.dataset(streams, split, n_samples=n)
 
 
 def _build(arch: Architecture, prof: dict, knob: float, stream) -> object:
@@ -576,11 +574,11 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
     if not names:
         raise ValueError("architectures must name at least one architecture")
     seed_list = list(prof["seeds"] if seeds is None else seeds)
-    if not seed_list or any(isinstance(s, bool) or not isinstance(s, (int, np.integer))
-                            or s < 0 for s in seed_list):
+    if not seed_list:
         raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
-    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1:
-        raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
+    for s in seed_list:
+        check_int(s, "seeds", minimum=0)
+    check_int(jobs, "jobs")
     mults = [_positive(m, "multiples") for m in multiples]
     if not mults or len(set(mults)) != len(mults) or max(mults) >= 1000:
         raise ValueError(f"multiples must hold distinct target multiples in (0, 1000), got "
