@@ -352,3 +352,38 @@ def test_unchanged_leace_compares_clean(leace_cell, leace_baseline):
     record = run_cell(leace_cell)
     assert record["status"] == "ok", record["error"]
     assert compare(record, leace_baseline) == []
+
+
+def test_rebaseline_selects_cells_by_pattern():
+    from benchmarks.rebaseline import select_cells
+
+    cells = select_cells(["sparse/*/hierarchical_features", "erasure/leace/xor_concept"],
+                         "quick", 2)
+    names = {(c.family, c.method.name, c.generator.name) for c in cells}
+    assert ("erasure", "leace", "xor_concept") in names
+    sparse = {m for f, m, g in names if f == "sparse"}
+    assert {"relu_sae", "gated_sae", "random_atoms"} <= sparse
+    assert all(g == "hierarchical_features" for f, m, g in names if f == "sparse")
+    with pytest.raises(ValueError, match="no built-in cell matches"):
+        select_cells(["sparse/no_such_method/*"], "quick", 2)
+
+
+def test_rebaseline_replaces_named_entries_and_keeps_the_others(tmp_path):
+    from benchmarks.rebaseline import merge_entries
+
+    def cell(method, first_seed):
+        return next(c for c in build_grid("quick", families=["erasure"], n_seeds=2,
+                                          first_seed=first_seed)
+                    if c.method.name == method and c.generator.name == "two_class_gaussian")
+
+    rec_leace, rec_mp = run_cell(cell("leace", 0)), run_cell(cell("mean_projection", 0))
+    path = write_baseline([rec_leace], tmp_path / "b.json", "quick")
+    before = load_baseline(path)[cell_key(rec_leace)]
+    changed = run_cell(cell("leace", 7))  # the same cell on other seeds: other numbers
+    assert merge_entries(path, [changed, rec_mp], "quick") == (1, 1)
+    after = load_baseline(path)
+    assert set(after) == {cell_key(rec_leace), cell_key(rec_mp)}
+    assert after[cell_key(rec_leace)] == baseline_entry(changed) != before
+    assert after[cell_key(rec_mp)] == baseline_entry(rec_mp)
+    with pytest.raises(ValueError, match="profile"):
+        merge_entries(path, [rec_mp], "full")

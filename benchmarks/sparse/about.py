@@ -25,6 +25,10 @@ GENERATORS = {
     "planted_sparse_small_n": (
         "The same {n_true_features} planted features, trained on fewer rows than an SAE has "
         "weights: where train and held-out loss part."),
+    "hierarchical_features": (
+        "A forest of {n_true_features} planted features (SynthSAEBench-style): a child fires "
+        "only with its parent, some siblings exclude each other, Zipfian root rates; true L0 "
+        "{true_l0:.2f}. Where absorption shows: a parent latent silent when a child fires."),
     "embedding_vocabulary": (
         "Token embeddings plus noise: {n_true_features} vocabulary vectors with Zipfian "
         "frequencies, exactly one active per sample (a 'layer 0')."),
@@ -50,11 +54,13 @@ METRICS = {
                "best-matched planted feature's firing (SynthSAEBench)",
     "l0_ratio": "held-out L0 / the planted L0 of the same rows (1 is right; below: merged or "
                 "absorbed features, above: split or duplicated)",
-    "n_claimed": "features the ground-truth-free signal claims (stable beyond the random "
-                 "band)",
+    "absorption": "hierarchy only: mean over parents of the parent latent's miss rate when "
+                  "a child fires minus its miss rate alone (0: none; 1: always absorbed)",
+    "n_claimed": "live atoms stable across splits, seeds and sizes, not corrected for chance "
+                 "(descriptive: random atoms reach it in low dimensions)",
     "n_claimed_beyond_chance": "distinct stable directions at size m minus the 0.99 "
                                "quantile of the same count for random atoms of the same "
-                               "size (the ladder study's reading; not yet the check's)",
+                               "size: the claim no_false_features reads",
     "cross_mmcs_size": "MMCS of the size-m dictionary's live atoms against the 2m one",
     "band_cross_mmcs_high": "upper edge of the same statistic for random atoms (the band)",
     "false_positive_rate": "fraction of seeds on which no_false_features fails",

@@ -4,41 +4,39 @@ Shared by the scoring (`benchmarks.sparse.family` records each seed's limit and 
 the seed claims too much, for the false-positive rate) and by the check
 (`benchmarks.sparse.checks.no_false_features`, on the seed means), so that both read one
 definition and the scoring never imports a check.
+
+A claim is a count **beyond chance**, the same reading as the feature-count study
+(`benchmarks.sparse.ladder`, `metrics.feature_count`): at the grid's size ``m``, the
+distinct directions (atoms within |cos| 0.9 count once) that are alive on held-out rows
+and stable in a same-size dictionary fitted on another split with another method seed,
+minus the 0.99 quantile of the same count for random unit atoms of the same live counts
+and dimension, clipped at 0 (``n_claimed_beyond_chance``). Every count is read against
+the same statistic of random atoms, so the null dictionary (random atoms) exceeds its own
+band at most at the band's rate. The count may exceed the generator's true count (12
+mixture centres; 0 for the cube and the Gaussian) by `CLAIM_FACTOR`, plus `MEAN_ALLOWANCE`
+(one: the mean of uncentred data is a genuinely stable direction; the data are not
+centred before fitting, see benchmarks/sparse/family.py): `claim_limit`, defined once in
+`metrics.feature_count`.
+
+The suite's earlier count (``n_claimed``: live atoms stable in both the same-size and the
+2x dictionary, with no chance correction) stays a descriptive metric: on the unit square
+it was 46-64 for every method, random atoms included, because in two dimensions any 64
+unit atoms have near-duplicates in another 64.
 """
 
 from __future__ import annotations
 
-from metrics.feature_count import CLAIM_FACTOR, MEAN_ALLOWANCE, claim_limit  # noqa: F401
+from metrics.feature_count import (  # noqa: F401
+    CLAIM_FACTOR,
+    MEAN_ALLOWANCE,
+    claim_limit,
+    is_false_positive,
+)
 
-# no_false_features: a claimed feature is an atom alive on held-out data and stable
-# (|cos| > 0.9 to an atom) in both a same-size dictionary and a 2x larger one, each fitted
-# on another split with another method seed. The claim may exceed the generator's true
-# count (12 mixture centres; 0 for the cube and the Gaussian) by `CLAIM_FACTOR`, plus
-# `MEAN_ALLOWANCE` (one: the mean of uncentred data is a genuinely stable direction; the
-# data are not centred before fitting, see benchmarks/sparse/family.py): `claim_limit`,
-# defined once in `metrics.feature_count` (the feature-count study reads the same limit).
-# And, on generators with no true features at all (n_true = 0), the cross-size MMCS (live
-# atoms of size m against the 2m dictionary) may not exceed the random-atom band's 0.99
-# quantile (random unit dictionaries of the same live count, size and dimension;
-# metrics.claimed_features.random_atom_band). With real structure (the mixture's 12
-# centres) a faithful dictionary rises above that band, so there only the count is read.
-
-
-def claim_violation(n_claimed: float, limit: float, cross: float, band_high: float,
-                    n_true: float):
-    """(value, threshold, rule) of the first violated condition of no_false_features, or None."""
-    if n_claimed > limit:
-        return (n_claimed, limit, f"claimed features (alive on held-out, stable across splits, "
-                f"seeds and sizes; limit {CLAIM_FACTOR} x true count + {MEAN_ALLOWANCE} for the "
-                f"mean)")
-    if n_true == 0 and cross > band_high:
-        return (cross, band_high, "cross-size MMCS (m vs 2m; limit: random-atom band 0.99 "
-                "quantile)")
-    return None
+CLAIM_RULE = (f"seed-mean distinct stable directions beyond the random-atom band's 0.99 "
+              f"quantile (limit {CLAIM_FACTOR} x true count + {MEAN_ALLOWANCE} for the mean)")
 
 
 def seed_false_positive(result: dict) -> bool:
     """Whether one seed's result violates `no_false_features` (a per-seed false positive)."""
-    return claim_violation(result["n_claimed"], result["claim_limit"],
-                           result["cross_mmcs_size"], result["band_cross_mmcs_high"],
-                           result["n_true_features"]) is not None
+    return is_false_positive(result["n_claimed_beyond_chance"], result["n_true_features"])

@@ -8,11 +8,12 @@ features (a Gaussian mixture, an isotropic Gaussian, the unit square and the uni
 
 Per seed, with every random stream from the seed's `benchmarks.seeding.SeedStreams`:
 
-- five dictionaries are fitted, each on its **own split** and with its **own method
+- three dictionaries are fitted, each on its **own split** and with its **own method
   stream** (``streams.method(i)``): the main one of size ``m`` (split 0), a repeat of size ``m``
-  (split 1, for cross-seed stability), one of size ``2 m`` (split 2, Sharkey et al.'s
-  "next larger dictionary") and two smaller ones, ``m / 2`` and ``m / 4`` (splits 3, 4),
-  for the cross-size curve. Fitting the comparison dictionaries on other samples matters:
+  (split 1, for cross-seed stability) and one of size ``2 m`` (split 2, Sharkey et al.'s
+  "next larger dictionary"). The whole ladder of sizes (a quarter of the true count to 8x
+  it) is the feature-count study's (`benchmarks.sparse.ladder`): the grid reads the claim
+  at size ``m`` only. Fitting the comparison dictionaries on other samples matters:
   with one shared sample, 8 MiniBatchDictionaryLearning atoms on an isotropic Gaussian were
   all "stable" across seeds, locked onto chance structure of that sample's covariance.
 - split 5 (``n_heldout`` rows) is held out: codes, liveness, reconstruction and every
@@ -56,14 +57,19 @@ from benchmarks.sparse.false_claims import claim_limit, seed_false_positive
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture
+from generators.hierarchical_features import make_hierarchical_features
 from generators.isotropic_gaussian import make_isotropic_gaussian
 from generators.planted_sparse import make_planted_sparse
 from generators.uniform_cube import make_uniform_cube
+from methods.sparse.batchtopk_sae import BatchTopKSAE
+from methods.sparse.gated_sae import GatedSAE
+from methods.sparse.jumprelu_sae import JumpReluSAE
 from methods.sparse.kmeans_atoms import KMeansAtoms
+from methods.sparse.matryoshka_sae import MatryoshkaSAE
 from methods.sparse.random_atoms import RandomAtoms
 from methods.sparse.relu_sae import ReluSAE
 from methods.sparse.topk_sae import TopKSAE
-from metrics.absorption import l0_ratio
+from metrics.absorption import absorption, feature_splitting, l0_ratio
 from metrics.claimed_features import (
     alive_atoms,
     claimed_features,
@@ -106,26 +112,34 @@ SIZES = {
         "n_centres": 12, "vocab_size": 64,
         "relu_sae": {"n_steps": 1000, "batch_size": 512, "learning_rate": 1e-2},
         "topk_sae": {"n_steps": 500, "batch_size": 256, "learning_rate": 1e-2},
+        "batchtopk_sae": {"n_steps": 1000, "batch_size": 256, "learning_rate": 1e-2},
+        "jumprelu_sae": {"n_steps": 500, "batch_size": 256, "learning_rate": 1e-2},
+        "gated_sae": {"n_steps": 500, "batch_size": 256, "learning_rate": 1e-2},
+        "matryoshka_sae": {"n_steps": 1000, "batch_size": 256, "learning_rate": 1e-2},
         "dictionary_learning": {"max_iter": 2, "fit_algorithm": "cd"},
         "kmeans": {"max_iter": 100},
+        "forest": {"n_roots": 16, "branching": 3, "depth": 2, "mean_active_roots": 2.0},
     },
     "full": {
         "d": 256, "n_atoms": 512, "m": 512, "n_train": 200_000, "n_small": 2048,
         "n_heldout": 20_000, "n_centres": 12, "vocab_size": 512,
         "relu_sae": {"n_steps": 2000, "batch_size": 4096, "learning_rate": 3e-3},
         "topk_sae": {"n_steps": 2000, "batch_size": 4096, "learning_rate": 3e-3},
+        "batchtopk_sae": {"n_steps": 2000, "batch_size": 4096, "learning_rate": 3e-3},
+        "jumprelu_sae": {"n_steps": 2000, "batch_size": 4096, "learning_rate": 3e-3},
+        "gated_sae": {"n_steps": 2000, "batch_size": 4096, "learning_rate": 3e-3},
+        "matryoshka_sae": {"n_steps": 2000, "batch_size": 4096, "learning_rate": 3e-3},
         "dictionary_learning": {"max_iter": 10, "fit_algorithm": "cd"},
         "kmeans": {"max_iter": 100},
+        "forest": {"n_roots": 128, "branching": 3, "depth": 2, "mean_active_roots": 8.0},
     },
 }
 
-# Splits of a generator at one grid seed (see the module docstring).
-MAIN, REPEAT, DOUBLE, HALF, QUARTER, HELDOUT = 0, 1, 2, 3, 4, 5
-# (name, split, size as a multiple of m), fitted in this order with method streams 0..4.
-FITS = (("main", MAIN, 1.0), ("repeat", REPEAT, 1.0), ("double", DOUBLE, 2.0),
-        ("half", HALF, 0.5), ("quarter", QUARTER, 0.25))
-# Consecutive sizes compared for the cross-size curve (smaller, larger).
-SIZE_PAIRS = (("quarter", "half"), ("half", "main"), ("main", "double"))
+# Splits of a generator at one grid seed (see the module docstring; splits 3 and 4 are no
+# longer fitted: the ladder study measures other sizes).
+MAIN, REPEAT, DOUBLE, HELDOUT = 0, 1, 2, 5
+# (name, split, size as a multiple of m), fitted in this order with method streams 0..2.
+FITS = (("main", MAIN, 1.0), ("repeat", REPEAT, 1.0), ("double", DOUBLE, 2.0))
 # Estimators with at most d components.
 COMPLETE_BASIS = (PCA, FastICA)
 # Seed means (MMCS, losses, counts) are described with a 95% Student-t interval and the
@@ -145,6 +159,8 @@ def sparse_generators(profile: Profile) -> list[GeneratorSpec]:
                       dict(planted, correlated=True)),
         GeneratorSpec("planted_sparse_small_n", NAME, make_planted_sparse,
                       dict(planted, n_samples=s["n_small"])),
+        GeneratorSpec("hierarchical_features", NAME, make_hierarchical_features,
+                      dict(n_samples=n, n_features=d, **s["forest"])),
         GeneratorSpec("embedding_vocabulary", NAME, make_embedding_vocabulary,
                       dict(n_samples=n, n_features=d, vocab_size=s["vocab_size"])),
         GeneratorSpec("gaussian_mixture", NAME, make_gaussian_mixture,
@@ -173,6 +189,21 @@ def sparse_methods(profile: Profile) -> list[MethodSpec]:
         MethodSpec("topk_sae", NAME,
                    seeded(TopKSAE, k=5, **s["topk_sae"]),
                    description="TopK sparse autoencoder, k=5, AuxK (Gao+ 2024)"),
+        MethodSpec("batchtopk_sae", NAME,
+                   seeded(BatchTopKSAE, k=5, **s["batchtopk_sae"]),
+                   description="BatchTopK sparse autoencoder, k=5 per sample on average "
+                               "(Bussmann+ 2024)"),
+        MethodSpec("jumprelu_sae", NAME,
+                   seeded(JumpReluSAE, l0_coeff=0.05, **s["jumprelu_sae"]),
+                   description="JumpReLU sparse autoencoder, L0 penalty 0.05 "
+                               "(Rajamanoharan+ 2024)"),
+        MethodSpec("gated_sae", NAME,
+                   seeded(GatedSAE, l1_coeff=0.6, **s["gated_sae"]),
+                   description="Gated sparse autoencoder, L1 0.6 (Rajamanoharan+ 2024)"),
+        MethodSpec("matryoshka_sae", NAME,
+                   seeded(MatryoshkaSAE, k=5, **s["matryoshka_sae"]),
+                   description="Matryoshka BatchTopK SAE, k=5, groups (1/4, 1/4, 1/2) "
+                               "(Bussmann+ 2025)"),
         MethodSpec("dictionary_learning", NAME,
                    seeded(MiniBatchDictionaryLearning, **s["dictionary_learning"]),
                    description="scikit-learn MiniBatchDictionaryLearning (alpha 1, OMP codes; "
@@ -316,7 +347,6 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
         "band_count_high": claim.band_count.high,
         "fit_time_s": fit_time,
         "sizes": {name: int(atoms[name].shape[0]) for name, _, _ in FITS},
-        "cross_size": _cross_size_curve(atoms, heldout_codes, streams),
     }
     if has_features:
         F = truth["features"]
@@ -326,10 +356,6 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
             "uniqueness": uniqueness(A, F, alive),
             "matched_mcc": matched_mcc(A, F),
             **_code_scores(codes, truth, A, F),
-            "per_size": [{"name": name, "size": int(atoms[name].shape[0]),
-                          "mmcs": mmcs(atoms[name], F),
-                          "recovery_rate": recovery_rate(atoms[name], F)}
-                         for name in ("quarter", "half", "main", "double")],
         })
     else:
         result["claim_limit"] = claim_limit(n_true)
@@ -337,9 +363,10 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
     return result
 
 
-# The probe stream of the chance band of the distinct-direction count (streams 0 and 1..3
-# are the claimed-feature band and the cross-size curve's).
-BEYOND_CHANCE_STREAM = 1 + len(SIZE_PAIRS)
+# The probe stream of the chance band of the distinct-direction count (stream 0 is the
+# claimed-feature band's; 1..3 were a cross-size curve's, now the ladder study's: kept
+# unused so that this band's draws stay those of earlier runs).
+BEYOND_CHANCE_STREAM = 4
 
 
 def _claimed_beyond_chance(atoms: dict, heldout_codes: dict, d: int,
@@ -350,7 +377,7 @@ def _claimed_beyond_chance(atoms: dict, heldout_codes: dict, d: int,
     main dictionary and stable in the repeat (`metrics.feature_count.size_statistics`),
     minus the 0.99 quantile of the same count for random unit atoms of the same live counts
     and dimension (`ladder_band`), clipped at 0: random atoms exceed it at most at that
-    rate. Descriptive here: `no_false_features` still reads ``n_claimed``.
+    rate. `no_false_features` reads it (`benchmarks.sparse.false_claims`).
     """
     stats = size_statistics(atoms["main"], heldout_codes["main"], atoms["repeat"],
                             heldout_codes["repeat"], atoms["double"], heldout_codes["double"])
@@ -366,23 +393,28 @@ def _code_scores(codes: np.ndarray, truth: dict, atoms: np.ndarray, features: np
     ``mean_f1``: mean over latents of the F1 of each latent's firing as a detector of its
     best-matched feature's firing (SynthSAEBench; `latent_precision_recall`); ``l0_ratio``:
     held-out L0 over the planted L0 of the same rows (`metrics.absorption.l0_ratio`).
+    On a hierarchy (the generator returns each feature's ``parent``): ``absorption`` and
+    ``full_absorption``, means over the scored parents of `metrics.absorption.absorption`
+    (the parent latent's miss rate when a child fires minus its miss rate alone; Chanin et
+    al.'s full-absorption criterion), and ``feature_splitting``, the fraction of features
+    split over several partial latents (`metrics.absorption.feature_splitting`).
     """
     if "codes" not in truth:
         return {}
-    f1 = latent_precision_recall(codes, truth["codes"], atoms, features)["mean_f1"]
-    return {"mean_f1": float(f1), "l0_ratio": float(l0_ratio(codes, truth["codes"])["ratio"])}
-
-
-def _cross_size_curve(atoms: dict, heldout_codes: dict, streams: SeedStreams) -> list:
-    """Cross-size MMCS (live atoms of the smaller against the larger) with its random band."""
-    curve = []
-    for k, (small, large) in enumerate(SIZE_PAIRS):
-        c = claimed_features(atoms[small], heldout_codes[small], atoms[large],
-                             random_state=streams.probe(1 + k))
-        curve.append({"small": int(atoms[small].shape[0]), "large": int(atoms[large].shape[0]),
-                      "cross_mmcs": c.cross_mmcs, "band_mean": c.band_cross_mmcs.mean,
-                      "band_high": c.band_cross_mmcs.high, "n_alive": c.n_alive})
-    return curve
+    C = truth["codes"]
+    f1 = latent_precision_recall(codes, C, atoms, features)["mean_f1"]
+    out = {"mean_f1": float(f1), "l0_ratio": float(l0_ratio(codes, C)["ratio"])}
+    if "parent" in truth:
+        ab = absorption(codes, C, atoms, features, truth["parent"])
+        out["feature_splitting"] = float(
+            feature_splitting(codes, C, atoms, features)["split_fraction"])
+        # NaN when no parent could be scored (no live latent, too few samples): left out,
+        # and `aggregate_sparse` then reports no absorption for the cell.
+        for key, name in (("mean_absorption", "absorption"),
+                          ("mean_full_absorption", "full_absorption")):
+            if np.isfinite(ab[key]):
+                out[name] = float(ab[key])
+    return out
 
 
 def _point(value: float, n: int) -> dict:
@@ -396,8 +428,9 @@ _MEANS = ("n_atoms", "n_alive", "dead_fraction", "mean_l0", "fvu_train", "fvu_he
           "cross_mmcs_seed", "cross_mmcs_size", "band_cross_mmcs_mean", "band_cross_mmcs_high",
           "band_count_high", "fit_time_s")
 _PLANTED_MEANS = ("mmcs", "recovery_rate", "uniqueness", "matched_mcc")
-# Where the generator returns its planted codes (not the vocabulary: one token per sample).
-_CODE_MEANS = ("mean_f1", "l0_ratio")
+# Where the generator returns its planted codes (not the vocabulary: one token per sample);
+# the last three on a hierarchy only. A key is pooled when every seed has it.
+_CODE_MEANS = ("mean_f1", "l0_ratio", "absorption", "full_absorption", "feature_splitting")
 
 
 def aggregate_sparse(seed_results: list[dict]) -> dict:
@@ -411,7 +444,7 @@ def aggregate_sparse(seed_results: list[dict]) -> dict:
     first = seed_results[0]
     n = len(seed_results)
     keys = _MEANS + (_PLANTED_MEANS if first["has_features"] else ()) + tuple(
-        k for k in _CODE_MEANS if k in first)
+        k for k in _CODE_MEANS if all(k in r for r in seed_results))
     metrics = {k: mean_over_seeds([r[k] for r in seed_results],
                                   confidence=DESCRIPTIVE_CONFIDENCE).to_dict() for k in keys}
     metrics["has_features"] = _point(float(first["has_features"]), n)
