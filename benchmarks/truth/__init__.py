@@ -18,7 +18,7 @@ FAMILY = Family(
     aggregate=family.aggregate_truth,
     checks=checks.TRUTH_CHECKS,
     headline=("accuracy", "sign_agnostic_accuracy", "random_truthlike_sign_agnostic_mean",
-              "ccs_loss", "labels_needed", "disjoint_facts_accuracy"),
+              "ccs_loss", "labels_needed", "disjoint_facts_accuracy", "distractor_accuracy"),
     findings=findings.FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.truth.figures:figures"),
