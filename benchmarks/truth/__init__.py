@@ -1,8 +1,8 @@
 """The truth-direction family: does an unsupervised method find the truth, or any direction?
 
 Its grid and scoring (`family`), checks (`checks`), expected findings (`findings`),
-guarded scores (`guarded`), figures (`figures`) and speed benchmarks (`test_speed`), all
-declared by ``FAMILY``.
+guarded scores (`guarded`), figures (`figures`), speed benchmarks (`test_speed`) and its
+study of a distractor word against truth (`distractor`), all declared by ``FAMILY``.
 """
 
 from __future__ import annotations
@@ -28,4 +28,5 @@ FAMILY = Family(
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     time_method=family.time_truth_method,
+    studies=("benchmarks.truth.distractor",),
 )
