@@ -43,17 +43,20 @@ FINDINGS = {
     ("ccs", "distractor_facts", "finds_truth"): _WORD + (
         "CCS finds the word on 2 of 3 seeds (truth on 1): sign-agnostic accuracy 0.704 "
         "[0.669, 0.737] on truth against 0.836 [0.807, 0.862] on the word; over seeds "
-        "1000-1098 the word on 79 of 99 seeds, truth on 19, neither on 1. Both directions "
-        "are perfectly consistent and confident at this noise, so CCS's choice follows its "
-        "initialisations more than the amplitude (the distractor study: the word already "
-        "wins on some seeds at 0.75x truth); of its 10 restarts, on one word seed none reaches "
-        "0.9 on truth (labels_needed: never), on the other 3 labels pick a truth restart"),
+        "1000-1098 the word on 79 of 99 seeds, truth on 19, neither on 1. Of its 10 restarts, "
+        "on one word seed none reaches 0.9 on truth (labels_needed: never), on the other 3 "
+        "labels pick a truth restart. The study benchmarks.truth.distractor (20 seeds per "
+        "strength) shows the word taking over gradually: 2 of 20 seeds at 0.75x, 10 at 1x, "
+        "15 at 2x, 20 at 4x, while some restart still ends on truth on 70% of seeds at 2x"),
     ("contrast_pca", "distractor_facts", "finds_truth"): _WORD + (
         "the word has 4x truth's variance in the differences, so the top principal "
         "component is the word (|cos| 0.999 with its direction): 3 of 3 seeds (99 of 99 "
         "over seeds 1000-1098) find the word, sign-agnostic accuracy 0.541 [0.503, 0.578] "
         "on truth against 1.000 [0.994, 1.000] on the word; no labels recover truth, as "
-        "there is one candidate"),
+        "there is one candidate. In the study (20 seeds per strength) it finds truth on "
+        "20 of 20 seeds up to 0.75x, splits at 1x (truth 10, word 7, neither 3: equal "
+        "variances leave the top component anywhere in the plane) and finds the word on "
+        "20 of 20 from 1.5x"),
     ("random_direction", "distractor_facts", "finds_truth"): _FLOOR + (
         ": sign-agnostic accuracy 0.635 [0.599, 0.671] on truth, 0.740 [0.705, 0.771] on the "
         "word (the word's larger amplitude makes a random direction right on it more "
