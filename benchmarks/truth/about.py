@@ -12,7 +12,9 @@ QUESTION = (
     "contrast pairs, or just one of the many directions that are as consistent and confident "
     "as truth? Held-out accuracy is read up to the probe's sign and against the exact law of a "
     "random truth-like direction; supervised probes are the ceiling, a random direction the "
-    "floor; labels_needed counts the labels it takes to pick the true sign and direction.")
+    "floor; labels_needed counts the labels it takes to pick the true sign and direction. "
+    "With a random word appended to each pair (distractor_facts), does it find the truth "
+    "or the more prominent word?")
 
 GENERATORS = {
     "onehot_facts": (
