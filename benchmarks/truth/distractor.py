@@ -79,7 +79,9 @@ GENERATOR = "distractor_facts"
 CONFIDENCE = 0.95
 # The sweep: the word's amplitude relative to truth's (its variance in the differences is
 # r^2 times truth's). Quick: 20 seeds per strength (a 95% Wilson interval of +-0.2 at a
-# rate of 1/2); full: the family's full size, 100 seeds and a finer grid.
+# rate of 1/2), measured 8.4-10 s of CPU for the three unsupervised finders; full: the
+# family's full size, 100 seeds and a finer grid, measured 11.6 s of CPU per seed (about
+# 20 CPU-minutes; not run here).
 PROFILES = {
     "quick": {"n_pairs": SIZES["quick"]["n_pairs"], "n_features": SIZES["quick"]["n_features"],
               "noise": SIZES["quick"]["single_noise"],
