@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import sparse
 
+from generators.distractor_facts import make_distractor_facts
 from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture
 from generators.grouped_facts import make_grouped_facts
@@ -157,6 +158,15 @@ def _single(draw):
                 signal=draw(_real(1e-8, 1e8)), noise=draw(NONNEG_NOISE),
                 content_scale=draw(st.one_of(st.just(0.0), _real(1e-8, 1e8))),
                 first_true_fraction=draw(Q))
+
+
+@st.composite
+def _distractor(draw):
+    return dict(n_pairs=draw(st.integers(2, 20)), n_features=draw(st.integers(2, 6)),
+                distractor_strength=draw(st.one_of(st.just(0.0), _real(1e-3, 1e3))),
+                signal=draw(_real(1e-4, 1e4)), noise=draw(NONNEG_NOISE),
+                content_scale=draw(st.one_of(st.just(0.0), _real(1e-4, 1e4))),
+                first_true_fraction=draw(Q), distractor_fraction=draw(Q))
 
 
 # ----------------------------------------------------------------------------------------
@@ -341,6 +351,22 @@ def _check_single(ds, kw):
                                    atol=atol)
 
 
+def _check_distractor(ds, kw):
+    _pairs_common(ds, kw)
+    t = ds.ground_truth
+    u, v, z = t["true_direction"], t["distractor_direction"], t["distractor_labels"]
+    assert abs(u @ v) < 1e-12 and np.linalg.norm(v) == pytest.approx(1.0, rel=TOL)
+    assert z.shape == (kw["n_pairs"],) and set(np.unique(z)) <= {0, 1}
+    b = kw["distractor_strength"] * kw["signal"]
+    assert t["distractor_amplitude"] == pytest.approx(b, rel=1e-12)
+    read = float(np.mean(((ds.X_pos - ds.X_neg) @ v > 0) == (z == 1)))
+    assert t["distractor_direction_accuracy"] == read
+    if kw["noise"] == 0:
+        atol = 64 * np.finfo(float).eps * (10 * kw["content_scale"] + kw["signal"] + b)
+        np.testing.assert_allclose((ds.X_pos - ds.X_neg) @ v, 2 * (2 * z - 1) * b, rtol=1e-9,
+                                   atol=atol)
+
+
 # ----------------------------------------------------------------------------------------
 # Registry: valid strategy, consistency check and the kinds of every argument
 # ----------------------------------------------------------------------------------------
@@ -433,6 +459,13 @@ SPECS = {
         {"signal": POS, "noise": NONNEG, "content_scale": NONNEG,
          "first_true_fraction": (0.0, 1.0, False, False)},
         pairs=True, optional=("first_true_fraction",)),
+    "distractor_facts": Spec(
+        make_distractor_facts, _distractor(), _check_distractor,
+        {"n_pairs": 2, "n_features": 2},
+        {"distractor_strength": NONNEG, "signal": POS, "noise": NONNEG,
+         "content_scale": NONNEG, "first_true_fraction": (0.0, 1.0, False, False),
+         "distractor_fraction": (0.0, 1.0, False, False)},
+        pairs=True, optional=("first_true_fraction", "distractor_fraction")),
 }
 NAMES = sorted(SPECS)
 
@@ -484,6 +517,9 @@ def _has_fresh_noise(name, kw, ds, other):
     # it is at least 1e-12 of the signal.
     if name == "single_truth":
         return max(kw["noise"], kw["content_scale"]) > 1e-12 * kw["signal"]
+    if name == "distractor_facts":  # the content lives off span(u, v): none at n_features 2
+        content = kw["content_scale"] if kw["n_features"] > 2 else 0.0
+        return max(kw["noise"], content) > 1e-12 * kw["signal"]
     if name == "gaussian_mixture":
         return kw["cluster_std"] > 1e-12 * kw["centre_scale"]
     if name == "outlier_equal_means":

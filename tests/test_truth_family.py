@@ -68,7 +68,8 @@ def _spec(name, build, builtin=False):
 def test_family_is_registered():
     assert get_family("truth") is FAMILY
     assert FAMILY.check_names == ("finds_truth",)
-    assert set(GENERATORS) == {"onehot_facts", "grouped_facts", "single_truth"}
+    assert set(GENERATORS) == {"onehot_facts", "grouped_facts", "single_truth",
+                               "distractor_facts"}
 
 
 @pytest.mark.parametrize("generator", sorted(GENERATORS))
@@ -84,7 +85,7 @@ def test_perfect_method_scores_one(generator):
     # The oracle's CCS loss is the truth's, computed by the same call.
     assert m["ccs_loss"]["value"] == pytest.approx(m["true_direction_ccs_loss"]["value"])
     assert record["checks"]["finds_truth"]["passed"]
-    if generator != "single_truth":
+    if generator not in ("single_truth", "distractor_facts"):
         assert m["fact_sign_agreement"]["value"] == 1.0
         assert m["random_truthlike_sign_agnostic_mean"]["value"] < 0.7
 

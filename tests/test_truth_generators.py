@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from generators.dataset import Dataset
+from generators.distractor_facts import make_distractor_facts
 from generators.grouped_facts import make_grouped_facts
 from generators.onehot_facts import make_onehot_facts
 from generators.single_truth import make_single_truth
 
-GENERATORS = [make_onehot_facts, make_grouped_facts, make_single_truth]
+GENERATORS = [make_onehot_facts, make_grouped_facts, make_single_truth, make_distractor_facts]
 
 
 @pytest.mark.parametrize("make", GENERATORS)

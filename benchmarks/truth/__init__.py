@@ -1,8 +1,8 @@
 """The truth-direction family: does an unsupervised method find the truth, or any direction?
 
 Its grid and scoring (`family`), checks (`checks`), expected findings (`findings`),
-guarded scores (`guarded`), figures (`figures`) and speed benchmarks (`test_speed`), all
-declared by ``FAMILY``.
+guarded scores (`guarded`), figures (`figures`), speed benchmarks (`test_speed`) and its
+study of a distractor word against truth (`distractor`), all declared by ``FAMILY``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ FAMILY = Family(
     aggregate=family.aggregate_truth,
     checks=checks.TRUTH_CHECKS,
     headline=("accuracy", "sign_agnostic_accuracy", "random_truthlike_sign_agnostic_mean",
-              "ccs_loss", "labels_needed", "disjoint_facts_accuracy"),
+              "ccs_loss", "labels_needed", "disjoint_facts_accuracy", "distractor_accuracy"),
     findings=findings.FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.truth.figures:figures"),
@@ -28,4 +28,5 @@ FAMILY = Family(
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     time_method=family.time_truth_method,
+    studies=("benchmarks.truth.distractor",),
 )

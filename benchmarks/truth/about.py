@@ -12,7 +12,9 @@ QUESTION = (
     "contrast pairs, or just one of the many directions that are as consistent and confident "
     "as truth? Held-out accuracy is read up to the probe's sign and against the exact law of a "
     "random truth-like direction; supervised probes are the ceiling, a random direction the "
-    "floor; labels_needed counts the labels it takes to pick the true sign and direction.")
+    "floor; labels_needed counts the labels it takes to pick the true sign and direction. "
+    "With a random word appended to each pair (distractor_facts), does it find the truth "
+    "or the more prominent word?")
 
 GENERATORS = {
     "onehot_facts": (
@@ -25,6 +27,13 @@ GENERATORS = {
         "One planted direction along which every pair flips, strong shared content that does "
         "not: the positive control, {n_truthlike_directions} truth-like direction up to sign "
         "(Bayes accuracy {bayes_accuracy:.3f})."),
+    "distractor_facts": (
+        "The single-truth control plus a random word appended to each pair, one member "
+        "getting each of two words at random (Farquhar et al. 2023): a second perfectly "
+        "consistent direction, at {distractor_strength:g}x truth's amplitude in the pair "
+        "differences, with labels independent of truth (Bayes accuracy "
+        "{bayes_accuracy:.3f} on truth, {distractor_bayes_accuracy:.3f} on the word). "
+        "Verdict per seed: truth, distractor or neither at sign-agnostic accuracy 0.9."),
 }
 
 METRICS = {
@@ -35,4 +44,6 @@ METRICS = {
     "ccs_loss": "CCS loss of the method's direction on the training pairs",
     "labels_needed": "labelled pairs revealed before the method's candidates give the truth",
     "disjoint_facts_accuracy": "held-out accuracy on facts never seen in training",
+    "distractor_accuracy": "held-out accuracy up to sign against the distractor labels "
+                           "(distractor_facts: the appended word), beside truth's",
 }

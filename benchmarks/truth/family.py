@@ -7,6 +7,10 @@ Per seed, with data streams from ``GeneratorSpec.dataset`` and method streams fr
 - split 1 (``HELDOUT``, same facts, fresh noise and labels) gives the main score;
 - split 2 (``LABELLED``, same facts) is the labelled set revealed one pair at a time to pick
   among the method's candidate directions (``labels_needed``);
+- where the generator plants a distractor (``distractor_facts``: a random word appended to
+  each pair, Farquhar et al. 2023), the held-out predictions are also scored against the
+  distractor labels, and each seed gets a verdict (`feature_verdict`): the method found
+  the truth, the distractor, or neither;
 - where the generator takes ``facts=`` (one-hot and grouped facts), a second instance is
   fitted on split 3 restricted to the train facts and scored on split 4 restricted to the
   held-out facts (``disjoint_facts_accuracy``: generalisation to facts never seen). The
@@ -40,6 +44,7 @@ from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from benchmarks.user_methods import accepts
+from generators.distractor_facts import make_distractor_facts
 from generators.grouped_facts import make_grouped_facts
 from generators.onehot_facts import make_onehot_facts
 from generators.single_truth import make_single_truth
@@ -69,11 +74,17 @@ NAME = "truth"
 # = 1 - 1e-6 while a random direction stays far below it: its accuracy is
 # Phi(sqrt(2) |v.u| / 0.3) with |v.u| ~ 1/sqrt(d), about 0.7 at d = 64 (at noise 0.1 a
 # random direction scored 0.99 on one quick seed).
+# The distractor generator is the single-truth control (same noise) plus an appended random
+# word at twice truth's amplitude in the pair differences (four times its variance): the
+# strength at which the built-in unsupervised finders find the word on most seeds
+# (`benchmarks.truth.distractor` sweeps the strength).
 SIZES = {
     "quick": {"n_pairs": 640, "n_features": 64, "n_facts": 64, "n_groups": 8,
-              "facts_per_group": 8, "facts_noise": 0.03, "single_noise": 0.3},
+              "facts_per_group": 8, "facts_noise": 0.03, "single_noise": 0.3,
+              "distractor_strength": 2.0},
     "full": {"n_pairs": 4000, "n_features": 256, "n_facts": 64, "n_groups": 16,
-             "facts_per_group": 16, "facts_noise": 0.03, "single_noise": 0.3},
+             "facts_per_group": 16, "facts_noise": 0.03, "single_noise": 0.3,
+             "distractor_strength": 2.0},
 }
 TRAIN, HELDOUT, LABELLED, TRAIN_FACTS, HELDOUT_FACTS = 0, 1, 2, 3, 4
 # Method streams: the main fit, the disjoint-facts fit, then the further copies on split 0.
@@ -99,7 +110,8 @@ BAND_MASS = 0.99
 
 
 def truth_generators(profile: Profile) -> list[GeneratorSpec]:
-    """The truth generators at the profile's size: +-one-hot facts, grouped facts, control."""
+    """The truth generators at the profile's size: +-one-hot facts, grouped facts, the
+    single-truth control and the control with a distractor word."""
     s = SIZES[profile.name]
     n, d = s["n_pairs"], s["n_features"]
     return [
@@ -112,6 +124,9 @@ def truth_generators(profile: Profile) -> list[GeneratorSpec]:
                            noise=s["facts_noise"])),
         GeneratorSpec("single_truth", NAME, make_single_truth,
                       dict(n_pairs=n, n_features=d, noise=s["single_noise"])),
+        GeneratorSpec("distractor_facts", NAME, make_distractor_facts,
+                      dict(n_pairs=n, n_features=d, noise=s["single_noise"],
+                           distractor_strength=s["distractor_strength"])),
     ]
 
 
@@ -259,6 +274,8 @@ def _direction_metrics(fits, train, heldout) -> dict:
         "cos_true_direction": float(abs(dirs[0] @ truth["true_direction"])),
         "distinct_directions": count_distinct_directions(np.stack(dirs)),
     }
+    if "distractor_direction" in truth:
+        out["cos_distractor_direction"] = float(abs(dirs[0] @ truth["distractor_direction"]))
     restarts = [_restart_directions(est, d) for est in fits]
     if all(r is not None for r in restarts):
         out["distinct_restart_directions"] = count_distinct_directions(np.vstack(restarts))
@@ -283,6 +300,51 @@ def _disjoint_facts(method: MethodSpec, generator: GeneratorSpec, streams: SeedS
     return {"disjoint_hits": raw, "disjoint_sign_agnostic_hits": agnostic,
             "disjoint_n": test.n_samples,
             "disjoint_random_truthlike_sign_agnostic_mean": ref["sign_agnostic_mean"]}
+
+
+VERDICTS = ("truth", "distractor", "neither")
+
+
+def feature_verdict(truth_accuracy: float, distractor_accuracy: float,
+                    threshold: float = TARGET_ACCURACY) -> str:
+    """What a method found on one seed of a distractor dataset: "truth", "distractor", "neither".
+
+    The rule: "truth" when the sign-agnostic held-out accuracy against the truth labels is
+    at least ``threshold`` (the family's target, 0.9), else "distractor" when that against
+    the distractor labels is, else "neither". The labels are independent, so a method
+    cannot score 0.9 on both except by a fluke of the labels (``y`` and ``z`` agreeing or
+    disagreeing on >= 80% of pairs: probability 3e-32 at the grid's 640 pairs, at the
+    worst label fractions 0.3 and 0.3); truth is read first so that the verdict is defined
+    even then.
+
+    Raises ValueError naming the argument when an accuracy is not in [0.5, 1] (sign-agnostic
+    accuracies are ``max(acc, 1 - acc)``) or the threshold is not in (0.5, 1].
+    """
+    for value, name in ((truth_accuracy, "truth_accuracy"),
+                        (distractor_accuracy, "distractor_accuracy")):
+        if not (isinstance(value, (int, float, np.floating, np.integer))
+                and 0.5 <= float(value) <= 1.0):
+            raise ValueError(f"{name} must be a sign-agnostic accuracy in [0.5, 1], got "
+                             f"{value!r}")
+    if not (isinstance(threshold, (int, float, np.floating)) and 0.5 < threshold <= 1.0):
+        raise ValueError(f"threshold must be in (0.5, 1], got {threshold!r}")
+    if truth_accuracy >= threshold:
+        return "truth"
+    return "distractor" if distractor_accuracy >= threshold else "neither"
+
+
+def _distractor_scores(proba: np.ndarray, heldout, agnostic_truth_hits: float) -> dict:
+    """Held-out hits against the distractor labels and the seed's verdict (if planted)."""
+    z = heldout.ground_truth.get("distractor_labels")
+    if z is None:
+        return {}
+    n = heldout.n_samples
+    raw, agnostic = _hits(proba, np.asarray(z))
+    return {"distractor_hits": raw, "distractor_sign_agnostic_hits": agnostic,
+            "distractor_sign_agnostic_accuracy": agnostic / n,
+            "distractor_direction_accuracy": float(
+                heldout.ground_truth["distractor_direction_accuracy"]),
+            "verdict": feature_verdict(agnostic_truth_hits / n, agnostic / n)}
 
 
 def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams,
@@ -317,6 +379,7 @@ def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, streams: Seed
         "eigenvalue_ratio": ratio if ratio is not None and np.isfinite(ratio) else None,
         "fit_time_s": fit_time,
     }
+    result.update(_distractor_scores(proba, heldout, agnostic))
     result.update(_direction_metrics([est, *copies], train, heldout))
     result.update(_disjoint_facts(method, generator, streams))
     return result
@@ -368,6 +431,10 @@ def aggregate_truth(seed_results: list[dict]) -> dict:
     - ``labels_needed``: worst case over seeds (``low`` the best seed); a seed where no
       candidate reaches 0.9 counts as ``n_labelled + 1`` (more than every label given).
       ``label_selection_rate``: fraction of seeds where some candidate does.
+    - on a distractor dataset: ``distractor_accuracy``, the sign-agnostic held-out
+      accuracy against the distractor labels pooled like ``sign_agnostic_accuracy``, and
+      ``found_truth_rate``, ``found_distractor_rate``, ``found_neither_rate``: the fraction
+      of seeds with each `feature_verdict`, with Wilson intervals.
     - the rest (CCS loss, distinct directions, eigenvalue ratio, ...): mean over seeds with
       a 95% Student-t interval; present only when every seed has the quantity.
     """
@@ -389,7 +456,14 @@ def aggregate_truth(seed_results: list[dict]) -> dict:
             seed_results, "disjoint_sign_agnostic_hits", "disjoint_n")
         metrics["disjoint_random_truthlike_sign_agnostic_mean"] = _exact(np.mean(
             [r["disjoint_random_truthlike_sign_agnostic_mean"] for r in seed_results]), n_seeds)
+    if all("verdict" in r for r in seed_results):
+        metrics["distractor_accuracy"] = _pooled(
+            seed_results, "distractor_sign_agnostic_hits", "n_heldout")
+        for verdict in VERDICTS:
+            metrics[f"found_{verdict}_rate"] = rate_over_seeds(
+                [r["verdict"] == verdict for r in seed_results]).to_dict()
     for key in ("ccs_loss", "true_direction_ccs_loss", "cos_true_direction",
+                "cos_distractor_direction", "distractor_direction_accuracy",
                 "distinct_directions", "distinct_restart_directions", "fact_sign_agreement",
                 "sign_retention", "eigenvalue_ratio", "true_direction_accuracy", "fit_time_s"):
         values = [r.get(key) for r in seed_results]

@@ -11,6 +11,10 @@ _CCS = (
     "every sign pattern is a perfectly consistent and confident probe (Farquhar et al. 2023, "
     "Thm 1), so CCS reaches near-zero loss at an arbitrary one: "
 )
+_WORD = (
+    "a random word appended to each pair at twice truth's amplitude (Farquhar et al. 2023, "
+    "Section 4.1) is as consistent as truth and more prominent: "
+)
 _PCA = (
     "every fact (or group) contributes equal variance to the differences (top-two "
     "eigenvalue ratio 1.005), so the top principal component is an arbitrary one of them: "
@@ -36,6 +40,27 @@ FINDINGS = {
     ("random_direction", "single_truth", "finds_truth"): _FLOOR + (
         ": sign-agnostic accuracy 0.768 [0.735, 0.798] (per seed 0.902, 0.608, 0.794: at "
         "noise 0.3 a direction at |cos| 0.17 to the truth is right on most pairs)"),
+    ("ccs", "distractor_facts", "finds_truth"): _WORD + (
+        "CCS finds the word on 2 of 3 seeds (truth on 1): sign-agnostic accuracy 0.704 "
+        "[0.669, 0.737] on truth against 0.836 [0.807, 0.862] on the word; over seeds "
+        "1000-1098 the word on 79 of 99 seeds, truth on 19, neither on 1. Of its 10 restarts, "
+        "on one word seed none reaches 0.9 on truth (labels_needed: never), on the other 3 "
+        "labels pick a truth restart. The study benchmarks.truth.distractor (20 seeds per "
+        "strength) shows the word taking over gradually: 2 of 20 seeds at 0.75x, 10 at 1x, "
+        "15 at 2x, 20 at 4x, while some restart still ends on truth on 70% of seeds at 2x"),
+    ("contrast_pca", "distractor_facts", "finds_truth"): _WORD + (
+        "the word has 4x truth's variance in the differences, so the top principal "
+        "component is the word (|cos| 0.999 with its direction): 3 of 3 seeds (99 of 99 "
+        "over seeds 1000-1098) find the word, sign-agnostic accuracy 0.541 [0.503, 0.578] "
+        "on truth against 1.000 [0.994, 1.000] on the word; no labels recover truth, as "
+        "there is one candidate. In the study (20 seeds per strength) it finds truth on "
+        "20 of 20 seeds up to 0.75x, splits at 1x (truth 10, word 7, neither 3: equal "
+        "variances leave the top component anywhere in the plane) and finds the word on "
+        "20 of 20 from 1.5x"),
+    ("random_direction", "distractor_facts", "finds_truth"): _FLOOR + (
+        ": sign-agnostic accuracy 0.635 [0.599, 0.671] on truth, 0.740 [0.705, 0.771] on the "
+        "word (the word's larger amplitude makes a random direction right on it more "
+        "often); verdict neither on 3 of 3 seeds"),
 }
 
 # Stability over seed sets (`python -m reports.findings_stability` on 100-seed records,
@@ -49,6 +74,9 @@ _BEST_SET = {
     ("random_direction", "onehot_facts", "finds_truth"): 0.553,
     ("random_direction", "grouped_facts", "finds_truth"): 0.660,
     ("random_direction", "single_truth", "finds_truth"): 0.802,
+    ("ccs", "distractor_facts", "finds_truth"): 0.816,
+    ("contrast_pca", "distractor_facts", "finds_truth"): 0.516,
+    ("random_direction", "distractor_facts", "finds_truth"): 0.699,
 }
 FINDINGS = {key: (f"{reason} [stable: fails on 33 of 33 disjoint 3-seed sets of seeds "
                   f"1000-1098, best set {_BEST_SET[key]:.3f} vs 0.9]")
