@@ -20,6 +20,7 @@ FAMILY = Family(
     checks=checks.CURVES_CHECKS,
     headline=("called_gaussian", "family_correct", "mean_r2", "heldout_gaussian_advantage"),
     findings=findings.FINDINGS,
+    variable_findings=findings.VARIABLE_FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.curves.figures:figures"),
     question=about.QUESTION,

@@ -41,14 +41,14 @@ def called_gaussian_figure(records: list[dict], path: Path) -> Path | None:
                 continue
             e = r["metrics"]["called_gaussian"]
             x = j - 0.4 + width * (i + 0.5)
-            ax.errorbar([x], [e["value"]], yerr=[[e["value"] - e["low"]], [e["high"] - e["value"]]],
-                        fmt="os^Dv"[i % 5], color=f"C{i}", capsize=2, ms=5,
+            yerr = [[e["value"] - e["low"]], [e["high"] - e["value"]]]
+            ax.errorbar([x], [e["value"]], yerr=yerr, fmt="os^Dv"[i % 5], color=f"C{i}", capsize=2, ms=5,
                         label=m if j == 0 else None)
     ax.set_xticks(np.arange(len(laws)), laws, rotation=20, ha="right", fontsize=8)
     ax.set_ylim(-0.03, 1.03)
     ax.set_ylabel("share of samples called Gaussian")
-    ax.legend(fontsize=7, loc="upper right")
-    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.22, top=0.95)
+    fig.legend(loc="upper center", ncol=len(methods), fontsize=7, frameon=False)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.22, top=0.88)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
