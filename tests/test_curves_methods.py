@@ -234,7 +234,7 @@ def test_r2_on_a_hand_computed_histogram():
     # Equal bars: no shape to match, R^2 = 0 by definition.
     assert r2[0] == 0.0
     # Three bins (fixed): counts (2, 1, 2) over width 1 -> heights (0.4, 0.2, 0.4);
-    # the overlay N(1.5, 1.1), the sample's mean and 1/n variance, at centres 0.5, 1.5, 2.5.
+    # the overlay N(1.5, 1.3), the sample's mean and 1/n variance, at centres 0.5, 1.5, 2.5.
     x = np.array([[0.0], [0.5], [1.5], [2.5], [3.0]])
     r2, _ = histogram_r2(x, 3)
     mu, var = 1.5, np.mean((x[:, 0] - 1.5) ** 2)
