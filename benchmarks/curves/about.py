@@ -11,10 +11,10 @@ QUESTION = (
     "heuristics\": does looking Gaussian tell the mechanism? Each generator is one law at a "
     "sample size people plot (n = 200 points per histogram on the quick profile, 1000 on "
     "the full), many independent samples per seed; a method calls each sample Gaussian or "
-    "not: a Gaussian overlay judged by eye (R^2 against the histogram), or a choice between a Gaussian and "
-    "a shifted exponential by held-out log-likelihood or by AIC, or a normality test "
-    "(D'Agostino-Pearson K^2 at 5%) as the contrast. Only the Gaussian and a sum of small "
-    "independent terms should be called Gaussian.")
+    "not: a Gaussian overlay judged by eye (R^2 against the histogram), or a choice "
+    "between a Gaussian and a shifted exponential by held-out log-likelihood or by AIC, or "
+    "a normality test (D'Agostino-Pearson K^2 at 5%) as the contrast. Only the Gaussian and "
+    "a sum of small independent terms should be called Gaussian.")
 
 GENERATORS = {
     "gaussian": "A Gaussian sample (skewness {skewness:g}, excess kurtosis "

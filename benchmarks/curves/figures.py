@@ -42,8 +42,8 @@ def called_gaussian_figure(records: list[dict], path: Path) -> Path | None:
             e = r["metrics"]["called_gaussian"]
             x = j - 0.4 + width * (i + 0.5)
             yerr = [[e["value"] - e["low"]], [e["high"] - e["value"]]]
-            ax.errorbar([x], [e["value"]], yerr=yerr, fmt="os^Dv"[i % 5], color=f"C{i}", capsize=2, ms=5,
-                        label=m if j == 0 else None)
+            ax.errorbar([x], [e["value"]], yerr=yerr, fmt="os^Dv"[i % 5], color=f"C{i}",
+                        capsize=2, ms=5, label=m if j == 0 else None)
     ax.set_xticks(np.arange(len(laws)), laws, rotation=20, ha="right", fontsize=8)
     ax.set_ylim(-0.03, 1.03)
     ax.set_ylabel("share of samples called Gaussian")
