@@ -218,3 +218,15 @@ def test_study_refuses_bad_arguments():
         lg.run(TINY, seeds=[])
     with pytest.raises((ValueError, TypeError), match="sizes"):
         lg.run({**TINY, "sizes": (2,)})
+
+
+def test_study_strict_eyeball_is_the_same_r2_at_095():
+    from methods.curves.eyeball import EyeballGaussian
+
+    row = lg.run_point("student_t", 500, 0, 60)
+    data = make_score_distribution(
+        "student_t", 500, 60, **cf.LAW_PARAMS["student_t"],
+        random_state=lg.SeedStreams("looks_gaussian/student_t/500", 0).data)
+    strict = EyeballGaussian(threshold=0.95).fit(data.X)
+    assert row["called_gaussian"]["eyeball_95"] == int(strict.looks_gaussian_.sum())
+    assert list(row["called_gaussian"]) == list(lg.CALLS)
