@@ -230,3 +230,16 @@ def test_study_strict_eyeball_is_the_same_r2_at_095():
     strict = EyeballGaussian(threshold=0.95).fit(data.X)
     assert row["called_gaussian"]["eyeball_95"] == int(strict.looks_gaussian_.sum())
     assert list(row["called_gaussian"]) == list(lg.CALLS)
+
+
+def test_a_user_curves_method_runs_with_family_curves_and_the_hint_names_it():
+    from benchmarks.grid import build_grid
+
+    cells = build_grid("quick", methods=["methods.curves.eyeball:EyeballGaussian(bins='fd')"],
+                       family="curves")
+    assert {c.generator.name for c in cells} == set(LAWS)
+    record = run_cell(next(c for c in cells if c.generator.name == "exponential"))
+    assert record["status"] == "ok" and record["checks"]["picks_true_family"]["passed"]
+    # A curves method has no interface to infer the family from: the hint lists curves.
+    with pytest.raises(ValueError, match=r"pass --family .*curves"):
+        build_grid("quick", methods=["methods.curves.eyeball:EyeballGaussian"])
