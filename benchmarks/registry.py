@@ -13,6 +13,7 @@ FAMILIES: dict[str, Family] = {
     "erasure": erasure.FAMILY,
     "sparse": sparse.FAMILY,
     "truth": truth.FAMILY,
+    "curves": __import__("benchmarks.curves", fromlist=["FAMILY"]).FAMILY,
 }
 FAMILY_NAMES: tuple[str, ...] = tuple(FAMILIES)
 

@@ -181,10 +181,12 @@ def infer_family(cls) -> str:
             if "n_components" in init_names or hasattr(cls, "inverse_transform"):
                 candidates.append("sparse")
     if len(candidates) != 1:
+        from benchmarks.registry import FAMILY_NAMES  # every registered family, not a copy
+
         found = " or ".join(candidates) if candidates else "no family"
         raise ValueError(
             f"cannot infer the family of {cls.__name__} from its interface (matches {found}); "
-            f"pass --family {'|'.join(FAMILIES)}"
+            f"pass --family {'|'.join(FAMILY_NAMES)}"
         )
     return candidates[0]
 
