@@ -51,8 +51,10 @@ def test_fantope_constraint_holds_after_every_projection_step(monkeypatch, k, n_
         assert np.abs(P - P.T).max() < ATOL
         assert lam.min() >= -ATOL and lam.max() <= 1 + ATOL
         assert abs(np.trace(P) - k) < ATOL
-    # the kept iterate is one of the projected ones, and the eraser is its rounding
-    assert any(np.array_equal(P, e.relaxed_projection_) for P in seen)
+    # the kept iterate is one of the projected ones (mapped back from the data's span,
+    # here all of R^6), and the eraser is its rounding
+    kept = np.linalg.eigvalsh(e.relaxed_projection_)
+    assert any(np.allclose(np.linalg.eigvalsh(P), kept, atol=ATOL) for P in seen)
     top = np.linalg.eigh(e.relaxed_projection_)[1][:, -k:]
     assert subspace_consistency(top, e.basis_) > 1 - 1e-10
 
@@ -158,6 +160,20 @@ def test_multiclass_rank_k_minus_one_erases(gaussian):
     acc = balanced_accuracy_score(data[2].y, probe.predict(e.transform(data[2].X)))
     assert acc - 1 / 3 < 0.03
     assert e.rank_ == 2 and e.basis_.shape == (8, 2)
+
+
+def test_constant_feature_is_left_alone_and_no_game_when_the_span_is_too_small(gaussian):
+    fit = gaussian[0]
+    X = np.hstack([fit.X, np.full((fit.X.shape[0], 1), 2.5)])
+    e = RLACESGDEraser(n_steps=50, evaluate_every=10, random_state=0).fit(X, fit.y)
+    assert np.abs(e.basis_[-1]).max() < 1e-12  # the removed direction has no constant part
+    np.testing.assert_array_equal(e.transform(X)[:, -1], X[:, -1])
+    # rows spanning a line: rank 1 removes all of it without playing
+    line = np.outer(np.arange(10.0), [1.0, 2.0, 0.0])
+    f = RLACESGDEraser(random_state=0).fit(line, np.arange(10) % 2)
+    assert f.n_iter_ == 0
+    np.testing.assert_allclose(f.transform(line), np.tile(line.mean(axis=0), (10, 1)),
+                               atol=1e-12)
 
 
 @pytest.mark.parametrize("param, value", [

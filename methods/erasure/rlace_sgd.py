@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, log_softmax, softmax
 
-from methods.erasure._subspace import SubspaceEraser
+from methods.erasure._subspace import SubspaceEraser, orthonormal_basis
 from methods.erasure.inlp import stratified_holdout
 from methods.erasure.rlace import _cross_entropy, _fit_adversary, _onehot, fantope_projection
 from methods.validation import (
@@ -126,6 +126,13 @@ class RLACESGDEraser(SubspaceEraser):
     - The game runs on centred rows ``x - mu``: with a bias in the predictor the game's
       value is the same (``(I - P) mu`` is a constant the bias absorbs), and the final
       eraser is applied around ``mu`` like every eraser of the suite.
+    - The game runs in the span of the centred fit rows (``r`` dimensions, its orthonormal
+      basis ``B`` by SVD, `methods.erasure._subspace.orthonormal_basis`): ``P`` is (r, r)
+      and the removed basis is ``B U``. A direction with no variance carries nothing for
+      any predictor, so the gradient never moves ``P`` along it, and the random start
+      would leave the removed subspace tilted into it (a constant feature would change
+      under erasure). When ``r <= rank`` the whole span is removed (no game is played,
+      ``n_iter_ = 0``), padded to ``rank`` columns by directions orthogonal to it.
     - float64 throughout (the reference runs float32 in torch); the fantope projection
       solves its shift to float64 precision (the reference bisects 25 times).
 
@@ -164,7 +171,7 @@ class RLACESGDEraser(SubspaceEraser):
     projection_ : ndarray of shape (n_features, n_features)
         ``I - U U^T``.
     relaxed_projection_ : ndarray of shape (n_features, n_features)
-        The kept fantope iterate (before rounding).
+        The kept fantope iterate (before rounding), ``B P B^T`` in the input coordinates.
     rank_ : int
     n_iter_ : int
         Iterations run.
@@ -247,20 +254,34 @@ class RLACESGDEraser(SubspaceEraser):
         k = int(self.rank)
         split_rng, p_rng, w_rng, batch_rng = check_random_state(self.random_state).spawn(4)
         K = int(codes.max()) + 1
+        mean = X.mean(axis=0)
+        Xc = X - mean
+        B = orthonormal_basis(Xc.T)  # (d, r): the span of the centred rows
+        r = B.shape[1]
+        self.mean_ = mean
+        self.n_classes_ = K
+        if r <= k:  # nothing is left after removing the whole span: no game to play
+            pad = np.linalg.qr(np.hstack([B, np.eye(d)]))[0][:, r:k]
+            U = np.hstack([B, pad])
+            self.relaxed_projection_ = U @ U.T
+            self.n_iter_, self.converged_ = 0, True
+            self.loss_history_, self.accuracy_history_ = [], []
+            self.best_loss_ = self.best_accuracy_ = self.majority_accuracy_ = float("nan")
+            self._set_subspace(U, mean)
+            return self
         train, val = stratified_holdout(codes, self.validation_fraction, split_rng)
         if val.size == 0:
             val = train
-        mean = X.mean(axis=0)
-        Xc = X - mean
-        Xt, Xv = Xc[train], Xc[val]
+        Z = Xc @ B
+        Xt, Xv = Z[train], Z[val]
         ct, cv = codes[train], codes[val]
         Yt_eval = _onehot(ct, K)
         T = targets(ct, K)
         m = predictor_width(K)
-        bound = 1.0 / np.sqrt(d)
-        W = w_rng.uniform(-bound, bound, (m, d))
+        bound = 1.0 / np.sqrt(r)
+        W = w_rng.uniform(-bound, bound, (m, r))
         b = w_rng.uniform(-bound, bound, m)
-        P = 0.1 * p_rng.standard_normal((d, d))
+        P = 0.1 * p_rng.standard_normal((r, r))
         P = (P + P.T) / 2
         n_train, batch = Xt.shape[0], min(int(self.batch_size), Xt.shape[0])
         lr_p, lr_w = float(self.lr_projection), float(self.lr_predictor)
@@ -289,9 +310,8 @@ class RLACESGDEraser(SubspaceEraser):
             if t > 2 and abs(best_acc - majority) < float(self.epsilon):
                 converged = True
                 break
-        U = np.linalg.eigh(best_P)[1][:, ::-1][:, :k]
-        self.mean_ = mean
-        self.relaxed_projection_ = best_P
+        U = B @ np.linalg.eigh(best_P)[1][:, ::-1][:, :k]
+        self.relaxed_projection_ = B @ best_P @ B.T
         self.n_iter_ = t
         self.converged_ = converged
         self.loss_history_ = losses
@@ -299,6 +319,5 @@ class RLACESGDEraser(SubspaceEraser):
         self.best_loss_ = float(best_loss)
         self.best_accuracy_ = float(best_acc)
         self.majority_accuracy_ = majority
-        self.n_classes_ = K
         self._set_subspace(U, mean)
         return self
