@@ -82,14 +82,15 @@ PROFILES = {
               "n_probe": SIZES["quick"]["n_samples"],
               "n_features": SIZES["quick"]["n_features"], "sgd": RLACE_SGD_BUDGET["quick"]},
     # Not run here: 2 generators x 3 data seeds x 5 method seeds = 30 SGD fits at the
-    # reference's 75000 iterations (~1 ms each at d = 64, plus 75 evaluations on 160000
-    # rows): roughly 1-2 core-hours.
+    # reference's 75000 iterations. Measured at d = 64 on 200000 rows (one core, shared
+    # machine): 4.9 s of CPU per 1000 iterations with their evaluation, ~6 min a fit,
+    # ~3 core-hours in all.
     "full": {"generators": ("two_class_gaussian", "multiclass_gaussian"),
              "data_seeds": (0, 1, 2), "method_seeds": 5, "n_fit": SIZES["full"]["n_fit"],
              "n_probe": SIZES["full"]["n_samples"],
              "n_features": SIZES["full"]["n_features"], "sgd": RLACE_SGD_BUDGET["full"]},
 }
-FULL_COST_NOTE = "estimated 1-2 core-hours (30 SGD fits at 75000 iterations)"
+FULL_COST_NOTE = "estimated ~3 core-hours (30 SGD fits at 75000 iterations, ~6 min each)"
 
 
 def _profile(profile) -> dict:
