@@ -23,6 +23,7 @@ from methods.erasure.mean_projection import MeanProjectionEraser
 from methods.erasure.median_projection import MedianProjectionEraser
 from methods.erasure.oracle import OracleEraser
 from methods.erasure.rlace import RLACEEraser
+from methods.erasure.rlace_sgd import RLACESGDEraser
 from methods.sparse.batchtopk_sae import BatchTopKSAE
 from methods.sparse.gated_sae import GatedSAE
 from methods.sparse.jumprelu_sae import JumpReluSAE
@@ -46,6 +47,8 @@ ERASERS: dict[str, Callable[[int], object]] = {
     "oracle": _oracle,
     "inlp": lambda d: INLPEraser(n_iter=2, random_state=0),
     "rlace": lambda d: RLACEEraser(rank=1, max_iter=2, max_inner_iter=20, random_state=0),
+    "rlace_sgd": lambda d: RLACESGDEraser(rank=1, n_steps=5, evaluate_every=2, batch_size=8,
+                                          random_state=0),
 }
 
 # k=1: scikit-learn's checks set n_components=1 on estimators that have it.

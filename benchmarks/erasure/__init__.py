@@ -29,4 +29,5 @@ FAMILY = Family(
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     time_method=family.time_erasure_method,
+    studies=("benchmarks.erasure.rlace_consistency",),
 )

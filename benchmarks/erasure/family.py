@@ -44,6 +44,21 @@ SIZES = {
     "full": {"n_samples": 20000, "n_fit": 200000, "n_features": 64},
 }
 FIT, PROBE_TRAIN, PROBE_TEST, REFIT = 0, 1, 2, 3
+# Budgets of `methods.erasure.rlace_sgd.RLACESGDEraser` (R-LACE by alternating SGD, the
+# reference algorithm) per profile. Full: the reference code's defaults (75000 iterations,
+# SGD lr 0.005 for both players, batch 128, evaluation every 1000 iterations). Quick: the
+# grid's cost bar (~25 s of cell CPU for its four cells x 3 seeds, two fits per seed) leaves
+# ~0.4 s a fit, about 600 iterations at ~0.5 ms each (d = 16, one core); at the reference's
+# lr 0.005 the 16-d Gaussian's adversary loss is still climbing at 3000 (held-out
+# cross-entropy 0.69 of log 2 only after ~4000 iterations, measured), so the quick budget
+# takes 10x the learning rate (lr 0.05: log 2 within 0.003 by iteration 600 on the two-class
+# Gaussian, 4-class within 0.002 of log 4), with evaluations every 150 iterations (4 per run).
+RLACE_SGD_BUDGET = {
+    "quick": {"n_steps": 600, "evaluate_every": 150, "lr_projection": 0.05,
+              "lr_predictor": 0.05},
+    "full": {"n_steps": 75000, "evaluate_every": 1000, "lr_projection": 0.005,
+             "lr_predictor": 0.005},
+}
 # Means over a handful of seeds (distortion, consistency, time) are described with a 95%
 # Student-t interval; checks read their point value. Leakage intervals use CONFIDENCE.
 DESCRIPTIVE_CONFIDENCE = 0.95
@@ -66,10 +81,15 @@ def erasure_methods(profile: Profile) -> list[MethodSpec]:
     """The built-in erasers; INLP and RLACE budgets come from the profile."""
     from methods.erasure.inlp import INLPEraser
     from methods.erasure.rlace import RLACEEraser
+    from methods.erasure.rlace_sgd import RLACESGDEraser
 
     def rlace(train, seed):
         rank = max(1, np.unique(train.y).size - 1)
         return RLACEEraser(rank=rank, random_state=sklearn_seed(seed))
+
+    def rlace_sgd(train, seed):
+        rank = max(1, np.unique(train.y).size - 1)
+        return RLACESGDEraser(rank=rank, random_state=seed, **RLACE_SGD_BUDGET[profile.name])
 
     def oracle(train, seed):
         return OracleEraser(directions=train.ground_truth["concept_directions"])
@@ -86,6 +106,8 @@ def erasure_methods(profile: Profile) -> list[MethodSpec]:
                    description="iterative nullspace projection (Ravfogel+ 2020)"),
         MethodSpec("rlace", NAME, rlace,
                    description="rank-(K-1) adversarial erasure (Ravfogel+ 2022)"),
+        MethodSpec("rlace_sgd", NAME, rlace_sgd,
+                   description="R-LACE by the reference's alternating SGD (Ravfogel+ 2022)"),
         MethodSpec("median_projection", NAME, lambda t, s: MedianProjectionEraser(),
                    description="project out class geometric-median differences"),
         MethodSpec("oracle", NAME, oracle,

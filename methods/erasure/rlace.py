@@ -23,11 +23,6 @@ from methods.validation import (
     check_random_state,
 )
 
-# Bisection steps for the fantope shift: the bracket has width max(lam) - min(lam) + 1 and
-# halves each step, so 200 steps reach float64 resolution for any finite spectrum; an exact
-# solve on the identified linear piece then removes the remaining rounding.
-_BISECTION_STEPS = 200
-
 
 def fantope_projection(A: np.ndarray, k: int) -> np.ndarray:
     """Frobenius projection of a symmetric matrix onto ``F_k = {0 <= P <= I, tr P = k}``.
@@ -35,9 +30,8 @@ def fantope_projection(A: np.ndarray, k: int) -> np.ndarray:
     With ``A = V diag(a) V^T`` (``numpy.linalg.eigh``), the projection is
     ``V diag(clip(a - gamma, 0, 1)) V^T`` where the shift ``gamma`` solves
     ``sum_i clip(a_i - gamma, 0, 1) = k`` (Vu et al. 2013, "Fantope projection and
-    selection", Lemma 4.1; the reference R-LACE code does the same). The sum is continuous
-    and non-increasing in ``gamma``; ``gamma`` is found by bisection, then solved exactly on
-    the linear piece the bisection lands on.
+    selection", Lemma 4.1; the reference R-LACE code does the same). The sum is continuous,
+    non-increasing and piecewise linear in ``gamma`` (`fantope_shift` solves it exactly).
 
     Parameters
     ----------
@@ -62,17 +56,25 @@ def fantope_projection(A: np.ndarray, k: int) -> np.ndarray:
 
 
 def fantope_shift(a: np.ndarray, k: float) -> float:
-    """The ``gamma`` with ``sum_i clip(a_i - gamma, 0, 1) = k`` for eigenvalues ``a`` (d,)."""
-    lo, hi = a.min() - 1.0, a.max()  # the sum is d at lo and 0 at hi
-    for _ in range(_BISECTION_STEPS):
-        mid = (lo + hi) / 2
-        if np.clip(a - mid, 0.0, 1.0).sum() > k:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 4 * np.finfo(float).eps * max(1.0, abs(lo), abs(hi)):
-            break
-    gamma = (lo + hi) / 2
+    """The ``gamma`` with ``sum_i clip(a_i - gamma, 0, 1) = k`` for eigenvalues ``a`` (d,).
+
+    ``s(gamma) = sum_i clip(a_i - gamma, 0, 1)`` is continuous, non-increasing and linear
+    between its knots ``{a_i} u {a_i - 1}``, from ``d`` at the smallest knot to 0 at the
+    largest. ``s`` is evaluated at every knot (one vectorised (2d, d) pass, no iteration),
+    the piece holding ``k`` is interpolated, and ``gamma`` is re-solved exactly from the
+    piece's free eigenvalues (those with ``0 < a_i - gamma < 1``) to remove the rounding of
+    the interpolation. For ``k = d`` (``k = 0``) it returns the smallest (largest) knot.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    knots = np.unique(np.concatenate([a, a - 1.0]))  # ascending
+    s = np.clip(a[None, :] - knots[:, None], 0.0, 1.0).sum(axis=1)  # non-increasing
+    j = int(np.count_nonzero(s >= k)) - 1  # last knot with s >= k
+    if j >= knots.size - 1:
+        return float(knots[-1])
+    if j < 0:
+        return float(knots[0])
+    drop = s[j] - s[j + 1]
+    gamma = knots[j] if drop <= 0.0 else knots[j] + (s[j] - k) / drop * (knots[j + 1] - knots[j])
     free = (a - gamma > 0.0) & (a - gamma < 1.0)
     if free.any():  # on this piece: sum_free (a_i - gamma) + #{a_i - gamma >= 1} = k
         gamma = (a[free].sum() + np.count_nonzero(a - gamma >= 1.0) - k) / free.sum()
