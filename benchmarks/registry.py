@@ -6,13 +6,14 @@ Adding a family: write its folder ``benchmarks/<name>/`` (its ``__init__`` defin
 
 from __future__ import annotations
 
-from benchmarks import erasure, sparse, truth
+from benchmarks import erasure, sparse, truth, weights
 from benchmarks.families import Family
 
 FAMILIES: dict[str, Family] = {
     "erasure": erasure.FAMILY,
     "sparse": sparse.FAMILY,
     "truth": truth.FAMILY,
+    "weights": weights.FAMILY,
 }
 FAMILY_NAMES: tuple[str, ...] = tuple(FAMILIES)
 

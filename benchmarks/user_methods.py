@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FAMILIES = ("erasure", "sparse", "truth")
+FAMILIES = ("erasure", "sparse", "truth", "weights")
 
 
 @dataclass(frozen=True)

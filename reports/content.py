@@ -35,7 +35,8 @@ from reports.verdicts import (
 )
 
 TITLES = {"erasure": "Concept erasure", "sparse": "Sparse features",
-          "truth": "Unsupervised truth directions"}
+          "truth": "Unsupervised truth directions",
+          "weights": "Weight-matrix read and write directions"}
 
 
 # --- reading the document ----------------------------------------------------------------
