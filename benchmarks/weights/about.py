@@ -18,13 +18,13 @@ QUESTION = (
 
 GENERATORS = {
     "weights_spikes": (
-        "{n_pairs} orthonormal pairs in a {d_out}x{d_in} matrix at 0.5, 0.8, 2, 3, 4 times "
-        "the BBP threshold {bbp_threshold:.3f} ({n_detectable} detectable; noise bulk edge "
+        "{n_pairs} orthonormal pairs in a {d_out}x{d_in} matrix, from 0.5 to 4 times the BBP "
+        "threshold {bbp_threshold:.3f} ({n_detectable} above it; noise bulk edge "
         "{mp_edge:.3f})."),
     "weights_near_equal": (
-        "{n_pairs} orthonormal pairs at 3.00, 3.06, 3.12 times the BBP threshold "
-        "{bbp_threshold:.3f} (smallest relative gap {min_relative_gap:.3f}): identifiable "
-        "only up to a rotation within their span."),
+        "{n_pairs} orthonormal pairs at about 3 times the BBP threshold {bbp_threshold:.3f}, "
+        "strengths {min_relative_gap:.3f} apart (relative): identifiable only up to a "
+        "rotation within their span."),
     "weights_superposition": (
         "{n_pairs} unit, non-orthogonal pairs in a {d_out}x{d_in} matrix of rank limit "
         "{rank_limit}, each read from a few inputs, all at 3x the BBP threshold "

@@ -41,14 +41,14 @@ NAME = "weights"
 # Strengths in units of the BBP threshold. Spikes: two below it, three above, far enough
 # from it (>= 2x) that the finite-size smearing at 64 x 48 does not blur which side they are
 # on (at 2x the top singular value sits 3.7 noise units above the edge). Near-equal: three
-# pairs within 4% of each other. Superposition: twice as many pairs as the rank, sparse reads
+# pairs within 2% of each other (1% steps). Superposition: twice as many pairs as the rank, sparse reads
 # (each input read by 48 * 6 / 192 = 1.5 pairs on average).
 SIZES = {
     "quick": {"shape": (64, 48), "spikes": (0.5, 0.8, 2.0, 3.0, 4.0),
-              "near_equal": (3.0, 3.06, 3.12), "superposition_shape": (24, 192),
+              "near_equal": (3.0, 3.03, 3.06), "superposition_shape": (24, 192),
               "superposition_pairs": 48, "superposition_ratio": 3.0, "read_support": 6},
     "full": {"shape": (512, 384), "spikes": (0.5, 0.8, 1.2, 1.5, 2.0, 3.0, 4.0),
-             "near_equal": (3.0, 3.03, 3.06, 3.09), "superposition_shape": (48, 384),
+             "near_equal": (3.0, 3.015, 3.03, 3.045), "superposition_shape": (48, 384),
              "superposition_pairs": 96, "superposition_ratio": 3.0, "read_support": 12},
 }
 MAIN_FIT = 0
