@@ -19,6 +19,7 @@ FAMILY = Family(
     headline=("pair_cos", "predicted_cos", "span_angle_deg", "n_claimed", "n_detectable",
               "count_error"),
     findings=findings.FINDINGS,
+    variable_findings=findings.VARIABLE_FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.weights.figures:figures"),
     references=(("random_directions", "random directions: chance"),),
