@@ -20,7 +20,13 @@ from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
 from methods.validation import check_bool, check_int, check_positive_float, float_array
-from metrics.weight_spectrum import bbp_overlaps, bbp_singular_value, bbp_threshold, entry_std, mp_edge
+from metrics.weight_spectrum import (
+    bbp_overlaps,
+    bbp_singular_value,
+    bbp_threshold,
+    entry_std,
+    mp_edge,
+)
 
 
 def _unit_rows(G: np.ndarray) -> np.ndarray:

@@ -41,8 +41,8 @@ NAME = "weights"
 # Strengths in units of the BBP threshold. Spikes: two below it, three above, far enough
 # from it (>= 2x) that the finite-size smearing at 64 x 48 does not blur which side they are
 # on (at 2x the top singular value sits 3.7 noise units above the edge). Near-equal: three
-# pairs within 2% of each other (1% steps). Superposition: twice as many pairs as the rank, sparse reads
-# (each input read by 48 * 6 / 192 = 1.5 pairs on average).
+# pairs within 2% of each other (1% steps). Superposition: twice as many pairs as the rank,
+# sparse reads (each input read by 48 * 6 / 192 = 1.5 pairs on average).
 SIZES = {
     "quick": {"shape": (64, 48), "spikes": (0.5, 0.8, 2.0, 3.0, 4.0),
               "near_equal": (3.0, 3.03, 3.06), "superposition_shape": (24, 192),

@@ -63,7 +63,7 @@ FINDINGS[("sparse_dictionary", "weights_superposition", "counts_directions")] = 
     "finds the pairs (matched |cos| 0.841, recovers_pairs passes) but claims 0 of 48: its cut "
     "is the MP edge at the noise read from the median singular value, 2.5x the true noise "
     "when structure fills the spectrum (0.178 vs 0.072); with the true noise level "
-    "(noise_std=) it claims 18-23 of 48, lasso shrinkage pulling the rest under the edge "
+    "(noise_std=) it claims 29, 21, 29 of 48, lasso shrinkage pulling the rest under the edge "
     "[stable: 15 of 15 sets fail]")
 for _g, _cos, _n, _checks in (
         ("weights_spikes", "0.152", 48, ("matches_bbp_overlap", "recovers_span",
@@ -83,8 +83,8 @@ VARIABLE_FINDINGS: dict[tuple[str, str, str], str] = {}
 for _m in _SVD:
     VARIABLE_FINDINGS[(_m, "weights_near_equal", "recovers_pairs")] = _NEAR_EQUAL + (
         "per-vector |cos| 0.742 (0.898, 0.677, 0.651) against the 0.944 the closed form gives "
-        "a lone pair of that strength; the 3-seed mean passes the 0.8 bar on 10 of 33 seed "
-        "sets (range 0.700-0.922; mean over 99 seeds 0.781)")
+        "a lone pair of that strength; the 3-seed mean passes on 10 of 33 seed sets at the 0.8 "
+        "bar (range 0.700-0.922; mean over 99 seeds 0.781)")
     VARIABLE_FINDINGS[(_m, "weights_near_equal", "matches_bbp_overlap")] = _NEAR_EQUAL + (
         "per-vector |cos| 0.742 against the predicted 0.944 (bar 0.894); passes on 1 of 33 "
         "seed sets (range 0.700-0.922)")
