@@ -26,4 +26,5 @@ FAMILY = Family(
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
+    studies=("benchmarks.weights.bbp_sweep",),
 )
