@@ -59,6 +59,8 @@ class SparseDictionaryDirections(BaseWeightDirections):
         The estimated noise entry standard deviation.
     cut_ : float
         The strength above which a pair is claimed.
+    n_iter_ : int
+        Dictionary-learning iterations run.
     n_features_in_ : int
     """
 
@@ -78,7 +80,8 @@ class SparseDictionaryDirections(BaseWeightDirections):
         alpha = check_positive_float(self.alpha, "alpha")
         n_iter = check_int(self.max_iter, "max_iter")
         if rank < 2:
-            raise ValueError(f"W must have at least 2 rows and 2 columns, got shape {W.shape}")
+            raise ValueError(f"W must have at least 2 rows and 2 columns, got shape {W.shape} "
+                             f"(n_samples = {d_out}, n_features = {d_in})")
         samples = W.T if d_in >= d_out else W
         scale = float(np.sqrt(np.mean(np.sum(samples ** 2, axis=1))))
         if scale == 0:
@@ -91,6 +94,7 @@ class SparseDictionaryDirections(BaseWeightDirections):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             codes = dl.fit_transform(samples)  # (n_samples, m)
+        self.n_iter_ = int(dl.n_iter_)
         atoms = dl.components_
         atom_norms = np.linalg.norm(atoms, axis=1)
         strengths = np.linalg.norm(codes, axis=0) * atom_norms

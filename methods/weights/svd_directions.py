@@ -106,7 +106,8 @@ class SVDDirections(BaseWeightDirections):
                 tau = check_positive_float(self.noise_std, "noise_std")
             elif min(d_out, d_in) < 2:
                 raise ValueError("rule='mp_edge' without noise_std needs min(d_out, d_in) >= 2 "
-                                 f"to estimate the noise, got W of shape {W.shape}")
+                                 f"to estimate the noise, got W of shape {W.shape} "
+                                 f"(n_samples = {d_out}, n_features = {d_in})")
             else:
                 tau = estimate_tau(s, d_out, d_in)
             self.noise_std_ = float(tau)
