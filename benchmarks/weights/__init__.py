@@ -26,5 +26,6 @@ FAMILY = Family(
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
+    time_method=family.time_weights_method,
     studies=("benchmarks.weights.bbp_sweep",),
 )

@@ -174,3 +174,26 @@ def aggregate_weights(seed_results: list[dict]) -> dict:
         if all(v is not None for v in values):
             metrics[key] = _described(values)
     return metrics
+
+
+# The family's standard size for timing a user's method: a d_model = 768 weight matrix with
+# 1024 outputs and the spikes' strengths (no speed benchmark of its own: an SVD of it takes
+# about 0.3 s on one core).
+SPEED_SIZE = {"d_out": 1024, "d_in": 768, "strength_ratios": (0.5, 0.8, 2.0, 3.0, 4.0)}
+
+
+def time_weights_method(method: MethodSpec, streams: SeedStreams) -> dict:
+    """Seconds of one ``fit`` on a 1024 x 768 planted matrix and one ``transform`` of its rows
+    (if the method has one). Reported beside a user's method, not asserted."""
+    data = make_planted_weights(**SPEED_SIZE, random_state=streams.data)
+    start = time.perf_counter()
+    est = method.build(data, streams.method(0))
+    fitted = est.fit(data.X)
+    est = fitted if fitted is not None else est
+    fit_s = time.perf_counter() - start
+    _ranked(est, *data.X.shape)
+    start = time.perf_counter()
+    if hasattr(est, "transform"):
+        est.transform(data.X)
+    return {"size": "planted weights, 1024 x 768", "fit_s": fit_s,
+            "apply_s": time.perf_counter() - start}
