@@ -47,7 +47,7 @@ SIZES = {
     "quick": {"shape": (64, 48), "spikes": (0.5, 0.8, 2.0, 3.0, 4.0),
               "near_equal": (3.0, 3.03, 3.06), "superposition_shape": (24, 192),
               "superposition_pairs": 48, "superposition_ratio": 3.0, "read_support": 6},
-    "full": {"shape": (512, 384), "spikes": (0.5, 0.8, 1.2, 1.5, 2.0, 3.0, 4.0),
+    "full": {"shape": (512, 384), "spikes": (0.5, 0.8, 1.5, 2.0, 3.0, 4.0),
              "near_equal": (3.0, 3.015, 3.03, 3.045), "superposition_shape": (48, 384),
              "superposition_pairs": 96, "superposition_ratio": 3.0, "read_support": 12},
 }
