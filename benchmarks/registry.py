@@ -6,14 +6,15 @@ Adding a family: write its folder ``benchmarks/<name>/`` (its ``__init__`` defin
 
 from __future__ import annotations
 
-from benchmarks import erasure, sparse, truth
+from benchmarks import curves, erasure, sparse, truth, weights
 from benchmarks.families import Family
 
 FAMILIES: dict[str, Family] = {
     "erasure": erasure.FAMILY,
     "sparse": sparse.FAMILY,
     "truth": truth.FAMILY,
-    "curves": __import__("benchmarks.curves", fromlist=["FAMILY"]).FAMILY,
+    "weights": weights.FAMILY,
+    "curves": curves.FAMILY,
 }
 FAMILY_NAMES: tuple[str, ...] = tuple(FAMILIES)
 

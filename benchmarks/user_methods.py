@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FAMILIES = ("erasure", "sparse", "truth")
-
 
 @dataclass(frozen=True)
 class MethodString:

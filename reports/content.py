@@ -36,6 +36,7 @@ from reports.verdicts import (
 
 TITLES = {"erasure": "Concept erasure", "sparse": "Sparse features",
           "truth": "Unsupervised truth directions",
+          "weights": "Weight-matrix read and write directions",
           "curves": "Score distributions: does looking Gaussian tell the mechanism?"}
 
 
