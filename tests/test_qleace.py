@@ -171,10 +171,10 @@ def test_transform_needs_known_labels_and_clone_refits_the_same():
         eraser.transform(X, np.where(y == 2, 7, y))
     with pytest.raises(ValueError, match=r"y must have shape \(300,\)"):
         eraser.transform(X, y[:-1])
-    with pytest.raises(ValueError, match="max_iter"):
-        QuadraticLeaceEraser(max_iter=0).fit(X, y)
-    with pytest.raises(ValueError, match="tol"):
-        QuadraticLeaceEraser(tol=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="barycentre_max_iter"):
+        QuadraticLeaceEraser(barycentre_max_iter=0).fit(X, y)
+    with pytest.raises(ValueError, match="barycentre_tol"):
+        QuadraticLeaceEraser(barycentre_tol=-1.0).fit(X, y)
     np.testing.assert_array_equal(clone(eraser).fit_transform(X, y), eraser.transform(X, y))
     names = np.array(["a", "b", "c"])[y]
     np.testing.assert_array_equal(QuadraticLeaceEraser().fit(X, names).transform(X, names),

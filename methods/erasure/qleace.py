@@ -133,9 +133,9 @@ class QuadraticLeaceEraser(BaseEraser):
 
     Parameters
     ----------
-    max_iter : int, default=1000
+    barycentre_max_iter : int, default=1000
         Fixed-point iterations for the barycentre of more than two classes.
-    tol : float, default=1e-13
+    barycentre_tol : float, default=1e-13
         Relative Frobenius change of the barycentre that stops the iteration.
 
     Attributes
@@ -172,15 +172,15 @@ class QuadraticLeaceEraser(BaseEraser):
     #: Its own claim: equal class means on the fit data (`benchmarks.erasure.checks`).
     claims_linear_guardedness = True
 
-    def __init__(self, max_iter: int = 1000, tol: float = 1e-13):
-        self.max_iter = max_iter
-        self.tol = tol
+    def __init__(self, barycentre_max_iter: int = 1000, barycentre_tol: float = 1e-13):
+        self.barycentre_max_iter = barycentre_max_iter
+        self.barycentre_tol = barycentre_tol
 
     def fit(self, X, y) -> "QuadraticLeaceEraser":
         """Class means, class covariances, their barycentre and the maps, from ``X`` (n, d)
         and labels ``y`` (n,)."""
-        max_iter = check_int(self.max_iter, "max_iter")
-        tol = check_positive_float(self.tol, "tol")
+        max_iter = check_int(self.barycentre_max_iter, "barycentre_max_iter")
+        tol = check_positive_float(self.barycentre_tol, "barycentre_tol")
         X, codes = self._validate_fit(X, y)
         n, d = X.shape
         k = int(codes.max()) + 1
