@@ -100,8 +100,9 @@ _QLEACE_XOR = (
 _WEAK_NOISE = (
     "the fit split's class-mean gap is mostly sampling noise (planted Mahalanobis gap 0.02, "
     "sampling gap sqrt(4 d / n) = 0.057 at 20000 rows), so the direction removed differs "
-    "from sample to sample: consistency {}; the erasure itself is exact (guards_fit_data "
-    "ratio ~1e-14 where it applies)")
+    "from sample to sample: consistency {}; the erasure itself is exact where "
+    "guards_fit_data applies (LEACE, mean projection, mean matching: fit-data gap ratio "
+    "~2e-14)")
 NEW_FINDINGS = {
     ("qleace", "outlier_equal_means", "erases_accuracy"): _QLEACE_OUTLIER,
     ("qleace", "outlier_equal_means", "erases_nonlinear"): _QLEACE_OUTLIER,
