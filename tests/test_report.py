@@ -162,7 +162,7 @@ def test_markdown_has_the_same_sections(report):
                                    "\n## Concept erasure", "\n## Provenance")]
     assert order == sorted(order)
     assert "| method | two_class_gaussian (1,2,3,4,5,6) |" in md
-    assert "| leace (closed-form LEACE (Belrose+ 2023)) | ✓✓✓✓✓ |" in md
+    assert "| leace (closed-form LEACE (Belrose+ 2023)) | ✓✓✓✓✓✓ |" in md
     assert "```" not in md
 
 
