@@ -143,8 +143,25 @@ def reproduce_command(record: dict, check: str | None, doc: dict) -> str:
     if seeds and len(seeds) != default:
         parts += ["--n-seeds", str(len(seeds))]
     cell = record["generator"] if user else f"{record['method']}-{record['generator']}"
-    parts += ["-k", f"{cell}-{check}" if check else f"{cell}-"]
+    expression = f"{cell}-{check}" if check else f"{cell}-"
+    if not user:
+        # ``-k`` matches substrings: ``leace-two_class_gaussian-`` also selects qleace's
+        # cell. Exclude every other built-in method whose name contains this one.
+        for other in _builtin_method_names(record["family"], profile):
+            if other != record["method"] and record["method"] in other:
+                expression += f" and not {other}-"
+    parts += ["-k", expression]
     return shlex.join(parts)
+
+
+def _builtin_method_names(family: str, profile: str) -> list[str]:
+    """Names of the family's built-in methods (none for a family this suite lacks)."""
+    from benchmarks.registry import FAMILIES
+
+    fam = FAMILIES.get(family)
+    if fam is None or profile not in PROFILES:
+        return []
+    return [m.name for m in fam.methods(PROFILES[profile])]
 
 
 # --- 1. verdicts -------------------------------------------------------------------------

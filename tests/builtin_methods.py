@@ -22,6 +22,7 @@ from methods.erasure.mean_matching import MeanMatchingEraser
 from methods.erasure.mean_projection import MeanProjectionEraser
 from methods.erasure.median_projection import MedianProjectionEraser
 from methods.erasure.oracle import OracleEraser
+from methods.erasure.qleace import QuadraticLeaceEraser
 from methods.erasure.rlace import RLACEEraser
 from methods.erasure.rlace_sgd import RLACESGDEraser
 from methods.sparse.batchtopk_sae import BatchTopKSAE
@@ -44,6 +45,7 @@ ERASERS: dict[str, Callable[[int], object]] = {
     "mean_projection": lambda d: MeanProjectionEraser(),
     "median_projection": lambda d: MedianProjectionEraser(),
     "mean_matching": lambda d: MeanMatchingEraser(),
+    "qleace": lambda d: QuadraticLeaceEraser(),
     "oracle": _oracle,
     "inlp": lambda d: INLPEraser(n_iter=2, random_state=0),
     "rlace": lambda d: RLACEEraser(rank=1, max_iter=2, max_inner_iter=20, random_state=0),

@@ -58,13 +58,17 @@ _TRANSFORM_NEEDS_Y = (
     "MeanMatchingEraser.transform needs y: it moves each row by the mean of its own class "
     "(Singh et al. 2024), so a transform of X alone, which this check calls, is undefined"
 )
+_QLEACE_NEEDS_Y = (
+    "QuadraticLeaceEraser.transform needs y: each row is transported by the map of its own "
+    "class (Belrose et al. 2023, sec. 7), so a transform of X alone is undefined"
+)
 _ORACLE_WIDTH = (
     f"OracleEraser is built for one width: its planted directions are ({ORACLE_WIDTH}, 1), "
     "and this check fits it on data of another width, which it refuses by design"
 )
 
 #: The checks that call ``transform(X)`` without labels: they fail for an eraser whose
-#: transform needs ``y`` (mean matching here; quadratic LEACE and the oracle of
+#: transform needs ``y`` (mean matching and QLEACE here; quadratic LEACE and the oracle of
 #: concept-erasure in tests/adapters).
 TRANSFORM_WITHOUT_Y_CHECKS = (
     "check_estimators_dtypes",
@@ -83,6 +87,7 @@ TRANSFORM_WITHOUT_Y_CHECKS = (
 #: ``{estimator class name: {check name: reason it does not apply}}``.
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
     "MeanMatchingEraser": dict.fromkeys(TRANSFORM_WITHOUT_Y_CHECKS, _TRANSFORM_NEEDS_Y),
+    "QuadraticLeaceEraser": dict.fromkeys(TRANSFORM_WITHOUT_Y_CHECKS, _QLEACE_NEEDS_Y),
     "OracleEraser": dict.fromkeys((
         "check_estimators_overwrite_params",
         "check_estimators_fit_returns_self",

@@ -7,6 +7,7 @@ from scipy.stats import norm
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.outlier_equal_means import make_outlier_equal_means
 from generators.two_class_gaussian import make_two_class_gaussian
+from generators.weak_concept import make_weak_concept
 from generators.xor_concept import make_xor_concept
 
 GENERATORS = {
@@ -14,6 +15,7 @@ GENERATORS = {
     "outlier_equal_means": make_outlier_equal_means,
     "xor_concept": make_xor_concept,
     "multiclass_gaussian": make_multiclass_gaussian,
+    "weak_concept": make_weak_concept,
 }
 # Large samples for the statistical claims; each test below takes well under a second.
 N_BIG = 200_000
@@ -139,6 +141,33 @@ def test_xor_bayes_accuracy_formula(noise):
     assert np.abs(gap).max() <= N_SE * np.sqrt(1 + noise**2) * np.sqrt(4 / N_BIG)
 
 
+def test_weak_concept_is_the_two_class_gaussian_turned_down():
+    weak = make_weak_concept(N_BIG, 16, separation=0.02, random_state=0)
+    same = make_two_class_gaussian(N_BIG, 16, separation=0.02, random_state=0)
+    assert weak.name == "weak_concept"
+    np.testing.assert_array_equal(weak.X, same.X)
+    np.testing.assert_array_equal(weak.y, same.y)
+    truth = weak.ground_truth
+    gap, cov = truth["mean_gap"], truth["covariance"]
+    assert _mahalanobis(gap, 0 * gap, cov) == pytest.approx(0.02, rel=1e-12)
+    assert truth["mahalanobis_gap"] == 0.02
+    assert truth["euclidean_gap"] == pytest.approx(np.linalg.norm(gap), rel=1e-12)
+    assert truth["bayes_accuracy"] == pytest.approx(norm.cdf(0.01)) == pytest.approx(0.50399,
+                                                                                       abs=1e-5)
+    assert truth["sampling_gap"] == pytest.approx(np.sqrt(4 * 16 / N_BIG))
+    # Whitened, the sample gap is the planted one plus estimation noise N(0, (1/n0 + 1/n1) I)
+    # (se 0.0045 at N_BIG): along the planted direction it reads 0.02 + noise (measured
+    # 0.0144); its full norm sqrt(0.02^2 + 16 se^2) = 0.027 is mostly noise (measured 0.0224).
+    n1 = weak.y.sum()
+    se = np.sqrt(1 / n1 + 1 / (N_BIG - n1))
+    lam, vecs = np.linalg.eigh(cov)
+    whiten = (vecs / np.sqrt(lam)) @ vecs.T
+    sample = whiten @ (weak.X[weak.y == 1].mean(axis=0) - weak.X[weak.y == 0].mean(axis=0))
+    planted = whiten @ gap / np.linalg.norm(whiten @ gap)
+    assert abs(sample @ planted - 0.02) <= N_SE * se
+    assert abs(np.linalg.norm(sample) - np.sqrt(0.02**2 + 16 * se**2)) <= N_SE * se
+
+
 def test_multiclass_pairwise_mahalanobis():
     separation, k = 2.0, 4
     ds = make_multiclass_gaussian(N_BIG, 16, n_classes=k, separation=separation,
@@ -174,6 +203,8 @@ def test_multiclass_pairwise_mahalanobis():
     (make_outlier_equal_means, dict(noise=-1.0), "noise must be >= 0"),
     (make_outlier_equal_means, dict(axis_noise=-0.1), "axis_noise must be >= 0"),
     (make_xor_concept, dict(noise=0.0), "noise must be > 0"),
+    (make_weak_concept, dict(separation=0.0), "separation must be > 0"),
+    (make_weak_concept, dict(n_features=1), "n_features must be an integer >= 2"),
     (make_xor_concept, dict(n_features=1), "n_features must be an integer >= 2"),
     (make_multiclass_gaussian, dict(n_classes=1), "n_classes must be an integer >= 2"),
     (make_multiclass_gaussian, dict(n_classes=5, n_features=4),

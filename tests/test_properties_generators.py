@@ -32,6 +32,7 @@ from generators.planted_sparse import make_planted_sparse
 from generators.single_truth import make_single_truth
 from generators.two_class_gaussian import make_two_class_gaussian
 from generators.uniform_cube import make_uniform_cube
+from generators.weak_concept import make_weak_concept
 from generators.xor_concept import make_xor_concept
 from tests.bad_inputs import bad_ints, bad_reals, bad_seeds
 
@@ -199,6 +200,16 @@ def _check_two_class(ds, kw):
     m = t["class_means"]
     assert _mahalanobis(m[0], m[1], cov) == pytest.approx(kw["separation"], rel=1e-6)
     assert 0.5 < t["bayes_accuracy"] <= 1.0
+
+
+def _check_weak(ds, kw):
+    _check_two_class(ds, kw)
+    t = ds.ground_truth
+    m = t["class_means"]
+    np.testing.assert_array_equal(t["mean_gap"], m[1] - m[0])
+    assert t["mahalanobis_gap"] == kw["separation"]
+    assert t["euclidean_gap"] == pytest.approx(np.linalg.norm(m[1] - m[0]), rel=1e-12)
+    assert t["sampling_gap"] == pytest.approx(np.sqrt(4 * kw["n_features"] / kw["n_samples"]))
 
 
 def _check_multiclass(ds, kw):
@@ -391,6 +402,9 @@ SPECS = {
     "two_class_gaussian": Spec(
         make_two_class_gaussian, _two_class(), _check_two_class,
         {"n_samples": 2, "n_features": 2},
+        {"separation": POS, "condition": (1.0, INF, False, False)}),
+    "weak_concept": Spec(
+        make_weak_concept, _two_class(), _check_weak, {"n_samples": 2, "n_features": 2},
         {"separation": POS, "condition": (1.0, INF, False, False)}),
     "multiclass_gaussian": Spec(
         make_multiclass_gaussian, _multiclass(), _check_multiclass,

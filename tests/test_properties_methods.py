@@ -101,9 +101,9 @@ def constant_columns(X) -> np.ndarray:
 # their numerical-zero thresholds) is homogeneous in the data. INLP's and RLACE's
 # regularised classifiers are not (their penalty does not scale).
 SCALE_EQUIVARIANT = ("identity", "leace", "mean_projection", "median_projection",
-                     "mean_matching", "oracle")
+                     "mean_matching", "oracle", "qleace")
 # Erasers that promise equal class means after erasure on the fit data (LEACE Thm 3.1).
-GUARDING = ("leace", "mean_projection", "mean_matching")
+GUARDING = ("leace", "mean_projection", "mean_matching", "qleace")
 # Tolerances, relative to the data's largest entry |X|_max:
 # - scale equivariance: a power of ten is not a power of two, so sX rounds differently
 #   from X and every step of the fit sees relative perturbations of a few eps; an

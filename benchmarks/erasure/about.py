@@ -13,7 +13,9 @@ QUESTION = (
     "would? Each eraser is fitted on one split; fresh probes (logistic regression, a linear "
     "probe that optimises 0-1 accuracy, an MLP, QDA) are trained on a second erased split and "
     "scored on a third. Leakage is balanced accuracy minus chance, with 99.9% Wilson "
-    "intervals pooled over seeds.")
+    "intervals pooled over seeds. An eraser that claims linear guardedness (LEACE, mean "
+    "projection, mean matching, QLEACE) is also held to the claim itself: equal class means "
+    "on the data it was fitted on, to 1e-6 of the whitened gap before erasure.")
 
 GENERATORS = {
     "two_class_gaussian": (
@@ -32,6 +34,12 @@ GENERATORS = {
         "{n_classes} Gaussian classes with a shared anisotropic covariance, pairwise "
         "Mahalanobis separation {pairwise_mahalanobis:.1f}: erasing a K-class concept needs "
         "rank K - 1."),
+    "weak_concept": (
+        "The two-class Gaussian turned down to a Mahalanobis gap of {mahalanobis_gap:.2f} "
+        "(Bayes accuracy {bayes_accuracy:.3f}), below the sampling gap of the fit split "
+        "({sampling_gap:.3f}): no probe resolves it, so every leakage check passes even the "
+        "identity; only guards_fit_data, LEACE's guarantee read on the fit data, tells an "
+        "eraser that skips it."),
 }
 
 METRICS = {

@@ -19,6 +19,12 @@ DISTORTION_FACTOR = 2.0
 # Mean squared cosine of the principal angles between the subspaces erased by two fits on
 # independent samples (with independent method streams): 1 = the same subspace.
 MIN_CONSISTENCY = 0.9
+# guards_fit_data: the whitened class-mean gap left on the erased fit data, as a fraction of
+# the gap before erasure. An exact eraser leaves float64 rounding (measured at most ~1e-13
+# on the quick grid: see the family's findings); one that skips a concept leaves 1, one that
+# misses part of a multi-class concept O(1). 1e-6 is seven decades above the first and six
+# below the others.
+GUARD_RTOL = 1e-6
 
 
 def erases_linear(metrics: dict) -> CheckResult:
@@ -53,7 +59,39 @@ def consistent(metrics: dict) -> CheckResult:
                     "mean cos^2 of principal angles between erased subspaces")
 
 
+def guards_fit_data(metrics: dict) -> CheckResult:
+    """An eraser that claims linear guardedness leaves equal class means on its fit data.
+
+    LEACE's guarantee (Belrose et al. 2023, Thm 3.1) read directly: on the erased rows the
+    eraser was *fitted* on, ``max_c ||W (mu_c - mu)||`` (``W`` the whitening of the unerased
+    fit data) must be at most `GUARD_RTOL` of its value before erasure, or of the float64
+    rounding bound ``n eps max_i ||W x_i||`` (`metrics.guardedness.rounding_gap`) where the
+    gap was rounding to begin with (the outlier set's equal means). The guarantee is
+    exact on the fit data whatever the concept's size, so this sees an eraser that skips a
+    concept too small for any held-out probe (the weak_concept set: Mahalanobis gap 0.02,
+    Bayes accuracy 0.504), which every leakage check passes.
+
+    It applies to the erasers that claim the guarantee (their class attribute
+    ``claims_linear_guardedness = True``): LEACE, mean projection and mean matching (each
+    makes every class mean equal the overall mean by construction) and QLEACE (which also
+    equalises the covariances). Not to the identity, INLP and RLACE (approximate: they stop
+    when a classifier is near chance), median projection (medians, not means) or the oracle
+    (it removes the planted directions, which equalises the *population* means; the sample
+    means of the fit data keep their sampling gap outside that span). For those it passes
+    vacuously with a rule that starts "not applicable" (as the sparse family's checks do),
+    shown as – in the verdicts.
+    """
+    name = "guards_fit_data"
+    if not metrics["claims_linear_guardedness"]["value"]:
+        return CheckResult(name, True, 0.0, 0.0, "not applicable: the eraser does not claim "
+                           "linear guardedness (claims_linear_guardedness is not True)")
+    return at_most(name, metrics["guard_gap_excess"]["value"], 1.0,
+                   f"largest whitened class-mean gap on the erased fit data / max({GUARD_RTOL:g}"
+                   " x the gap before erasure, its float64 rounding bound)")
+
+
 ERASURE_CHECKS = {
     f.__name__: f
-    for f in (erases_linear, erases_accuracy, erases_nonlinear, bounded_distortion, consistent)
+    for f in (erases_linear, erases_accuracy, erases_nonlinear, bounded_distortion, consistent,
+              guards_fit_data)
 }

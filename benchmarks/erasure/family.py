@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from benchmarks.erasure.checks import GUARD_RTOL
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
@@ -26,6 +27,7 @@ from benchmarks.user_methods import accepts
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.outlier_equal_means import make_outlier_equal_means
 from generators.two_class_gaussian import make_two_class_gaussian
+from generators.weak_concept import make_weak_concept
 from generators.xor_concept import make_xor_concept
 from methods.erasure.identity import IdentityEraser
 from methods.erasure.leace import LeaceEraser
@@ -33,6 +35,8 @@ from methods.erasure.mean_matching import MeanMatchingEraser
 from methods.erasure.mean_projection import MeanProjectionEraser
 from methods.erasure.median_projection import MedianProjectionEraser
 from methods.erasure.oracle import OracleEraser
+from methods.erasure.qleace import QuadraticLeaceEraser
+from metrics.guardedness import rounding_gap, whitened_class_mean_gap, whitening
 from metrics.probes import PROBE_KINDS, score_probe
 from metrics.statistics import mean_over_seeds, wilson_interval
 from metrics.subspace import distortion, removed_subspace, subspace_consistency
@@ -74,6 +78,7 @@ def erasure_generators(profile: Profile) -> list[GeneratorSpec]:
         GeneratorSpec("xor_concept", NAME, make_xor_concept, size),
         GeneratorSpec("multiclass_gaussian", NAME, make_multiclass_gaussian,
                       dict(size, n_classes=4)),
+        GeneratorSpec("weak_concept", NAME, make_weak_concept, size),
     ]
 
 
@@ -102,6 +107,9 @@ def erasure_methods(profile: Profile) -> list[MethodSpec]:
                    description="translate classes onto the mean; needs labels (Singh+ 2024)"),
         MethodSpec("leace", NAME, lambda t, s: LeaceEraser(),
                    description="closed-form LEACE (Belrose+ 2023)"),
+        MethodSpec("qleace", NAME, lambda t, s: QuadraticLeaceEraser(),
+                   description="quadratic LEACE: classes transported to their Wasserstein "
+                               "barycentre; needs labels (Belrose+ 2023, sec. 7)"),
         MethodSpec("inlp", NAME, seeded(INLPEraser),
                    description="iterative nullspace projection (Ravfogel+ 2020)"),
         MethodSpec("rlace", NAME, rlace,
@@ -138,6 +146,17 @@ def _class_mean_gap(X: np.ndarray, y: np.ndarray) -> float:
     return float(max(np.abs(X[y == c].mean(axis=0) - mu).max() for c in np.unique(y)))
 
 
+def claims_linear_guardedness(eraser) -> bool:
+    """Whether the eraser claims linear guardedness: equal class means on its fit data.
+
+    Read from the eraser's own class attribute ``claims_linear_guardedness`` (True on the
+    built-in LEACE, mean projection, mean matching and QLEACE, whose closed forms make every
+    class mean equal the overall mean on the fit data; absent elsewhere). A user's eraser
+    declares the claim the same way, and `checks.guards_fit_data` then holds it to it.
+    """
+    return getattr(eraser, "claims_linear_guardedness", False) is True
+
+
 def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams,
                        profile: Profile) -> dict:
     """Everything measured for one seed of one cell (raises if the method misbehaves)."""
@@ -159,6 +178,8 @@ def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, streams: Se
                             streams.probe(i))
         probes[name] = {"balanced_accuracy": score.balanced_accuracy, "chance": score.chance,
                         "n_test": score.n_test}
+    fit_erased = _apply(eraser, fit.X, fit.y)
+    whiten = whitening(fit.X)
     basis = removed_subspace(ptest.X, Xte)
     other = removed_subspace(ptest.X, _apply(second, ptest.X, ptest.y))
     return {
@@ -170,7 +191,11 @@ def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, streams: Se
         "oracle_distortion": distortion(ptest.X, _oracle_erased(ptest)),
         "rank_removed": int(basis.shape[1]),
         "consistency": subspace_consistency(basis, other),
-        "fit_class_mean_gap": _class_mean_gap(_apply(eraser, fit.X, fit.y), fit.y),
+        "fit_class_mean_gap": _class_mean_gap(fit_erased, fit.y),
+        "claims_linear_guardedness": claims_linear_guardedness(eraser),
+        "guard_gap_before": whitened_class_mean_gap(fit.X, fit.y, whiten),
+        "guard_gap_after": whitened_class_mean_gap(fit_erased, fit.y, whiten),
+        "guard_rounding": rounding_gap(fit.X, whiten),
         "fit_time_s": fit_time,
     }
 
@@ -194,9 +219,38 @@ def aggregate_erasure(seed_results: list[dict]) -> dict:
         values = [r[key] for r in seed_results]
         metrics[key] = mean_over_seeds(values, confidence=DESCRIPTIVE_CONFIDENCE).to_dict()
     gap = max(r["fit_class_mean_gap"] for r in seed_results)
-    metrics["fit_class_mean_gap"] = {"value": gap, "low": gap, "high": gap,
-                                     "n": len(seed_results), "confidence": 1.0}
+    metrics["fit_class_mean_gap"] = _exact(gap, len(seed_results))
+    # The guarantee check: does every seed carry the claim; the largest gap left on the fit
+    # data, relative to the gap before (descriptive) and to what the check allows, GUARD_RTOL
+    # of the gap before or the rounding bound, whichever is larger (a gap that was rounding
+    # to begin with cannot shrink by a factor 1e6). Seeds of records written before the
+    # check carry no claim (not applicable).
+    n = len(seed_results)
+    claims = all(r.get("claims_linear_guardedness", False) for r in seed_results)
+    metrics["claims_linear_guardedness"] = _exact(float(claims), n)
+    if claims:
+        metrics["guard_gap_ratio"] = _exact(max(
+            _ratio(r["guard_gap_after"], r["guard_gap_before"]) for r in seed_results), n)
+        metrics["guard_gap_excess"] = _exact(max(
+            _ratio(r["guard_gap_after"], max(GUARD_RTOL * r["guard_gap_before"],
+                                             r["guard_rounding"]))
+            for r in seed_results), n)
+        metrics["guard_gap_before"] = _exact(min(r["guard_gap_before"] for r in seed_results),
+                                             n)
     return metrics
+
+
+def _exact(value: float, n: int) -> dict:
+    """An Estimate dict of a number read, not estimated (max or min over seeds)."""
+    return {"value": value, "low": value, "high": value, "n": n, "confidence": 1.0}
+
+
+def _ratio(after: float, before: float) -> float:
+    """``after / before``; 0 when both are 0 (nothing to erase, nothing left), inf when
+    only ``before`` is."""
+    if before > 0:
+        return after / before
+    return 0.0 if after == 0 else float("inf")
 
 
 # The family's standard size for timing a user's method: the built-in speed benchmarks'

@@ -50,6 +50,10 @@ class BaseEraser(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     #: Attribute whose presence means "fitted" (set last-but-not-least in ``fit``).
     _fitted_attribute = "n_features_in_"
+    #: True on an eraser whose construction makes every class mean equal the overall mean
+    #: on the data it is fitted on (linear guardedness, LEACE Thm 3.1); the erasure family's
+    #: ``guards_fit_data`` check holds such an eraser to it.
+    claims_linear_guardedness = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -79,6 +79,8 @@ class LeaceEraser(BaseEraser):
     """
 
     _fitted_attribute = "left_"
+    #: Thm 3.1: equal class means on the fit data (`benchmarks.erasure.checks`).
+    claims_linear_guardedness = True
 
     def __init__(self, rtol: float = 1.0):
         self.rtol = rtol

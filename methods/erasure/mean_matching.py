@@ -35,6 +35,8 @@ class MeanMatchingEraser(BaseEraser):
     """
 
     _fitted_attribute = "class_means_"
+    #: Every class is translated onto ``mu``: equal class means on the fit data.
+    claims_linear_guardedness = True
 
     def fit(self, X, y) -> "MeanMatchingEraser":
         """Learn the class means of ``X`` (n, d) under labels ``y`` (n,)."""

@@ -36,6 +36,9 @@ class MeanProjectionEraser(SubspaceEraser):
     Haghighatkhah, Fokkens, Dong, Balog, Li, Shi (2022), Sec. 3 ("Mean Projection").
     """
 
+    #: ``span{mu_k - mu}`` is projected out: equal class means on the fit data.
+    claims_linear_guardedness = True
+
     def fit(self, X, y) -> "MeanProjectionEraser":
         """Learn ``Q`` and ``mu`` from ``X`` (n, d) and labels ``y`` (n,)."""
         X, codes = self._validate_fit(X, y)
