@@ -50,19 +50,18 @@ METRICS = {
     "mmcs": "mean over planted features of the best |cos| to an atom (size-m dictionary)",
     "recovery_rate": "fraction of planted features with an atom at |cos| > 0.9",
     "uniqueness": "distinct best-matched features / live atoms (1 = no duplicated atoms)",
+    "matched_mcc": "mean |cos| of a one-to-one (Hungarian) matching of atoms to features",
     "mean_f1": "mean over latents of the F1 of a latent's firing as a detector of its "
                "best-matched planted feature's firing (SynthSAEBench)",
     "l0_ratio": "held-out L0 / the planted L0 of the same rows (1 is right; below: merged or "
                 "absorbed features, above: split or duplicated)",
     "absorption": "hierarchy only: mean over parents of the parent latent's miss rate when "
                   "a child fires minus its miss rate alone (0: none; 1: always absorbed)",
-    "n_claimed": "live atoms stable across splits, seeds and sizes, not corrected for chance "
-                 "(descriptive: random atoms reach it in low dimensions)",
     "n_claimed_beyond_chance": "distinct stable directions at size m minus the 0.99 "
                                "quantile of the same count for random atoms of the same "
                                "size: the claim no_false_features reads",
-    "cross_mmcs_size": "MMCS of the size-m dictionary's live atoms against the 2m one",
-    "band_cross_mmcs_high": "upper edge of the same statistic for random atoms (the band)",
+    "cross_mmcs_seed": "MMCS of the live atoms against the repeat dictionary (same size, "
+                       "other split and seed)",
     "false_positive_rate": "fraction of seeds on which no_false_features fails",
     "fvu_train": "fraction of variance unexplained on the training split",
     "fvu_heldout": "fraction of variance unexplained on held-out rows",

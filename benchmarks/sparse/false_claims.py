@@ -18,10 +18,9 @@ mixture centres; 0 for the cube and the Gaussian) by `CLAIM_FACTOR`, plus `MEAN_
 centred before fitting, see benchmarks/sparse/family.py): `claim_limit`, defined once in
 `metrics.feature_count`.
 
-The suite's earlier count (``n_claimed``: live atoms stable in both the same-size and the
-2x dictionary, with no chance correction) stays a descriptive metric: on the unit square
-it was 46-64 for every method, random atoms included, because in two dimensions any 64
-unit atoms have near-duplicates in another 64.
+The suite's earlier count (live atoms stable in both the same-size and a 2x dictionary,
+with no chance correction) was 46-64 on the unit square for every method, random atoms
+included: in two dimensions any 64 unit atoms have near-duplicates in another 64.
 """
 
 from __future__ import annotations

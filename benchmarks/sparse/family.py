@@ -8,23 +8,23 @@ features (a Gaussian mixture, an isotropic Gaussian, the unit square and the uni
 
 Per seed, with every random stream from the seed's `benchmarks.seeding.SeedStreams`:
 
-- three dictionaries are fitted, each on its **own split** and with its **own method
-  stream** (``streams.method(i)``): the main one of size ``m`` (split 0), a repeat of size ``m``
-  (split 1, for cross-seed stability) and one of size ``2 m`` (split 2, Sharkey et al.'s
-  "next larger dictionary"). The whole ladder of sizes (a quarter of the true count to 8x
-  it) is the feature-count study's (`benchmarks.sparse.ladder`): the grid reads the claim
-  at size ``m`` only. Fitting the comparison dictionaries on other samples matters:
+- two dictionaries of size ``m`` are fitted, each on its **own split** and with its **own
+  method stream** (``streams.method(i)``): the main one (split 0) and a repeat (split 1, for
+  cross-seed stability). Other sizes (Sharkey et al.'s "next larger dictionary" and the whole
+  ladder from a quarter of the true count to 8x it, with the cross-size signal) are the
+  feature-count study's (`benchmarks.sparse.ladder`): the grid reads the claim at size
+  ``m`` only. Fitting the comparison dictionary on another sample matters:
   with one shared sample, 8 MiniBatchDictionaryLearning atoms on an isotropic Gaussian were
   all "stable" across seeds, locked onto chance structure of that sample's covariance.
 - split 5 (``n_heldout`` rows) is held out: codes, liveness, reconstruction and every
   similarity to ground truth are measured there; the training loss is measured on split 0.
-- the random-atom band (``metrics.claimed_features.random_atom_band``) draws from the
-  ``PROBE`` stream: it is the chance reference every similarity is read against.
+- the random-atom band (`metrics.feature_count.ladder_band`) draws from the ``PROBE``
+  stream: it is the chance reference the claimed count is read against.
 
 Dictionary size (the rule for every method, built-in or a user's): the family calls
 ``method.build(train, seed)`` and then sets ``n_components`` to the cell's size, through
 ``set_params`` when the estimator has it, else as an attribute when it has one; an
-estimator with neither keeps its own size (all four sizes are then the same). Methods
+estimator with neither keeps its own size. Methods
 that cannot be overcomplete (scikit-learn's `PCA` and `FastICA`, and subclasses) get
 ``min(size, d)``: they have at most ``d`` components, which is exactly why they cannot
 recover 64 features in 32 dimensions.
@@ -70,12 +70,7 @@ from methods.sparse.random_atoms import RandomAtoms
 from methods.sparse.relu_sae import ReluSAE
 from methods.sparse.topk_sae import TopKSAE
 from metrics.absorption import absorption, feature_splitting, l0_ratio
-from metrics.claimed_features import (
-    alive_atoms,
-    claimed_features,
-    stable_alive_atoms,
-    stable_atoms,
-)
+from metrics.claimed_features import alive_atoms, stable_atoms
 from metrics.dictionary_similarity import (
     cross_mmcs,
     dead_fraction,
@@ -135,11 +130,11 @@ SIZES = {
     },
 }
 
-# Splits of a generator at one grid seed (see the module docstring; splits 3 and 4 are no
+# Splits of a generator at one grid seed (see the module docstring; splits 2-4 are no
 # longer fitted: the ladder study measures other sizes).
-MAIN, REPEAT, DOUBLE, HELDOUT = 0, 1, 2, 5
-# (name, split, size as a multiple of m), fitted in this order with method streams 0..2.
-FITS = (("main", MAIN, 1.0), ("repeat", REPEAT, 1.0), ("double", DOUBLE, 2.0))
+MAIN, REPEAT, HELDOUT = 0, 1, 5
+# (name, split, size as a multiple of m), fitted in this order with method streams 0, 1.
+FITS = (("main", MAIN, 1.0), ("repeat", REPEAT, 1.0))
 # Estimators with at most d components.
 COMPLETE_BASIS = (PCA, FastICA)
 # Seed means (MMCS, losses, counts) are described with a 95% Student-t interval and the
@@ -316,9 +311,6 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
     tr_codes = _codes(fits["main"], main_train.X, A.shape[0])
     tr_hat = reconstruct(fits["main"], tr_codes, main_train.n_samples, d)
     alive = alive_atoms(codes)
-    band_rng = streams.probe(0)
-    claim = claimed_features(A, codes, atoms["double"], random_state=band_rng)
-    n_claimed = stable_alive_atoms(A, codes, [atoms["repeat"], atoms["double"]])
     beyond = _claimed_beyond_chance(atoms, heldout_codes, d, streams)
     n_true = int(truth.get("n_true_features", 0))
     has_features = "features" in truth
@@ -337,14 +329,9 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
         "fvu_heldout": _fvu(test.X, X_hat),
         "n_train": main_train.n_samples,
         "shrinkage": shrinkage(test.X, X_hat),
-        "n_claimed": n_claimed,
         "n_claimed_beyond_chance": beyond,
         "n_stable_seed": int(np.sum(alive & stable_atoms(A, atoms["repeat"]))),
         "cross_mmcs_seed": cross_mmcs(A[alive], atoms["repeat"]) if alive.any() else 0.0,
-        "cross_mmcs_size": claim.cross_mmcs,
-        "band_cross_mmcs_mean": claim.band_cross_mmcs.mean,
-        "band_cross_mmcs_high": claim.band_cross_mmcs.high,
-        "band_count_high": claim.band_count.high,
         "fit_time_s": fit_time,
         "sizes": {name: int(atoms[name].shape[0]) for name, _, _ in FITS},
     }
@@ -363,9 +350,9 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
     return result
 
 
-# The probe stream of the chance band of the distinct-direction count (stream 0 is the
-# claimed-feature band's; 1..3 were a cross-size curve's, now the ladder study's: kept
-# unused so that this band's draws stay those of earlier runs).
+# The probe stream of the chance band of the distinct-direction count (streams 0-3 were
+# the uncorrected count's band and a cross-size curve's, now the ladder study's; kept
+# unused so that this stream stays that of earlier runs).
 BEYOND_CHANCE_STREAM = 4
 
 
@@ -380,8 +367,8 @@ def _claimed_beyond_chance(atoms: dict, heldout_codes: dict, d: int,
     rate. `no_false_features` reads it (`benchmarks.sparse.false_claims`).
     """
     stats = size_statistics(atoms["main"], heldout_codes["main"], atoms["repeat"],
-                            heldout_codes["repeat"], atoms["double"], heldout_codes["double"])
-    band = ladder_band(stats["n_alive"], stats["n_other_alive"], d, stats["n_larger_alive"],
+                            heldout_codes["repeat"])
+    band = ladder_band(stats["n_alive"], stats["n_other_alive"], d,
                        random_state=streams.probe(BEYOND_CHANCE_STREAM))
     return float(beyond_chance(stats["n_distinct"], band["n_distinct"]["high"]))
 
@@ -424,9 +411,8 @@ def _point(value: float, n: int) -> dict:
 
 
 _MEANS = ("n_atoms", "n_alive", "dead_fraction", "mean_l0", "fvu_train", "fvu_heldout",
-          "shrinkage", "n_claimed", "n_claimed_beyond_chance", "n_stable_seed",
-          "cross_mmcs_seed", "cross_mmcs_size", "band_cross_mmcs_mean", "band_cross_mmcs_high",
-          "band_count_high", "fit_time_s")
+          "shrinkage", "n_claimed_beyond_chance", "n_stable_seed", "cross_mmcs_seed",
+          "fit_time_s")
 _PLANTED_MEANS = ("mmcs", "recovery_rate", "uniqueness", "matched_mcc")
 # Where the generator returns its planted codes (not the vocabulary: one token per sample);
 # the last three on a hierarchy only. A key is pooled when every seed has it.
