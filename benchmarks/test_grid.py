@@ -1,6 +1,6 @@
 """The grid: every method x generator x seed runs, and every check of its family holds.
 
-One pair of tests for all three families (erasure, sparse, truth); test ids read
+One pair of tests for every family (erasure, sparse, truth, weights, curves); test ids read
 ``<method>-<generator>-seed<k>`` and ``<method>-<generator>-<check>``, so
 ``pytest benchmarks/ -k erases_accuracy`` or ``-k leace`` selects. Known weaknesses of
 built-in methods are strict xfails (``benchmarks/<family>/findings.py``).
