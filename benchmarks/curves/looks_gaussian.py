@@ -30,8 +30,7 @@ samples. Rates are pooled over seeds with 95% Wilson intervals.
 
 from __future__ import annotations
 
-import argparse
-import json
+import sys
 import time
 from pathlib import Path
 
@@ -39,6 +38,7 @@ import numpy as np
 
 from benchmarks.curves.family import LAW_PARAMS
 from benchmarks.seeding import SeedStreams, sklearn_seed
+from benchmarks.study_cli import study_main
 from generators.score_distributions import make_score_distribution
 from methods.curves.eyeball import EyeballGaussian
 from methods.curves.normality import NormalityTest
@@ -276,22 +276,9 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
              str(path))]
 
 
-def _main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.curves.looks_gaussian",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="quick", choices=sorted(PROFILES))
-    parser.add_argument("--out", required=True, help="folder for looks_gaussian.json and PNG")
-    parser.add_argument("--seeds", type=int, nargs="*", default=None)
-    args = parser.parse_args(argv)
-    doc = run(args.profile, seeds=args.seeds)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    doc["figures"] = figures(doc, out)
-    (out / "looks_gaussian.json").write_text(json.dumps(doc, indent=1))
-    for term, sentence, _ in findings(doc):
-        print(f"{term}: {sentence}")
-    print(f"wall {doc['wall_s']:.1f} s, cpu {doc['cpu_s']:.1f} s")
+def _main(argv=None) -> int:
+    return study_main(sys.modules[__name__], PROFILES, "looks_gaussian.json", argv)
 
 
 if __name__ == "__main__":
-    _main()
+    sys.exit(_main())

@@ -33,9 +33,8 @@ degrees) and the probe-accuracy spread is at most `SAME_RESULT_ACCURACY` on ever
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
+import sys
 import time
 from pathlib import Path
 
@@ -46,6 +45,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.erasure.family import RLACE_SGD_BUDGET, SIZES
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
+from benchmarks.study_cli import study_main
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.two_class_gaussian import make_two_class_gaussian
 from methods.erasure.rlace import RLACEEraser
@@ -365,22 +365,9 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
     return result
 
 
-def _main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.erasure.rlace_consistency",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="quick", choices=sorted(PROFILES))
-    parser.add_argument("--out", required=True, help="folder for the JSON and PNGs")
-    parser.add_argument("--seeds", type=int, nargs="*", default=None)
-    args = parser.parse_args(argv)
-    doc = run(args.profile, seeds=args.seeds)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    doc["figures"] = figures(doc, out)
-    (out / f"{STUDY}.json").write_text(json.dumps(doc, indent=1))
-    for term, sentence, _ in findings(doc):
-        print(f"{term}: {sentence}")
-    print(f"wall {doc['wall_s']:.1f} s")
+def _main(argv=None) -> int:
+    return study_main(sys.modules[__name__], PROFILES, f"{STUDY}.json", argv)
 
 
 if __name__ == "__main__":
-    _main()
+    sys.exit(_main())

@@ -40,9 +40,6 @@ from 12 to 16 on one seed); halving TopK's left every count beyond chance unchan
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -67,6 +64,7 @@ from benchmarks.sparse.family import (
     sparse_methods,
 )
 from benchmarks.spec import GeneratorSpec, MethodSpec
+from benchmarks.study_cli import study_main
 from generators.uniform_cube import make_uniform_cube
 from methods.validation import check_int
 from metrics.claimed_features import stable_alive_atoms
@@ -419,24 +417,8 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
 
 def main(argv=None) -> int:
     """``python -m benchmarks.sparse.ladder --profile quick --out DIR [--jobs N]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="quick", choices=sorted(LADDER))
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--seeds", type=int, nargs="*", default=None)
-    args = parser.parse_args(argv)
-    doc = run(args.profile, args.seeds, args.jobs)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "feature_count.json").write_text(json.dumps(doc, indent=1))
-    for caption, path in figures(doc, out):
-        print(f"{path}: {caption}")
-    for term, sentence, note in findings(doc):
-        print(f"{term}: {sentence}" + (f" ({note})" if note else ""))
-    print(f"wall time {doc['wall_time_s']:.1f} s with {args.jobs} job(s)", file=sys.stderr)
-    return 0
+    return study_main(sys.modules[__name__], LADDER, "feature_count.json", argv)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("MPLBACKEND", "Agg")
     sys.exit(main())

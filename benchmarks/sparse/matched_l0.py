@@ -51,10 +51,9 @@ Chanin, Garriga-Alonso (2026), "SynthSAEBench", arXiv 2602.14687.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import multiprocessing
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -65,6 +64,7 @@ import numpy as np
 
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
+from benchmarks.study_cli import study_main
 from generators.hierarchical_features import make_hierarchical_features
 from methods.sparse.batchtopk_sae import BatchTopKSAE
 from methods.sparse.gated_sae import GatedSAE
@@ -736,23 +736,9 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
     return result
 
 
-def _main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.sparse.matched_l0",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="quick", choices=sorted(PROFILES))
-    parser.add_argument("--out", required=True, help="folder for matched_l0.json and PNGs")
-    parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--seeds", type=int, nargs="*", default=None)
-    args = parser.parse_args(argv)
-    doc = run(args.profile, seeds=args.seeds, jobs=args.jobs)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    doc["figures"] = figures(doc, out)
-    (out / "matched_l0.json").write_text(json.dumps(doc, indent=1))
-    for term, sentence, _ in findings(doc):
-        print(f"{term}: {sentence}")
-    print(f"wall {doc['wall_s']:.1f} s, cpu {doc['cpu_s']:.1f} s, jobs {doc['jobs']}")
+def _main(argv=None) -> int:
+    return study_main(sys.modules[__name__], PROFILES, "matched_l0.json", argv)
 
 
 if __name__ == "__main__":
-    _main()
+    sys.exit(_main())

@@ -30,9 +30,8 @@ strength sees the same pairs with only the word's amplitude changed.
 
 from __future__ import annotations
 
-import argparse
-import json
 import multiprocessing
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -44,6 +43,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
+from benchmarks.study_cli import study_main
 from benchmarks.truth.family import (
     HELDOUT,
     LABELLED,
@@ -395,23 +395,9 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
              "seeds), against the word's strength", str(labels))]
 
 
-def _main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.truth.distractor",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="quick", choices=sorted(PROFILES))
-    parser.add_argument("--out", required=True, help="folder for distractor.json and PNGs")
-    parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--seeds", type=int, nargs="*", default=None)
-    args = parser.parse_args(argv)
-    doc = run(args.profile, seeds=args.seeds, jobs=args.jobs)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    doc["figures"] = figures(doc, out)
-    (out / "distractor.json").write_text(json.dumps(doc, indent=1))
-    for term, sentence, _ in findings(doc):
-        print(f"{term}: {sentence}")
-    print(f"wall {doc['wall_s']:.1f} s, cpu {doc['cpu_s']:.1f} s, jobs {doc['jobs']}")
+def _main(argv=None) -> int:
+    return study_main(sys.modules[__name__], PROFILES, "distractor.json", argv)
 
 
 if __name__ == "__main__":
-    _main()
+    sys.exit(_main())

@@ -1,0 +1,55 @@
+"""The command line every study shares: ``python -m <study module> --out DIR [...]``.
+
+A study (`reports.studies`) runs with the report; alone, its module's ``__main__`` calls
+`study_main`, which runs it at a profile, writes its document as JSON and its figures into
+``--out``, and prints its findings and its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+
+def study_main(module: ModuleType, profiles, json_name: str, argv=None) -> int:
+    """Run ``module`` (a study) from the command line; returns the exit status.
+
+    Parameters
+    ----------
+    module : module
+        The study: ``run(profile, seeds=..., jobs=...)``, ``figures(doc, out)`` and
+        ``findings(doc)``.
+    profiles : iterable of str
+        The profiles it accepts (``--profile``).
+    json_name : str
+        File name of its document in ``--out``.
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+    """
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    parser = argparse.ArgumentParser(prog=f"python -m {module.__name__}",
+                                     description=(module.__doc__ or "").splitlines()[0])
+    parser.add_argument("--profile", default="quick", choices=sorted(profiles))
+    parser.add_argument("--out", required=True, help=f"folder for {json_name} and its PNGs")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--seeds", type=int, nargs="*", default=None)
+    args = parser.parse_args(argv)
+    doc = module.run(args.profile, seeds=args.seeds, jobs=args.jobs)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    doc["figures"] = [(caption, str(path)) for caption, path in module.figures(doc, out)]
+    (out / json_name).write_text(json.dumps(doc, indent=1))
+    for caption, path in doc["figures"]:
+        print(f"{path}: {caption}")
+    for term, sentence, note in module.findings(doc):
+        print(f"{term}: {sentence}" + (f" ({note})" if note else ""))
+    wall = doc.get("wall_s", doc.get("wall_time_s"))
+    cpu = doc.get("cpu_s")
+    print("wall " + ("?" if wall is None else f"{wall:.1f} s")
+          + ("" if cpu is None else f", cpu {cpu:.1f} s")
+          + f", jobs {args.jobs}", file=sys.stderr)
+    return 0
