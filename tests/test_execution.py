@@ -23,6 +23,8 @@ import pytest
 import benchmarks.execution as execution
 from benchmarks.execution import CellRef, CellStore, run_cells, without_timings
 from benchmarks.grid import build_grid
+from benchmarks.profiles import get_profile
+from benchmarks.registry import get_family
 
 REPO = Path(__file__).resolve().parents[1]
 # Four fast cells (~0.5-0.8 s each on the quick profile): two erasers x two generators.
@@ -218,14 +220,14 @@ def _progress(stderr: str) -> list[tuple[str, str]]:
 def test_killed_report_resumes_without_rerunning_finished_cells(tmp_path):
     out = tmp_path / "out"
     cells_dir = out / "cells"
-    # Six cheap cells: two user methods (mean difference) x the three truth generators, one
-    # seed; each fit of the killed run sleeps 0.3 s so that the kill lands mid-grid.
+    # Cheap cells: two user methods (mean difference) x the truth generators, one seed; each
+    # fit of the killed run sleeps 0.3 s so that the kill lands mid-grid.
     methods = ["tests/test_faults.py:Counted", "tests/test_faults.py:Twin"]
     cmd = [sys.executable, "-m", "reports", "--out", str(out), "--n-seeds", "1",
            "--no-references"]
     cmd += [a for m in methods for a in ("--method", m)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    n_cells = 6
+    n_cells = 2 * len(get_family("truth").generators(get_profile("quick")))
     proc = subprocess.Popen(cmd + ["--jobs", "1"], cwd=REPO,
                             env={**env, "TOYGROUND_FAULTS_SLEEP": "0.3"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

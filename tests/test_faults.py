@@ -43,6 +43,8 @@ from benchmarks.execution import (
     without_timings,
 )
 from benchmarks.grid import build_grid
+from benchmarks.profiles import get_profile
+from benchmarks.registry import get_family
 from methods.truth.mean_difference import MeanDifference
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,7 +79,7 @@ class Counted(MeanDifference):
 
 
 class Twin(Counted):
-    """A second method, for a grid of six cells."""
+    """A second method (two user methods x the truth generators)."""
 
 
 class DiesOnce(Counted):
@@ -418,7 +420,7 @@ def test_ctrl_c_keeps_finished_cells_and_resume_completes(tmp_path, monkeypatch)
     env = {**os.environ, "PYTHONPATH": str(REPO), FAULTS_DIR: str(run_dir), SLEEP: "0.4"}
     env.pop(PROTECTED)
     refs = [CellRef.of(c, methods) for c in build_grid("quick", methods=methods, n_seeds=1)]
-    assert len(refs) == 6
+    assert len(refs) == 2 * len(get_family("truth").generators(get_profile("quick")))
     store = CellStore(cells_dir)
 
     start = time.perf_counter()
