@@ -1,8 +1,10 @@
-"""The command line every study shares: ``python -m <study module> --out DIR [...]``.
+"""What every study shares: its profile lookup and its command line.
 
 A study (`reports.studies`) runs with the report; alone, its module's ``__main__`` calls
-`study_main`, which runs it at a profile, writes its document as JSON and its figures into
-``--out``, and prints its findings and its time.
+`study_main` (``python -m <study module> --out DIR [...]``), which runs it at a profile,
+writes its document as JSON and its figures into ``--out``, and prints its findings and its
+time. `study_profile` reads a named profile, or takes a profile dict as it is (tests pass
+small ones).
 """
 
 from __future__ import annotations
@@ -53,3 +55,13 @@ def study_main(module: ModuleType, profiles, json_name: str, argv=None) -> int:
           + ("" if cpu is None else f", cpu {cpu:.1f} s")
           + f", jobs {args.jobs}", file=sys.stderr)
     return 0
+
+
+def study_profile(profile, profiles: dict) -> dict:
+    """``profiles[profile]`` for a name, ``profile`` itself for a dict; a clear error else."""
+    if isinstance(profile, dict):
+        return profile
+    if profile not in profiles:
+        raise ValueError(f"profile must be one of {sorted(profiles)} or a profile dict, "
+                         f"got {profile!r}")
+    return profiles[profile]

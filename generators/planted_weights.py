@@ -83,7 +83,7 @@ def make_planted_weights(
         sqrt(d_in))``), ``bbp_threshold``, ``n_pairs``, ``n_detectable`` (pairs above the
         threshold), ``rank_limit`` (``min(d_out, d_in)``), ``superposition`` (more pairs
         than the rank limit), ``min_relative_gap`` (smallest relative gap between the
-        strengths of detectable pairs; inf with fewer than two).
+        strengths of detectable pairs; absent with fewer than two: every fact is finite).
     """
     n_out = check_int(d_out, "d_out", 2)
     n_in = check_int(d_in, "d_in", 2)
@@ -135,7 +135,7 @@ def make_planted_weights(
         pred_u = pred_v = np.full(t, np.nan)
     detectable = strengths > threshold
     det = strengths[detectable]
-    gaps = np.abs(np.diff(det)) / det[1:] if det.size > 1 else np.array([np.inf])
+    gaps = np.abs(np.diff(det)) / det[1:]
     ground_truth = {
         "write_directions": U,
         "read_directions": V,
@@ -154,8 +154,9 @@ def make_planted_weights(
         "n_detectable": int(detectable.sum()),
         "rank_limit": rank,
         "superposition": bool(t > rank),
-        "min_relative_gap": float(gaps.min()),
     }
+    if gaps.size:
+        ground_truth["min_relative_gap"] = float(gaps.min())
     params = {"d_out": n_out, "d_in": n_in, "strength_ratios": tuple(float(r) for r in ratios),
               "noise": sigma, "orthogonal": ortho, "read_support": read_support,
               "split": split}

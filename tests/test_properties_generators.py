@@ -29,6 +29,8 @@ from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.onehot_facts import make_onehot_facts
 from generators.outlier_equal_means import make_outlier_equal_means
 from generators.planted_sparse import make_planted_sparse
+from generators.planted_weights import make_planted_weights
+from generators.score_distributions import LAWS, TERM_LAWS, make_score_distribution
 from generators.single_truth import make_single_truth
 from generators.two_class_gaussian import make_two_class_gaussian
 from generators.uniform_cube import make_uniform_cube
@@ -378,6 +380,49 @@ def _check_distractor(ds, kw):
                                    atol=atol)
 
 
+@st.composite
+def _scores(draw):
+    return dict(law=draw(st.sampled_from(LAWS)), n_samples=draw(st.integers(2, 30)),
+                n_draws=draw(st.integers(1, 5)), scale=draw(_real(1e-3, 1e3)),
+                rate=draw(_real(1e-3, 1e3)), n_terms=draw(st.integers(1, 5)),
+                term_law=draw(st.sampled_from(TERM_LAWS)), sigma=draw(_real(1e-3, 2.0)),
+                df=draw(_real(0.5, 50.0)), separation=draw(_real(0.0, 10.0)),
+                weight=draw(_real(0.01, 0.99)))
+
+
+def _check_scores(ds, kw):
+    t = ds.ground_truth
+    assert t["law"] == kw["law"] and t["n_samples"] == kw["n_samples"]
+    assert t["n_draws"] == kw["n_draws"] and ds.y is None
+    assert t["gaussian_by_construction"] == (kw["law"] in ("gaussian", "clt_sum"))
+    if kw["law"] == "exponential":  # a shifted exponential's support starts at loc
+        assert np.all(ds.X >= 0.0)
+
+
+@st.composite
+def _weights(draw):
+    d_out, d_in = draw(st.integers(2, 8)), draw(st.integers(2, 8))
+    k = draw(st.integers(0, min(d_out, d_in)))
+    return dict(d_out=d_out, d_in=d_in,
+                strength_ratios=draw(st.lists(_real(0.0, 5.0), min_size=k, max_size=k)),
+                noise=draw(_real(1e-3, 1e3)), orthogonal=True)
+
+
+def _check_weights(ds, kw):
+    t = ds.ground_truth
+    k, d_out, d_in = len(kw["strength_ratios"]), kw["d_out"], kw["d_in"]
+    U, V = t["write_directions"], t["read_directions"]
+    assert U.shape == (k, d_out) and V.shape == (k, d_in)
+    np.testing.assert_allclose(U @ U.T, np.eye(k), atol=1e-12)
+    np.testing.assert_allclose(V @ V.T, np.eye(k), atol=1e-12)
+    tau = kw["noise"] / np.sqrt(d_in)
+    assert t["mp_edge"] == pytest.approx(tau * (np.sqrt(d_out) + np.sqrt(d_in)), rel=1e-12)
+    assert t["bbp_threshold"] == pytest.approx(tau * (d_out * d_in) ** 0.25, rel=1e-12)
+    np.testing.assert_allclose(np.sort(t["strengths"]),  # in decreasing order in W
+                               np.sort(kw["strength_ratios"]) * t["bbp_threshold"],
+                               rtol=1e-12)
+
+
 # ----------------------------------------------------------------------------------------
 # Registry: valid strategy, consistency check and the kinds of every argument
 # ----------------------------------------------------------------------------------------
@@ -480,6 +525,17 @@ SPECS = {
          "content_scale": NONNEG, "first_true_fraction": (0.0, 1.0, False, False),
          "distractor_fraction": (0.0, 1.0, False, False)},
         pairs=True, optional=("first_true_fraction", "distractor_fraction")),
+    "score_distributions": Spec(
+        make_score_distribution, _scores(), _check_scores,
+        {"n_samples": 2, "n_draws": 1, "n_terms": 1},
+        {"scale": POS, "rate": POS, "sigma": POS, "df": POS, "separation": NONNEG},
+        lambda kw: [("law", "GAUSSIAN"), ("law", None), ("term_law", "normal"),
+                    ("weight", 0.0), ("weight", 1.0)]),
+    "planted_weights": Spec(
+        make_planted_weights, _weights(), _check_weights, {"d_out": 2, "d_in": 2},
+        {"noise": POS},
+        lambda kw: [("orthogonal", 1), ("orthogonal", None),
+                    ("strength_ratios", [-1.0])]),
 }
 NAMES = sorted(SPECS)
 
@@ -549,10 +605,15 @@ def test_valid_arguments_give_finite_reproducible_consistent_data(name, data):
     seed = data.draw(SEEDS, label="random_state")
     split = data.draw(SPLITS, label="split")
     ds = spec.make(**kw, random_state=seed, split=split)
-    n = kw.get("n_samples", kw.get("n_pairs"))
-    width = kw["n_features"] or kw.get("n_facts")
-    if name == "embedding_vocabulary" or name == "gaussian_mixture":
+    n = kw.get("n_samples", kw.get("n_pairs", kw.get("d_out")))
+    if name == "score_distributions":  # one column per independent sample
+        width = kw["n_draws"]
+    elif name == "planted_weights":  # the matrix W itself, (d_out, d_in)
+        width = kw["d_in"]
+    elif name == "embedding_vocabulary" or name == "gaussian_mixture":
         width = kw["n_features"]
+    else:
+        width = kw["n_features"] or kw.get("n_facts")
     for arr in _arrays(ds, spec):
         assert arr.dtype == np.float64 and arr.flags.c_contiguous
         assert arr.shape == (n, width)

@@ -38,7 +38,7 @@ import numpy as np
 
 from benchmarks.curves.family import LAW_PARAMS
 from benchmarks.seeding import SeedStreams, sklearn_seed
-from benchmarks.study_cli import study_main
+from benchmarks.study_cli import study_main, study_profile
 from generators.score_distributions import make_score_distribution
 from methods.curves.eyeball import EyeballGaussian
 from methods.curves.normality import NormalityTest
@@ -78,12 +78,7 @@ STRICT_R2 = 0.95
 
 
 def _profile(profile) -> dict:
-    if isinstance(profile, dict):
-        return profile
-    if profile not in PROFILES:
-        raise ValueError(f"profile must be one of {sorted(PROFILES)} or a dict, got "
-                         f"{profile!r}")
-    return PROFILES[profile]
+    return study_profile(profile, PROFILES)
 
 
 def _estimators(seed: int) -> dict:

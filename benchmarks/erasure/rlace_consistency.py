@@ -45,7 +45,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.erasure.family import RLACE_SGD_BUDGET, SIZES
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main
+from benchmarks.study_cli import study_main, study_profile
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.two_class_gaussian import make_two_class_gaussian
 from methods.erasure.rlace import RLACEEraser
@@ -95,10 +95,7 @@ FULL_COST_NOTE = "estimated ~3 core-hours (30 SGD fits at 75000 iterations, ~6 m
 
 def _profile(profile) -> dict:
     if isinstance(profile, str):
-        if profile not in PROFILES:
-            raise ValueError(f"profile must be one of {sorted(PROFILES)} or a dict, "
-                             f"got {profile!r}")
-        return PROFILES[profile]
+        return study_profile(profile, PROFILES)
     if not isinstance(profile, dict) or not set(PROFILES["quick"]) <= set(profile):
         raise ValueError(f"profile must be a name or a dict with keys "
                          f"{sorted(PROFILES['quick'])}, got {profile!r}")

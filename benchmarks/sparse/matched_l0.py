@@ -64,7 +64,7 @@ import numpy as np
 
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main
+from benchmarks.study_cli import study_main, study_profile
 from generators.hierarchical_features import make_hierarchical_features
 from methods.sparse.batchtopk_sae import BatchTopKSAE
 from methods.sparse.gated_sae import GatedSAE
@@ -294,12 +294,7 @@ def calibrate_knob(l0_of: Callable[[float, int], float], target: float, start: f
 
 
 def _profile(profile) -> dict:
-    if isinstance(profile, dict):
-        return profile
-    if profile not in PROFILES:
-        raise ValueError(f"profile must be one of {sorted(PROFILES)} or a profile dict, "
-                         f"got {profile!r}")
-    return PROFILES[profile]
+    return study_profile(profile, PROFILES)
 
 
 def _dataset(prof: dict, streams: SeedStreams, split: int, n: int):

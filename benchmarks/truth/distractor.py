@@ -43,7 +43,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
-from benchmarks.study_cli import study_main
+from benchmarks.study_cli import study_main, study_profile
 from benchmarks.truth.family import (
     HELDOUT,
     LABELLED,
@@ -95,12 +95,7 @@ COLOURS = {"truth": "tab:green", "distractor": "tab:red", "neither": "tab:grey"}
 
 
 def _profile(profile) -> dict:
-    if isinstance(profile, dict):
-        return profile
-    if profile not in PROFILES:
-        raise ValueError(f"profile must be one of {sorted(PROFILES)} or a profile dict, "
-                         f"got {profile!r}")
-    return PROFILES[profile]
+    return study_profile(profile, PROFILES)
 
 
 def requires_labels(method: MethodSpec) -> bool:
