@@ -36,6 +36,7 @@ from scipy.linalg import subspace_angles
 from scipy.optimize import brentq, linear_sum_assignment
 
 from methods.validation import check_int, check_positive_float, float_array
+from metrics.dictionary_similarity import abs_cosine_matrix
 
 # Quantiles of the Tracy-Widom law of order 1 (real matrices), Johnstone (2001, Ann. Statist.
 # 29, Table 1): the finite-size margin above the edge under which the largest noise singular
@@ -172,14 +173,13 @@ def edge_cut(d_out: int, d_in: int, tau: float, quantile: float | None = 0.99) -
 
 # --- recovery of planted pairs ------------------------------------------------------------
 
-def _unit(A, name: str, d: int, allow_zero: bool = False) -> np.ndarray:
-    """Rows of ``A`` (m, d) scaled to unit norm; a zero row is refused, or with
-    ``allow_zero`` (a dead found direction) kept at 0."""
+def _unit(A, name: str, d: int) -> np.ndarray:
+    """Rows of ``A`` (m, d) scaled to unit norm; a zero row is refused."""
     A = float_array(A, name, ndim=2, n_cols=d)
     norms = np.linalg.norm(A, axis=1, keepdims=True)
-    if np.any(norms == 0) and not allow_zero:
+    if np.any(norms == 0):
         raise ValueError(f"{name} has a zero row")
-    return np.divide(A, norms, out=np.zeros_like(A), where=norms > 0)
+    return A / norms
 
 
 def matched_pair_cosines(write, read, true_write, true_read) -> tuple[np.ndarray, np.ndarray]:
@@ -208,14 +208,14 @@ def matched_pair_cosines(write, read, true_write, true_read) -> tuple[np.ndarray
     Au = float_array(write, "write", ndim=2, n_cols=Tu.shape[1])
     if Au.shape[0] == 0:
         return cos_u, cos_v
-    Au = _unit(Au, "write", Tu.shape[1], allow_zero=True)
-    Av = _unit(read, "read", Tv.shape[1], allow_zero=True)
+    Av = float_array(read, "read", ndim=2, n_cols=Tv.shape[1])
     if Av.shape[0] != Au.shape[0]:
         raise ValueError(f"read has {Av.shape[0]} rows, write {Au.shape[0]}")
-    Cu, Cv = np.abs(Au @ Tu.T), np.abs(Av @ Tv.T)
+    # |cos| in [0, 1], a dead (zero) found row scoring 0 against every planted one.
+    Cu, Cv = abs_cosine_matrix(Au, Tu), abs_cosine_matrix(Av, Tv)
     rows, cols = linear_sum_assignment((Cu + Cv) / 2, maximize=True)
     cos_u[cols], cos_v[cols] = Cu[rows, cols], Cv[rows, cols]
-    return np.clip(cos_u, 0, 1), np.clip(cos_v, 0, 1)
+    return cos_u, cos_v
 
 
 def span_angles_deg(found, truth) -> np.ndarray:
