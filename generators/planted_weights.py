@@ -18,6 +18,7 @@ import numpy as np
 
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
+from generators.planted_sparse import random_unit_rows
 from generators.seeding import SeedLike, split_rng, structure_rng
 from methods.validation import check_bool, check_int, check_positive_float, float_array
 from metrics.weight_spectrum import (
@@ -116,9 +117,9 @@ def make_planted_weights(
         U = random_orthonormal(rng, n_out, t).T if t else np.zeros((0, n_out))
         V = random_orthonormal(rng, n_in, t).T if t else np.zeros((0, n_in))
     else:
-        U = _unit_rows(rng.standard_normal((t, n_out)))
+        U = random_unit_rows(rng, t, n_out)
         if read_support is None:
-            V = _unit_rows(rng.standard_normal((t, n_in)))
+            V = random_unit_rows(rng, t, n_in)
         else:
             V = np.zeros((t, n_in))
             for i in range(t):
