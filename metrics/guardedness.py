@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.erasure.leace import whitening_pair
 from methods.validation import check_array, check_labels
 
 _EPS = np.finfo(np.float64).eps
@@ -22,12 +21,15 @@ _EPS = np.finfo(np.float64).eps
 def whitening(X: np.ndarray) -> np.ndarray:
     """``(S^{1/2})^+`` (d, d) of the covariance ``S`` (divided by n) of ``X`` (n, d).
 
-    LEACE's own whitening (`methods.erasure.leace.whitening_pair`, the same numerical-zero
-    rule); all-constant data give the zero matrix.
+    Eigenvalues at most ``lam_max * d * eps`` count as zero (``numpy.linalg.pinv``'s rule);
+    all-constant data give the zero matrix.
     """
     X = check_array(X, "X")
     centred = X - X.mean(axis=0)
-    return whitening_pair(centred.T @ centred / X.shape[0])[0]
+    lam, vecs = np.linalg.eigh(centred.T @ centred / X.shape[0])
+    keep = lam > max(lam[-1], 0.0) * X.shape[1] * _EPS
+    inv_root = np.where(keep, 1.0 / np.sqrt(np.where(keep, lam, 1.0)), 0.0)
+    return (vecs * inv_root) @ vecs.T
 
 
 def whitened_class_mean_gap(X: np.ndarray, y: np.ndarray, whiten: np.ndarray) -> float:

@@ -33,12 +33,8 @@ from methods.validation import check_is_fitted, check_positive_float
 _EPS = np.finfo(np.float64).eps
 
 
-def whitening_pair(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(W, W^+)`` for ``W = (S^{1/2})^+`` from one symmetric eigendecomposition.
-
-    Eigenvalues at most ``lam_max * d * eps`` count as zero (``numpy.linalg.pinv``'s rule);
-    a covariance with no positive eigenvalue gives two zero matrices.
-    """
+def _whitening(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(W, W^+)`` for ``W = (S^{1/2})^+`` from one symmetric eigendecomposition."""
     lam, vecs = np.linalg.eigh(sigma)
     keep = lam > lam[-1] * sigma.shape[0] * _EPS if lam[-1] > 0 else np.zeros_like(lam, bool)
     root = np.sqrt(lam[keep])
@@ -112,7 +108,7 @@ class LeaceEraser(BaseEraser):
         return self
 
     def _set_update(self, sigma: np.ndarray, s_xz: np.ndarray, n: int, rtol: float) -> None:
-        W, W_pinv = whitening_pair(sigma)
+        W, W_pinv = _whitening(sigma)
         u, s, _ = np.linalg.svd(W @ s_xz, full_matrices=False)
         d, k = s_xz.shape
         # W S_xz holds correlations of whitened x with the centred one-hot z; below
