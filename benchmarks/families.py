@@ -118,6 +118,11 @@ class Family:
     studies : tuple of str
         Import paths of the family's studies (`reports.studies`): descriptive measurements
         that are not grid cells, run by ``python -m reports`` and shown in its section.
+    rounding_level : mapping of str to RoundingLevel or tuple of them
+        Metrics, checks and per-seed fields whose value, at or below the bound, is float64
+        rounding noise (its last bits are the processor's, `benchmarks.record_numbers`):
+        numbers from two machines are equal there by the bound and the check's verdict,
+        not by value.
     """
 
     name: str
@@ -137,6 +142,7 @@ class Family:
     generator_notes: Mapping[str, str] = field(default_factory=dict)
     metric_notes: Mapping[str, str] = field(default_factory=dict)
     studies: tuple[str, ...] = ()
+    rounding_level: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def check_names(self) -> tuple[str, ...]:

@@ -2,11 +2,13 @@
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from benchmarks.cells import Cell, run_cell
 from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.profiles import get_profile
+from benchmarks.record_numbers import REL_TOL, record_differences
 from benchmarks.references import (
     best_builtin,
     covers,
@@ -38,12 +40,15 @@ def test_committed_references_cover_every_builtin_quick_cell(committed):
     assert all(r["status"] == "ok" for r in committed["records"])
 
 
-def _same_numbers(a: dict, b: dict) -> None:
-    assert a["status"] == b["status"] == "ok"
-    assert a["checks"] == b["checks"]
-    for name, value in a["metrics"].items():
-        if name != "fit_time_s":  # wall-clock time, not the method's output
-            assert value == b["metrics"][name], name
+def _same_numbers(fresh: dict, stored: dict) -> None:
+    """The fresh record holds the stored one's numbers as another processor would compute
+    them: verdicts exactly, floats within `REL_TOL`, rounding-level quantities by their
+    bound (`benchmarks.record_numbers`); wall-clock timings aside."""
+    assert fresh["status"] == stored["status"] == "ok"
+    level = get_family(stored["family"]).rounding_level
+    diffs = record_differences(stored, fresh, level)
+    assert not diffs, f"differs from the committed record beyond relative {REL_TOL:g}: " + \
+        "; ".join(diffs[:5])
 
 
 def test_leace_as_a_user_method_reproduces_the_committed_leace(committed):
@@ -73,6 +78,52 @@ def test_committed_reference_cells_are_current(committed, family, method):
     stored = next(r for r in committed["records"] if (r["family"], r["method"],
                   r["generator"]) == (family, method, gen.name))
     _same_numbers(run_cell(Cell(family, spec, gen, QUICK)), stored)
+
+
+def _perturbed(value, how):
+    """Every float of a record's numbers moved by ``how`` (verdicts, counts untouched)."""
+    if isinstance(value, dict):
+        return {k: _perturbed(v, how) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_perturbed(v, how) for v in value]
+    return how(value) if isinstance(value, float) else value
+
+
+@pytest.fixture(scope="module")
+def oracle_pair(committed):
+    """A committed erasure record (the oracle on the first generator) and its fresh score."""
+    fam = get_family("erasure")
+    spec = next(m for m in fam.methods(QUICK) if m.name == "oracle")
+    gen = fam.generators(QUICK)[0]
+    stored = next(r for r in committed["records"] if (r["family"], r["method"],
+                  r["generator"]) == ("erasure", "oracle", gen.name))
+    return stored, run_cell(Cell("erasure", spec, gen, QUICK))
+
+
+@pytest.mark.parametrize("how", [lambda x: np.nextafter(x, np.inf),
+                                 lambda x: np.nextafter(x, -np.inf),
+                                 lambda x: x * (1 + 1e-12), lambda x: x * (1 - 1e-12)],
+                         ids=["+1ulp", "-1ulp", "+1e-12", "-1e-12"])
+def test_committed_numbers_survive_another_processors_rounding(oracle_pair, how):
+    """Stored numbers moved as another processor's BLAS would move them (last bits, 1e-12
+    relative) still match: the comparison does not depend on the machine."""
+    stored, fresh = oracle_pair
+    moved = {**stored, "metrics": _perturbed(stored["metrics"], how),
+             "checks": _perturbed(stored["checks"], how)}
+    _same_numbers(fresh, moved)
+
+
+@pytest.mark.parametrize("rel", [1e-6, -1e-6])
+def test_a_real_change_of_the_committed_numbers_is_caught(oracle_pair, rel):
+    """A change of 1e-6 relative is no rounding: every moved metric and check is named."""
+    stored, fresh = oracle_pair
+    moved = {**stored, "metrics": _perturbed(stored["metrics"], lambda x: x * (1 + rel)),
+             "checks": _perturbed(stored["checks"], lambda x: x * (1 + rel))}
+    diffs = record_differences(moved, fresh, get_family("erasure").rounding_level)
+    assert any(d.startswith("metrics/distortion/value") for d in diffs)
+    assert any(d.startswith("checks/bounded_distortion/threshold") for d in diffs)
+    with pytest.raises(AssertionError, match="beyond relative 1e-09"):
+        _same_numbers(fresh, moved)
 
 
 def test_covered_seeds_are_read_not_run(committed):
