@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 from threadpoolctl import threadpool_limits
 
-from benchmarks.expected_findings import expected_findings_for, variable_findings_for
+from benchmarks.expected_findings import (
+    expected_findings_for,
+    other_scale_findings_for,
+    variable_findings_for,
+)
 from benchmarks.profiles import Profile
 from benchmarks.registry import get_family
 from benchmarks.results import CellKey, cell_key
@@ -77,6 +81,7 @@ def describe_cell(cell: Cell) -> dict:
         "headline": list(get_family(cell.family).headline),
         "expected_findings": expected_findings_for(cell),
         "variable_findings": variable_findings_for(cell) if builtin else {},
+        "other_scale_findings": other_scale_findings_for(cell),
     }
 
 

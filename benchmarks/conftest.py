@@ -38,17 +38,25 @@ def parametrize_grid(metafunc) -> None:
                 marks = [pytest.mark.xdist_group(cell.id)]
                 if check in findings:
                     marks.append(pytest.mark.xfail(strict=True, reason=findings[check]))
-                elif check in variable:  # seed-dependent: may pass, may fail, never an error
+                elif check in variable:  # seed-dependent or measured at another scale:
+                    # may pass, may fail, never an error
                     marks.append(pytest.mark.xfail(strict=False, reason=variable[check]))
                 params.append(pytest.param((cell, check), id=f"{cell.id}-{check}", marks=marks))
         metafunc.parametrize("check_case", params)
 
 
 def _findings(cell) -> tuple[dict, dict]:
-    """Strict and variable (non-strict) findings of a built-in cell: check -> reason."""
-    from benchmarks.expected_findings import expected_findings_for, variable_findings_for
+    """Strict and non-strict findings of a cell, check -> reason: strict ones are the
+    user's declared findings and, at the scale they were measured at, a built-in method's;
+    non-strict ones its seed-dependent findings there, and all its findings elsewhere."""
+    from benchmarks.expected_findings import (
+        expected_findings_for,
+        other_scale_findings_for,
+        variable_findings_for,
+    )
 
-    return expected_findings_for(cell), variable_findings_for(cell)
+    return expected_findings_for(cell), {**variable_findings_for(cell),
+                                         **other_scale_findings_for(cell)}
 
 
 def parametrize_regression(metafunc) -> None:

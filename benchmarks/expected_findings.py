@@ -13,6 +13,13 @@ each `benchmarks.families.Family`, written in ``benchmarks/<family>/findings.py`
   luck, and the reason states the measured pass rate. The report prints them as a rate.
 
 A key is in at most one table (``tests/test_findings_stability.py``).
+
+Both were measured at one scale, the family's `benchmarks.families.MeasuredAt` (the quick
+profile at its seeds 0-2, with their stability over other seed sets stated in each
+reason). Only a run at that scale enforces them. At any other profile or seeds a built-in
+method's findings, strict and variable alike, go to ``other_scale_findings``: reported,
+holding or not with the measured value, as non-strict xfails that cannot fail the run, so
+that a run at a user's own scale is red only for real failures.
 """
 
 from __future__ import annotations
@@ -31,16 +38,40 @@ def _for(table: dict[Key, str], method: str, generator: str) -> dict[str, str]:
             if m == method and g == generator}
 
 
+def at_measured_scale(cell) -> bool:
+    """Whether the cell runs at the scale its family's findings were measured at."""
+    return FAMILIES[cell.family].findings_measured_at.covers(cell.profile)
+
+
 def expected_findings_for(cell) -> dict[str, str]:
     """``check -> reason`` of the strict findings for the cell's method and generator:
-    the family's table for a built-in method, the user's declarations
-    (``--expect-fail``, `benchmarks.declared_findings`) for a user's method."""
+    the family's table for a built-in method at the measured scale (none elsewhere), the
+    user's declarations (``--expect-fail``, `benchmarks.declared_findings`) for a user's
+    method, at any scale."""
     if not cell.method.builtin:
         return {check: reason for (g, check), reason in cell.method.findings.items()
                 if g == cell.generator.name}
+    if not at_measured_scale(cell):
+        return {}
     return _for(EXPECTED_FINDINGS, cell.method.name, cell.generator.name)
 
 
 def variable_findings_for(cell) -> dict[str, str]:
-    """``check -> reason`` of the seed-dependent findings (non-strict xfails) of the cell."""
+    """``check -> reason`` of the seed-dependent findings (non-strict xfails) of a built-in
+    cell at the measured scale."""
+    if not cell.method.builtin or not at_measured_scale(cell):
+        return {}
     return _for(VARIABLE_FINDINGS, cell.method.name, cell.generator.name)
+
+
+def other_scale_findings_for(cell) -> dict[str, str]:
+    """``check -> reason`` of a built-in cell's findings, strict and variable, when the cell
+    runs at another scale than they were measured at: reported, not enforced. The reason
+    says where it was measured."""
+    if not cell.method.builtin or at_measured_scale(cell):
+        return {}
+    where = FAMILIES[cell.family].findings_measured_at.text()
+    found = {**_for(VARIABLE_FINDINGS, cell.method.name, cell.generator.name),
+             **_for(EXPECTED_FINDINGS, cell.method.name, cell.generator.name)}
+    return {check: f"measured at {where}, not enforced at this scale: {reason}"
+            for check, reason in found.items()}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from benchmarks.check_result import CheckResult
-from benchmarks.profiles import Profile
+from benchmarks.profiles import PROFILES, Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
 
@@ -73,6 +73,31 @@ def seed_key(name: str) -> Callable[[dict], float]:
 
 
 @dataclass(frozen=True)
+class MeasuredAt:
+    """The scale a family's findings were measured at: a profile and its seeds.
+
+    A built-in method's finding is enforced (a strict xfail; a seed-dependent one a
+    non-strict xfail with its rate) only on a run at exactly this profile and these seeds.
+    At any other scale it is reported, holding or not with its value, and enforced nowhere:
+    a finding can flip with size (the curves findings do at n = 1000) or with the seed set.
+    """
+
+    profile: str = "quick"
+    seeds: tuple[int, ...] = PROFILES["quick"].seeds
+
+    def covers(self, profile) -> bool:
+        """Whether ``profile`` (a `benchmarks.profiles.Profile`) is this scale."""
+        return profile.name == self.profile and tuple(profile.seeds) == tuple(self.seeds)
+
+    def text(self) -> str:
+        """``"the quick profile at seeds 0-2"``."""
+        s = self.seeds
+        seeds = f"{s[0]}-{s[-1]}" if s == tuple(range(s[0], s[-1] + 1)) else \
+            ", ".join(map(str, s))
+        return f"the {self.profile} profile at seeds {seeds}"
+
+
+@dataclass(frozen=True)
 class Family:
     """How a family builds its grid, scores a seed, pools seeds, checks a cell, and what the
     guard, the findings tables and the report read from it.
@@ -95,6 +120,9 @@ class Family:
     findings, variable_findings : mapping
         Known weaknesses of the built-in methods, ``(method, generator, check) -> reason``:
         strict (fail on every seed set measured) and seed-dependent (a rate).
+    findings_measured_at : MeasuredAt
+        The profile and seeds the findings were measured at, the only scale where they are
+        enforced.
     guarded : mapping of str to Guarded
         The scores the regression guard holds each cell to.
     figures : callable
@@ -134,6 +162,7 @@ class Family:
     headline: tuple[str, ...]
     findings: Mapping[FindingKey, str] = field(default_factory=dict)
     variable_findings: Mapping[FindingKey, str] = field(default_factory=dict)
+    findings_measured_at: MeasuredAt = MeasuredAt()
     guarded: Mapping[str, Guarded] = field(default_factory=dict)
     figures: Callable[[list[dict], Path], list[tuple[str, Path]]] = lambda records, out: []
     references: tuple[tuple[str, str], ...] = ()

@@ -14,6 +14,8 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
     headline           [metric name]   the family's metrics shown in the score table
     expected_findings  {check: reason}   known weaknesses applied as strict xfails
     variable_findings  {check: reason}   seed-dependent ones (non-strict xfails, a rate)
+    other_scale_findings {check: reason}   a built-in method's findings on a run at another
+                       profile or seeds than they were measured at: reported, not enforced
     seeds              [per-seed results]   raw numbers behind the metrics; each ok seed's
                        ``guarded`` holds its guarded scores {name: value}, what the
                        regression guard reads
@@ -30,9 +32,10 @@ A run with ``--method`` adds ``"speed"``: one row per user method, ``{family, me
 status, size, fit_s, apply_s}``, its seconds at the family's standard size
 (`benchmarks.user_speed`; reported, never asserted).
 
-``headline``, ``variable_findings`` and the seeds' ``guarded`` were added after the first
-records were written: a record without the first two shows no headline metric in the table
-and no variable finding; the guard refuses a record without the third.
+``headline``, ``variable_findings``, ``other_scale_findings`` and the seeds' ``guarded``
+were added after the first records were written: a record without the first three shows no
+headline metric in the table and no variable or other-scale finding; the guard refuses a
+record without the fourth.
 """
 
 from __future__ import annotations

@@ -287,7 +287,8 @@ def _metric_defs(about: dict, records: list[dict]) -> b.Definitions:
 
 def _finding_items(records: list[dict], key: str, builtin: bool = True
                    ) -> list[tuple[str, str, str]]:
-    """Findings (``expected_findings`` or ``variable_findings``) in words, with numbers.
+    """Findings (``expected_findings``, ``variable_findings`` or ``other_scale_findings``)
+    in words, with numbers.
 
     Methods sharing a finding (same generator, check and reason) share one item, listing
     each method's measured value: ``(generator · check, reason, measured values)``.
@@ -335,6 +336,7 @@ def family_section(family: str, about: dict, records: list[dict],
     known = _finding_items(records, "expected_findings")
     declared = _finding_items(records, "expected_findings", builtin=False)
     variable = _finding_items(records, "variable_findings")
+    elsewhere = _finding_items(records, "other_scale_findings")
     out.append(b.Heading(3, "Findings: known weaknesses of the built-in methods, measured"))
     out.append(b.Definitions(known) if known else b.Text("none"))
     if declared:
@@ -342,6 +344,10 @@ def family_section(family: str, about: dict, records: list[dict],
     if variable:
         out += [b.Heading(3, "Seed-dependent findings (a rate over seed sets, not a verdict)"),
                 b.Definitions(variable)]
+    if elsewhere:
+        out += [b.Heading(3, "Findings measured at another scale: do they hold here? "
+                             "(reported, not enforced)"),
+                b.Definitions(elsewhere)]
     return out
 
 

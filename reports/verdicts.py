@@ -1,8 +1,9 @@
 """The verdict of every check of every record: passed, failed, a known finding, not applicable.
 
 Read from the records alone (``checks``, ``expected_findings``, ``variable_findings``,
-``status``), never rescored: the verdict matrix at the top of the report, the pass counts
-per method and the list of what needs attention all come from `verdict`.
+``other_scale_findings``, ``status``), never rescored: the verdict matrix at the top of the
+report, the pass counts per method and the list of what needs attention all come from
+`verdict`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Verdicts, in the order the legend lists them.
-PASS, FAIL, KNOWN, FIXED, VARIABLE, NOT_APPLICABLE, ERROR = (
-    "pass", "fail", "known", "fixed", "variable", "na", "error")
-SYMBOL = {PASS: "✓", FAIL: "✗", KNOWN: "⚑", FIXED: "★", VARIABLE: "~", NOT_APPLICABLE: "–",
-          ERROR: "E"}
+PASS, FAIL, KNOWN, FIXED, VARIABLE, OTHER_SCALE, NOT_APPLICABLE, ERROR = (
+    "pass", "fail", "known", "fixed", "variable", "other_scale", "na", "error")
+SYMBOL = {PASS: "✓", FAIL: "✗", KNOWN: "⚑", FIXED: "★", VARIABLE: "~", OTHER_SCALE: "≈",
+          NOT_APPLICABLE: "–", ERROR: "E"}
 LABEL = {
     PASS: "passed",
     FAIL: "failed, not a known finding",
     KNOWN: "failed, a known finding (expected)",
     FIXED: "a known finding that now passes",
     VARIABLE: "seed-dependent finding (a rate, not a verdict)",
+    OTHER_SCALE: "a finding measured at another scale: reported here, not enforced",
     NOT_APPLICABLE: "not applicable to this generator",
     ERROR: "the cell raised an error",
 }
@@ -32,7 +34,8 @@ class Verdict:
     Attributes
     ----------
     kind : str
-        One of `PASS`, `FAIL`, `KNOWN`, `FIXED`, `VARIABLE`, `NOT_APPLICABLE`, `ERROR`.
+        One of `PASS`, `FAIL`, `KNOWN`, `FIXED`, `VARIABLE`, `OTHER_SCALE`,
+        `NOT_APPLICABLE`, `ERROR`.
     value, threshold : float or None
         The statistic the check read and its bound (None for an error cell).
     rule : str
@@ -82,6 +85,11 @@ def verdict(record: dict, check: str) -> Verdict | None:
     if variable and not is_reference(record):
         return Verdict(VARIABLE, c["value"], c["threshold"], c["rule"],
                        f"{'passes' if c['passed'] else 'fails'} on this run; {variable}")
+    elsewhere = record.get("other_scale_findings", {}).get(check)
+    if elsewhere:
+        held = "does not hold here (passes)" if c["passed"] else "holds here (fails)"
+        return Verdict(OTHER_SCALE, c["value"], c["threshold"], c["rule"],
+                       f"{held}, measured {c['value']:.4g}; {elsewhere}")
     return Verdict(PASS if c["passed"] else FAIL, c["value"], c["threshold"], c["rule"])
 
 
@@ -110,7 +118,8 @@ class Tally:
 def tally(records: list[dict], checks: list[str]) -> Tally:
     """Pass count of one method's records over ``checks`` (not-applicable checks left out).
 
-    A seed-dependent finding counts by this run's outcome; an error cell counts each of its
+    A seed-dependent finding, and a finding measured at another scale, counts by this run's
+    outcome; an error cell counts each of its
     checks as applicable and not passed.
     """
     passed = applicable = known = unexpected = errors = 0
@@ -124,7 +133,8 @@ def tally(records: list[dict], checks: list[str]) -> Tally:
             if v is None or v.kind == NOT_APPLICABLE:
                 continue
             applicable += 1
-            ok = v.kind in (PASS, FIXED) or (v.kind == VARIABLE and r["checks"][check]["passed"])
+            ok = v.kind in (PASS, FIXED) or (v.kind in (VARIABLE, OTHER_SCALE)
+                                             and r["checks"][check]["passed"])
             passed += ok
             known += v.kind == KNOWN
             unexpected += v.kind == FAIL

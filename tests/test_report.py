@@ -77,8 +77,13 @@ def test_report_shows_findings_and_errors(records, report):
     page = (report / "report.html").read_text()
     md = (report / "report.md").read_text()
     identity = next(r for r in records if r["method"] == "identity")
-    reason = identity["expected_findings"]["erases_linear"]
-    assert reason and reason.split(" (")[0] in page and reason.split(" (")[0] in md
+    # One seed is not the scale the findings were measured at (seeds 0-2): the identity's
+    # known failure is reported as a finding measured elsewhere, not enforced.
+    assert identity["expected_findings"] == {}
+    reason = identity["other_scale_findings"]["erases_linear"]
+    assert reason.startswith("measured at the quick profile at seeds 0-2")
+    assert reason.split(" (")[0] in page and reason.split(" (")[0] in md
+    assert "Findings measured at another scale" in page
     broken = next(r for r in records if r["status"] == "error")
     assert "ValueError: no" in broken["error"] and "ValueError: no" in md
     for png in report.glob("*.png"):
@@ -130,7 +135,8 @@ def test_report_verdict_cells_carry_value_and_threshold(records, report):
     assert f"Measured {c['value']:.4g}, threshold {c['threshold']:.4g}" in page
     identity = next(r for r in records if r["method"] == "identity")
     assert identity["checks"]["erases_linear"]["passed"] is False
-    assert 'class="v v-known"' in page and 'class="v v-error"' in page
+    # (at one seed the identity's known failure is a finding measured at another scale)
+    assert 'class="v v-other_scale"' in page and 'class="v v-error"' in page
 
 
 def test_report_lists_errors_with_the_command_that_reruns_the_cell(records, report):
