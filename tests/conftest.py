@@ -3,8 +3,8 @@
 ``ci`` (the default) keeps the test command within its time budget; ``thorough`` is for a
 deliberate hunt (``HYPOTHESIS_PROFILE=thorough python -m pytest tests/
 -k properties --hypothesis-show-statistics``), whose per-test case counts are the numbers
-quoted in the README. Both derandomise: a CI run tries the same cases on every machine, so a
-failure is reproducible and never a matter of luck.
+quoted in docs/bad-input-and-memory.md. Both derandomise: a CI run tries the same cases on
+every machine, so a failure is reproducible and never a matter of luck.
 """
 
 from __future__ import annotations

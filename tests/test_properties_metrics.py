@@ -6,7 +6,7 @@ a bad input, which must be refused with ValueError or TypeError naming the argum
 odd but valid one (integer or float32 dtype, constant columns, scales 1e-150 .. 1e150, the
 fewest rows, string labels), which must give a finite result in the metric's documented
 range that keeps the metric's invariances. A hang would stall the run: every loop in the
-metrics is bounded, and the ``ci`` profile's run time is quoted in the README.
+metrics is bounded, and the ``ci`` profile's run time is quoted in docs/bad-input-and-memory.md.
 """
 
 from __future__ import annotations
