@@ -27,8 +27,8 @@ whatever the score's distribution: bimodal cells (INLP on the outlier set leaves
 concept on about one seed in thirty), discrete ones (recovery in steps of 1/64) and
 constant ones alike. Summed over every guarded score of a family, that is a bound on the
 false-alarm rate of a CI run that needs no reruns (`reports.false_alarms`,
-docs/regression-guard.md). The earlier rule (the median alone beyond ``max(tol, statistical, worst-seed distance)``)
-alarmed on 0.9% of the seed triples of 100 fresh truth seeds (95% upper bound 3.7%): CCS's
+docs/regression-guard.md). The earlier rule (the median alone beyond ``max(tol,
+statistical, worst-seed distance)``) alarmed on 0.9% of the seed triples of 100 fresh truth seeds (95% upper bound 3.7%): CCS's
 accuracy on the single-truth control is 1.0 on every baseline seed and 0.988-0.993 on 6
 of 100 fresh ones, so two such seeds in one run fired it. The price is
 sensitivity on cells whose baseline holds an outlying seed: a regression must move every
