@@ -23,16 +23,16 @@ percentage point of accuracy; one label; one atom of 64). A change that moves ev
 Why the second condition: for an unchanged method the run's seeds and the baseline's are
 exchangeable draws, so the chance that all ``n`` run seeds are strictly worse than all
 ``n_b`` baseline seeds is at most ``1 / C(n_b + n, n)`` (2.6e-5 for n = 3, n_b = 60),
-whatever the score's distribution: bimodal cells (INLP on the outlier set leaves the
-concept on about one seed in thirty), discrete ones (recovery in steps of 1/64) and
-constant ones alike. Summed over every guarded score of a family, that is a bound on the
-false-alarm rate of a CI run that needs no reruns (`reports.false_alarms`,
-docs/regression-guard.md). The earlier rule (the median alone beyond ``max(tol,
-statistical, worst-seed distance)``) alarmed on 0.9% of the seed triples of 100 fresh truth seeds (95% upper bound 3.7%): CCS's
-accuracy on the single-truth control is 1.0 on every baseline seed and 0.988-0.993 on 6
-of 100 fresh ones, so two such seeds in one run fired it. The price is
-sensitivity on cells whose baseline holds an outlying seed: a regression must move every
-seed past it (`reports.false_alarms` lists those scores as "wide").
+whatever the score's distribution: bimodal cells (INLP on the outlier set leaves the concept
+on about one seed in thirty), discrete ones (recovery in steps of 1/64) and constant ones
+alike. Summed over every guarded score of a family, that is a bound on the false-alarm rate
+of a CI run that needs no reruns (`reports.false_alarms`, docs/regression-guard.md). The
+earlier rule (the median alone beyond ``max(tol, statistical, worst-seed distance)``)
+alarmed on 0.9% of the seed triples of 100 fresh truth seeds (95% upper bound 3.7%): CCS's
+accuracy on the single-truth control is 1.0 on every baseline seed and 0.988-0.993 on 6 of
+100 fresh ones, so two such seeds in one run fired it. The price is sensitivity on cells
+whose baseline holds an outlying seed: a regression must move every seed past it
+(`reports.false_alarms` lists those scores as "wide").
 
 Rewrite the built-in baseline after an intended change with
 ``python -m reports --n-seeds 60 --write-baseline --out /tmp/baseline-run``. For your own
