@@ -16,11 +16,11 @@ from typing import Sequence
 
 import numpy as np
 
+from floor.validation import check_bool, check_int, check_positive_float, float_array
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.planted_sparse import random_unit_rows
 from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import check_bool, check_int, check_positive_float, float_array
 from metrics.weight_spectrum import (
     bbp_overlaps,
     bbp_singular_value,

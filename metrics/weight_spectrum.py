@@ -35,7 +35,7 @@ from scipy.integrate import quad
 from scipy.linalg import subspace_angles
 from scipy.optimize import brentq, linear_sum_assignment
 
-from methods.validation import check_int, check_positive_float, float_array
+from floor.validation import check_int, check_positive_float, float_array
 from metrics.dictionary_similarity import abs_cosine_matrix
 
 # Quantiles of the Tracy-Widom law of order 1 (real matrices), Johnstone (2001, Ann. Statist.

@@ -68,15 +68,15 @@ from unittest import mock
 
 import numpy as np
 
-from methods.adapters._chunks import apply_in_chunks
-from methods.adapters._optional import import_optional
-from methods.sparse._base import BaseDictionary
-from methods.validation import (
+from floor.validation import (
     check_float32_range,
     check_int,
     check_positive_float,
     check_random_state,
 )
+from methods.adapters._chunks import apply_in_chunks
+from methods.adapters._optional import import_optional
+from methods.sparse._base import BaseDictionary
 
 __all__ = ["ARCHITECTURE_DEFAULTS", "SAELensSAE"]
 

@@ -28,12 +28,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from methods.truth.pairs import LAYOUT, split_pairs
-from methods.validation import (
+from floor.validation import (
     check_array,
     check_choice,
     check_labels,
 )
+from methods.truth.pairs import LAYOUT, split_pairs
 
 NORMALIZATIONS = ("none", "mean", "std")
 # Features whose per-side std is below this are left unscaled (one-hot facts without noise

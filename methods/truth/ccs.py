@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from methods.truth._contrast_pairs import ContrastPairClassifier, PairNormalizer, check_pairs
-from methods.validation import (
+from floor.validation import (
     check_choice,
     check_int,
     check_positive_float,
     check_random_state,
 )
+from methods.truth._contrast_pairs import ContrastPairClassifier, PairNormalizer, check_pairs
 
 __all__ = ["CCS", "PairNormalizer", "ccs_objective", "check_pairs"]
 

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.decomposition import DictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
 
-from methods.validation import check_int, check_positive_float, check_random_state
+from floor.validation import check_int, check_positive_float, check_random_state
 from methods.weights._base import BaseWeightDirections
 from metrics.weight_spectrum import edge_cut, estimate_tau
 

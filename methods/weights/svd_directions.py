@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import check_choice, check_interval, check_positive_float
+from floor.validation import check_choice, check_interval, check_positive_float
 from methods.weights._base import BaseWeightDirections
 from metrics.weight_spectrum import TRACY_WIDOM_1_QUANTILES, edge_cut, estimate_tau
 

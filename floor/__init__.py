@@ -1,0 +1,6 @@
+"""The ground floor: the shared closed forms and input validation.
+
+What `methods`, `generators` and `metrics` all import, and none of them may take from
+another: the argument and input checks (`floor.validation`) and the geometric median
+(`floor.geometric_median`). The floor imports nothing of the project.
+"""
