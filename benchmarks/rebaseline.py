@@ -23,7 +23,8 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks.execution import CellRef, CellStore, run_cells
+from benchmarks.cell_store import CellRef, CellStore
+from benchmarks.execution import run_cells
 from benchmarks.grid import build_grid
 from benchmarks.regression_guard import (
     BASELINE_VERSION,

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from benchmarks.cell_store import TIMING_FIELDS
+
 # Relative tolerance for a float computed on two processors. float64 reductions of the
 # suite's sizes (sums of 1e3-1e5 terms, LAPACK factorisations of d <= 256) differ across
 # BLAS kernels by ~1e-15 to 1e-13 relative (measured: 2e-14 on the random truth-like band's
@@ -114,8 +116,6 @@ def differences(a, b, rounding_level: Mapping[str, RoundingLevel] | None = None,
         numbers. Booleans, integers, strings and None are compared exactly, and so are the
         keys of every dict; fields named in `TIMING_FIELDS` are skipped.
     """
-    from benchmarks.execution import TIMING_FIELDS  # not at import: execution imports families
-
     rounding_level = rounding_level or {}
     roots = roots or (a, b)
     where = "/".join(str(p) for p in path) or "<record>"

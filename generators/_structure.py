@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import check_real
+from floor.validation import check_real
 
 
 def random_orthonormal(rng: np.random.Generator, n_features: int, n_directions: int) -> np.ndarray:

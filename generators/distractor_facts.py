@@ -22,11 +22,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
+from floor.validation import check_int, check_interval, check_positive_float
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.onehot_facts import draw_first_true_fraction, draw_labels
 from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import check_int, check_interval, check_positive_float
 
 
 def _side_accuracy(X_pos: np.ndarray, X_neg: np.ndarray, direction: np.ndarray,

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_int, check_positive_float
 from generators.dataset import Dataset
 from generators.planted_sparse import random_unit_rows
 from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import check_int, check_positive_float
 
 
 def zipf_frequencies(vocab_size: int, exponent: float) -> np.ndarray:

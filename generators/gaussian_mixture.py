@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_int, check_positive_float
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import check_int, check_positive_float
 
 
 def make_gaussian_mixture(

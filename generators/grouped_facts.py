@@ -12,6 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import (
+    check_choice,
+    check_int,
+    check_interval,
+    check_positive_float,
+)
 from generators._structure import random_orthonormal
 from generators.dataset import Dataset
 from generators.onehot_facts import (
@@ -21,12 +27,6 @@ from generators.onehot_facts import (
     draw_labels,
 )
 from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import (
-    check_choice,
-    check_int,
-    check_interval,
-    check_positive_float,
-)
 
 
 def _grouped_partition(srng, n_groups, per_group, heldout_fraction):

@@ -21,6 +21,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from floor.validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_interval,
+    check_positive_float,
+)
 from generators.dataset import Dataset
 from generators.planted_sparse import (
     copula_firing,
@@ -29,13 +36,6 @@ from generators.planted_sparse import (
     random_unit_rows,
 )
 from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import (
-    check_bool,
-    check_choice,
-    check_int,
-    check_interval,
-    check_positive_float,
-)
 
 FIRING = ("zipf", "exponential")
 MAGNITUDES = ("uniform", "half_normal", "constant")

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from generators._structure import random_orthonormal
-from generators.dataset import Dataset
-from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import (
+from floor.validation import (
     check_choice,
     check_int,
     check_interval,
     check_positive_float,
 )
+from generators._structure import random_orthonormal
+from generators.dataset import Dataset
+from generators.seeding import SeedLike, split_rng, structure_rng
 
 # Range of the per-split fraction of pairs whose first member is true. Away from 1/2 on
 # purpose: with exactly balanced labels per-side mean normalisation leaves the true

@@ -17,14 +17,14 @@ import numpy as np
 from scipy import sparse
 from scipy.stats import norm
 
-from generators.dataset import Dataset
-from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import (
+from floor.validation import (
     check_bool,
     check_int,
     check_interval,
     check_positive_float,
 )
+from generators.dataset import Dataset
+from generators.seeding import SeedLike, split_rng, structure_rng
 
 # Number of latent Gaussian factors behind the correlated variant's copula. A few factors
 # give each atom's firing strong, structured correlations with many others (a full random

@@ -5,7 +5,7 @@ input direction ``v_i`` and writes along the unit output direction ``u_i`` with 
 ``s_i``; ``E`` has iid ``N(0, tau^2)`` entries, ``tau = noise / sqrt(d_in)`` (fan-in scaling,
 as weights are initialised). The claim under test: the singular vectors of ``W`` are its read
 and write directions, in decreasing order of importance. Random-matrix theory says how far
-that holds (`metrics.weight_spectrum`): a pair separates from the bulk only above the BBP
+that holds (`floor.random_matrix`): a pair separates from the bulk only above the BBP
 threshold ``tau (d_out d_in)^(1/4)``, with a known overlap; pairs of near-equal strength mix
 within their span; more pairs than ``min(d_out, d_in)`` cannot all be singular vectors.
 """
@@ -16,18 +16,18 @@ from typing import Sequence
 
 import numpy as np
 
-from generators._structure import random_orthonormal
-from generators.dataset import Dataset
-from generators.planted_sparse import random_unit_rows
-from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import check_bool, check_int, check_positive_float, float_array
-from metrics.weight_spectrum import (
+from floor.random_matrix import (
     bbp_overlaps,
     bbp_singular_value,
     bbp_threshold,
     entry_std,
     mp_edge,
 )
+from floor.validation import check_bool, check_int, check_positive_float, float_array
+from generators._structure import random_orthonormal
+from generators.dataset import Dataset
+from generators.planted_sparse import random_unit_rows
+from generators.seeding import SeedLike, split_rng, structure_rng
 
 
 def _unit_rows(G: np.ndarray) -> np.ndarray:
@@ -78,7 +78,7 @@ def make_planted_weights(
         ``read_directions`` (t, d_in), ``strengths`` (t,) and ``strength_ratios`` (t,),
         sorted by decreasing strength; ``predicted_write_overlap`` and
         ``predicted_read_overlap`` (t,): the limits of ``|cos|`` of the matching singular
-        vectors (square roots of `metrics.weight_spectrum.bbp_overlaps`; for orthonormal
+        vectors (square roots of `floor.random_matrix.bbp_overlaps`; for orthonormal
         pairs only, else NaN); ``predicted_singular_values`` (t,); scalars ``d_out``,
         ``d_in``, ``noise``, ``noise_entry_std`` (tau), ``mp_edge`` (``tau (sqrt(d_out) +
         sqrt(d_in))``), ``bbp_threshold``, ``n_pairs``, ``n_detectable`` (pairs above the

@@ -28,9 +28,9 @@ import math
 
 import numpy as np
 
+from floor.validation import check_choice, check_int, check_positive_float, check_real
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng
-from methods.validation import check_choice, check_int, check_positive_float, check_real
 
 LAWS = ("gaussian", "clt_sum", "exponential", "lognormal", "student_t", "gaussian_mixture")
 TERM_LAWS = ("uniform", "exponential")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
+from floor.validation import check_int, check_positive_float
 from generators._structure import anisotropic_covariance_sqrt, random_orthonormal
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng, structure_rng
-from methods.validation import check_int, check_positive_float
 
 
 def make_two_class_gaussian(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_int
 from generators.dataset import Dataset
 from generators.seeding import SeedLike, split_rng
-from methods.validation import check_int
 
 
 def make_uniform_cube(

@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
+from floor.validation import check_positive_float
 from generators.dataset import Dataset
 from generators.seeding import SeedLike
 from generators.two_class_gaussian import make_two_class_gaussian
-from methods.validation import check_positive_float
 
 
 def make_weak_concept(

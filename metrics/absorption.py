@@ -29,7 +29,7 @@ import numbers
 import numpy as np
 from scipy import sparse
 
-from methods.validation import check_int, check_interval, check_positive_float, float_array
+from floor.validation import check_int, check_interval, check_positive_float, float_array
 from metrics.dictionary_similarity import (
     _rows,
     active,

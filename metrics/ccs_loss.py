@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-from methods.truth.ccs import PairNormalizer, ccs_objective, check_pairs
-from methods.validation import check_real, float_array, reject_strings
+from floor.contrast_pairs import PairNormalizer, ccs_objective, check_pairs
+from floor.validation import check_real, float_array, reject_strings
 
 
 def _normalized(X_pos, X_neg, normalize):

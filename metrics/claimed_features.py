@@ -31,7 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
-from methods.validation import check_int, check_interval, check_random_state, check_real
+from floor.validation import check_int, check_interval, check_random_state, check_real
 from metrics.dictionary_similarity import (
     RECOVERY_THRESHOLD,
     _active,

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from methods.validation import float_array
+from floor.validation import float_array
 
 # Rows whose norm is at most this fraction of the matrix's largest row norm are dead (and
 # all rows are dead when every row is exactly zero): float64 noise on a vector that was set

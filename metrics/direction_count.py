@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import float_array
+from floor.validation import float_array
 
 # |cos| above which two directions are "the same" up to sign.
 SAME_DIRECTION_COS = 0.99

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import float_array
+from floor.validation import float_array
 
 # Eigenvalues of a covariance computed in float64 may come out slightly negative.
 NEGATIVE_TOL = 1e-10

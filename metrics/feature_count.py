@@ -71,7 +71,7 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
-from methods.validation import check_int, check_interval, check_random_state, check_real
+from floor.validation import check_int, check_interval, check_random_state, check_real
 from metrics.claimed_features import random_unit_atoms
 from metrics.dictionary_similarity import RECOVERY_THRESHOLD, _active, _rows, unit_rows
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import check_array, check_labels
+from floor.validation import check_array, check_labels
 
 _EPS = np.finfo(np.float64).eps
 

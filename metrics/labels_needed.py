@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import check_real, float_array
+from floor.validation import check_real, float_array
 
 # Held-out accuracy the chosen candidate must reach.
 TARGET_ACCURACY = 0.9

@@ -17,7 +17,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from methods.validation import check_array, check_labels, reject_strings
+from floor.validation import check_array, check_labels, reject_strings
 from metrics.zero_one_probe import ZeroOneLinearProbe, numerical_span
 
 # Every probe the suite knows, with what it can see.

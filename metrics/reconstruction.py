@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import float_array
+from floor.validation import float_array
 
 
 def _pair(X, X_hat) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from methods.validation import confidence_level, float_array
+from floor.validation import confidence_level, float_array
 
 # Two-sided confidence level of every interval the checks read. 99.9% rather than 95%:
 # a grid runs hundreds of checks, and at 95% an unchanged method at chance would fail

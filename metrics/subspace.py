@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import orth, subspace_angles
 
-from methods.validation import float_array
+from floor.validation import float_array
 
 # Singular values of the displacement below this fraction of the largest are rounding
 # noise, not a removed direction (float64 erasers leave ~1e-15 relative residue).

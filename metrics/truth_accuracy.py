@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from methods.validation import check_real, float_array
+from floor.validation import check_real, float_array
 
 # Largest total number of pairs `random_truthlike_distribution` accepts: its law has
 # ``n + 1`` atoms and costs O(n_units * n); a count beyond this is a unit mix-up, not data.

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from methods.geometric_median import geometric_median
-from methods.validation import (
+from floor.geometric_median import geometric_median
+from floor.validation import (
     check_array,
     check_is_fitted,
     check_labels,

@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 
 from benchmarks import options
-from benchmarks.execution import CellRef, CellStore, run_cells
+from benchmarks.cell_store import CellRef, CellStore
+from benchmarks.execution import run_cells
 from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.profiles import get_profile
 from benchmarks.provenance import provenance

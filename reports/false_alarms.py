@@ -323,7 +323,8 @@ def produce(family: str, n_seeds: int, first_seed: int, jobs: int, out: Path,
             resume: bool = False) -> Path:
     """Run the quick grid of ``family`` on ``n_seeds`` seeds from ``first_seed`` with the
     report's machinery; write ``out/results.json`` (cells under ``out/cells``)."""
-    from benchmarks.execution import CellRef, CellStore, run_cells
+    from benchmarks.cell_store import CellRef, CellStore
+    from benchmarks.execution import run_cells
     from benchmarks.grid import build_grid
 
     cells = build_grid("quick", family=family, first_seed=first_seed, n_seeds=n_seeds)

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from scipy.optimize import check_grad, minimize
 
+from floor.contrast_pairs import PairNormalizer, ccs_objective
 from generators.onehot_facts import make_onehot_facts
 from generators.single_truth import make_single_truth
-from methods.truth.ccs import CCS, PairNormalizer, ccs_objective
+from methods.truth.ccs import CCS
 from methods.truth.pairs import stack_pairs
 from metrics.ccs_loss import ccs_loss, min_ccs_loss_along
 from metrics.direction_count import count_distinct_directions

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from floor.validation import NotFittedError
 from methods.curves.eyeball import EyeballGaussian, bin_counts, histogram_r2
 from methods.curves.fits import (
     GaussianMLE,
@@ -24,7 +25,6 @@ from methods.curves.fits import (
 )
 from methods.curves.normality import NormalityTest
 from methods.curves.selectors import AICSelector, HeldOutLikelihoodSelector
-from methods.validation import NotFittedError
 
 HAND = np.array([[0.0], [1.0], [2.0]])  # mean 1, 1/n variance 2/3, min 0
 

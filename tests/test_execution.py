@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 import benchmarks.execution as execution
-from benchmarks.execution import CellRef, CellStore, run_cells, without_timings
+from benchmarks.cell_store import CellRef, CellStore, without_timings
+from benchmarks.execution import run_cells
 from benchmarks.grid import build_grid
 from benchmarks.profiles import get_profile
 from benchmarks.registry import get_family

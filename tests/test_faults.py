@@ -33,15 +33,10 @@ from pathlib import Path
 
 import pytest
 
+import benchmarks.cell_store as cell_store
 import benchmarks.execution as execution
-from benchmarks.execution import (
-    MAX_ATTEMPTS,
-    WORKER_DIED,
-    CellRef,
-    CellStore,
-    run_cells,
-    without_timings,
-)
+from benchmarks.cell_store import WORKER_DIED, CellRef, CellStore, without_timings
+from benchmarks.execution import MAX_ATTEMPTS, run_cells
 from benchmarks.grid import build_grid
 from benchmarks.profiles import get_profile
 from benchmarks.registry import get_family
@@ -276,7 +271,7 @@ def _flip_value(path: Path, other: Path) -> None:
 def _wrong_structure(path: Path, other: Path) -> None:
     doc = json.loads(path.read_text())
     doc["record"]["seeds"] = {"0": doc["record"]["seeds"][0]}
-    doc["sha256"] = execution._checksum(execution._canonical(doc["record"])[1])
+    doc["sha256"] = cell_store._checksum(cell_store._canonical(doc["record"])[1])
     path.write_text(json.dumps(doc))
 
 
@@ -345,10 +340,10 @@ def test_checksum_survives_the_json_round_trip():
               "status": "ok", "error": None, "metrics": {"a": {"value": 0.1 + 0.2}},
               "checks": {}, "seeds": [{"seed": 0, "x": float("nan"), "y": -0.0, "z": 10**20}],
               "extra": {2: "int key", "b": [1e-300, 3]}}
-    plain, text = execution._canonical(record)
+    plain, text = cell_store._canonical(record)
     again = json.loads(json.dumps({"record": plain}))["record"]
-    assert execution._canonical(again)[1] == text
-    assert execution._malformed(plain) is None
+    assert cell_store._canonical(again)[1] == text
+    assert cell_store._malformed(plain) is None
 
 
 # --- 3. Ctrl-C on python -m reports -------------------------------------------------------

@@ -1,10 +1,10 @@
-"""Tests for methods.geometric_median: Weiszfeld's algorithm against known answers."""
+"""Tests for floor.geometric_median: Weiszfeld's algorithm against known answers."""
 
 import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from methods.geometric_median import geometric_median
+from floor.geometric_median import geometric_median
 
 # Weiszfeld stops when a step is below 1e-10 times the mean absolute deviation (~45 here):
 # answers are good to ~1e-8; measured rotation error 1e-8.

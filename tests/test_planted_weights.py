@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from floor.validation import InvalidArgumentError
 from generators.planted_weights import make_planted_weights
-from methods.validation import InvalidArgumentError
 
 
 def test_pure_function_of_params_and_seed_and_splits_share_structure():

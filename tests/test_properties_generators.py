@@ -3,7 +3,7 @@ ground truth matches it; bad arguments give a clear error naming the argument.
 
 Each generator is its own test id, so ``--hypothesis-show-statistics`` counts the cases tried
 per generator. Sizes are tiny (at most a few dozen rows) so that hundreds of cases cost
-seconds. The argument policy under test is that of `methods.validation` (shared by
+seconds. The argument policy under test is that of `floor.validation` (shared by
 generators, methods and metrics): counts must be ints (``3.0`` is refused), reals finite and
 in range, flags bool.
 """

@@ -7,8 +7,8 @@ import pytest
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
+from floor.validation import NotFittedError
 from generators.planted_weights import make_planted_weights
-from methods.validation import NotFittedError
 from methods.weights.random_directions import RandomDirections
 from methods.weights.sparse_directions import SparseDictionaryDirections
 from methods.weights.svd_directions import SVDDirections, largest_gap_count, variance_count

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.execution import without_timings
+from benchmarks.cell_store import without_timings
 from benchmarks.grid import build_grid
 
 pytest.importorskip("xdist")

@@ -39,11 +39,11 @@ import numpy as np
 from benchmarks.curves.family import LAW_PARAMS
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.study_cli import study_main, study_profile
+from floor.validation import check_int
 from generators.score_distributions import make_score_distribution
 from methods.curves.eyeball import EyeballGaussian
 from methods.curves.normality import NormalityTest
 from methods.curves.selectors import AICSelector, HeldOutLikelihoodSelector
-from methods.validation import check_int
 from metrics.statistics import wilson_interval
 
 TITLE = "How often a non-Gaussian score distribution looks Gaussian, by sample size"

@@ -46,11 +46,11 @@ from benchmarks.erasure.family import RLACE_SGD_BUDGET, SIZES
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
 from benchmarks.study_cli import study_main, study_profile
+from floor.validation import check_int
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.two_class_gaussian import make_two_class_gaussian
 from methods.erasure.rlace import RLACEEraser
 from methods.erasure.rlace_sgd import RLACESGDEraser
-from methods.validation import check_int
 from metrics.probes import score_probe
 from metrics.statistics import mean_over_seeds
 from metrics.subspace import subspace_consistency

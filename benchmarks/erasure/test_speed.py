@@ -72,7 +72,7 @@ FRESH_MARGIN = 0.02
 INLP_N_FEATURES = 64
 ROUNDS, MEDIAN_ROUNDS, INLP_ROUNDS = 5, 3, 3
 THREADS = 1
-# Weiszfeld iterations of `methods.geometric_median` per class on this data (measured: 5
+# Weiszfeld iterations of `floor.geometric_median` per class on this data (measured: 5
 # for both classes; the stopping rule is a step below 1e-10 of the data's scale).
 WEISZFELD_ITERATIONS = 5
 # Bars: 1.3x the worst ratio of the bar-setting runs (load 12-15 on the shared 2 cores),

@@ -65,8 +65,8 @@ from benchmarks.sparse.family import (
 )
 from benchmarks.spec import GeneratorSpec, MethodSpec
 from benchmarks.study_cli import study_main
+from floor.validation import check_int
 from generators.uniform_cube import make_uniform_cube
-from methods.validation import check_int
 from metrics.claimed_features import stable_alive_atoms
 from metrics.feature_count import (
     BAND_QUANTILE,

@@ -65,6 +65,7 @@ import numpy as np
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
 from benchmarks.study_cli import study_main, study_profile
+from floor.validation import check_int, check_positive_float
 from generators.hierarchical_features import make_hierarchical_features
 from methods.sparse.batchtopk_sae import BatchTopKSAE
 from methods.sparse.gated_sae import GatedSAE
@@ -72,7 +73,6 @@ from methods.sparse.jumprelu_sae import JumpReluSAE
 from methods.sparse.matryoshka_sae import MatryoshkaSAE
 from methods.sparse.relu_sae import ReluSAE
 from methods.sparse.topk_sae import TopKSAE
-from methods.validation import check_int, check_positive_float
 from metrics.absorption import absorption, feature_splitting
 from metrics.dictionary_similarity import (
     dead_fraction,
@@ -204,7 +204,7 @@ def k_for_target(target: float) -> int:
 
 def _positive(value, name: str) -> float:
     """``value`` as a finite float > 0, else an error naming ``name``
-    (`methods.validation.check_positive_float`: an InvalidArgumentError, both a TypeError
+    (`floor.validation.check_positive_float`: an InvalidArgumentError, both a TypeError
     and a ValueError, for a non-number)."""
     return check_positive_float(value, name)
 

@@ -60,8 +60,8 @@ from benchmarks.truth.family import (
     feature_verdict,
     truth_methods,
 )
+from floor.validation import check_int
 from generators.distractor_facts import make_distractor_facts
-from methods.validation import check_int
 from metrics.statistics import mean_over_seeds, rate_over_seeds
 
 # The report's heading and question (`reports.studies`).

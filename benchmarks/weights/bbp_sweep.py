@@ -5,7 +5,7 @@ Part 1 (overlap curve): for each shape and each strength ratio ``r`` (strength o
 threshold ``tau (d_out d_in)^(1/4)``), ``W = r thr u v^T + noise`` (`generators.planted_weights`,
 one orthonormal pair) is drawn ``reps`` times; the top singular pair's ``cos^2`` with ``u``
 and ``v`` is averaged and compared with the limits of Benaych-Georges & Nadakuditi (2012)
-(`metrics.weight_spectrum.bbp_overlaps`). Part 2 (null): ``n_null`` pure-noise matrices of the
+(`floor.random_matrix.bbp_overlaps`). Part 2 (null): ``n_null`` pure-noise matrices of the
 family's shape; the count claimed by the elbow, 90%-variance and MP-edge rules (noise
 estimated, and known).
 

@@ -9,7 +9,7 @@ the decoder norms into the encoder, for BatchTopK and Matryoshka BatchTopK it tu
 batch top-k into a JumpReLU threshold. Codes and reconstructions are that SAE's own
 ``encode`` and ``decode``.
 
-Budget (measured on one core, ``OMP_NUM_THREADS=1 python -m methods.adapters.saelens``
+Budget (measured on one core, ``OMP_NUM_THREADS=1 python -m benchmarks.sparse.saelens_budget``
 reruns the first table): on the quick planted data (``make_planted_sparse(8192,
 n_features=32, n_atoms=64, random_state=seed, split=0)``, m = 64 atoms; MMCS and recovery
 (|cos| > 0.9) of ``components_`` against the 64 planted atoms), with the defaults
@@ -59,7 +59,6 @@ multi-level features with Matryoshka sparse autoencoders", arXiv 2503.17547.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import tempfile
@@ -68,15 +67,15 @@ from unittest import mock
 
 import numpy as np
 
-from methods.adapters._chunks import apply_in_chunks
-from methods.adapters._optional import import_optional
-from methods.sparse._base import BaseDictionary
-from methods.validation import (
+from floor.validation import (
     check_float32_range,
     check_int,
     check_positive_float,
     check_random_state,
 )
+from methods.adapters._chunks import apply_in_chunks
+from methods.adapters._optional import import_optional
+from methods.sparse._base import BaseDictionary
 
 __all__ = ["ARCHITECTURE_DEFAULTS", "SAELensSAE"]
 
@@ -335,30 +334,3 @@ class SAELensSAE(BaseDictionary):
         """Reconstruction ``sae_.decode(codes)``, shape (n_samples, n_features), float64."""
         codes = self._validate_codes(codes)
         return self._run(self.sae_.decode, codes)
-
-
-def _measure(seeds=(0, 1, 2)) -> None:  # pragma: no cover - the docstring's numbers
-    """Print MMCS / recovery of the built-in TopKSAE and SAELensSAE on the quick data."""
-    import time
-
-    from generators.planted_sparse import make_planted_sparse
-    from methods.sparse.topk_sae import TopKSAE
-    from metrics.dictionary_similarity import mmcs, recovery_rate
-
-    for seed in seeds:
-        data = make_planted_sparse(8192, n_features=32, n_atoms=64, random_state=seed,
-                                   split=0)
-        F = data.ground_truth["features"]
-        for name, est in (("built-in", TopKSAE(64, k=5, n_steps=500, batch_size=256,
-                                               learning_rate=1e-2, random_state=seed)),
-                          ("saelens", SAELensSAE("topk", 64, random_state=seed))):
-            start = time.perf_counter()
-            est.fit(data.X)
-            took = time.perf_counter() - start
-            print(f"seed {seed} {name:9s} MMCS {mmcs(est.components_, F):.3f} recovery "
-                  f"{recovery_rate(est.components_, F):.3f} ({took:.1f} s)")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    with contextlib.suppress(KeyboardInterrupt):
-        _measure()

@@ -36,10 +36,10 @@ import importlib
 
 import numpy as np
 
+from floor.validation import check_float32_range, check_int, check_random_state
 from methods.adapters._chunks import apply_in_chunks
 from methods.adapters._optional import import_optional
 from methods.sparse._base import BaseDictionary
-from methods.validation import check_float32_range, check_int, check_random_state
 
 __all__ = ["TorchSAE"]
 

@@ -30,8 +30,8 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from floor.validation import InvalidArgumentError, check_interval
 from methods.curves.fits import gaussian_mle, samples
-from methods.validation import InvalidArgumentError, check_interval
 
 BIN_RULES = ("sqrt", "fd", "sturges")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
 
-from methods.validation import check_array, check_is_fitted
+from floor.validation import check_array, check_is_fitted
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 N_PARAMS = {"gaussian": 2, "exponential": 2}
@@ -29,7 +29,7 @@ N_PARAMS = {"gaussian": 2, "exponential": 2}
 def samples(X, name: str = "X", *, min_samples: int = 2) -> np.ndarray:
     """``X`` as a float64 (n_samples, n_columns) array; refuses a constant column.
 
-    Raises ValueError naming ``name`` for what `methods.validation.check_array` refuses and
+    Raises ValueError naming ``name`` for what `floor.validation.check_array` refuses and
     for a column whose values are all equal (no finite maximum-likelihood fit).
     """
     arr = check_array(X, name, min_samples=min_samples)

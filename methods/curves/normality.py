@@ -15,8 +15,8 @@ import numpy as np
 from scipy import stats
 from sklearn.base import BaseEstimator
 
+from floor.validation import check_interval
 from methods.curves.fits import gaussian_mle, samples
-from methods.validation import check_interval
 
 # scipy's skewness test needs at least 8 points.
 MIN_SAMPLES = 8

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from floor.validation import check_choice, check_interval, check_random_state
 from methods.curves.fits import (
     N_PARAMS,
     aic,
@@ -22,7 +23,6 @@ from methods.curves.fits import (
     gaussian_mle,
     samples,
 )
-from methods.validation import check_choice, check_interval, check_random_state
 
 CANDIDATES = ("gaussian", "exponential")
 LOCATIONS = ("pooled", "train")

@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import validate_data
 
-from methods.validation import check_array, check_is_fitted, check_labels
+from floor.validation import check_array, check_is_fitted, check_labels
 
 
 def orthonormal_basis(vectors: np.ndarray, rtol: float | None = None) -> np.ndarray:

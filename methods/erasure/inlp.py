@@ -13,13 +13,13 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
-from methods.erasure._subspace import SubspaceEraser
-from methods.validation import (
+from floor.validation import (
     check_int,
     check_interval,
     check_positive_float,
     check_random_state,
 )
+from methods.erasure._subspace import SubspaceEraser
 
 # Singular-value cut (relative to the largest new row) below which a new classifier
 # direction counts as already removed. A classifier trained on data with the concept

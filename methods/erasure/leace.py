@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_is_fitted, check_positive_float
 from methods.erasure._subspace import BaseEraser
-from methods.validation import check_is_fitted, check_positive_float
 
 # Numerical-zero rule for eigenvalues of S_xx and singular values of W S_xz: relative to
 # the largest one, max(d, K) * eps (numpy.linalg.matrix_rank's rule), and for W S_xz a

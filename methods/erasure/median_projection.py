@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.geometric_median import geometric_median
 from methods.erasure._subspace import SubspaceEraser, class_difference_basis
-from methods.geometric_median import geometric_median
 
 
 class MedianProjectionEraser(SubspaceEraser):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import float_array
 from methods.erasure._subspace import SubspaceEraser, orthonormal_basis
-from methods.validation import float_array
 
 
 class OracleEraser(SubspaceEraser):

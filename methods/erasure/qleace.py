@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_int, check_positive_float
 from methods.erasure._subspace import BaseEraser
-from methods.validation import check_int, check_positive_float
 
 _EPS = np.finfo(np.float64).eps
 # Singular values of the change (maps minus identity, mean offsets) below this count as zero

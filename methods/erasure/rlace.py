@@ -14,14 +14,14 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import log_softmax, softmax
 
-from methods.erasure._subspace import SubspaceEraser
-from methods.erasure.inlp import stratified_holdout
-from methods.validation import (
+from floor.validation import (
     check_int,
     check_interval,
     check_positive_float,
     check_random_state,
 )
+from methods.erasure._subspace import SubspaceEraser
+from methods.erasure.inlp import stratified_holdout
 
 
 def fantope_projection(A: np.ndarray, k: int) -> np.ndarray:

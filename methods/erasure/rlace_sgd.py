@@ -23,15 +23,15 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, log_softmax, softmax
 
-from methods.erasure._subspace import SubspaceEraser, orthonormal_basis
-from methods.erasure.inlp import stratified_holdout
-from methods.erasure.rlace import _cross_entropy, _fit_adversary, _onehot, fantope_projection
-from methods.validation import (
+from floor.validation import (
     check_int,
     check_interval,
     check_positive_float,
     check_random_state,
 )
+from methods.erasure._subspace import SubspaceEraser, orthonormal_basis
+from methods.erasure.inlp import stratified_holdout
+from methods.erasure.rlace import _cross_entropy, _fit_adversary, _onehot, fantope_projection
 
 # L-BFGS iterations of the evaluation classifier (a convex fit; it converges well within).
 _EVAL_MAX_ITER = 200

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import validate_data
 
-from methods.validation import check_array, check_is_fitted
+from floor.validation import check_array, check_is_fitted
 
 
 class BaseDictionary(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_int
 from methods.sparse.sae_training import (
     ExponentialAverage,
     SparseAutoencoderBase,
@@ -27,7 +28,6 @@ from methods.sparse.sae_training import (
     random_unit_rows,
     sparse_rows,
 )
-from methods.validation import check_int
 
 # Weight of the newest batch in the running estimate of the inference threshold: a time
 # constant of 100 steps, so the estimate forgets the first steps of a 500-step fit.

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_positive_float
 from methods.sparse.sae_training import (
     SparseAutoencoderBase,
     UnitDecoderSAEModel,
     random_unit_rows,
 )
-from methods.validation import check_positive_float
 
 
 class _JumpReluSAEModel(UnitDecoderSAEModel):

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
+from floor.validation import check_int, check_random_state
 from methods.sparse._base import BaseDictionary
-from methods.validation import check_int, check_random_state
 
 
 class KMeansAtoms(BaseDictionary):

@@ -13,8 +13,8 @@ import numbers
 
 import numpy as np
 
+from floor.validation import check_int
 from methods.sparse.batchtopk_sae import BatchTopKSAE
-from methods.validation import check_int
 
 # Tolerance on "fractions sum to 1".
 _FRACTION_ATOL = 1e-9

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_choice, check_int, check_random_state
 from methods.sparse._base import BaseDictionary
 from methods.sparse.sae_training import random_unit_rows
-from methods.validation import check_choice, check_int, check_random_state
 
 _ENCODINGS = ("lstsq", "relu")
 

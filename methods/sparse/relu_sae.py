@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_positive_float
 from methods.sparse.sae_training import (
     SparseAutoencoderBase,
     normalise_rows,
     random_unit_rows,
     remove_parallel_component,
 )
-from methods.validation import check_positive_float
 
 
 class _ReluSAEModel:

@@ -19,15 +19,15 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from methods.sparse._base import BaseDictionary
-from methods.sparse.adam import Adam
-from methods.validation import (
+from floor.validation import (
     check_dtype,
     check_float32_range,
     check_int,
     check_positive_float,
     check_random_state,
 )
+from methods.sparse._base import BaseDictionary
+from methods.sparse.adam import Adam
 
 # Below this many flops per (B, d) x (d, m) product, BLAS runs single-threaded during
 # training: measured on 2 shared cores, thread hand-offs made a d=32, m=48, B=1024 step

@@ -17,14 +17,14 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from methods.geometric_median import geometric_median
+from floor.geometric_median import geometric_median
+from floor.validation import check_int, check_positive_float
 from methods.sparse.sae_training import (
     SparseAutoencoderBase,
     normalise_rows,
     random_unit_rows,
     remove_parallel_component,
 )
-from methods.validation import check_int, check_positive_float
 
 # Rows used to estimate the geometric median that initialises b_pre (Weiszfeld is O(n d)
 # per iteration; a subsample of this size pins it down far below the data's spread).

@@ -5,7 +5,8 @@ Every method of the truth family is a scikit-learn binary classifier of contrast
 ``[x_plus | x_minus]`` (`methods.truth.pairs`), ``y_j = 1`` means that pair ``j``'s first
 member is true (any two labels work: the greater one, ``classes_[1]``, means it), and
 ``predict_proba(X)[:, 1]`` is ``P(x_plus is true)``. Before fitting, each side is normalised
-with its own statistics, as in the CCS reference code (Burns et al. 2022):
+with its own statistics (`floor.contrast_pairs.PairNormalizer`, shared with
+`metrics.ccs_loss`), as in the CCS reference code (Burns et al. 2022):
 ``z+ = (x+ - mean(X+)) / std(X+)`` and ``z- = (x- - mean(X-)) / std(X-)`` per feature
 (``normalize="std"``; the default ``"mean"`` only centres each side, ``"none"`` leaves it),
 so that what tells the two completions apart ("Yes" vs "No") is removed and only what tells
@@ -28,17 +29,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from floor.contrast_pairs import NORMALIZATIONS, PairNormalizer
+from floor.validation import check_choice
 from methods.truth.pairs import LAYOUT, split_pairs
-from methods.validation import (
-    check_array,
-    check_choice,
-    check_labels,
-)
 
-NORMALIZATIONS = ("none", "mean", "std")
-# Features whose per-side std is below this are left unscaled (one-hot facts without noise
-# have constant columns); dividing by it would turn rounding error into signal.
-STD_FLOOR = 1e-12
 # An error message that already names the argument X (as a word: not inside "X_pos").
 _NAMES_X = re.compile(r"(?<!\w)X(?!\w)")
 
@@ -113,114 +107,6 @@ def check_pair_labels(y, n_pairs: int, *, required: bool, owner: str
             "labels marks the pairs whose first member x_plus is true"
             + ("" if required else "; fit without labels with y=None"))
     return codes.astype(np.int64), classes
-
-
-# --- per-side normalisation --------------------------------------------------------------
-
-def _safe_scale(std: np.ndarray) -> np.ndarray:
-    return np.where(std > STD_FLOOR, std, 1.0)
-
-
-class PairNormalizer:
-    """Per-side normalisation of contrast pairs, as in the CCS reference code.
-
-    ``x+ -> (x+ - mean(X_pos)) / std(X_pos)`` and ``x- -> (x- - mean(X_neg)) / std(X_neg)``,
-    each side with its own statistics, per feature; the division only for ``"std"``
-    (features with std below ``STD_FLOOR`` are not divided).
-
-    Parameters
-    ----------
-    normalize : {"none", "mean", "std"}, default="mean"
-        Subtract nothing, each side's mean, or each side's mean then divide by its std.
-
-    Attributes
-    ----------
-    mean_pos_, mean_neg_ : ndarray of shape (d,)
-        Zeros for ``"none"``.
-    scale_pos_, scale_neg_ : ndarray of shape (d,)
-        Ones unless ``normalize="std"``.
-
-    References
-    ----------
-    Burns et al. (2022), arXiv 2212.03827, Section 2.2 ("we normalize ... independently").
-    """
-
-    def __init__(self, normalize: str = "mean"):
-        self.normalize = normalize
-
-    def fit(self, X_pos: np.ndarray, X_neg: np.ndarray) -> PairNormalizer:
-        """Record each side's statistics; returns self."""
-        check_choice(self.normalize, "normalize", NORMALIZATIONS)
-        d = X_pos.shape[1]
-        center = self.normalize != "none"
-        self.mean_pos_ = X_pos.mean(axis=0) if center else np.zeros(d)
-        self.mean_neg_ = X_neg.mean(axis=0) if center else np.zeros(d)
-        self.scale_pos_, self.scale_neg_ = np.ones(d), np.ones(d)
-        if self.normalize == "std":
-            self.scale_pos_ = _safe_scale(X_pos.std(axis=0))
-            self.scale_neg_ = _safe_scale(X_neg.std(axis=0))
-        return self
-
-    def transform(self, X_pos: np.ndarray, X_neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Both sides normalised with the fitted statistics (new arrays)."""
-        return ((X_pos - self.mean_pos_) / self.scale_pos_,
-                (X_neg - self.mean_neg_) / self.scale_neg_)
-
-    def difference(self, X_pos: np.ndarray, X_neg: np.ndarray) -> np.ndarray:
-        """The normalised differences ``z+ - z-``, shape (n_pairs, d), in one new array.
-
-        Equal to ``Zp - Zn`` from `transform` up to rounding, without its two temporaries:
-        with unit scales (``"none"``, ``"mean"``) ``z+ - z- = (x+ - x-) - (m+ - m-)``.
-        """
-        if self.normalize != "std":
-            D = np.subtract(X_pos, X_neg)
-            D -= self.mean_pos_ - self.mean_neg_
-            return D
-        D = np.subtract(X_pos, self.mean_pos_)
-        D /= self.scale_pos_
-        T = np.subtract(X_neg, self.mean_neg_)
-        T /= self.scale_neg_
-        D -= T
-        return D
-
-    def fit_transform(self, X_pos: np.ndarray, X_neg: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
-        """`fit` then `transform`."""
-        return self.fit(X_pos, X_neg).transform(X_pos, X_neg)
-
-    def input_direction(self, coef: np.ndarray) -> np.ndarray:
-        """Unit input-space direction of a probe ``coef`` acting on normalised data.
-
-        ``coef^T (x - m) / s = (coef / s)^T (x - m)``; the two sides' scales are averaged.
-        """
-        w = coef / (0.5 * (self.scale_pos_ + self.scale_neg_))
-        norm = np.linalg.norm(w)
-        return w / norm if norm > 0 else w
-
-
-def check_pairs(X_pos, X_neg, y=None, *, n_features=None, require_y=False):
-    """Validate contrast pairs given as two arrays; return float64 ``(X_pos, X_neg, y)``.
-
-    For callers that hold the two sides separately (`metrics.ccs_loss`); the estimators take
-    one matrix ``[x_plus | x_minus]`` instead. Raises ValueError naming the argument when a
-    side is not 2-D finite numeric data with at least two pairs, when the two sides' shapes
-    differ, or when ``y`` is not a 0/1 vector with one entry per pair.
-    """
-    Xp = check_array(X_pos, "X_pos", min_samples=2, n_features=n_features)
-    Xn = check_array(X_neg, "X_neg", min_samples=2, n_features=n_features)
-    if Xp.shape != Xn.shape:
-        raise ValueError(f"X_pos and X_neg must have the same shape, got {Xp.shape} and {Xn.shape}")
-    if y is None:
-        if require_y:
-            raise ValueError("y is required: this method is supervised")
-        return Xp, Xn, None
-    y_arr = np.asarray(y)
-    if y_arr.ndim == 1 and y_arr.size == Xp.shape[0]:
-        values = np.unique(y_arr)
-        if not np.all(np.isin(values, [0, 1])):
-            raise ValueError(f"y must contain only 0 and 1, got values {values.tolist()[:5]}")
-    codes = check_labels(y_arr, Xp.shape[0], "y")
-    return Xp, Xn, codes
 
 
 # --- the estimator base ------------------------------------------------------------------

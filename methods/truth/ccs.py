@@ -4,9 +4,9 @@ Burns, Ye, Klein, Steinhardt (2022), "Discovering Latent Knowledge in Language M
 Without Supervision", arXiv 2212.03827, Section 2.2 (Eqs. 1-2). Reference implementation:
 collin-burns/discovering_latent_knowledge (``CCS`` class in ``utils.py``).
 
-What every truth method shares (input layout, per-side normalisation, the estimator base)
-lives in `methods.truth._contrast_pairs`; `PairNormalizer` and `check_pairs` are importable
-from here too, for `metrics.ccs_loss`.
+What every truth method shares (input layout, the estimator base) lives in
+`methods.truth._contrast_pairs`; the per-side normalisation `PairNormalizer` and the objective
+`ccs_objective` live in `floor.contrast_pairs`, where `metrics.ccs_loss` reads them too.
 """
 
 from __future__ import annotations
@@ -14,54 +14,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from methods.truth._contrast_pairs import ContrastPairClassifier, PairNormalizer, check_pairs
-from methods.validation import (
+from floor.contrast_pairs import PairNormalizer, ccs_objective
+from floor.validation import (
     check_choice,
     check_int,
     check_positive_float,
     check_random_state,
 )
-
-__all__ = ["CCS", "PairNormalizer", "ccs_objective", "check_pairs"]
-
-
-def ccs_objective(W, Xp, Xn, l2=0.0):
-    """CCS loss and gradient for ``r`` probes at once.
-
-    ``p(x) = sigmoid(theta^T x + b)``; per probe
-    ``L = mean[(p(x+) - (1 - p(x-)))^2] + mean[min(p(x+), p(x-))^2] + l2 ||theta||^2 / 2``
-    (Burns et al. 2022, Eqs. 1-2; the l2 term is elk's, 0 in the paper).
-
-    Parameters
-    ----------
-    W : ndarray of shape (n_features + 1, r)
-        Columns ``[theta; b]``, one probe each.
-    Xp, Xn : ndarray of shape (n_pairs, n_features)
-        Normalised first and second members.
-    l2 : float, default=0.0
-
-    Returns
-    -------
-    loss : ndarray of shape (r,)
-    grad : ndarray of shape (n_features + 1, r)
-    """
-    theta, b = W[:-1], W[-1]
-    n = Xp.shape[0]
-    pp = expit(Xp @ theta + b)
-    pn = expit(Xn @ theta + b)
-    resid = pp + pn - 1.0
-    first = pp <= pn
-    low = np.where(first, pp, pn)
-    loss = (np.sum(resid**2, axis=0) + np.sum(low**2, axis=0)) / n
-    gp = 2.0 * (resid + first * low) * pp * (1.0 - pp) / n
-    gn = 2.0 * (resid + (~first) * low) * pn * (1.0 - pn) / n
-    grad = np.empty_like(W)
-    grad[:-1] = Xp.T @ gp + Xn.T @ gn
-    grad[-1] = gp.sum(axis=0) + gn.sum(axis=0)
-    if l2:
-        loss = loss + 0.5 * l2 * np.sum(theta**2, axis=0)
-        grad[:-1] += l2 * theta
-    return loss, grad
+from methods.truth._contrast_pairs import ContrastPairClassifier
 
 
 def _lbfgs_direction(g, S, Y, rho):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from floor.validation import check_random_state
 from methods.truth.fixed_direction import FixedDirectionProbe
-from methods.validation import check_random_state
 
 
 class RandomDirection(FixedDirectionProbe):

@@ -12,8 +12,8 @@ from typing import ClassVar
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from floor.validation import check_int, check_positive_float
 from methods.truth._contrast_pairs import ContrastPairClassifier
-from methods.validation import check_int, check_positive_float
 
 
 class SupervisedLogistic(ContrastPairClassifier):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from methods.validation import check_array, check_is_fitted
+from floor.validation import check_array, check_is_fitted
 
 
 class BaseWeightDirections(TransformerMixin, BaseEstimator):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import check_int, check_random_state
+from floor.validation import check_int, check_random_state
 from methods.weights._base import BaseWeightDirections
 
 

@@ -9,9 +9,9 @@ import numpy as np
 from sklearn.decomposition import DictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
 
-from methods.validation import check_int, check_positive_float, check_random_state
+from floor.random_matrix import edge_cut, estimate_tau
+from floor.validation import check_int, check_positive_float, check_random_state
 from methods.weights._base import BaseWeightDirections
-from metrics.weight_spectrum import edge_cut, estimate_tau
 
 
 class SparseDictionaryDirections(BaseWeightDirections):
@@ -28,8 +28,8 @@ class SparseDictionaryDirections(BaseWeightDirections):
 
     A pair is claimed as structure when its strength exceeds the singular value a noise
     direction reaches, the Marchenko-Pastur edge with the Tracy-Widom 0.99 margin
-    (`metrics.weight_spectrum.edge_cut`) at the noise level estimated from the median
-    singular value of ``W`` (`metrics.weight_spectrum.estimate_tau`) unless ``noise_std`` is
+    (`floor.random_matrix.edge_cut`) at the noise level estimated from the median
+    singular value of ``W`` (`floor.random_matrix.estimate_tau`) unless ``noise_std`` is
     given: a rank-one component
     weaker than that is what noise alone produces.
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import check_choice, check_interval, check_positive_float
+from floor.random_matrix import TRACY_WIDOM_1_QUANTILES, edge_cut, estimate_tau
+from floor.validation import check_choice, check_interval, check_positive_float
 from methods.weights._base import BaseWeightDirections
-from metrics.weight_spectrum import TRACY_WIDOM_1_QUANTILES, edge_cut, estimate_tau
 
 RULES = ("gap", "variance", "mp_edge")
 
@@ -48,9 +48,9 @@ class SVDDirections(BaseWeightDirections):
     - ``rule="variance"``: top-``k`` holding ``variance_fraction`` of ``||W||_F^2``.
     - ``rule="mp_edge"``: singular values above the Marchenko-Pastur edge of the noise, with
       the noise entry standard deviation ``noise_std`` if given, else estimated from the
-      median singular value (Gavish & Donoho 2014, `metrics.weight_spectrum.estimate_tau`),
+      median singular value (Gavish & Donoho 2014, `floor.random_matrix.estimate_tau`),
       and the Tracy-Widom finite-size margin at ``edge_quantile`` (None: the bare
-      asymptotic edge; `metrics.weight_spectrum.edge_cut`).
+      asymptotic edge; `floor.random_matrix.edge_cut`).
 
     Parameters
     ----------

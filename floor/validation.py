@@ -1,8 +1,8 @@
 """Argument and input checks shared by every generator, method and metric.
 
-`methods` is the bottom layer of the suite, so the one validation module lives here and
-``generators`` and ``metrics`` import it. One policy everywhere, so that a bad argument
-gets the same kind of error wherever it is passed, and every message names the argument:
+The one validation module, on the ground floor (`floor`) that ``methods``, ``generators``
+and ``metrics`` all import. One policy everywhere, so that a bad argument gets the same
+kind of error wherever it is passed, and every message names the argument:
 
 - counts (``n_samples``, ``n_components``, ``n_draws``, ...) must be Python or numpy
   integers (`check_int`). A float is refused even when integral (``3.0``): a float count

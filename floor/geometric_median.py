@@ -1,8 +1,8 @@
 """The geometric median: the point minimising the sum of Euclidean distances.
 
 A solver used by the methods (the class centres of `MedianProjectionEraser`, the initial
-``b_pre`` of `TopKSAE`) and by the metrics (`metrics.zero_one_probe`); it lives in
-``methods`` because metrics may import methods, never the reverse.
+``b_pre`` of `TopKSAE`) and by the metrics (`metrics.zero_one_probe`); it lives on the
+ground floor (`floor`) because methods and metrics never import each other.
 
 References
 ----------
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.validation import float_array
+from floor.validation import float_array
 
 
 def geometric_median(X: np.ndarray, max_iter: int = 200, tol: float = 1e-10) -> np.ndarray:
