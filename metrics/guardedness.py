@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from floor.validation import check_array, check_labels
+from floor.whitening import whitening_pair
 
 _EPS = np.finfo(np.float64).eps
 
@@ -21,15 +22,12 @@ _EPS = np.finfo(np.float64).eps
 def whitening(X: np.ndarray) -> np.ndarray:
     """``(S^{1/2})^+`` (d, d) of the covariance ``S`` (divided by n) of ``X`` (n, d).
 
-    Eigenvalues at most ``lam_max * d * eps`` count as zero (``numpy.linalg.pinv``'s rule);
+    LEACE's own whitening (`floor.whitening.whitening_pair`, the same numerical-zero rule);
     all-constant data give the zero matrix.
     """
     X = check_array(X, "X")
     centred = X - X.mean(axis=0)
-    lam, vecs = np.linalg.eigh(centred.T @ centred / X.shape[0])
-    keep = lam > max(lam[-1], 0.0) * X.shape[1] * _EPS
-    inv_root = np.where(keep, 1.0 / np.sqrt(np.where(keep, lam, 1.0)), 0.0)
-    return (vecs * inv_root) @ vecs.T
+    return whitening_pair(centred.T @ centred / X.shape[0])[0]
 
 
 def whitened_class_mean_gap(X: np.ndarray, y: np.ndarray, whiten: np.ndarray) -> float:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from floor.validation import check_is_fitted, check_positive_float
+from floor.whitening import whitening_pair
 from methods.erasure._subspace import BaseEraser
 
 # Numerical-zero rule for eigenvalues of S_xx and singular values of W S_xz: relative to
@@ -31,15 +32,6 @@ from methods.erasure._subspace import BaseEraser
 # svd_tol=0.01 turns the eraser into the identity below p(1-p) x Mahalanobis distance 0.01,
 # while this floor is 4e-13 at n = 2000.
 _EPS = np.finfo(np.float64).eps
-
-
-def _whitening(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(W, W^+)`` for ``W = (S^{1/2})^+`` from one symmetric eigendecomposition."""
-    lam, vecs = np.linalg.eigh(sigma)
-    keep = lam > lam[-1] * sigma.shape[0] * _EPS if lam[-1] > 0 else np.zeros_like(lam, bool)
-    root = np.sqrt(lam[keep])
-    v = vecs[:, keep]
-    return (v / root) @ v.T, (v * root) @ v.T
 
 
 class LeaceEraser(BaseEraser):
@@ -108,7 +100,7 @@ class LeaceEraser(BaseEraser):
         return self
 
     def _set_update(self, sigma: np.ndarray, s_xz: np.ndarray, n: int, rtol: float) -> None:
-        W, W_pinv = _whitening(sigma)
+        W, W_pinv = whitening_pair(sigma)
         u, s, _ = np.linalg.svd(W @ s_xz, full_matrices=False)
         d, k = s_xz.shape
         # W S_xz holds correlations of whitened x with the centred one-hot z; below
