@@ -123,9 +123,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(format_speed(speed))
     improved = config.stash[CACHE_KEY].improvements
     if improved:
+        from benchmarks.baseline_target import write_baseline_command
+
+        opts = config.option
+        raise_it = write_baseline_command(opts.method, opts.baseline, opts.family,
+                                          merge=bool(opts.method))
         terminalreporter.write_sep("-", "better than the baseline beyond its uncertainty "
-                                        "(raise it: python -m reports --n-seeds 60 "
-                                        "--write-baseline)")
+                                        f"(raise it: {raise_it})")
         for line in improved:
             terminalreporter.write_line(line)
     if config.option.results_json:

@@ -260,5 +260,6 @@ def load_baseline(path: Path) -> dict[tuple, dict]:
     doc = json.loads(Path(path).read_text())
     if doc.get("kind") != "baseline" or doc.get("baseline_version") != BASELINE_VERSION:
         raise ValueError(f"{path} is not a toyground baseline (schema {SCHEMA_VERSION}); "
-                         "write one with `python -m reports --write-baseline PATH`")
+                         "write one with `python -m reports --n-seeds 60 --write-baseline "
+                         "PATH` (with your --method: your own PATH, never the suite's)")
     return {record_key(r): r for r in doc["records"]}

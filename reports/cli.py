@@ -32,15 +32,23 @@ import time
 from pathlib import Path
 
 from benchmarks import options
+from benchmarks.baseline_target import NO_PATH, baseline_target, check_overwrite
 from benchmarks.cell_store import CellRef, CellStore
 from benchmarks.execution import run_cells
 from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.profiles import get_profile
 from benchmarks.provenance import provenance
-from benchmarks.references import reference_records
+from benchmarks.rebaseline import merge_entries
+from benchmarks.references import covers, load_references, reference_records
 from benchmarks.registry import describe_families
-from benchmarks.regression_guard import DEFAULT_BASELINE, write_baseline
-from benchmarks.results import read_results, results_document, write_atomically, write_document
+from benchmarks.regression_guard import write_baseline
+from benchmarks.results import (
+    read_results,
+    record_key,
+    results_document,
+    write_atomically,
+    write_document,
+)
 from benchmarks.user_speed import format_speed, measure_speed
 from reports.figures import make_figures
 from reports.render import render_html, render_markdown
@@ -63,19 +71,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     options.add_options(p, options.N_SEEDS, options.FIRST_SEED)
-    p.add_argument("--write-baseline", nargs="?", const=DEFAULT_BASELINE, default=None,
+    p.add_argument("--write-baseline", nargs="?", const=NO_PATH, default=None,
                    type=Path, metavar="PATH",
-                   help="also write this run's scores as the regression baseline "
-                        "(default path: reports/baseline.json)")
+                   help="also write this run's scores as a regression baseline: for the "
+                        "built-in grid by default the suite's reports/baseline.json; with "
+                        "--method your own PATH (default OUT/baseline.json), never the "
+                        "suite's. A file holding entries of other cells is refused unless "
+                        "--merge-baseline")
+    p.add_argument("--merge-baseline", action="store_true",
+                   help="with --write-baseline: replace or add this run's entries in the "
+                        "file and keep its other entries")
+    p.add_argument("--no-speed", action="store_true",
+                   help="skip timing each --method at its family's standard size")
     options.add_options(p, options.RESUME)
     return p
 
 
+def _cells(args) -> list:
+    return build_grid(args.profile, methods=args.method, family=args.family,
+                      first_seed=args.first_seed, n_seeds=args.n_seeds,
+                      expect_fail=args.expect_fail)
+
+
 def _refs(args) -> list[CellRef]:
-    cells = build_grid(args.profile, methods=args.method, family=args.family,
-                       first_seed=args.first_seed, n_seeds=args.n_seeds,
-                       expect_fail=args.expect_fail)
-    return [CellRef.of(c, args.method, args.family) for c in cells]
+    return [CellRef.of(c, args.method, args.family) for c in _cells(args)]
 
 
 def run_grid(args) -> list[dict]:
@@ -85,6 +104,22 @@ def run_grid(args) -> list[dict]:
     store = CellStore(args.out / "cells")
     return run_cells(_refs(args), jobs=args.jobs, scheduler=args.scheduler, store=store,
                      resume=args.resume)
+
+
+def _references(args, records: list[dict], baseline_run: bool) -> list[dict]:
+    """The reference records beside a ``--method`` run's (`benchmarks.references`).
+
+    A baseline run (``--write-baseline``) only reads them: at other seeds than the committed
+    references' they would be scored anew (at 60 seeds, minutes of cells the baseline does
+    not need), so there they are left out, and the message says so.
+    """
+    profile = get_profile(args.profile, args.first_seed, args.n_seeds)
+    if baseline_run and not covers(load_references(), profile):
+        print("references left out: this baseline run's seeds are not those of the committed "
+              "references, which would have to be scored anew (run without --write-baseline "
+              "to see them beside your method)", file=sys.stderr)
+        return []
+    return reference_records({r["family"] for r in records}, profile)
 
 
 class Terminated(KeyboardInterrupt):
@@ -110,9 +145,28 @@ def _interrupted(args, argv: list[str], status: int = 130) -> int:
     return status
 
 
+def _baseline_target(args, parser) -> Path | None:
+    """Where ``--write-baseline`` writes, checked before any cell runs (a user's run never
+    writes the suite's baseline, nor silently drops another cell's entry)."""
+    if args.merge_baseline and args.write_baseline is None:
+        parser.error("--merge-baseline goes with --write-baseline")
+    try:
+        target = baseline_target(args.write_baseline, args.method, args.out)
+        if target is not None:
+            keys = ([record_key(r) for r in read_results(args.source)["records"]
+                     if not r.get("reference")] if args.source else
+                    [c.key for c in _cells(args)])
+            check_overwrite(target, keys, args.merge_baseline)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    baseline_path = _baseline_target(args, parser)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     if args.source:
@@ -135,10 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                 signal.signal(signal.SIGTERM, previous)
         speed = []
         if args.method and not args.no_references:
-            records = records + reference_records(
-                {r["family"] for r in records},
-                get_profile(args.profile, args.first_seed, args.n_seeds))
-        if args.method:
+            records = records + _references(args, records, baseline_path is not None)
+        if args.method and not args.no_speed:
             speed = [measure_speed(user_method_spec(m, args.family)) for m in args.method]
             print(format_speed(speed), file=sys.stderr)
         profile = get_profile(args.profile, args.first_seed, args.n_seeds)
@@ -154,10 +206,15 @@ def main(argv: list[str] | None = None) -> int:
                           wall_s=time.perf_counter() - start)
         doc = results_document(records, args.profile, speed, families, prov, studies)
         write_document(doc, out / "results.json")
-    if args.write_baseline:
+    if baseline_path is not None:
         own = [r for r in doc["records"] if not r.get("reference")]
-        path = write_baseline(own, args.write_baseline, doc["profile"])
-        print(f"wrote baseline {path}", file=sys.stderr)
+        if args.merge_baseline:
+            replaced, added = merge_entries(baseline_path, own, doc["profile"])
+            print(f"baseline {baseline_path}: {replaced} entries replaced, {added} added",
+                  file=sys.stderr)
+        else:
+            path = write_baseline(own, baseline_path, doc["profile"])
+            print(f"wrote baseline {path}", file=sys.stderr)
     figures = make_figures(doc, out)
     write_atomically(out / "report.md", render_markdown(doc, figures))
     write_atomically(out / "report.html", render_html(doc, figures))
