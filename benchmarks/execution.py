@@ -20,17 +20,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
-import time
 from collections import Counter, deque
-from contextlib import closing
+from contextlib import closing, nullcontext
 from typing import Callable
 
 from benchmarks.cell_store import NOT_RUN, WORKER_DIED, CellRef, CellStore
 from benchmarks.cells import Cell, describe_cell, run_cell
 from benchmarks.grid import find_cell
 from benchmarks.profiles import get_profile
+from benchmarks.progress import progress_bar, say, step
 
 # A cell whose worker process dies is started at most this many times on local processes.
 MAX_ATTEMPTS = 2
@@ -49,24 +50,51 @@ def run_ref(ref: CellRef) -> dict:
 
 
 class Progress:
-    """One line per finished cell: done, running, failed, elapsed and estimated time left."""
+    """A progress bar of the cells (`benchmarks.progress`): done, failed, elapsed and time
+    left, the cell just finished beside it; in a log one line per finished cell, and an
+    error cell's message on a line of its own. Use as a context manager."""
 
-    def __init__(self, total: int, stream=sys.stderr):
+    def __init__(self, total: int, stream=None):
         self.total, self.stream = total, stream
-        self.done = self.failed = 0
-        self.start = time.perf_counter()
+        self.failed = 0
+        self._bar = None
+        self._context = None
+
+    def __enter__(self) -> Progress:
+        self._context = progress_bar(self.total, "cells", stream=self.stream,
+                                     every_step=True)
+        self._bar = self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._context.__exit__(*exc)
 
     def update(self, ref: CellRef, record: dict, running: int, resumed: bool = False) -> None:
-        self.done += 1
         self.failed += record["status"] != "ok"
-        elapsed = time.perf_counter() - self.start
-        left = elapsed / max(self.done, 1) * (self.total - self.done)
         status = "resumed" if resumed else record["status"]
         if record["status"] != "ok":
-            status = f"ERROR {record['error']}"
-        print(f"[{self.done}/{self.total} done, {running} running, {self.failed} failed, "
-              f"{elapsed:.0f}s, ~{left:.0f}s left] {ref.family} {ref.method}-{ref.generator}: "
-              f"{status}", file=self.stream, flush=True)
+            status = "ERROR"
+            say(self._bar, f"error cell {ref.family} {ref.method}-{ref.generator}: "
+                           f"{record['error']}")
+        step(self._bar, f"{self.failed} failed, {running} running; {ref.family} "
+                        f"{ref.method}-{ref.generator}: {status}")
+
+
+# A cell's line in a log: "cells: 3/8 [... left, 0 failed, 1 running; <family>
+# <method>-<generator>: <status>]".
+CELL_LINE = re.compile(r"^cells: (\d+)/(\d+) \[.*; (\S+) (\S+): (.*)\]$")
+
+
+def logged_cells(text: str) -> list[tuple[str, str]]:
+    """``(method-generator, status)`` of each finished cell in a log of `Progress` lines
+    (a heartbeat's redraw of the same count is not another cell)."""
+    out, seen = [], set()
+    for line in text.splitlines():
+        m = CELL_LINE.match(line)
+        if m and m.group(1) not in seen:
+            seen.add(m.group(1))
+            out.append((m.group(4), m.group(5)))
+    return out
 
 
 def executor_error_record(ref: CellRef, message: str) -> dict:
@@ -312,8 +340,12 @@ def run_cells(refs: list[CellRef], jobs: int = 1, scheduler: str | None = None,
         Passed on after the worker processes are stopped; the cells finished before it
         are in ``store``.
     """
+    with Progress(len(refs)) if progress is None else nullcontext(progress) as tracker:
+        return _run_tracked(refs, jobs, scheduler, store, resume, tracker)
+
+
+def _run_tracked(refs, jobs, scheduler, store, resume, tracker) -> list[dict]:
     records: dict[tuple, dict] = {}
-    tracker = Progress(len(refs)) if progress is None else progress
     if store is not None and not resume:
         store.clear()
     todo = []

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import pytest
 
 import benchmarks.execution as execution
 from benchmarks.cell_store import CellRef, CellStore, without_timings
-from benchmarks.execution import run_cells
+from benchmarks.execution import logged_cells, run_cells
 from benchmarks.grid import build_grid
 from benchmarks.profiles import get_profile
 from benchmarks.registry import get_family
@@ -205,19 +204,6 @@ def test_tmp_leftover_from_a_kill_mid_write_is_ignored(refs, serial, monkeypatch
     assert not store.path(cut).with_suffix(".tmp").exists()  # replaced by the new write
 
 
-PROGRESS_LINE = re.compile(r"^\[\d+/(\d+) done.*\] (\S+) (\S+): (.*)$")
-
-
-def _progress(stderr: str) -> list[tuple[str, str]]:
-    """(method-generator, status) of each progress line."""
-    out = []
-    for line in stderr.splitlines():
-        m = PROGRESS_LINE.match(line)
-        if m:
-            out.append((m.group(3), m.group(4)))
-    return out
-
-
 def test_killed_report_resumes_without_rerunning_finished_cells(tmp_path):
     out = tmp_path / "out"
     cells_dir = out / "cells"
@@ -265,7 +251,7 @@ def test_killed_report_resumes_without_rerunning_finished_cells(tmp_path):
     for name, data in before.items():
         assert (cells_dir / name).read_bytes() == data, f"{name} was rewritten"
     # The progress output says "resumed" for exactly those cells, and each cell once.
-    lines = _progress(done.stderr)
+    lines = logged_cells(done.stderr)
     assert len(lines) == n_cells, done.stderr[-3000:]
     assert sorted(ident for ident, _ in lines) == \
         sorted({ident for ident, _ in lines}), "a cell was reported twice"

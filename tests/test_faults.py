@@ -36,7 +36,7 @@ import pytest
 import benchmarks.cell_store as cell_store
 import benchmarks.execution as execution
 from benchmarks.cell_store import WORKER_DIED, CellRef, CellStore, without_timings
-from benchmarks.execution import MAX_ATTEMPTS, run_cells
+from benchmarks.execution import MAX_ATTEMPTS, logged_cells, run_cells
 from benchmarks.grid import build_grid
 from benchmarks.profiles import get_profile
 from benchmarks.registry import get_family
@@ -436,8 +436,9 @@ def test_ctrl_c_keeps_finished_cells_and_resume_completes(tmp_path, monkeypatch)
     assert done.returncode == 0, done.stderr[-3000:]
     for name, data in kept.items():
         assert (cells_dir / name).read_bytes() == data, f"{name} was rewritten"
-    resumed = [line for line in done.stderr.splitlines() if line.endswith(": resumed")]
-    ran = [line for line in done.stderr.splitlines() if line.endswith(": ok")]
+    cells = logged_cells(done.stderr)
+    resumed = [ident for ident, status in cells if status == "resumed"]
+    ran = [ident for ident, status in cells if status == "ok"]
     assert len(resumed) == len(kept) and len(ran) == len(refs) - len(kept)
     doc = json.loads((out / "results.json").read_text())
 
