@@ -67,6 +67,14 @@ def _first_line(obj) -> str:
     return doc.splitlines()[0] if doc else ""
 
 
+def needs_family_option(cls: type) -> bool:
+    """The interface rule of a family whose methods cannot be told by their class: never.
+
+    A user's method of such a family is run with ``--family <name>``.
+    """
+    return False
+
+
 def seed_key(name: str) -> Callable[[dict], float]:
     """A `Guarded.per_seed` reading the per-seed value stored under ``name``."""
     return lambda seed: seed[name]
@@ -118,6 +126,12 @@ class Family:
     studies : tuple of str
         Import paths of the family's studies (`reports.studies`): descriptive measurements
         that are not grid cells, run by ``python -m reports`` and shown in its section.
+    accepts_interface : callable
+        ``(cls) -> bool``: whether a user's ``--method`` class has the family's interface
+        (`benchmarks.user_methods.infer_family` asks every registered family); it may
+        raise a ValueError saying how to port a class of an outdated interface. A family
+        whose methods cannot be told by their class says so in its rule and never accepts
+        (`needs_family_option`): its users pass ``--family``.
     """
 
     name: str
@@ -137,6 +151,7 @@ class Family:
     generator_notes: Mapping[str, str] = field(default_factory=dict)
     metric_notes: Mapping[str, str] = field(default_factory=dict)
     studies: tuple[str, ...] = ()
+    accepts_interface: Callable[[type], bool] = needs_family_option
 
     @property
     def check_names(self) -> tuple[str, ...]:

@@ -27,4 +27,5 @@ FAMILY = Family(
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     studies=("benchmarks.curves.looks_gaussian",),
+    accepts_interface=family.curves_interface,
 )

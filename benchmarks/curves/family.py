@@ -93,6 +93,15 @@ def curves_methods(profile: Profile) -> list[MethodSpec]:
     ]
 
 
+def curves_interface(cls) -> bool:
+    """Never: a user's curves method needs ``--family curves``.
+
+    Its interface is ``fit(X)`` and the ``family_`` it sets (one call per column): a class
+    with a ``fit`` and nothing else the class shows could belong to any family.
+    """
+    return False
+
+
 def _calls(est, n_columns: int) -> np.ndarray:
     """The method's ``family_`` as an array of ``n_columns`` strings; raises if malformed."""
     fam = getattr(est, "family_", None)

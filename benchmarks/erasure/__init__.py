@@ -30,4 +30,5 @@ FAMILY = Family(
     metric_notes=about.METRICS,
     time_method=family.time_erasure_method,
     studies=("benchmarks.erasure.rlace_consistency",),
+    accepts_interface=family.erasure_interface,
 )

@@ -22,8 +22,8 @@ import numpy as np
 from benchmarks.erasure.checks import GUARD_RTOL
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams, sklearn_seed
+from benchmarks.signatures import accepts, needs_labels
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
-from benchmarks.user_methods import accepts
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.outlier_equal_means import make_outlier_equal_means
 from generators.two_class_gaussian import make_two_class_gaussian
@@ -121,6 +121,12 @@ def erasure_methods(profile: Profile) -> list[MethodSpec]:
         MethodSpec("oracle", NAME, oracle,
                    description="removes the planted directions (uses ground truth)"),
     ]
+
+
+def erasure_interface(cls) -> bool:
+    """Whether a user's class is an eraser: it has ``transform`` and its ``fit`` needs ``y``
+    (a required parameter, or a scikit-learn estimator whose tags require a target)."""
+    return hasattr(cls, "transform") and needs_labels(cls)
 
 
 def _apply(eraser, X: np.ndarray, y: np.ndarray) -> np.ndarray:

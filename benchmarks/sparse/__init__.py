@@ -30,4 +30,5 @@ FAMILY = Family(
     metric_notes=about.METRICS,
     studies=("benchmarks.sparse.ladder", "benchmarks.sparse.matched_l0"),
     time_method=family.time_sparse_method,
+    accepts_interface=family.sparse_interface,
 )

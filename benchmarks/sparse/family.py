@@ -53,6 +53,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
+from benchmarks.signatures import fit_parameters, needs_labels, parameters, required
 from benchmarks.sparse.false_claims import claim_limit, seed_false_positive
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from generators.embedding_vocabulary import make_embedding_vocabulary
@@ -212,6 +213,17 @@ def sparse_methods(profile: Profile) -> list[MethodSpec]:
         MethodSpec("random_atoms", NAME, seeded(RandomAtoms),
                    description="random unit atoms, least-squares codes: the null dictionary"),
     ]
+
+
+def sparse_interface(cls) -> bool:
+    """Whether a user's class is a dictionary learner: it has ``transform``, its ``fit``
+    needs no labels and requires at most ``X``, and it has ``n_components`` in its
+    constructor or an ``inverse_transform``."""
+    if not hasattr(cls, "transform") or needs_labels(cls) \
+            or len(required(fit_parameters(cls))) > 1:
+        return False
+    init = [p.name for p in parameters(cls.__init__)]
+    return "n_components" in init or hasattr(cls, "inverse_transform")
 
 
 def set_size(estimator, size: int, n_features: int):

@@ -29,4 +29,5 @@ FAMILY = Family(
     metric_notes=about.METRICS,
     time_method=family.time_truth_method,
     studies=("benchmarks.truth.distractor",),
+    accepts_interface=family.truth_interface,
 )

@@ -28,4 +28,5 @@ FAMILY = Family(
     metric_notes=about.METRICS,
     time_method=family.time_weights_method,
     studies=("benchmarks.weights.bbp_sweep",),
+    accepts_interface=family.weights_interface,
 )

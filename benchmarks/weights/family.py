@@ -92,6 +92,16 @@ def weights_methods(profile: Profile) -> list[MethodSpec]:
     ]
 
 
+def weights_interface(cls) -> bool:
+    """Never: a user's weights method needs ``--family weights``.
+
+    Its interface (``fit(W)`` on one matrix, then ``components_``, ``write_directions_``
+    and ``n_directions_``, and usually ``transform``) is a dictionary learner's until it is
+    fitted: a class alone does not tell the two apart.
+    """
+    return False
+
+
 def _ranked(est, d_out: int, d_in: int) -> tuple[np.ndarray, np.ndarray, int]:
     """The method's ranked write and read directions and its claimed count, validated."""
     read = np.asarray(getattr(est, "components_", None), dtype=np.float64)
