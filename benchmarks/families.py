@@ -115,6 +115,9 @@ class Family:
         ``(method, streams) -> {"size", "fit_s", "apply_s"}``: seconds of one fit and one
         application at the family's standard size (that of its speed benchmarks), for a
         user's method; reported, never asserted.
+    title : str
+        The family's name in the report's headings (``TITLE`` of
+        ``benchmarks/<family>/about.py``).
     question : str
         What the family asks, in words (``benchmarks/<family>/about.py``): the report's
         opening of the family's section.
@@ -151,6 +154,7 @@ class Family:
     generator_notes: Mapping[str, str] = field(default_factory=dict)
     metric_notes: Mapping[str, str] = field(default_factory=dict)
     studies: tuple[str, ...] = ()
+    title: str = ""
     accepts_interface: Callable[[type], bool] = needs_family_option
 
     @property
@@ -161,12 +165,13 @@ class Family:
     def describe(self) -> dict:
         """The family in words, as the results document carries it for the report.
 
-        ``{"question", "generators", "checks", "metrics", "figures", "studies"}``: the
-        question, one sentence per generator (`generator_notes`), what each check asks (the
-        first line of its docstring), one line per headline metric, the import path of the
-        figures and of the family's studies.
+        ``{"title", "question", "generators", "checks", "metrics", "figures", "studies"}``:
+        the title of its section, the question, one sentence per generator
+        (`generator_notes`), what each check asks (the first line of its docstring), one
+        line per headline metric, the import path of the figures and of the family's studies.
         """
         return {
+            "title": self.title or self.name,
             "question": self.question,
             "generators": dict(self.generator_notes),
             "checks": {name: _first_line(check) for name, check in self.checks.items()},

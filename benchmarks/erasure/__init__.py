@@ -25,6 +25,7 @@ FAMILY = Family(
     figures=imported_on_call("benchmarks.erasure.figures:figures"),
     references=(("oracle", "oracle: removes the planted concept directions"),
                 ("identity", "identity: erases nothing")),
+    title=about.TITLE,
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,

@@ -25,6 +25,7 @@ FAMILY = Family(
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.sparse.figures:figures"),
     references=(("random_atoms", "random atoms: the null dictionary"),),
+    title=about.TITLE,
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,

@@ -23,6 +23,7 @@ FAMILY = Family(
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.weights.figures:figures"),
     references=(("random_directions", "random directions: chance"),),
+    title=about.TITLE,
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
