@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
+import numpy as np
+
 from benchmarks.check_result import CheckResult
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
+from generators.dataset import Dataset
 
 # Which way a guarded score is better.
 LOWER, HIGHER = "lower", "higher"
@@ -75,6 +78,18 @@ def needs_family_option(cls: type) -> bool:
     return False
 
 
+def stand_in(n_features: int) -> Dataset:
+    """The training set a method is built from at the tiny scale (`Family.tiny_instance`),
+    for a family whose builds read none: two rows of zeros of width ``n_features`` with two
+    labels. A family whose builds read their training set declares its own ``tiny_train``.
+    """
+    return Dataset("tiny", X=np.zeros((2, n_features)), y=np.array([0, 1]))
+
+
+# The width of the tiny scale's data when a test names none (the contract tests' default).
+TINY_WIDTH = 5
+
+
 def seed_key(name: str) -> Callable[[dict], float]:
     """A `Guarded.per_seed` reading the per-seed value stored under ``name``."""
     return lambda seed: seed[name]
@@ -90,6 +105,8 @@ class Family:
     name : str
     generators, methods : callable
         ``(profile) -> [GeneratorSpec]`` and ``(profile) -> [MethodSpec]``: the grid.
+        ``methods`` is the one list of the family's built-in methods: the grid, the
+        baseline, the references and every contract test (`tiny_instance`) read it.
     score_seed : callable
         ``(method, generator, streams, profile) -> dict``: raw numbers of one seed, every
         random draw from ``streams`` (`benchmarks.seeding.SeedStreams`); raises
@@ -135,6 +152,10 @@ class Family:
         raise a ValueError saying how to port a class of an outdated interface. A family
         whose methods cannot be told by their class says so in its rule and never accepts
         (`needs_family_option`): its users pass ``--family``.
+    tiny_train : callable
+        ``(n_features) -> Dataset``: what a method's ``build`` reads at the tiny scale
+        (`tiny_instance`); `stand_in` unless a build reads its training set (the erasure
+        oracle reads the planted directions).
     """
 
     name: str
@@ -156,6 +177,7 @@ class Family:
     studies: tuple[str, ...] = ()
     title: str = ""
     accepts_interface: Callable[[type], bool] = needs_family_option
+    tiny_train: Callable[[int], Dataset] = stand_in
 
     @property
     def check_names(self) -> tuple[str, ...]:
@@ -179,6 +201,21 @@ class Family:
             "figures": getattr(self.figures, "__qualname__", ""),
             "studies": list(self.studies),
         }
+
+    def tiny_instance(self, spec: MethodSpec, n_features: int = TINY_WIDTH):
+        """A fresh instance of ``spec`` at the tiny scale, for data of width ``n_features``.
+
+        What every contract test checks (tests/builtin_methods.py): the spec's own build (the
+        grid's configuration) from the family's `tiny_train`, then the spec's ``tiny``
+        hyperparameters (a few steps, a handful of atoms: a fit costs milliseconds) and
+        ``random_state=0`` where the estimator has one (an int, as scikit-learn's checks
+        expect), both through ``set_params``.
+        """
+        est = spec.build(self.tiny_train(n_features), np.random.SeedSequence(0))
+        params = dict(spec.tiny)
+        if "random_state" in est.get_params():
+            params.setdefault("random_state", 0)
+        return est.set_params(**params) if params else est
 
     def guarded_values(self, seed_result: dict) -> dict[str, float]:
         """The guarded scores of one seed's result, as the record stores them per seed.

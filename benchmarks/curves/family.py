@@ -78,7 +78,12 @@ def curves_generators(profile: Profile) -> list[GeneratorSpec]:
 
 def curves_methods(profile: Profile) -> list[MethodSpec]:
     """The built-in calls: held-out log-likelihood and AIC selectors, the eyeball test, a
-    normality test."""
+    normality test.
+
+    The family's one list of built-in calls: a new one is its file in ``methods/curves/``
+    and one line here (docs/adding.md). ``tiny`` holds the budgets the contract tests fit
+    it with, when it has any (`benchmarks.families.Family.tiny_instance`).
+    """
     return [
         MethodSpec("heldout_loglik", NAME, seeded(HeldOutLikelihoodSelector),
                    description="Gaussian vs shifted exponential by held-out log-likelihood "

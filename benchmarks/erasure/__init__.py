@@ -32,4 +32,5 @@ FAMILY = Family(
     time_method=family.time_erasure_method,
     studies=("benchmarks.erasure.rlace_consistency",),
     accepts_interface=family.erasure_interface,
+    tiny_train=family.erasure_tiny_train,
 )

@@ -131,9 +131,14 @@ def truth_generators(profile: Profile) -> list[GeneratorSpec]:
 
 
 def truth_methods(profile: Profile) -> list[MethodSpec]:
-    """The built-in truth finders: CCS and CRC-TPC, two supervised ceilings, a random floor."""
+    """The built-in truth finders: CCS and CRC-TPC, two supervised ceilings, a random floor.
+
+    The family's one list of built-in truth finders: a new one is its file in
+    ``methods/truth/`` and one line here (docs/adding.md). ``tiny`` holds the budgets the
+    contract tests fit it with (`benchmarks.families.Family.tiny_instance`).
+    """
     return [
-        MethodSpec("ccs", NAME, seeded(CCS),
+        MethodSpec("ccs", NAME, seeded(CCS), tiny={"n_restarts": 2, "max_iter": 30},
                    description="Contrast-Consistent Search, 10 L-BFGS restarts (Burns+ 2022)"),
         MethodSpec("contrast_pca", NAME, seeded(ContrastPCA),
                    description="CRC-TPC: top PC of normalised differences (Burns+ 2022)"),
