@@ -97,11 +97,3 @@ def write_baseline_command(methods: Iterable[str] = (), path: Path | str | None 
     if not methods:
         argv += ["--out", "/tmp/baseline-run"]
     return shlex.join(argv)
-
-
-def rebaseline_command(family: str, method: str, generator: str,
-                       n_seeds: int = BASELINE_SEEDS) -> str:
-    """The command that writes (or rewrites) one built-in cell's entry in the suite's
-    baseline, keeping the others (`benchmarks.rebaseline`)."""
-    return shlex.join(["python", "-m", "benchmarks.rebaseline", f"{family}/{method}/{generator}",
-                       "--n-seeds", str(n_seeds)])

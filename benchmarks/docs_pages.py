@@ -33,7 +33,6 @@ registry, which ``reports/`` does not import to render a record; it imports noth
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib
 import inspect
 import re
@@ -71,30 +70,9 @@ def _summary(obj) -> str:
     return (_paragraphs(obj) or [""])[0]
 
 
-def _titles_in_reports() -> dict[str, str]:
-    """``reports.content.TITLES``, read from the source without importing ``reports``.
-
-    ``benchmarks/`` sits below ``reports/`` (reports imports benchmarks, never the reverse),
-    so the table is parsed, not imported. Empty when the file or the table is gone.
-    """
-    path = ROOT / "reports" / "content.py"
-    if not path.exists():
-        return {}
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "TITLES" for t in node.targets):
-            return ast.literal_eval(node.value)
-    return {}
-
-
 def family_title(name: str) -> str:
-    """The family's report title: ``TITLE`` in its ``about.py``, else the report's table.
-
-    While the titles move from ``reports/content.py`` into each family's ``about.py``, both
-    places are read; the family's name when neither has it.
-    """
-    about = importlib.import_module(f"benchmarks.{name}.about")
-    return getattr(about, "TITLE", None) or _titles_in_reports().get(name, name)
+    """The family's report title (``TITLE`` in its ``about.py``, carried by its record)."""
+    return FAMILIES[name].title or name
 
 
 # --- rendering ----------------------------------------------------------------------------

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
+import numpy as np
+
 from benchmarks.check_result import CheckResult
 from benchmarks.profiles import PROFILES, Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
+from generators.dataset import Dataset
 
 # Which way a guarded score is better.
 LOWER, HIGHER = "lower", "higher"
@@ -67,6 +70,26 @@ def _first_line(obj) -> str:
     return doc.splitlines()[0] if doc else ""
 
 
+def needs_family_option(cls: type) -> bool:
+    """The interface rule of a family whose methods cannot be told by their class: never.
+
+    A user's method of such a family is run with ``--family <name>``.
+    """
+    return False
+
+
+def stand_in(n_features: int) -> Dataset:
+    """The training set a method is built from at the tiny scale (`Family.tiny_instance`),
+    for a family whose builds read none: two rows of zeros of width ``n_features`` with two
+    labels. A family whose builds read their training set declares its own ``tiny_train``.
+    """
+    return Dataset("tiny", X=np.zeros((2, n_features)), y=np.array([0, 1]))
+
+
+# The width of the tiny scale's data when a test names none (the contract tests' default).
+TINY_WIDTH = 5
+
+
 def seed_key(name: str) -> Callable[[dict], float]:
     """A `Guarded.per_seed` reading the per-seed value stored under ``name``."""
     return lambda seed: seed[name]
@@ -107,6 +130,8 @@ class Family:
     name : str
     generators, methods : callable
         ``(profile) -> [GeneratorSpec]`` and ``(profile) -> [MethodSpec]``: the grid.
+        ``methods`` is the one list of the family's built-in methods: the grid, the
+        baseline, the references and every contract test (`tiny_instance`) read it.
     score_seed : callable
         ``(method, generator, streams, profile) -> dict``: raw numbers of one seed, every
         random draw from ``streams`` (`benchmarks.seeding.SeedStreams`); raises
@@ -135,6 +160,9 @@ class Family:
         ``(method, streams) -> {"size", "fit_s", "apply_s"}``: seconds of one fit and one
         application at the family's standard size (that of its speed benchmarks), for a
         user's method; reported, never asserted.
+    title : str
+        The family's name in the report's headings (``TITLE`` of
+        ``benchmarks/<family>/about.py``).
     question : str
         What the family asks, in words (``benchmarks/<family>/about.py``): the report's
         opening of the family's section.
@@ -151,6 +179,16 @@ class Family:
         rounding noise (its last bits are the processor's, `benchmarks.record_numbers`):
         numbers from two machines are equal there by the bound and the check's verdict,
         not by value.
+    accepts_interface : callable
+        ``(cls) -> bool``: whether a user's ``--method`` class has the family's interface
+        (`benchmarks.user_methods.infer_family` asks every registered family); it may
+        raise a ValueError saying how to port a class of an outdated interface. A family
+        whose methods cannot be told by their class says so in its rule and never accepts
+        (`needs_family_option`): its users pass ``--family``.
+    tiny_train : callable
+        ``(n_features) -> Dataset``: what a method's ``build`` reads at the tiny scale
+        (`tiny_instance`); `stand_in` unless a build reads its training set (the erasure
+        oracle reads the planted directions).
     """
 
     name: str
@@ -172,6 +210,9 @@ class Family:
     metric_notes: Mapping[str, str] = field(default_factory=dict)
     studies: tuple[str, ...] = ()
     rounding_level: Mapping[str, object] = field(default_factory=dict)
+    title: str = ""
+    accepts_interface: Callable[[type], bool] = needs_family_option
+    tiny_train: Callable[[int], Dataset] = stand_in
 
     @property
     def check_names(self) -> tuple[str, ...]:
@@ -181,12 +222,13 @@ class Family:
     def describe(self) -> dict:
         """The family in words, as the results document carries it for the report.
 
-        ``{"question", "generators", "checks", "metrics", "figures", "studies"}``: the
-        question, one sentence per generator (`generator_notes`), what each check asks (the
-        first line of its docstring), one line per headline metric, the import path of the
-        figures and of the family's studies.
+        ``{"title", "question", "generators", "checks", "metrics", "figures", "studies"}``:
+        the title of its section, the question, one sentence per generator
+        (`generator_notes`), what each check asks (the first line of its docstring), one
+        line per headline metric, the import path of the figures and of the family's studies.
         """
         return {
+            "title": self.title or self.name,
             "question": self.question,
             "generators": dict(self.generator_notes),
             "checks": {name: _first_line(check) for name, check in self.checks.items()},
@@ -194,6 +236,21 @@ class Family:
             "figures": getattr(self.figures, "__qualname__", ""),
             "studies": list(self.studies),
         }
+
+    def tiny_instance(self, spec: MethodSpec, n_features: int = TINY_WIDTH):
+        """A fresh instance of ``spec`` at the tiny scale, for data of width ``n_features``.
+
+        What every contract test checks (tests/builtin_methods.py): the spec's own build (the
+        grid's configuration) from the family's `tiny_train`, then the spec's ``tiny``
+        hyperparameters (a few steps, a handful of atoms: a fit costs milliseconds) and
+        ``random_state=0`` where the estimator has one (an int, as scikit-learn's checks
+        expect), both through ``set_params``.
+        """
+        est = spec.build(self.tiny_train(n_features), np.random.SeedSequence(0))
+        params = dict(spec.tiny)
+        if "random_state" in est.get_params():
+            params.setdefault("random_state", 0)
+        return est.set_params(**params) if params else est
 
     def guarded_values(self, seed_result: dict) -> dict[str, float]:
         """The guarded scores of one seed's result, as the record stores them per seed.

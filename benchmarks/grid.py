@@ -16,8 +16,9 @@ from benchmarks.declared_findings import (
 from benchmarks.profiles import Profile, get_profile
 from benchmarks.registry import FAMILIES, FAMILY_NAMES, get_family
 from benchmarks.seeding import sklearn_seed
+from benchmarks.signatures import accepts
 from benchmarks.spec import MethodSpec
-from benchmarks.user_methods import accepts, infer_family, load_object, parse_method_string
+from benchmarks.user_methods import infer_family, load_object, parse_method_string
 
 
 def user_method_spec(text: str, family: str | None = None,

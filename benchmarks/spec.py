@@ -43,6 +43,9 @@ class MethodSpec:
     truth) and the method's own `SeedSequence`; it returns the estimator. ``findings`` are
     a user method's declared known failures, ``(generator, check) -> reason``
     (`benchmarks.declared_findings`); a built-in method's are in its family's table.
+    ``tiny`` are the hyperparameters the contract tests set (``set_params``) on a built
+    instance, budgets of a few steps and a handful of atoms so that a fit costs
+    milliseconds (`benchmarks.families.Family.tiny_instance`); the grid never reads them.
     """
 
     name: str
@@ -51,6 +54,7 @@ class MethodSpec:
     builtin: bool = True
     description: str = ""
     findings: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    tiny: Mapping[str, Any] = field(default_factory=dict)
 
 
 def seeded(cls: type, **kwargs) -> Callable[[Dataset, np.random.SeedSequence], Any]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.baseline_target import rebaseline_command, write_baseline_command
+from benchmarks.baseline_target import write_baseline_command
+from benchmarks.coverage import rebaseline_command
 from benchmarks.regression_guard import compare
 
 
@@ -18,7 +19,7 @@ def missing_entry_message(cell, baseline: str | None) -> str:
     built-in cell, the command that adds its entry to the suite's baseline; for a user's
     method, the one that adds it to the user's own file (never the suite's)."""
     if cell.method.builtin:
-        fix = rebaseline_command(cell.family, cell.method.name, cell.generator.name)
+        fix = rebaseline_command([(cell.family, cell.method.name, cell.generator.name)])
     else:
         fix = write_baseline_command([cell.method.name], baseline, cell.family, merge=True)
     return (f"{cell.family} {cell.id}: no baseline entry for this cell; if the cell is new, "

@@ -5,7 +5,8 @@
 Python literal) to the class or factory function. Any class following a family's protocol
 (see the README) works; its constructor gets ``random_state`` (an int from the method's
 own stream) when it accepts one and the string does not set it, and the sparse family
-sets ``n_components`` when the grid sweeps dictionary size.
+sets ``n_components`` when the grid sweeps dictionary size. Without ``--family``, the
+family is the registered family whose interface rule accepts the class (`infer_family`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
-import inspect
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from benchmarks.registry import FAMILIES, FAMILY_NAMES
 
 
 @dataclass(frozen=True)
@@ -110,89 +112,23 @@ def load_object(path: str):
         raise ValueError(f"{module_part} has no attribute {attr!r}") from None
 
 
-def _params(func) -> list[inspect.Parameter]:
-    try:
-        params = list(inspect.signature(func).parameters.values())
-    except (TypeError, ValueError):
-        return []
-    return [p for p in params if p.name != "self" and p.kind not in (p.VAR_POSITIONAL,
-                                                                       p.VAR_KEYWORD)]
-
-
-def _required(params: list[inspect.Parameter]) -> list[str]:
-    return [p.name for p in params if p.default is p.empty]
-
-
-def _needs_y(cls, fit_params: list[inspect.Parameter]) -> bool:
-    """Whether ``fit`` needs labels: ``y`` without a default, or (scikit-learn estimators)
-    a default-constructed instance whose tags say ``target_tags.required``."""
-    if "y" in _required(fit_params):
-        return True
-    if not hasattr(cls, "__sklearn_tags__"):
-        return False
-    try:
-        return bool(cls().__sklearn_tags__().target_tags.required)
-    except Exception:  # a constructor that needs arguments: the signature decides
-        return False
-
-
-def _legacy_truth(fit_params: list[inspect.Parameter]) -> bool:
-    """``fit(X_pos, X_neg, ...)``: the truth interface before ``X = [x_plus | x_minus]``."""
-    names = [p.name for p in fit_params]
-    required = _required(fit_params)
-    return {"X_pos", "X_neg"} <= set(names) or (len(required) >= 2 and required[1] != "y")
-
-
 def infer_family(cls) -> str:
     """The family of ``cls`` from its interface, or a ValueError saying why it is ambiguous.
 
-    - truth: has ``predict_proba`` and no ``transform`` (a classifier of contrast pairs
-      ``X = [x_plus | x_minus]``, `methods.truth.pairs`);
-    - erasure: has ``transform`` and ``fit`` needs ``y`` (a required parameter, or a
-      scikit-learn estimator whose tags require a target);
-    - sparse: has ``transform``, ``fit`` does not need ``y``, and ``n_components`` in the
-      constructor or ``inverse_transform``.
-
-    A ``predict_proba`` class whose ``fit`` takes two arrays (``fit(X_pos, X_neg)``, the
-    truth interface before the pairs became one matrix) gets an error saying how to port it.
+    Every registered family is asked (``Family.accepts_interface``: the rule
+    ``<family>_interface`` in ``benchmarks/<family>/family.py``, whose docstring states it);
+    the one family that accepts ``cls`` is its family. A family whose methods a class cannot
+    tell (weights, curves) accepts none: its methods need ``--family``. A rule may raise
+    itself, saying how to port a class of an outdated interface (the truth rule, for a
+    ``fit(X_pos, X_neg)`` from before the contrast pairs became one matrix).
     """
-    fit = getattr(cls, "fit", None)
-    if fit is None:
+    if getattr(cls, "fit", None) is None:
         raise ValueError(f"{cls!r} has no fit method")
-    fit_params = _params(fit)
-    has_transform = hasattr(cls, "transform")
-    candidates = []
-    if hasattr(cls, "predict_proba") and not has_transform:
-        if _legacy_truth(fit_params):
-            raise ValueError(
-                f"{cls.__name__}.fit takes the two sides of the contrast pairs separately; "
-                "truth methods now take one matrix X = [x_plus | x_minus] of shape "
-                "(n_pairs, 2 d): fit(X, y=None) and predict_proba(X) "
-                "(see methods.truth.pairs.split_pairs)"
-            )
-        candidates.append("truth")
-    if has_transform:
-        if _needs_y(cls, fit_params):
-            candidates.append("erasure")
-        elif len(_required(fit_params)) <= 1:
-            init_names = [p.name for p in _params(cls.__init__)]
-            if "n_components" in init_names or hasattr(cls, "inverse_transform"):
-                candidates.append("sparse")
+    candidates = [name for name, family in FAMILIES.items() if family.accepts_interface(cls)]
     if len(candidates) != 1:
-        from benchmarks.registry import FAMILY_NAMES  # every registered family, not a copy
-
         found = " or ".join(candidates) if candidates else "no family"
         raise ValueError(
             f"cannot infer the family of {cls.__name__} from its interface (matches {found}); "
             f"pass --family {'|'.join(FAMILY_NAMES)}"
         )
     return candidates[0]
-
-
-def accepts(func, name: str) -> bool:
-    """Whether ``func`` takes a parameter called ``name`` (or ``**kwargs``)."""
-    try:
-        params = inspect.signature(func).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == name or p.kind == p.VAR_KEYWORD for p in params)

@@ -34,12 +34,6 @@ from reports.verdicts import (
     verdict,
 )
 
-TITLES = {"erasure": "Concept erasure", "sparse": "Sparse features",
-          "truth": "Unsupervised truth directions",
-          "weights": "Weight-matrix read and write directions",
-          "curves": "Score distributions: does looking Gaussian tell the mechanism?"}
-
-
 # --- reading the document ----------------------------------------------------------------
 
 def _families(doc: dict) -> dict[str, dict]:
@@ -56,6 +50,11 @@ def _families(doc: dict) -> dict[str, dict]:
         about.update(describe_families(missing))
     order = [f for f in about if f in present] + [f for f in present if f not in about]
     return {f: about.get(f, {}) for f in order}
+
+
+def _title(family: str, about: dict) -> str:
+    """The family's title, as its description in the document gives it (else its name)."""
+    return about.get("title") or family
 
 
 def _unique(values) -> list:
@@ -187,7 +186,7 @@ def verdict_matrix(family: str, about: dict, records: list[dict]) -> b.VerdictMa
         rows.append(b.MatrixRow(method, note, cells, t.text(), user))
         counts.append(f"{method} {t.passed}/{t.applicable}")
     summary = "Checks passed (of those that apply): " + " · ".join(counts)
-    return b.VerdictMatrix(family, TITLES.get(family, family), f"family-{family}", checks,
+    return b.VerdictMatrix(family, _title(family, about), f"family-{family}", checks,
                            columns, rows, summary)
 
 
@@ -321,7 +320,7 @@ def _finding_items(records: list[dict], key: str, builtin: bool = True
 def family_section(family: str, about: dict, records: list[dict],
                    figures: list[tuple[str, Path]]) -> list:
     """The family's section: question, generators, checks, scores, figures, findings."""
-    out: list = [b.Heading(2, TITLES.get(family, family), f"family-{family}-details")]
+    out: list = [b.Heading(2, _title(family, about), f"family-{family}-details")]
     if about.get("question"):
         out.append(b.Text(about["question"]))
     out += [b.Heading(3, "Generators and their ground truth"), _generators(about, records),
@@ -415,7 +414,7 @@ def provenance_section(doc: dict, families: dict) -> list:
                 s = None if r is None else r.get("elapsed_s")
                 cells.append(b.Cell(fmt(s), sort=float("-inf") if s is None else float(s)))
             table_rows.append(cells)
-        out += [b.Text(TITLES.get(family, family), small=True),
+        out += [b.Text(_title(family, families[family]), small=True),
                 b.Table(["method", *gens], table_rows, sortable=True)]
     return out
 

@@ -21,7 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks.cells import Cell, run_cell
+from benchmarks.coverage import baseline_gap
 from benchmarks.grid import build_grid, user_method_spec
+from benchmarks.profiles import get_profile
 from benchmarks.registry import get_family
 from benchmarks.regression_guard import (
     DEFAULT_BASELINE,
@@ -169,6 +171,25 @@ def test_write_and_load_baseline_round_trip(tmp_path):
     # Each entry is its own cell's: b is far worse than a's entry, and a far better than b's.
     assert [c.worse for c in compare(b, loaded[cell_key(a)])] == [True]
     assert [c.worse for c in compare(a, loaded[cell_key(b)])] == [False]
+
+
+def test_committed_baseline_covers_every_builtin_quick_cell():
+    """Every cell of every family's list (quick profile) has its baseline entry; else the
+    message names the cells and the `python -m benchmarks.rebaseline` command that writes
+    them."""
+    gap = baseline_gap(load_baseline(DEFAULT_BASELINE))
+    assert not gap, gap
+
+
+def test_baseline_gap_names_the_missing_cells_and_the_command():
+    base = load_baseline(DEFAULT_BASELINE)
+    gens = [g.name for g in get_family("erasure").generators(get_profile("quick"))]
+    without = {k: v for k, v in base.items()
+               if k[1] != "leace" and k[:3] != ("sparse", "pca", "uniform_cube")}
+    gap = baseline_gap(without)
+    assert f"{len(gens) + 1} built-in quick cell(s)" in gap
+    assert gap.endswith("python -m benchmarks.rebaseline 'erasure/leace/*' "
+                        "sparse/pca/uniform_cube"), gap
 
 
 def test_load_baseline_refuses_another_schema(tmp_path):

@@ -1,7 +1,9 @@
 """Every curves method is a scikit-learn estimator and keeps the suite's contract.
 
-1. scikit-learn's estimator checks (`parametrize_with_checks`) on the two maximum-likelihood
-   densities, the two selectors, the eyeball test and the normality test: all pass, no
+1. scikit-learn's estimator checks (`parametrize_with_checks`) on every method of the curves
+   list at the tiny scale (``tests/builtin_methods.py``: the two selectors, the eyeball test
+   and the normality test) and on the two maximum-likelihood densities the selectors are
+   built from (parts, not methods: `tests.builtin_methods.NOT_METHODS`): all pass, no
    table of exceptions.
 2. The contract: ``fit`` returns self and sets one answer per column; the bad matrices of
    ``tests/bad_inputs.py`` are refused with an error naming ``X``; valid but odd matrices
@@ -18,24 +20,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.base import clone
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from methods.curves.eyeball import EyeballGaussian
 from methods.curves.fits import GaussianMLE, ShiftedExponentialMLE
-from methods.curves.normality import NormalityTest
-from methods.curves.selectors import AICSelector, HeldOutLikelihoodSelector
 from tests.bad_inputs import SCALES, bad_matrices, finite_matrices, odd_matrices
+from tests.builtin_methods import CURVES, parametrize_with_named_checks
 
-ESTIMATORS = [GaussianMLE(), ShiftedExponentialMLE(), HeldOutLikelihoodSelector(random_state=0),
-              AICSelector(), EyeballGaussian(), NormalityTest()]
-CALLS = [e for e in ESTIMATORS if not isinstance(e, (GaussianMLE, ShiftedExponentialMLE))]
+# The calls: every method of the curves list, by its name there; the densities: parts of
+# the selectors (not methods), checked beside them, by their class name.
+CALLS_BY_NAME = {name: make() for name, make in CURVES.items()}
+PARTS_BY_NAME = {type(e).__name__: e for e in (GaussianMLE(), ShiftedExponentialMLE())}
+BY_NAME = {**PARTS_BY_NAME, **CALLS_BY_NAME}
+ESTIMATORS = list(BY_NAME.values())
+CALLS = list(CALLS_BY_NAME.values())
 
 
 def _refused(name: str):
     return pytest.raises((ValueError, TypeError), match=rf"(?<![\w]){name}(?![\w])")
 
 
-@parametrize_with_checks(ESTIMATORS)
+@parametrize_with_named_checks(BY_NAME)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -47,7 +50,7 @@ def _answer(est) -> np.ndarray:
                            if hasattr(est, a)])
 
 
-@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("est", ESTIMATORS, ids=list(BY_NAME))
 def test_fit_returns_self_with_one_answer_per_column(est):
     X = np.random.default_rng(0).standard_normal((40, 5))
     fitted = clone(est)
@@ -60,7 +63,7 @@ def test_fit_returns_self_with_one_answer_per_column(est):
     np.testing.assert_array_equal(_answer(fitted), _answer(again))
 
 
-@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("est", ESTIMATORS, ids=list(BY_NAME))
 @given(case=bad_matrices())
 def test_bad_matrices_are_refused_naming_x(est, case):
     _, X = case
@@ -68,7 +71,7 @@ def test_bad_matrices_are_refused_naming_x(est, case):
         clone(est).fit(X)
 
 
-@pytest.mark.parametrize("est", CALLS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("est", CALLS, ids=list(CALLS_BY_NAME))
 @given(X=finite_matrices(min_rows=8, scale=1.0), scale=st.sampled_from(SCALES))
 def test_calls_do_not_depend_on_location_and_scale(est, X, scale):
     base = clone(est).fit(X)
@@ -79,7 +82,7 @@ def test_calls_do_not_depend_on_location_and_scale(est, X, scale):
         np.testing.assert_allclose(base.r2_, moved.r2_, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("est", ESTIMATORS, ids=list(BY_NAME))
 @given(case=odd_matrices(min_rows=8))
 def test_odd_matrices_give_finite_answers_or_refuse_a_constant_column(est, case):
     label, X = case

@@ -1,7 +1,8 @@
 """Every truth method as a scikit-learn estimator: the common checks and the suite's contract.
 
 1. ``parametrize_with_checks`` runs scikit-learn's estimator checks over every built-in truth
-   method (small hyperparameters: the whole set takes seconds), with the explicit table
+   method, built from the family's list at the tiny scale (``tests/builtin_methods.py``:
+   small hyperparameters, the whole set takes seconds), with the explicit table
    `EXPECTED_FAILED_CHECKS` below, each entry with its reason.
 2. The contract battery: fit returns self, NotFittedError before fit, wrong and odd widths,
    output shape and range, same ``random_state`` same result, labels, hyperparameters,
@@ -36,7 +37,6 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import get_tags
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from generators.single_truth import make_single_truth
 from methods.truth.ccs import CCS
@@ -45,15 +45,12 @@ from methods.truth.mean_difference import MeanDifference
 from methods.truth.pairs import split_pairs, stack_pairs
 from methods.truth.random_direction import RandomDirection
 from methods.truth.supervised_logistic import SupervisedLogistic
+from tests.builtin_methods import TRUTH, parametrize_with_named_checks
 
-# Small hyperparameters: two restarts of 30 L-BFGS steps keep CCS's checks at milliseconds.
-ESTIMATORS = [
-    CCS(n_restarts=2, max_iter=30, random_state=0),
-    ContrastPCA(),
-    MeanDifference(),
-    RandomDirection(random_state=0),
-    SupervisedLogistic(),
-]
+# Every method of the truth list at the tiny scale (two restarts of 30 L-BFGS steps keep
+# CCS's checks at milliseconds), by its name in the list.
+BY_NAME = {name: make() for name, make in TRUTH.items()}
+ESTIMATORS = list(BY_NAME.values())
 SUPERVISED = (MeanDifference, SupervisedLogistic)
 SEEDED = (CCS, RandomDirection)  # the two whose fit draws random numbers
 
@@ -82,7 +79,7 @@ def _expected_failed_checks(estimator) -> dict[str, str]:
     return EXPECTED_FAILED_CHECKS
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks,
+@parametrize_with_named_checks(BY_NAME, expected_failed_checks=_expected_failed_checks,
                          xfail_strict=True)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
@@ -90,11 +87,7 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 # --- the contract battery ----------------------------------------------------------------
 
-def _id(est) -> str:
-    return type(est).__name__
-
-
-each = pytest.mark.parametrize("est", ESTIMATORS, ids=_id)
+each = pytest.mark.parametrize("est", ESTIMATORS, ids=list(BY_NAME))
 
 
 def _pairs(n: int = 40, d: int = 4, seed: int = 0, split: int = 0):

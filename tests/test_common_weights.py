@@ -1,5 +1,6 @@
 """The weight-direction methods are scikit-learn estimators: scikit-learn's own checks
-(`parametrize_with_checks`) on each; every check applies (none is expected to fail)."""
+(`parametrize_with_checks`) on each method of the weights list, built at the tiny scale
+(``tests/builtin_methods.py``); every check applies (none is expected to fail)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,9 @@ import warnings
 
 import pytest
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
-from methods.weights.random_directions import RandomDirections
-from methods.weights.sparse_directions import SparseDictionaryDirections
-from methods.weights.svd_directions import SVDDirections
+from tests.builtin_methods import WEIGHTS, parametrize_with_named_checks
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -21,10 +19,7 @@ def _one_blas_thread():
         yield
 
 
-@parametrize_with_checks(
-    [SVDDirections(), SVDDirections(rule="mp_edge"), SparseDictionaryDirections(max_iter=3),
-     RandomDirections(random_state=0)],
-)
+@parametrize_with_named_checks({name: make() for name, make in WEIGHTS.items()})
 def test_sklearn_compatible_estimator(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -18,9 +18,11 @@ from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.profiles import get_profile
 from benchmarks.registry import get_family
 from benchmarks.user_methods import infer_family, load_object
+from methods.curves.eyeball import EyeballGaussian
 from methods.erasure.leace import LeaceEraser
 from methods.truth.ccs import CCS
 from methods.truth.supervised_logistic import SupervisedLogistic
+from methods.weights.svd_directions import SVDDirections
 
 REPO = Path(__file__).resolve().parents[1]
 # One seed of the quick profile: a good eraser's cell takes ~0.5 s.
@@ -196,6 +198,26 @@ def test_infer_family_explains_the_old_truth_interface():
 def test_infer_family_refuses_ambiguous_interface(cls, match):
     with pytest.raises(ValueError, match=match):
         infer_family(cls)
+
+
+@pytest.mark.parametrize("cls", [SVDDirections, EyeballGaussian])
+def test_weights_and_curves_methods_need_the_family_option(cls):
+    """Their interfaces are not told apart by a class: their rules accept none."""
+    with pytest.raises(ValueError, match="matches no family.*pass --family"):
+        infer_family(cls)
+
+
+def test_infer_family_asks_every_registered_family(monkeypatch):
+    """A family's rule is its own (``Family.accepts_interface``): a new family is inferred
+    with nothing else to edit."""
+    from benchmarks.registry import FAMILIES
+
+    def rule(cls) -> bool:
+        return cls is _Ambiguous
+
+    monkeypatch.setitem(FAMILIES, "weights",
+                        dataclasses.replace(FAMILIES["weights"], accepts_interface=rule))
+    assert infer_family(_Ambiguous) == "weights"
 
 
 def test_load_object_from_file_and_module(user_file):

@@ -3,8 +3,9 @@
 For each eraser, dictionary learner and truth finder, each test is parametrised by method,
 so every method is its own test id and ``--hypothesis-show-statistics`` counts the cases
 tried per method. The inputs come from the shared strategies of ``tests/bad_inputs.py``, the
-erasers and dictionary learners from ``tests/builtin_methods.py``; their bad-input properties
-are part of the contract battery of ``tests/test_common.py``.
+methods from their families' lists at the tiny scale (``tests/builtin_methods.py``); the
+bad-input properties of the erasers and dictionary learners are part of the contract
+battery of ``tests/test_common.py``.
 
 The contract (the project's: "bad input gets a clear error naming the argument, never a
 silent wrong score"):
@@ -33,18 +34,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sklearn.decomposition import PCA, FastICA, MiniBatchDictionaryLearning
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from benchmarks.sparse.family import SIZES, _codes, _components, reconstruct, set_size
+from benchmarks.sparse.family import _codes, _components, reconstruct, set_size
 from methods.sparse.random_atoms import RandomAtoms
-from methods.truth.ccs import CCS
-from methods.truth.contrast_pca import ContrastPCA
-from methods.truth.mean_difference import MeanDifference
 from methods.truth.pairs import stack_pairs
-from methods.truth.random_direction import RandomDirection
-from methods.truth.supervised_logistic import SupervisedLogistic
 from tests.bad_inputs import (
     SCALES,
     bad_labels,
@@ -56,7 +51,7 @@ from tests.bad_inputs import (
     odd_matrices,
 )
 from tests.builtin_methods import DICTIONARIES as SPARSE
-from tests.builtin_methods import ERASERS, erase
+from tests.builtin_methods import ERASERS, SKLEARN_BASELINES, TRUTH, erase
 
 # An overflow or invalid-value warning is a NaN or inf on its way: fail on it.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -226,14 +221,14 @@ def test_dictionary_odd_input_gives_right_result(name, data):
     check_finite(est.components_, (m, d))
     codes = check_finite(est.transform(X), (n, m))
     check_finite(est.inverse_transform(codes), (n, d))
-    if name == "kmeans_atoms":
+    if name == "kmeans":
         np.testing.assert_array_equal(np.sort(codes, axis=1)[:, -1], 1.0)
         np.testing.assert_array_equal(codes.sum(axis=1), 1.0)
     if name == "topk_sae":
         assert np.all(np.count_nonzero(codes, axis=1) <= est.k)
     if name in FLOAT32_TRAINED:  # every SAE's codes are non-negative
         assert np.all(codes >= 0)
-    if name != "kmeans_atoms":
+    if name != "kmeans":
         np.testing.assert_allclose(np.linalg.norm(est.components_, axis=1), 1.0, rtol=1e-6)
 
 
@@ -252,16 +247,11 @@ def test_random_atoms_reconstruct_and_scale(data):
                                atol=1e-10 * magnitude(X))
 
 
-# The scikit-learn baselines of the grid, built as `benchmarks.sparse.family` builds them
-# (its quick budgets) and called through its wrappers (`set_size`, `_codes`,
-# `_components`, `reconstruct`): their input checks are scikit-learn's own, so only the
-# wrapping is tested, on valid odd data: a finite result or the suite's named refusal.
-SKLEARN_BASELINES = {
-    "pca": lambda: PCA(random_state=0),
-    "fastica": lambda: FastICA(random_state=0),
-    "dictionary_learning": lambda: MiniBatchDictionaryLearning(
-        random_state=0, **SIZES["quick"]["dictionary_learning"]),
-}
+# The scikit-learn baselines of the grid (`SKLEARN_BASELINES`: the sparse list's estimators
+# that are scikit-learn's own), built as `benchmarks.sparse.family` builds them (its quick
+# budgets) and called through its wrappers (`set_size`, `_codes`, `_components`,
+# `reconstruct`): their input checks are scikit-learn's own, so only the wrapping is
+# tested, on valid odd data: a finite result or the suite's named refusal.
 
 
 @pytest.mark.parametrize("name", sorted(SKLEARN_BASELINES))
@@ -290,13 +280,6 @@ def test_sklearn_baseline_as_wrapped_by_suite(name, data):
 # --- truth finders ------------------------------------------------------------------------
 # Their input is one matrix X = [x_plus | x_minus] (methods.truth.pairs): an even width.
 
-TRUTH = {
-    "ccs": lambda: CCS(n_restarts=2, max_iter=30, random_state=0),
-    "contrast_pca": lambda: ContrastPCA(),
-    "mean_difference": lambda: MeanDifference(),
-    "random_direction": lambda: RandomDirection(random_state=0),
-    "supervised_logistic": lambda: SupervisedLogistic(),
-}
 # Per-side mean normalisation and a score that is a ratio of projections make these
 # three invariant to the data's scale; CCS's and the logistic probe's fixed initialisation
 # and penalty do not scale (their fits on 1e-150 data are the fits of a constant).

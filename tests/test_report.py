@@ -172,6 +172,16 @@ def test_markdown_has_the_same_sections(report):
     assert "```" not in md
 
 
+def test_family_title_is_read_from_the_document(records):
+    """The section's title is the family's own (``TITLE`` in its about.py), carried by the
+    results document: the report renders what the document says, not a table of its own."""
+    families = describe_families(["erasure"])
+    assert families["erasure"]["title"] == "Concept erasure"
+    families["erasure"]["title"] = "Erasure, as this document names it"
+    page = render_html(results_document(records, "quick", families=families), {})
+    assert "Erasure, as this document names it" in page and "Concept erasure" not in page
+
+
 def test_a_document_without_words_or_facts_still_renders(records, tmp_path):
     old = [{k: v for k, v in r.items() if k != "ground_truth"} for r in records]
     doc = results_document(old, "quick")

@@ -23,8 +23,10 @@ FAMILY = Family(
     variable_findings=findings.VARIABLE_FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.curves.figures:figures"),
+    title=about.TITLE,
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     studies=("benchmarks.curves.looks_gaussian",),
+    accepts_interface=family.curves_interface,
 )

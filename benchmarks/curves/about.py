@@ -6,6 +6,9 @@ facts of its ground truth in braces, filled from the record's ``ground_truth``.
 
 from __future__ import annotations
 
+# The title of the family's section of the report.
+TITLE = "Score distributions: does looking Gaussian tell the mechanism?"
+
 QUESTION = (
     "\"These score distributions look Gaussian, so the model is a bunch of small independent "
     "heuristics\": does looking Gaussian tell the mechanism? Each generator is one law at a "

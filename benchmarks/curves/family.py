@@ -78,7 +78,12 @@ def curves_generators(profile: Profile) -> list[GeneratorSpec]:
 
 def curves_methods(profile: Profile) -> list[MethodSpec]:
     """The built-in calls: held-out log-likelihood and AIC selectors, the eyeball test, a
-    normality test."""
+    normality test.
+
+    The family's one list of built-in calls: a new one is its file in ``methods/curves/``
+    and one line here (docs/adding.md). ``tiny`` holds the budgets the contract tests fit
+    it with, when it has any (`benchmarks.families.Family.tiny_instance`).
+    """
     return [
         MethodSpec("heldout_loglik", NAME, seeded(HeldOutLikelihoodSelector),
                    description="Gaussian vs shifted exponential by held-out log-likelihood "
@@ -91,6 +96,15 @@ def curves_methods(profile: Profile) -> list[MethodSpec]:
                    description="D'Agostino-Pearson K^2 does not reject at 0.05 (the "
                                "contrast: a test with a stated error rate)"),
     ]
+
+
+def curves_interface(cls) -> bool:
+    """Never: a user's curves method needs ``--family curves``.
+
+    Its interface is ``fit(X)`` and the ``family_`` it sets (one call per column): a class
+    with a ``fit`` and nothing else the class shows could belong to any family.
+    """
+    return False
 
 
 def _calls(est, n_columns: int) -> np.ndarray:

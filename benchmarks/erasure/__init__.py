@@ -25,10 +25,13 @@ FAMILY = Family(
     figures=imported_on_call("benchmarks.erasure.figures:figures"),
     references=(("oracle", "oracle: removes the planted concept directions"),
                 ("identity", "identity: erases nothing")),
+    title=about.TITLE,
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     time_method=family.time_erasure_method,
     studies=("benchmarks.erasure.rlace_consistency",),
     rounding_level=checks.ROUNDING_LEVEL,
+    accepts_interface=family.erasure_interface,
+    tiny_train=family.erasure_tiny_train,
 )

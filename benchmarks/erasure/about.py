@@ -7,6 +7,9 @@ the record's ``ground_truth`` (the generator's own numbers, never recomputed).
 
 from __future__ import annotations
 
+# The title of the family's section of the report.
+TITLE = "Concept erasure"
+
 QUESTION = (
     "Does an eraser remove a concept so that no fresh probe can read it back from held-out "
     "data, linear or not, without moving the data much more than removing the true concept "

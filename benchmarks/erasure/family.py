@@ -22,8 +22,9 @@ import numpy as np
 from benchmarks.erasure.checks import GUARD_RTOL
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams, sklearn_seed
+from benchmarks.signatures import accepts, needs_labels
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
-from benchmarks.user_methods import accepts
+from generators.dataset import Dataset
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.outlier_equal_means import make_outlier_equal_means
 from generators.two_class_gaussian import make_two_class_gaussian
@@ -83,7 +84,12 @@ def erasure_generators(profile: Profile) -> list[GeneratorSpec]:
 
 
 def erasure_methods(profile: Profile) -> list[MethodSpec]:
-    """The built-in erasers; INLP and RLACE budgets come from the profile."""
+    """The built-in erasers; INLP and RLACE budgets come from the profile.
+
+    The family's one list of built-in erasers: a new eraser is its file in
+    ``methods/erasure/`` and one line here (docs/adding.md). ``tiny`` holds the budgets the
+    contract tests fit it with (`benchmarks.families.Family.tiny_instance`).
+    """
     from methods.erasure.inlp import INLPEraser
     from methods.erasure.rlace import RLACEEraser
     from methods.erasure.rlace_sgd import RLACESGDEraser
@@ -110,17 +116,35 @@ def erasure_methods(profile: Profile) -> list[MethodSpec]:
         MethodSpec("qleace", NAME, lambda t, s: QuadraticLeaceEraser(),
                    description="quadratic LEACE: classes transported to their Wasserstein "
                                "barycentre; needs labels (Belrose+ 2023, sec. 7)"),
-        MethodSpec("inlp", NAME, seeded(INLPEraser),
+        MethodSpec("inlp", NAME, seeded(INLPEraser), tiny={"n_iter": 2},
                    description="iterative nullspace projection (Ravfogel+ 2020)"),
-        MethodSpec("rlace", NAME, rlace,
+        MethodSpec("rlace", NAME, rlace, tiny={"max_iter": 2, "max_inner_iter": 20},
                    description="rank-(K-1) adversarial erasure (Ravfogel+ 2022)"),
         MethodSpec("rlace_sgd", NAME, rlace_sgd,
+                   tiny={"n_steps": 5, "evaluate_every": 2, "batch_size": 8},
                    description="R-LACE by the reference's alternating SGD (Ravfogel+ 2022)"),
         MethodSpec("median_projection", NAME, lambda t, s: MedianProjectionEraser(),
                    description="project out class geometric-median differences"),
         MethodSpec("oracle", NAME, oracle,
                    description="removes the planted directions (uses ground truth)"),
     ]
+
+
+def erasure_interface(cls) -> bool:
+    """Whether a user's class is an eraser: it has ``transform`` and its ``fit`` needs ``y``
+    (a required parameter, or a scikit-learn estimator whose tags require a target)."""
+    return hasattr(cls, "transform") and needs_labels(cls)
+
+
+def erasure_tiny_train(n_features: int) -> Dataset:
+    """What an eraser is built from at the contract tests' tiny scale
+    (`benchmarks.families.Family.tiny_instance`): two classes (R-LACE's rank is the number of
+    classes minus one) and the first axis as the planted concept direction, which the
+    oracle removes. An axis leaves every other column alone, so the oracle keeps the
+    contract that constant columns are left alone (tests/test_properties_methods.py).
+    """
+    return Dataset("tiny", X=np.zeros((2, n_features)), y=np.array([0, 1]),
+                   ground_truth={"concept_directions": np.eye(n_features)[:, :1]})
 
 
 def _apply(eraser, X: np.ndarray, y: np.ndarray) -> np.ndarray:

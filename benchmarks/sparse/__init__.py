@@ -25,9 +25,11 @@ FAMILY = Family(
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.sparse.figures:figures"),
     references=(("random_atoms", "random atoms: the null dictionary"),),
+    title=about.TITLE,
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     studies=("benchmarks.sparse.ladder", "benchmarks.sparse.matched_l0"),
     time_method=family.time_sparse_method,
+    accepts_interface=family.sparse_interface,
 )

@@ -7,6 +7,9 @@ record's ``ground_truth`` (the generator's own numbers, never recomputed).
 
 from __future__ import annotations
 
+# The title of the family's section of the report.
+TITLE = "Sparse features"
+
 QUESTION = (
     "Does a dictionary learner recover planted sparse features, and does its "
     "ground-truth-free feature-count signal stay silent on data that has few or no "

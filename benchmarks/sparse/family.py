@@ -53,6 +53,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
+from benchmarks.signatures import fit_parameters, needs_labels, parameters, required
 from benchmarks.sparse.false_claims import claim_limit, seed_false_positive
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from generators.embedding_vocabulary import make_embedding_vocabulary
@@ -130,6 +131,12 @@ SIZES = {
     },
 }
 
+# The contract tests' budgets (`MethodSpec.tiny`): a handful of atoms and steps, so that
+# a fit costs milliseconds. k = 1: scikit-learn's checks set n_components = 1 on estimators
+# that have it, and k cannot exceed it.
+TINY_SAE = {"n_components": 4, "n_steps": 5, "batch_size": 8}
+TINY_ATOMS = {"n_components": 4}
+
 # Splits of a generator at one grid seed (see the module docstring; splits 2-4 are no
 # longer fitted: the ladder study measures other sizes).
 MAIN, REPEAT, HELDOUT = 0, 1, 5
@@ -175,43 +182,62 @@ def sparse_methods(profile: Profile) -> list[MethodSpec]:
     ``n_components`` is set by the family after ``build`` (see the module docstring).
     The SAEs' l1 / k and learning rate are passed explicitly so that a change of their
     defaults does not silently change these cells.
+
+    The family's one list of built-in dictionary learners: a new one is its file in
+    ``methods/sparse/`` and one line here (docs/adding.md). ``tiny`` holds the budgets the
+    contract tests fit it with (`benchmarks.families.Family.tiny_instance`).
     """
     s = SIZES[profile.name]
     return [
         MethodSpec("relu_sae", NAME,
-                   seeded(ReluSAE, l1_coeff=0.1, **s["relu_sae"]),
+                   seeded(ReluSAE, l1_coeff=0.1, **s["relu_sae"]), tiny=TINY_SAE,
                    description="ReLU + L1 sparse autoencoder (Sharkey+ 2022)"),
         MethodSpec("topk_sae", NAME,
                    seeded(TopKSAE, k=5, **s["topk_sae"]),
+                   tiny=dict(TINY_SAE, k=1, dead_after=8),
                    description="TopK sparse autoencoder, k=5, AuxK (Gao+ 2024)"),
         MethodSpec("batchtopk_sae", NAME,
-                   seeded(BatchTopKSAE, k=5, **s["batchtopk_sae"]),
+                   seeded(BatchTopKSAE, k=5, **s["batchtopk_sae"]), tiny=dict(TINY_SAE, k=1),
                    description="BatchTopK sparse autoencoder, k=5 per sample on average "
                                "(Bussmann+ 2024)"),
         MethodSpec("jumprelu_sae", NAME,
-                   seeded(JumpReluSAE, l0_coeff=0.05, **s["jumprelu_sae"]),
+                   seeded(JumpReluSAE, l0_coeff=0.05, **s["jumprelu_sae"]), tiny=TINY_SAE,
                    description="JumpReLU sparse autoencoder, L0 penalty 0.05 "
                                "(Rajamanoharan+ 2024)"),
         MethodSpec("gated_sae", NAME,
-                   seeded(GatedSAE, l1_coeff=0.6, **s["gated_sae"]),
+                   seeded(GatedSAE, l1_coeff=0.6, **s["gated_sae"]), tiny=TINY_SAE,
                    description="Gated sparse autoencoder, L1 0.6 (Rajamanoharan+ 2024)"),
         MethodSpec("matryoshka_sae", NAME,
                    seeded(MatryoshkaSAE, k=5, **s["matryoshka_sae"]),
+                   tiny=dict(TINY_SAE, k=1),
                    description="Matryoshka BatchTopK SAE, k=5, groups (1/4, 1/4, 1/2) "
                                "(Bussmann+ 2025)"),
         MethodSpec("dictionary_learning", NAME,
                    seeded(MiniBatchDictionaryLearning, **s["dictionary_learning"]),
+                   tiny=TINY_ATOMS,
                    description="scikit-learn MiniBatchDictionaryLearning (alpha 1, OMP codes; "
                                "fitted by coordinate descent)"),
         MethodSpec("kmeans", NAME, seeded(KMeansAtoms, **s["kmeans"]),
+                   tiny={"n_components": 2, "max_iter": 5},
                    description="k-means centres, one-hot codes (L0 = 1)"),
-        MethodSpec("pca", NAME, seeded(PCA),
+        MethodSpec("pca", NAME, seeded(PCA), tiny=TINY_ATOMS,
                    description="scikit-learn PCA (at most d components)"),
-        MethodSpec("fastica", NAME, seeded(FastICA),
+        MethodSpec("fastica", NAME, seeded(FastICA), tiny=TINY_ATOMS,
                    description="scikit-learn FastICA (at most d components)"),
-        MethodSpec("random_atoms", NAME, seeded(RandomAtoms),
+        MethodSpec("random_atoms", NAME, seeded(RandomAtoms), tiny=TINY_ATOMS,
                    description="random unit atoms, least-squares codes: the null dictionary"),
     ]
+
+
+def sparse_interface(cls) -> bool:
+    """Whether a user's class is a dictionary learner: it has ``transform``, its ``fit``
+    needs no labels and requires at most ``X``, and it has ``n_components`` in its
+    constructor or an ``inverse_transform``."""
+    if not hasattr(cls, "transform") or needs_labels(cls) \
+            or len(required(fit_parameters(cls))) > 1:
+        return False
+    init = [p.name for p in parameters(cls.__init__)]
+    return "n_components" in init or hasattr(cls, "inverse_transform")
 
 
 def set_size(estimator, size: int, n_features: int):

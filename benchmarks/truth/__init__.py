@@ -24,9 +24,11 @@ FAMILY = Family(
     figures=imported_on_call("benchmarks.truth.figures:figures"),
     references=(("supervised_logistic", "supervised probe: the ceiling"),
                 ("random_direction", "random direction: chance")),
+    title=about.TITLE,
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     time_method=family.time_truth_method,
     studies=("benchmarks.truth.distractor",),
+    accepts_interface=family.truth_interface,
 )

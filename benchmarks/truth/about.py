@@ -7,6 +7,9 @@ record's ``ground_truth`` (the generator's own numbers, never recomputed).
 
 from __future__ import annotations
 
+# The title of the family's section of the report.
+TITLE = "Unsupervised truth directions"
+
 QUESTION = (
     "Does an unsupervised method (CCS, contrast-pair PCA) find the truth direction of "
     "contrast pairs, or just one of the many directions that are as consistent and confident "

@@ -42,8 +42,8 @@ import numpy as np
 
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
+from benchmarks.signatures import accepts, fit_parameters, required
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
-from benchmarks.user_methods import accepts
 from generators.distractor_facts import make_distractor_facts
 from generators.grouped_facts import make_grouped_facts
 from generators.onehot_facts import make_onehot_facts
@@ -131,9 +131,14 @@ def truth_generators(profile: Profile) -> list[GeneratorSpec]:
 
 
 def truth_methods(profile: Profile) -> list[MethodSpec]:
-    """The built-in truth finders: CCS and CRC-TPC, two supervised ceilings, a random floor."""
+    """The built-in truth finders: CCS and CRC-TPC, two supervised ceilings, a random floor.
+
+    The family's one list of built-in truth finders: a new one is its file in
+    ``methods/truth/`` and one line here (docs/adding.md). ``tiny`` holds the budgets the
+    contract tests fit it with (`benchmarks.families.Family.tiny_instance`).
+    """
     return [
-        MethodSpec("ccs", NAME, seeded(CCS),
+        MethodSpec("ccs", NAME, seeded(CCS), tiny={"n_restarts": 2, "max_iter": 30},
                    description="Contrast-Consistent Search, 10 L-BFGS restarts (Burns+ 2022)"),
         MethodSpec("contrast_pca", NAME, seeded(ContrastPCA),
                    description="CRC-TPC: top PC of normalised differences (Burns+ 2022)"),
@@ -144,6 +149,32 @@ def truth_methods(profile: Profile) -> list[MethodSpec]:
         MethodSpec("random_direction", NAME, seeded(RandomDirection),
                    description="a uniformly random direction (floor)"),
     ]
+
+
+def truth_interface(cls) -> bool:
+    """Whether a user's class is a truth finder: it has ``predict_proba`` and no
+    ``transform`` (a classifier of the contrast pairs ``X = [x_plus | x_minus]``,
+    `methods.truth.pairs`).
+
+    Raises
+    ------
+    ValueError
+        For a class whose ``fit`` takes the two sides of the pairs separately
+        (``fit(X_pos, X_neg)``, the interface before the pairs became one matrix), saying how
+        to port it.
+    """
+    if not hasattr(cls, "predict_proba") or hasattr(cls, "transform"):
+        return False
+    params = fit_parameters(cls)
+    names, needed = [p.name for p in params], required(params)
+    if {"X_pos", "X_neg"} <= set(names) or (len(needed) >= 2 and needed[1] != "y"):
+        raise ValueError(
+            f"{cls.__name__}.fit takes the two sides of the contrast pairs separately; "
+            "truth methods now take one matrix X = [x_plus | x_minus] of shape "
+            "(n_pairs, 2 d): fit(X, y=None) and predict_proba(X) "
+            "(see methods.truth.pairs.split_pairs)"
+        )
+    return True
 
 
 # --- calling the method, refusing misbehaviour ------------------------------------------

@@ -23,9 +23,11 @@ FAMILY = Family(
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.weights.figures:figures"),
     references=(("random_directions", "random directions: chance"),),
+    title=about.TITLE,
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     time_method=family.time_weights_method,
     studies=("benchmarks.weights.bbp_sweep",),
+    accepts_interface=family.weights_interface,
 )

@@ -6,6 +6,9 @@ The report opens the family's section with these sentences; facts of the record'
 
 from __future__ import annotations
 
+# The title of the family's section of the report.
+TITLE = "Weight-matrix read and write directions"
+
 QUESTION = (
     "Are the singular vectors of a weight matrix its read and write directions, in decreasing "
     "order of importance, and are they the interpretable ones? W = sum_i s_i u_i v_i^T + noise "

@@ -75,7 +75,12 @@ def weights_generators(profile: Profile) -> list[GeneratorSpec]:
 
 
 def weights_methods(profile: Profile) -> list[MethodSpec]:
-    """SVD with three counting rules, sparse dictionary learning, random directions."""
+    """SVD with three counting rules, sparse dictionary learning, random directions.
+
+    The family's one list of built-in direction finders: a new one is its file in
+    ``methods/weights/`` and one line here (docs/adding.md). ``tiny`` holds the budgets the
+    contract tests fit it with (`benchmarks.families.Family.tiny_instance`).
+    """
     return [
         MethodSpec("svd_gap", NAME, seeded(SVDDirections, rule="gap"),
                    description="singular vectors, count by the largest gap (eyeball elbow)"),
@@ -85,11 +90,22 @@ def weights_methods(profile: Profile) -> list[MethodSpec]:
                    description="singular vectors above the Marchenko-Pastur edge "
                                "(noise from the median, Tracy-Widom 0.99 margin)"),
         MethodSpec("sparse_dictionary", NAME, seeded(SparseDictionaryDirections),
+                   tiny={"max_iter": 3},
                    description="scikit-learn DictionaryLearning on the longer side of W, "
                                "2x rank atoms"),
         MethodSpec("random_directions", NAME, seeded(RandomDirections),
                    description="random unit read/write pairs (floor)"),
     ]
+
+
+def weights_interface(cls) -> bool:
+    """Never: a user's weights method needs ``--family weights``.
+
+    Its interface (``fit(W)`` on one matrix, then ``components_``, ``write_directions_``
+    and ``n_directions_``, and usually ``transform``) is a dictionary learner's until it is
+    fitted: a class alone does not tell the two apart.
+    """
+    return False
 
 
 def _ranked(est, d_out: int, d_in: int) -> tuple[np.ndarray, np.ndarray, int]:
