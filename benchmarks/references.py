@@ -13,7 +13,8 @@ run's profile and seeds are those, the references are read from it and nothing i
 otherwise their cells are scored now, by `benchmarks.cells.run_cell` (the one scoring
 path), with the best built-in methods still chosen from the committed quick records.
 
-Reference records are marked ``"reference": true`` with their ``"reference_role"``.
+Reference records are marked ``"reference": true`` with their ``"reference_role"`` and
+``"reference_source"``: ``"committed"`` (read from the file) or ``"scored"`` (run now).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Callable, Iterable
 
 from benchmarks.cells import Cell, run_cell
 from benchmarks.profiles import Profile, get_profile
+from benchmarks.progress import progress_bar, step
 from benchmarks.registry import FAMILIES, get_family
 from benchmarks.results import SCHEMA_VERSION, environment, write_atomically
 
@@ -88,7 +90,7 @@ def reference_records(families: Iterable[str], profile: Profile,
     """The reference records of ``families`` for ``profile`` (its seeds), each marked.
 
     Read from the committed file when it covers the profile's seeds; otherwise each
-    reference cell is scored with ``run``.
+    reference cell is scored with ``run``, with a progress bar per family.
     """
     doc = load_references(path)
     out = []
@@ -98,9 +100,16 @@ def reference_records(families: Iterable[str], profile: Profile,
             recs = [r for r in doc["records"] if r["family"] == family and r["method"] in role]
         else:
             fam = get_family(family)
-            recs = [run(Cell(family, m, g, profile)) for m in fam.methods(profile)
-                    if m.name in role for g in fam.generators(profile)]
-        out += [{**r, "reference": True, "reference_role": role[r["method"]]} for r in recs]
+            cells = [Cell(family, m, g, profile) for m in fam.methods(profile)
+                     if m.name in role for g in fam.generators(profile)]
+            recs = []
+            with progress_bar(len(cells), f"{family} references") as bar:
+                for cell in cells:
+                    recs.append(run(cell))
+                    step(bar, cell.id)
+        source = "committed" if covers(doc, profile) else "scored"
+        out += [{**r, "reference": True, "reference_role": role[r["method"]],
+                 "reference_source": source} for r in recs]
     return out
 
 

@@ -6,7 +6,9 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
     family, method, generator, profile   str
     builtin            bool    a built-in method (False: a user's --method)
     reference          bool    (only on references) a built-in shown beside a --method,
-                       with its ``reference_role`` (`benchmarks.references`)
+                       with its ``reference_role`` and ``reference_source``
+                       ("committed": read from the file, "scored": run now;
+                       `benchmarks.references`)
     status             "ok" | "error"
     error              str | null     the failure message of an error cell
     metrics            {name: {value, low, high, n, confidence}}

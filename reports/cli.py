@@ -37,6 +37,7 @@ from benchmarks.cell_store import CellRef, CellStore
 from benchmarks.execution import run_cells
 from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.profiles import get_profile
+from benchmarks.progress import progress_bar, step
 from benchmarks.provenance import provenance
 from benchmarks.rebaseline import merge_entries
 from benchmarks.references import covers, load_references, reference_records
@@ -191,7 +192,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.method and not args.no_references:
             records = records + _references(args, records, baseline_path is not None)
         if args.method and not args.no_speed:
-            speed = [measure_speed(user_method_spec(m, args.family)) for m in args.method]
+            with progress_bar(len(args.method), "timing at the standard size",
+                              unit="method") as bar:
+                for m in args.method:
+                    bar.set_postfix_str(f"timing {m}")
+                    speed.append(measure_speed(user_method_spec(m, args.family)))
+                    step(bar, m)
             print(format_speed(speed), file=sys.stderr)
         profile = get_profile(args.profile, args.first_seed, args.n_seeds)
         families = describe_families({r["family"] for r in records})

@@ -374,6 +374,18 @@ def _seconds(s: float | None) -> str:
     return f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min"
 
 
+def _references_text(records: list[dict]) -> str:
+    """How many references the run shows, and whether they were read or scored."""
+    refs = [r for r in records if is_reference(r)]
+    scored = [r for r in refs if r.get("reference_source") == "scored"]
+    if not refs:
+        return "no references"
+    if not scored:
+        return f"{len(refs)} references read from reports/references.json beside them"
+    return (f"{len(refs)} references beside them, {len(scored)} scored for this run's seeds "
+            f"in {_seconds(sum(r.get('elapsed_s') or 0.0 for r in scored))} of cell time")
+
+
 def provenance_section(doc: dict, families: dict) -> list:
     """Profile, seeds, versions, command line, the suite's commit, time per cell."""
     prov = doc.get("provenance") or {}
@@ -394,7 +406,7 @@ def provenance_section(doc: dict, families: dict) -> list:
         ("suite commit", commit_text, ""),
         ("versions", env, ""),
         ("results schema", str(doc.get("schema_version", "-")), ""),
-        ("cells", f"{len(own)} run ({len(records) - len(own)} references read beside them); "
+        ("cells", f"{len(own)} run ({_references_text(records)}); "
                   f"{_seconds(total)} of cell time"
                   + (f", {_seconds(prov['wall_s'])} wall on {prov.get('jobs') or '?'} "
                      f"worker(s)" if prov.get("wall_s") else ""), ""),

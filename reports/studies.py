@@ -17,9 +17,10 @@ the pytest grid (their unit tests do).
 from __future__ import annotations
 
 import importlib
-import sys
 import time
 from pathlib import Path
+
+from benchmarks.progress import progress_bar, step
 
 
 def study_module(target: str):
@@ -32,17 +33,19 @@ def run_studies(targets: dict[str, list[str]], profile: str, seeds: list[int] | 
     """Run every study of the named families: ``{study module path: document}``.
 
     ``targets`` maps a family to its studies' import paths. Each document gets the family
-    and the study's wall time (``"family"``, ``"wall_s"``); progress goes to stderr.
+    and the study's wall time (``"family"``, ``"wall_s"``); progress goes to stderr
+    (`benchmarks.progress`: in a log, a line at least every few seconds while a study runs).
     """
     out = {}
-    for family, paths in targets.items():
-        for target in paths:
+    todo = [(family, target) for family, paths in targets.items() for target in paths]
+    with progress_bar(len(todo), f"studies ({profile} profile)", unit="study") as bar:
+        for family, target in todo:
             module = study_module(target)
-            print(f"study {target} ({profile} profile) ...", file=sys.stderr, flush=True)
+            bar.set_postfix_str(f"running {target}")  # the heartbeat shows it running
             start = time.perf_counter()
             doc = module.run(profile=profile, seeds=seeds, jobs=jobs)
             doc = {**doc, "family": family, "wall_s": time.perf_counter() - start}
-            print(f"study {target}: {doc['wall_s']:.0f} s", file=sys.stderr, flush=True)
+            step(bar, f"{target}: {doc['wall_s']:.0f} s")
             out[target] = doc
     return out
 
