@@ -14,9 +14,12 @@ def grid_for(config, family: str | None):
     key = "cells"
     if key not in _GRIDS:
         opts = config.option
-        _GRIDS[key] = build_grid(opts.profile, methods=opts.method, family=opts.family,
-                                 first_seed=opts.first_seed, n_seeds=opts.n_seeds,
-                                 expect_fail=opts.expect_fail)
+        try:
+            _GRIDS[key] = build_grid(opts.profile, methods=opts.method, family=opts.family,
+                                     first_seed=opts.first_seed, n_seeds=opts.n_seeds,
+                                     expect_fail=opts.expect_fail)
+        except ValueError as exc:  # a --method or --expect-fail the grid cannot resolve
+            raise pytest.UsageError(str(exc)) from None
     return [c for c in _GRIDS[key] if family is None or c.family == family]
 
 

@@ -6,6 +6,8 @@ import copy
 import inspect
 from typing import Iterable
 
+import numpy as np
+
 from benchmarks.cells import Cell
 from benchmarks.declared_findings import (
     Declared,
@@ -18,7 +20,8 @@ from benchmarks.registry import FAMILIES, FAMILY_NAMES, get_family
 from benchmarks.seeding import sklearn_seed
 from benchmarks.signatures import accepts
 from benchmarks.spec import MethodSpec
-from benchmarks.user_methods import infer_family, load_object, parse_method_string
+from benchmarks.user_methods import infer_family
+from floor.import_paths import load_object, parse_import_string, resolve_import
 
 
 def user_method_spec(text: str, family: str | None = None,
@@ -26,15 +29,20 @@ def user_method_spec(text: str, family: str | None = None,
     """A `MethodSpec` for the user's ``--method`` string ``text``.
 
     ``text`` is ``pkg.mod:Name`` or ``file.py:Name``, optionally with keyword arguments,
-    ``pkg.mod:Name(k=32, lr=1e-3)`` (`parse_method_string`). ``Name`` may be a class
-    (instantiated per fit with those arguments, and ``random_state`` when its constructor
-    accepts it and the string does not set it), a factory function (called likewise) or an
-    instance (deep-copied per fit; it takes no arguments). The spec's name is the
-    canonical string with its arguments, so two settings of one class are two methods.
-    ``declared`` are the run's ``--expect-fail`` declarations; those of the method's
-    family become its ``findings``.
+    ``pkg.mod:Name(k=32, lr=1e-3)`` (`floor.import_paths.parse_import_string`). ``Name`` may
+    be a class (instantiated per fit with those arguments, and ``random_state`` when its
+    constructor accepts it and the string does not set it), a factory function (called
+    likewise) or an instance (deep-copied per fit; it takes no arguments). The spec's name
+    is the canonical string with its arguments, so two settings of one class are two
+    methods. ``declared`` are the run's ``--expect-fail`` declarations; those of the
+    method's family become its ``findings``.
+
+    Everything is resolved here, before any cell runs: the import, the family, the
+    arguments (one instance is built) and the import strings the method takes as
+    parameters (those its class lists in ``import_params``, e.g. the torch adapter's
+    ``module``), so that a typo or a missing package is one error at the start.
     """
-    parsed = parse_method_string(text)
+    parsed = parse_import_string(text)
     obj = load_object(parsed.path)
     if family is not None and family not in FAMILY_NAMES:
         raise ValueError(f"--family must be one of {FAMILY_NAMES}, got {family!r}")
@@ -54,17 +62,29 @@ def user_method_spec(text: str, family: str | None = None,
         extra = {"random_state": sklearn_seed(seed)} if seeded_by_us else {}
         return obj(**parsed.kwargs, **extra)
 
-    if inspect.isclass(obj):
-        target = obj
-    elif instance:
-        target = type(obj)
-    else:  # a factory: what it builds tells the family
-        target = type(obj(**parsed.kwargs))
+    probe = _first_instance(build, obj, parsed, text)
+    # a class tells the family; a factory, what it builds
+    target = obj if inspect.isclass(obj) else type(probe)
+    for name in getattr(type(probe), "import_params", ()):
+        resolve_import(getattr(probe, name, None), f"--method {text!r}: {name}")
     fam = family or infer_family(target)
     spec_family = get_family(fam)
     findings = declared_for(declared or {}, spec_family.check_names, _generator_names(fam))
     return MethodSpec(parsed.name, fam, build, builtin=False,
                       description=f"user method {parsed.name}", findings=findings)
+
+
+def _first_instance(build, obj, parsed, text: str):
+    """One instance of the method, built as a cell would; its arguments refused by name."""
+    try:
+        return build(None, np.random.SeedSequence(0))
+    except TypeError as exc:
+        hint = ""
+        if accepts(obj, "module"):
+            hint = (" (a torch module's own hyperparameters go in its import string: "
+                    "module=\"pkg.mod:MySAE(k=8)\")")
+        raise ValueError(f"--method {text!r}: {parsed.path} refused its arguments: {exc}"
+                         f"{hint}") from None
 
 
 def _generator_names(family: str) -> list[str]:
@@ -74,7 +94,7 @@ def _generator_names(family: str) -> list[str]:
 
 def user_method_names(texts: Iterable[str]) -> dict[str, str]:
     """Canonical name -> ``--method`` string, for each of ``texts``."""
-    return {parse_method_string(t).name: t for t in texts}
+    return {parse_import_string(t).name: t for t in texts}
 
 
 def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
@@ -135,7 +155,7 @@ def find_cell(family: str, method: str, generator: str, profile: Profile,
     ----------
     family, method, generator : str
         The cell's names (a user method's name is its canonical ``--method`` string,
-        `benchmarks.user_methods.MethodString.name`).
+        `floor.import_paths.ImportString.name`).
     profile : Profile
         The profile, with its seeds.
     user_methods : iterable of str

@@ -98,12 +98,14 @@ def _refs(args) -> list[CellRef]:
     return [CellRef.of(c, args.method, args.family) for c in _cells(args)]
 
 
-def run_grid(args) -> list[dict]:
+def run_grid(args, cells: list | None = None) -> list[dict]:
     """Run every selected cell (locally, in processes or on Dask), with progress lines."""
     if args.jobs < 1:
         raise SystemExit(f"--jobs must be >= 1, got {args.jobs}")
     store = CellStore(args.out / "cells")
-    return run_cells(_refs(args), jobs=args.jobs, scheduler=args.scheduler, store=store,
+    cells = _cells(args) if cells is None else cells
+    refs = [CellRef.of(c, args.method, args.family) for c in cells]
+    return run_cells(refs, jobs=args.jobs, scheduler=args.scheduler, store=store,
                      resume=args.resume)
 
 
@@ -146,7 +148,7 @@ def _interrupted(args, argv: list[str], status: int = 130) -> int:
     return status
 
 
-def _baseline_target(args, parser) -> Path | None:
+def _baseline_target(args, parser, cells: list | None) -> Path | None:
     """Where ``--write-baseline`` writes, checked before any cell runs (a user's run never
     writes the suite's baseline, nor silently drops another cell's entry)."""
     if args.merge_baseline and args.write_baseline is None:
@@ -155,8 +157,7 @@ def _baseline_target(args, parser) -> Path | None:
         target = baseline_target(args.write_baseline, args.method, args.out)
         if target is not None:
             keys = ([record_key(r) for r in read_results(args.source)["records"]
-                     if not r.get("reference")] if args.source else
-                    [c.key for c in _cells(args)])
+                     if not r.get("reference")] if args.source else [c.key for c in cells])
             check_overwrite(target, keys, args.merge_baseline)
     except ValueError as exc:
         parser.error(str(exc))
@@ -167,7 +168,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _parser()
     args = parser.parse_args(argv)
-    baseline_path = _baseline_target(args, parser)
+    # Every --method (import, family, arguments) and --expect-fail is resolved here, before
+    # any cell runs: a typo or a missing package is one error, not one per cell.
+    try:
+        cells = None if args.source else _cells(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    baseline_path = _baseline_target(args, parser, cells)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     if args.source:
@@ -180,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main else None
         start = time.perf_counter()
         try:
-            records = run_grid(args)
+            records = run_grid(args, cells)
         except Terminated:
             return _interrupted(args, argv, 128 + signal.SIGTERM)
         except KeyboardInterrupt:

@@ -17,7 +17,8 @@ from benchmarks.erasure.checks import ERASURE_CHECKS
 from benchmarks.grid import build_grid, user_method_spec
 from benchmarks.profiles import get_profile
 from benchmarks.registry import get_family
-from benchmarks.user_methods import infer_family, load_object
+from benchmarks.user_methods import infer_family
+from floor.import_paths import load_object
 from methods.curves.eyeball import EyeballGaussian
 from methods.erasure.leace import LeaceEraser
 from methods.truth.ccs import CCS

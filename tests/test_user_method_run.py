@@ -16,7 +16,7 @@ from benchmarks.declared_findings import parse_expect_fail
 from benchmarks.grid import build_grid, find_cell, user_method_spec
 from benchmarks.profiles import get_profile
 from benchmarks.registry import get_family
-from benchmarks.user_methods import parse_method_string
+from floor.import_paths import parse_import_string as parse_method_string
 
 REPO = Path(__file__).resolve().parents[1]
 ONE_SEED = dataclasses.replace(get_profile("quick"), n_seeds=1)
@@ -93,7 +93,9 @@ def test_factory_functions_take_hyperparameters(factory_file):
     assert spec.family == "sparse" and spec.build(None, SEED).k == 9
     with pytest.raises(ValueError, match="is an instance; arguments need a class"):
         user_method_spec(f"{factory_file}:FIXED(alpha=1)")
-    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+    # refused when the grid is built, before any cell runs
+    with pytest.raises(ValueError, match="refused its arguments: .*unexpected keyword "
+                                         "argument 'bogus'"):
         user_method_spec(f"{factory_file}:topk(bogus=1)")
 
 
@@ -219,3 +221,24 @@ def test_report_of_a_method_run_has_references_speed_and_declared_findings(tmp_p
     html = (out / "report.html").read_text()
     assert "Your declared findings" in html and "[ref] oracle" in html
     assert "<h3>Speed</h3>" in html
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--method", "nosuchpkg.eraser:MeanDiffEraser"],
+     "cannot import nosuchpkg.eraser (No module named 'nosuchpkg'). Install your package"),
+    (["--method", "methods.erasure.leace:LeaceEraser(bogus=1)"],
+     "refused its arguments"),
+    (["--method", "methods.erasure.leace:LeaceEraser", "--expect-fail", "no equals sign"],
+     "--expect-fail 'no equals sign': neither 'check@generator=reason'"),
+])
+def test_report_refuses_an_unresolvable_run_at_the_start(tmp_path, capsys, argv, message):
+    """One error naming the fix, before any cell runs: no traceback, no report written."""
+    from reports.cli import main
+
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exc:
+        main(argv + ["--out", str(out)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists()

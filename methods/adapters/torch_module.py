@@ -16,8 +16,11 @@ Two uses:
   shapes against ``X`` (and ``n_components`` if given). With a ``train_fn`` too, a deep
   copy of the module is trained (fine-tuning) and the module passed in is left as it was.
 
-``module`` and ``train_fn`` may also be import paths, ``"pkg.module:name"``, resolved at
-``fit``: that is how a ``--method`` string (literal arguments only) names them, e.g.
+``module`` and ``train_fn`` may also be import strings, ``"pkg.module:name"``, with keyword
+arguments in the ``--method`` syntax, ``"pkg.sae:MySAE(k=8)"`` (the factory is then called
+as ``MySAE(d_in, n_components, k=8)``; `floor.import_paths.resolve_import`). A ``--method``
+run resolves them before any cell runs (`import_params`); that is how a ``--method`` string
+(literal arguments only) names them, e.g.
 ``--method 'methods.adapters.torch_module:TorchSAE(module="methods.adapters.torch_example:
 TopKModule", train_fn="methods.adapters.torch_example:train", n_components=64)'``.
 `methods.adapters.torch_example` is a small TopK SAE written to this protocol.
@@ -32,10 +35,10 @@ language model interpretability", arXiv 2503.09532 (custom-SAE interface:
 from __future__ import annotations
 
 import copy
-import importlib
 
 import numpy as np
 
+from floor.import_paths import resolve_import
 from floor.validation import check_float32_range, check_int, check_random_state
 from methods.adapters._chunks import apply_in_chunks
 from methods.adapters._optional import import_optional
@@ -43,20 +46,6 @@ from methods.sparse._base import BaseDictionary
 
 __all__ = ["TorchSAE"]
 
-
-
-def resolve(obj, name: str):
-    """``obj``, or the object an import path ``"pkg.module:attr"`` names."""
-    if not isinstance(obj, str):
-        return obj
-    module_name, colon, attr = obj.partition(":")
-    if not colon or not module_name or not attr:
-        raise ValueError(f"{name} as a string must be an import path 'pkg.module:name', "
-                         f"got {obj!r}")
-    try:
-        return getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ValueError(f"{name}={obj!r} cannot be imported: {exc}") from None
 
 
 class TorchSAE(BaseDictionary):
@@ -71,13 +60,15 @@ class TorchSAE(BaseDictionary):
     module : callable, torch.nn.Module or str
         Either a factory ``module(d_in, n_components) -> nn.Module`` (then ``train_fn`` is
         required), or a pretrained ``nn.Module`` (then ``train_fn`` is optional), or the
-        import path ``"pkg.module:name"`` of either.
+        import string ``"pkg.module:name"`` of either, with keyword arguments if any
+        (``"pkg.sae:MySAE(k=8)"``).
     n_components : int or None, default=None
         Number of latents ``m``: required with a factory; with a pretrained module, checked
         against ``W_dec.shape[0]`` when given.
     train_fn : callable, str or None, default=None
         ``train_fn(module, X, generator) -> None``: trains ``module`` in place on the
-        tensor ``X`` (n, d) using ``generator`` for its randomness; or its import path.
+        tensor ``X`` (n, d) using ``generator`` for its randomness; or its import string
+        (keyword arguments in it are passed on each call).
     device : str, default="cpu"
         Torch device the module and the data are put on.
     random_state : None, int, SeedSequence or Generator, default=None
@@ -94,6 +85,9 @@ class TorchSAE(BaseDictionary):
         ``module_.W_dec`` as float64.
     n_features_in_ : int
     """
+
+    # Parameters that may be import strings, resolved before a --method run's first cell.
+    import_params = ("module", "train_fn")
 
     def __init__(self, module=None, n_components: int | None = None, *, train_fn=None,
                  device: str = "cpu", random_state=None):
@@ -128,8 +122,8 @@ class TorchSAE(BaseDictionary):
                              "with train_fn, or a pretrained torch.nn.Module")
         if self.n_components is not None:
             check_int(self.n_components, "n_components")
-        source = resolve(self.module, "module")
-        train_fn = resolve(self.train_fn, "train_fn")
+        source = resolve_import(self.module, "module")
+        train_fn = resolve_import(self.train_fn, "train_fn")
         if train_fn is not None and not callable(train_fn):
             raise ValueError(f"train_fn must be callable or None, got {self.train_fn!r}")
         if not isinstance(self.device, str):
