@@ -4,6 +4,10 @@ Each family declares its figures (``Family.figures``, written in
 ``benchmarks/<family>/figures.py``): ``figures(records, out) -> [(caption, path)]``. The
 results document names each family's figure function (``families[f]["figures"]``), so
 rendering a document imports only the figure modules, not the families' methods.
+
+The figure modules draw method names through `benchmarks.figure_labels` (a name longer than
+the built-in ones as a short label, with a key below the figure giving it whole); it lives in
+``benchmarks``, beside them, since ``benchmarks`` may not import ``reports``.
 """
 
 from __future__ import annotations

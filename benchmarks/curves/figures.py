@@ -1,20 +1,29 @@
 """Curves figures: the share of samples each method calls Gaussian, per law. Drawn from the
-records' pooled metrics only."""
+records' pooled metrics only; method names through `benchmarks.figure_labels` (a long name as
+a short label and a key below the figure)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from benchmarks.curves.checks import MAX_FALSE_GAUSSIAN, MIN_CORRECT  # noqa: E402
+from benchmarks.figure_labels import (  # noqa: E402
+    add_key,
+    figure_legend,
+    method_labels,
+    save_figures,
+)
 
 
-def called_gaussian_figure(records: list[dict], path: Path) -> Path | None:
+def called_gaussian_figure(records: list[dict]) -> Figure | None:
     """Share of samples called Gaussian, one group per law, one marker per method.
 
     Bars: 99.9% Wilson intervals pooled over seeds. Laws Gaussian by construction are
@@ -25,6 +34,7 @@ def called_gaussian_figure(records: list[dict], path: Path) -> Path | None:
         return None
     laws = list(dict.fromkeys(r["generator"] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
+    labels = method_labels(methods)
     fig, ax = plt.subplots(figsize=(max(6.5, 1.3 * len(laws)), 3.8))
     width = 0.8 / max(len(methods), 1)
     for j, law in enumerate(laws):
@@ -43,25 +53,28 @@ def called_gaussian_figure(records: list[dict], path: Path) -> Path | None:
             x = j - 0.4 + width * (i + 0.5)
             yerr = [[e["value"] - e["low"]], [e["high"] - e["value"]]]
             ax.errorbar([x], [e["value"]], yerr=yerr, fmt="os^Dv"[i % 5], color=f"C{i}",
-                        capsize=2, ms=5, label=m if j == 0 else None)
+                        capsize=2, ms=5, label=labels[m] if j == 0 else None)
     ax.set_xticks(np.arange(len(laws)), laws, rotation=20, ha="right", fontsize=8)
     ax.set_ylim(-0.03, 1.03)
     ax.set_ylabel("share of samples called Gaussian")
-    fig.legend(loc="upper center", ncol=len(methods), fontsize=7, frameon=False)
     fig.subplots_adjust(left=0.09, right=0.98, bottom=0.22, top=0.88)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    handles, entries = ax.get_legend_handles_labels()
+    figure_legend(fig, handles, entries, len(methods), loc="upper center", fontsize=7,
+                  frameon=False)
+    return add_key(fig, labels)
+
+
+def draw(records: list[dict]) -> Iterator[tuple[str, str, Figure]]:
+    """The curves figures the records support, as ``(caption, file name, Figure)``."""
+    fig = called_gaussian_figure(records)
+    if fig is not None:
+        yield ("Score distributions: share of samples each method calls Gaussian, per law "
+               "(99.9% Wilson intervals over all samples of all seeds); shaded: laws that are "
+               "Gaussian or a sum of small independent terms (bar: at least 0.9), elsewhere "
+               "calling Gaussian is an error (bar: at most 0.1)",
+               "curves_called_gaussian.png", fig)
 
 
 def figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
-    """The curves figures the records support, as ``(caption, path)`` pairs."""
-    made = []
-    p = called_gaussian_figure(records, Path(out) / "curves_called_gaussian.png")
-    if p:
-        made.append(("Score distributions: share of samples each method calls Gaussian, per "
-                     "law (99.9% Wilson intervals over all samples of all seeds); shaded: "
-                     "laws that are Gaussian or a sum of small independent terms (bar: at "
-                     "least 0.9), elsewhere calling Gaussian is an error (bar: at most 0.1)",
-                     p))
-    return made
+    """The curves figures the records support, written to ``out``: ``(caption, path)``."""
+    return save_figures(draw(records), out)

@@ -6,18 +6,24 @@
 - false-positive rate of `no_false_features` per method and feature-less generator, with
   95% Wilson intervals;
 - train against held-out reconstruction loss (FVU = 1 - R^2), with the `generalises` limit.
+
+Method names are drawn through `benchmarks.figure_labels` (a long name as a short label and a
+key below the figure).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
+from benchmarks.figure_labels import add_key, method_labels, save_figures  # noqa: E402
 from benchmarks.sparse.checks import FVU_SLACK, GENERALISATION_FACTOR  # noqa: E402
 
 FAMILY = "sparse"
@@ -45,13 +51,14 @@ def _colours(methods: list[str]) -> dict:
     return {m: cmap(i % 10) for i, m in enumerate(methods)}
 
 
-def false_positive_figure(records: list[dict], path: Path) -> Path | None:
+def false_positive_figure(records: list[dict]) -> Figure | None:
     """Per-seed false-positive rate of no_false_features, method x feature-less generator."""
     rows = [r for r in _ok(records) if "false_positive_rate" in r["metrics"]]
     if not rows:
         return None
     gens = _generators(rows, planted=False)
     methods = _methods(rows)
+    labels = method_labels(methods)
     colour = _colours(methods)
     width = 0.8 / len(methods)
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(gens)), 3.6))
@@ -64,7 +71,7 @@ def false_positive_figure(records: list[dict], path: Path) -> Path | None:
             lo.append(e["value"] - e["low"] if e else 0)
             hi.append(e["high"] - e["value"] if e else 0)
         x = np.arange(len(gens)) + (j - (len(methods) - 1) / 2) * width
-        ax.bar(x, vals, width, yerr=[lo, hi], capsize=2, color=colour[m], label=m)
+        ax.bar(x, vals, width, yerr=[lo, hi], capsize=2, color=colour[m], label=labels[m])
     ax.set_xticks(np.arange(len(gens)), gens)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("seeds failing no_false_features")
@@ -72,18 +79,17 @@ def false_positive_figure(records: list[dict], path: Path) -> Path | None:
     ax.set_title(f"False-positive rate per seed ({n} seeds; 95% Wilson intervals)", fontsize=10)
     ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     fig.subplots_adjust(left=0.09, right=0.98, bottom=0.32, top=0.9)  # fixed margins
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return add_key(fig, labels)
 
 
-def loss_figure(records: list[dict], path: Path) -> Path | None:
+def loss_figure(records: list[dict]) -> Figure | None:
     """Held-out against train FVU per cell, with the generalises limit."""
     rows = _ok(records)
     if not rows:
         return None
     gens = _generators(rows)
     methods = _methods(rows)
+    labels = method_labels(methods)
     colour = _colours(methods)
     markers = dict(zip(gens, "osD^v<>P*X", strict=False))
     fig, ax = plt.subplots(figsize=(7.5, 5))
@@ -98,7 +104,7 @@ def loss_figure(records: list[dict], path: Path) -> Path | None:
     ax.plot(t, GENERALISATION_FACTOR * t + FVU_SLACK, "k--", lw=0.8,
             label=f"generalises limit ({GENERALISATION_FACTOR} x train + {FVU_SLACK})")
     for m in methods:
-        ax.scatter([], [], color=colour[m], label=m)
+        ax.scatter([], [], color=colour[m], label=labels[m])
     for g in gens:
         ax.scatter([], [], color="w", edgecolor="k", marker=markers[g], label=g)
     ax.set_xlabel("train FVU (1 - R^2, split the dictionary was fitted on)")
@@ -106,25 +112,28 @@ def loss_figure(records: list[dict], path: Path) -> Path | None:
     ax.set_title("Reconstruction loss: train vs held-out (seed means)", fontsize=10)
     ax.legend(fontsize=6.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.subplots_adjust(left=0.1, right=0.68, bottom=0.11, top=0.93)  # fixed margins
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return add_key(fig, labels)
+
+
+SPECS = (
+    (false_positive_figure, "sparse_false_positive_rate.png",
+     "Sparse: fraction of seeds on which no_false_features fails, per method and "
+     "feature-less generator, with 95% Wilson intervals."),
+    (loss_figure, "sparse_train_vs_heldout_loss.png",
+     "Sparse: train vs held-out reconstruction loss (FVU) per cell; points above the "
+     "dashed line fail generalises (planted_sparse_small_n trains on fewer rows than the "
+     "SAEs have parameters)."),
+)
+
+
+def draw(records: list[dict]) -> Iterator[tuple[str, str, Figure]]:
+    """The sparse figures the records support, as ``(caption, file name, Figure)``."""
+    for build, name, caption in SPECS:
+        fig = build(records)
+        if fig is not None:
+            yield caption, name, fig
 
 
 def figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
-    """The sparse figures the records support, as ``(caption, path)`` pairs."""
-    made = []
-    specs = (
-        (false_positive_figure, "sparse_false_positive_rate.png",
-         "Sparse: fraction of seeds on which no_false_features fails, per method and "
-         "feature-less generator, with 95% Wilson intervals."),
-        (loss_figure, "sparse_train_vs_heldout_loss.png",
-         "Sparse: train vs held-out reconstruction loss (FVU) per cell; points above the "
-         "dashed line fail generalises (planted_sparse_small_n trains on fewer rows than the "
-         "SAEs have parameters)."),
-    )
-    for draw, name, caption in specs:
-        p = draw(records, out / name)
-        if p:
-            made.append((caption, p))
-    return made
+    """The sparse figures the records support, written to ``out``: ``(caption, path)``."""
+    return save_figures(draw(records), out)

@@ -44,7 +44,6 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -344,16 +343,17 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
-    """Estimated vs true count per method; false-positive rate per size per null."""
+def draw(doc: dict):
+    """Estimated vs true count per method; false-positive rate per size per null: each as
+    ``(caption, file name, Figure)`` (method names through `benchmarks.figure_labels`)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    made = []
+    from benchmarks.figure_labels import add_key, method_labels
+
     methods = sorted({e["method"] for e in doc["estimates"]})
+    labels = method_labels(methods)
     gens = sorted({e["generator"] for e in doc["estimates"]})
     markers = dict(zip(gens, "osD^v<>ph*" * 3, strict=False))
     fig, ax = plt.subplots(figsize=(6.0, 5.0))
@@ -366,7 +366,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
                         marker=markers[e["generator"]], color=f"C{j}", linestyle="none")
             top = max(top, c["high"], e["n_true"])
     for j, m in enumerate(methods):
-        ax.plot([], [], color=f"C{j}", lw=6, label=m)
+        ax.plot([], [], color=f"C{j}", lw=6, label=labels[m])
     for g in gens:
         ax.plot([], [], marker=markers[g], color="0.4", linestyle="none", label=g)
     ax.plot([0, top], [0, top], "k--", lw=1, label="identity")
@@ -375,11 +375,9 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
     ax.set_title("Feature count from the ladder, beyond random atoms")
     ax.legend(fontsize=8)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.11, top=0.92)
-    path = out / "feature_count_estimates.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    made.append(("Reported feature count (mean and range over seeds) against the true count, "
-                 "per method; markers are generators, dashed line the identity.", str(path)))
+    yield ("Reported feature count (mean and range over seeds) against the true count, "
+           "per method; markers are generators, dashed line the identity.",
+           "feature_count_estimates.png", add_key(fig, labels))
 
     nulls = [g for g in gens if all(e["n_true"] == 0 for e in doc["estimates"]
                                     if e["generator"] == g)]
@@ -395,7 +393,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
                     xs = [p["size"] for p in e["per_size"]]
                     # Methods offset by 0.015 so that equal rates stay visible.
                     ys = [p["false_positive_rate"]["value"] + 0.015 * j for p in e["per_size"]]
-                    ax.plot(xs, ys, marker="o", color=f"C{j}", label=m, alpha=0.8)
+                    ax.plot(xs, ys, marker="o", color=f"C{j}", label=labels[m], alpha=0.8)
             ax.set_xscale("log", base=2)
             ax.set_ylim(-0.05, 1.05)
             ax.set_title(g, fontsize=9)
@@ -406,13 +404,16 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
         axes[0][0].legend(fontsize=7)
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.92, wspace=0.3,
                             hspace=0.5)
-        path = out / "feature_count_false_positives.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        made.append(("False-positive rate per dictionary size on each null (count beyond "
-                     "the random band > 1), per method (methods offset by 0.015 for "
-                     "visibility).", str(path)))
-    return made
+        yield ("False-positive rate per dictionary size on each null (count beyond the random "
+               "band > 1), per method (methods offset by 0.015 for visibility).",
+               "feature_count_false_positives.png", add_key(fig, labels))
+
+
+def figures(doc: dict, out) -> list[tuple[str, str]]:
+    """The study's figures (`draw`), written to ``out``: ``[(caption, png path)]``."""
+    from benchmarks.figure_labels import save_figures
+
+    return [(caption, str(path)) for caption, path in save_figures(draw(doc), out)]
 
 
 def main(argv=None) -> int:

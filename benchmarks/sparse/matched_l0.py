@@ -57,7 +57,6 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -669,12 +668,13 @@ def _claim_finding(doc):
             "rank 1 = best; ties share a rank")
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
+def draw(doc: dict):
     """Pareto plots from the document: held-out FVU, MCC, F1 and absorption against L0.
 
     One marker and colour per architecture, one point per target (seed means, 95% interval
     bars on both axes), joined in target order; the dotted line is the expected true L0.
-    Returns ``[(caption, png path)]``.
+    Yields ``(caption, file name, Figure)``; architecture names are drawn through
+    `benchmarks.figure_labels`.
     """
     import matplotlib
 
@@ -682,8 +682,8 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FixedLocator, NullLocator
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    from benchmarks.figure_labels import add_key, figure_legend, method_labels
+
     panels = [("matched_l0_fvu.png", ("fvu",),
                "Held-out FVU against achieved L0 (lower-left is better)"),
               ("matched_l0_mcc_f1.png", ("mcc", "f1"),
@@ -691,9 +691,9 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
               ("matched_l0_absorption.png", ("absorption", "full_absorption"),
                "Absorption and full absorption against achieved L0 (lower is better)")]
     names = doc["architectures"]
+    labels = method_labels(names)
     cmap = plt.get_cmap("tab10")
     markers = "osD^vP*X"
-    result = []
     for filename, metrics, caption in panels:
         fig, axes = plt.subplots(1, len(metrics), figsize=(max(7.0, 5.2 * len(metrics)), 4.4),
                                  squeeze=False)
@@ -712,7 +712,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
                                  [p[metric]["high"] - p[metric]["value"] for p in pts]])
                 ax.errorbar(x, y, xerr=xerr, yerr=yerr, color=cmap(i % 10),
                             marker=markers[i % len(markers)], capsize=2, lw=1, ms=5,
-                            label=name)
+                            label=labels[name])
             ax.axvline(doc["expected_l0"], color="grey", ls=":", lw=1)
             ax.set_xscale("log")
             ax.xaxis.set_major_locator(FixedLocator(doc["targets"]))
@@ -720,15 +720,18 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
             ax.set_xticklabels([f"{t:g}" for t in doc["targets"]])
             ax.set_xlabel("achieved held-out L0 (log; ticks at the targets)")
             ax.set_ylabel(LABELS[metric])
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="upper center", ncol=len(names), fontsize=7,
-                   bbox_to_anchor=(0.5, 0.93), frameon=False)
         fig.suptitle(f"{caption}; {len(doc['seeds'])} seeds, 95% intervals", fontsize=9)
-        path = folder / filename
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        result.append((caption, str(path)))
-    return result
+        handles, entries = axes[0][0].get_legend_handles_labels()
+        figure_legend(fig, handles, entries, len(names), loc="upper center", fontsize=7,
+                      bbox_to_anchor=(0.5, 0.93), frameon=False)
+        yield caption, filename, add_key(fig, labels)
+
+
+def figures(doc: dict, out) -> list[tuple[str, str]]:
+    """The Pareto plots (`draw`), written to ``out``: ``[(caption, png path)]``."""
+    from benchmarks.figure_labels import save_figures
+
+    return [(caption, str(path)) for caption, path in save_figures(draw(doc), out)]
 
 
 def _main(argv=None) -> int:

@@ -34,7 +34,6 @@ import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 from sklearn.utils import get_tags
@@ -327,17 +326,19 @@ def _labels(value: float, s: dict) -> str:
     return "never" if value > s["n_labelled"] else f"{value:g}"
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
+def draw(doc: dict):
     """Verdict rates against strength, one panel per method (95% Wilson bars), and the
-    labels needed to recover truth against strength. Returns ``[(caption, png path)]``."""
+    labels needed to recover truth against strength. Yields ``(caption, file name,
+    Figure)``; method names are drawn through `benchmarks.figure_labels`."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    from benchmarks.figure_labels import add_key, method_labels
+
     methods, strengths = doc["methods"], doc["strengths"]
+    labels = method_labels(methods)
     x = np.arange(len(strengths))
     fig, axes = plt.subplots(1, len(methods), figsize=(4.0 * len(methods), 3.6), sharey=True,
                              squeeze=False)
@@ -353,16 +354,16 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
         ax.set_xticks(x)
         ax.set_xticklabels([f"{r:g}" for r in strengths])
         ax.set_xlabel("word amplitude / truth amplitude")
-        ax.set_title(method, fontsize=9)
+        ax.set_title(labels[method], fontsize=9)
         ax.set_ylim(-0.03, 1.03)
     axes[0][0].set_ylabel(f"rate of seeds (of {len(doc['seeds'])})")
     axes[0][0].legend(fontsize=7, loc="center left")
     fig.suptitle("What each unsupervised finder finds as the distractor word grows "
                  "(95% Wilson intervals)", fontsize=9)
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.84, wspace=0.08)
-    rates = folder / "distractor_rates.png"
-    fig.savefig(rates, dpi=110)
-    plt.close(fig)
+    yield ("Rate of seeds on which each unsupervised finder finds the truth, the distractor "
+           "word or neither, against the word's strength", "distractor_rates.png",
+           add_key(fig, labels))
 
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     never = doc["summary"][0]["n_labelled"] + 1
@@ -370,7 +371,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
         rows = {s["strength"]: s for s in doc["summary"] if s["method"] == method}
         y = [rows[r]["labels_needed_median"] for r in strengths]
         ax.plot(x + (i - 1) * 0.06, np.maximum(y, 0.5), marker="os^Dv"[i % 5], lw=1.2,
-                label=method)
+                label=labels[method])
     ax.axhline(never, color="grey", ls=":", lw=1)
     ax.text(x[0], never * 0.7, f"never (= {never})", fontsize=7, color="grey")
     ax.set_yscale("log")
@@ -381,13 +382,16 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
     ax.set_ylabel("labels to recover truth\n(median over seeds; 0 drawn at 0.5)")
     ax.legend(fontsize=7)
     fig.subplots_adjust(left=0.15, right=0.97, bottom=0.14, top=0.96)
-    labels = folder / "distractor_labels.png"
-    fig.savefig(labels, dpi=110)
-    plt.close(fig)
-    return [("Rate of seeds on which each unsupervised finder finds the truth, the distractor "
-             "word or neither, against the word's strength", str(rates)),
-            ("Labels needed to recover the truth from each finder's candidates (median over "
-             "seeds), against the word's strength", str(labels))]
+    yield ("Labels needed to recover the truth from each finder's candidates (median over "
+           "seeds), against the word's strength", "distractor_labels.png",
+           add_key(fig, labels))
+
+
+def figures(doc: dict, out) -> list[tuple[str, str]]:
+    """The study's figures (`draw`), written to ``out``: ``[(caption, png path)]``."""
+    from benchmarks.figure_labels import save_figures
+
+    return [(caption, str(path)) for caption, path in save_figures(draw(doc), out)]
 
 
 def _main(argv=None) -> int:

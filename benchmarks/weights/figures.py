@@ -1,16 +1,26 @@
 """Weights figures: recovered overlap per planted pair against its strength, beside the
 closed-form BBP curve, and the count each method claims per generator. Drawn from the
-records' per-seed numbers only."""
+records' per-seed numbers only; method names through `benchmarks.figure_labels` (a long name
+as a short label and a key below the figure)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from benchmarks.figure_labels import (  # noqa: E402
+    MethodLabels,
+    add_key,
+    method_labels,
+    save_figures,
+)
 
 MARKERS = "osD^v<>p*h"
 
@@ -19,14 +29,12 @@ def _ok(records: list[dict]) -> list[dict]:
     return [r for r in records if r["family"] == "weights" and r["status"] == "ok"]
 
 
-def _save(fig, path: Path) -> Path:
+def _finish(fig, labels: MethodLabels) -> Figure:
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.25)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return add_key(fig, labels)
 
 
-def overlap_figure(records: list[dict], path: Path) -> Path | None:
+def overlap_figure(records: list[dict]) -> Figure | None:
     """Per planted pair of the spikes and near-equal generators: matched |cos| (mean of write
     and read) against strength / BBP threshold, per method and seed; grey: the closed form."""
     rows = [r for r in _ok(records)
@@ -35,6 +43,7 @@ def overlap_figure(records: list[dict], path: Path) -> Path | None:
         return None
     gens = sorted({r["generator"] for r in rows})
     methods = sorted({r["method"] for r in rows})
+    labels = method_labels(methods)
     fig, axes = plt.subplots(1, len(gens), figsize=(5 * len(gens), 3.8), squeeze=False)
     for ax, g in zip(axes[0], gens, strict=True):
         pred_drawn = False
@@ -46,7 +55,7 @@ def overlap_figure(records: list[dict], path: Path) -> Path | None:
             ys = [y for s in rec["seeds"] for y in s["per_pair_cos"]]
             jitter = (i - len(methods) / 2) * 0.03
             ax.scatter(np.asarray(xs) + jitter, ys, s=14, marker=MARKERS[i % len(MARKERS)],
-                       label=m, alpha=0.8)
+                       label=labels[m], alpha=0.8)
             if not pred_drawn:
                 s0 = rec["seeds"][0]
                 order = np.argsort(s0["strength_ratios"])
@@ -60,10 +69,10 @@ def overlap_figure(records: list[dict], path: Path) -> Path | None:
         ax.set_ylim(-0.02, 1.02)
     axes[0][0].set_ylabel("matched |cos|")
     axes[0][0].legend(fontsize=7, loc="lower right")
-    return _save(fig, path)
+    return _finish(fig, labels)
 
 
-def count_figure(records: list[dict], path: Path) -> Path | None:
+def count_figure(records: list[dict]) -> Figure | None:
     """Directions claimed per method and generator (seed means), against the detectable
     count (black ticks)."""
     rows = _ok(records)
@@ -71,32 +80,41 @@ def count_figure(records: list[dict], path: Path) -> Path | None:
         return None
     gens = list(dict.fromkeys(r["generator"] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
+    labels = method_labels(methods)
     fig, ax = plt.subplots(figsize=(9, 3.8))
     width = 0.8 / max(len(methods), 1)
     for i, m in enumerate(methods):
         vals = [next((r["metrics"]["n_claimed"]["value"] for r in rows
                       if r["generator"] == g and r["method"] == m), np.nan) for g in gens]
-        ax.bar(np.arange(len(gens)) + i * width, vals, width, label=m)
+        ax.bar(np.arange(len(gens)) + i * width, vals, width, label=labels[m])
     for j, g in enumerate(gens):
         rec = next(r for r in rows if r["generator"] == g)
         ax.hlines(rec["metrics"]["n_detectable"]["value"], j - 0.05, j + 0.85, color="k")
     ax.set_xticks(np.arange(len(gens)) + 0.4 - width / 2, gens, fontsize=8)
     ax.set_ylabel("directions claimed")
     ax.legend(fontsize=7, ncol=3)
-    return _save(fig, path)
+    return _finish(fig, labels)
+
+
+SPECS = (
+    (overlap_figure, "weights_overlap.png",
+     "Weights: matched |cos| of each planted pair against its strength in units of the BBP "
+     "threshold (dotted), every seed; grey: the closed-form limit of the top singular "
+     "vectors' overlap (Benaych-Georges & Nadakuditi 2012)."),
+    (count_figure, "weights_counts.png",
+     "Weights: directions each method calls structure (seed means); black: planted pairs "
+     "above the BBP threshold."),
+)
+
+
+def draw(records: list[dict]) -> Iterator[tuple[str, str, Figure]]:
+    """The weights figures the records support, as ``(caption, file name, Figure)``."""
+    for build, name, caption in SPECS:
+        fig = build(records)
+        if fig is not None:
+            yield caption, name, fig
 
 
 def figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
-    """The weights figures the records support, as ``(caption, path)`` pairs."""
-    made = []
-    p = overlap_figure(records, out / "weights_overlap.png")
-    if p:
-        made.append(("Weights: matched |cos| of each planted pair against its strength in units "
-                     "of the BBP threshold (dotted), every seed; grey: the closed-form limit "
-                     "of the top singular vectors' overlap (Benaych-Georges & Nadakuditi "
-                     "2012).", p))
-    p = count_figure(records, out / "weights_counts.png")
-    if p:
-        made.append(("Weights: directions each method calls structure (seed means); black: "
-                     "planted pairs above the BBP threshold.", p))
-    return made
+    """The weights figures the records support, written to ``out``: ``(caption, path)``."""
+    return save_figures(draw(records), out)
