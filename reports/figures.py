@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from benchmarks.options import USABLE_CORES
+from benchmarks.progress import progress_bar, step
 from reports.studies import study_module
 
 
@@ -43,6 +44,7 @@ def make_figures(doc: dict, out: Path, jobs: int | None = None
     The figures are drawn in parallel, one forked process per family or study up to
     ``jobs`` (default: the usable cores), where the platform forks; serially otherwise or
     with ``jobs=1``. Each family writes only its own files, so the order does not matter.
+    A progress bar counts the families and studies drawn (`benchmarks.progress`).
     """
     out.mkdir(parents=True, exist_ok=True)
     records = doc["records"]
@@ -53,11 +55,19 @@ def make_figures(doc: dict, out: Path, jobs: int | None = None
     tasks.update({target: (_draw_study, target, study, out)
                   for target, study in (doc.get("studies") or {}).items()})
     jobs = min(len(tasks), jobs or USABLE_CORES)
-    if jobs <= 1 or "fork" not in mp.get_all_start_methods():
-        return {key: task[0](*task[1:]) for key, task in tasks.items()}
-    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
-        futures = {key: pool.submit(*task) for key, task in tasks.items()}
-        return {key: futures[key].result() for key in tasks}
+    done: dict[str, list[tuple[str, Path]]] = {}
+    with progress_bar(len(tasks), "figures", unit="family") as bar:
+        if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+            for key, task in tasks.items():
+                done[key] = task[0](*task[1:])
+                step(bar, key)
+        else:
+            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+                futures = {pool.submit(*task): key for key, task in tasks.items()}
+                for future in as_completed(futures):
+                    done[futures[future]] = future.result()
+                    step(bar, futures[future])
+    return {key: done[key] for key in tasks}
 
 
 def _draw_study(target: str, study: dict, out: Path) -> list[tuple[str, Path]]:
