@@ -213,8 +213,13 @@ def problems(doc: dict) -> list[b.Problem]:
                 continue
             detail = describe_check(check, c)
             if v.kind == FIXED:
-                detail += (f". A known finding that now passes: update "
-                           f"benchmarks/{r['family']}/findings.py (reason: {v.reason})")
+                where_declared = (f"benchmarks/{r['family']}/findings.py"
+                                  if r.get("builtin", True) else
+                                  f"your --expect-fail declaration {check}@"
+                                  f"{r['generator']} (the flag, or its line in your "
+                                  f"--expect-fail file)")
+                detail += (f". A known finding that now passes: remove it from "
+                           f"{where_declared} (reason: {v.reason})")
             out.append(b.Problem(f"{where} · {check}", detail,
                                  reproduce_command(r, check, doc)))
     return out
