@@ -71,6 +71,9 @@ def pytest_sessionfinish(session):
         config.workeroutput["toyground_records"] = json.dumps(
             config.stash[CACHE_KEY].records(), default=float)
         config.workeroutput["toyground_speed"] = json.dumps(config.stash[SPEED_ROWS])
+        cache = config.stash[CACHE_KEY]
+        config.workeroutput["toyground_guard_lists"] = json.dumps(
+            {"improvements": cache.improvements, "within_tolerance": cache.within_tolerance})
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -80,6 +83,11 @@ def pytest_testnodedown(node, error):
         node.config.stash[WORKER_RECORDS].extend(json.loads(output["toyground_records"]))
     if output.get("toyground_speed"):
         node.config.stash[SPEED_ROWS].extend(json.loads(output["toyground_speed"]))
+    if output.get("toyground_guard_lists"):  # the regression guard's lines for the summary
+        cache = node.config.stash[CACHE_KEY]
+        lists = json.loads(output["toyground_guard_lists"])
+        cache.improvements.extend(lists["improvements"])
+        cache.within_tolerance.extend(lists["within_tolerance"])
 
 
 def session_records(config) -> list[dict]:
@@ -131,6 +139,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_sep("-", "better than the baseline beyond its uncertainty "
                                         f"(raise it: {raise_it})")
         for line in improved:
+            terminalreporter.write_line(line)
+    drifted = config.stash[CACHE_KEY].within_tolerance
+    if drifted:
+        terminalreporter.write_sep("-", "worse than the baseline beyond seed-to-seed scatter, "
+                                        "within the guard's tolerance (not failed; "
+                                        "benchmarks/regression_guard.py)")
+        for line in drifted:
             terminalreporter.write_line(line)
     if config.option.results_json:
         import shlex

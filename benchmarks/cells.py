@@ -123,6 +123,7 @@ class CellCache:
     def __init__(self):
         self._records: dict[tuple, dict] = {}
         self.improvements: list[str] = []  # scores better than the baseline, for the summary
+        self.within_tolerance: list[str] = []  # worse, within the guard's tolerance: likewise
 
     def get(self, cell: Cell) -> dict:
         if cell.key not in self._records:

@@ -195,6 +195,8 @@ def _guard_constants() -> list[str]:
     g = regression_guard
     exact = {n: g.median_variance_factor(n) for n in (1, 2, 3)}
     rows = [("`Z`", repr(g.Z), "multiplies the statistical term of the median bound"),
+            ("`Z_DRIFT`", repr(g.Z_DRIFT),
+             "the same for the list of scores worse within tolerance (median and mean)"),
             ("`BASELINE_VERSION`", repr(g.BASELINE_VERSION),
              "layout of the baseline file; a file of another version is refused"),
             ("`DEFAULT_BASELINE`", f"`{g.DEFAULT_BASELINE.relative_to(ROOT).as_posix()}`",

@@ -28,6 +28,7 @@ from reports.verdicts import (
     FIXED,
     LABEL,
     NOT_APPLICABLE,
+    NOT_CLAIMED,
     SYMBOL,
     is_reference,
     tally,
@@ -228,10 +229,16 @@ def problems(doc: dict) -> list[b.Problem]:
 # --- 3. family sections ------------------------------------------------------------------
 
 def _threshold_text(records: list[dict], check: str) -> str:
+    # The bound of the cells held to one: not those where the check does not apply, nor
+    # those that measure what the method does not claim (their rule carries the number).
     applicable = [r["checks"][check] for r in records
                   if r["status"] == "ok" and check in r["checks"]
-                  and not r["checks"][check]["rule"].startswith("not applicable")]
+                  and not r["checks"][check]["rule"].startswith(("not applicable",
+                                                                 "not claimed"))]
     if not applicable:
+        if any(r["status"] == "ok" and r["checks"].get(check, {}).get("rule", "")
+               .startswith("not claimed") for r in records):
+            return "not claimed by the methods here: measured, not held to a bound"
         return "not applicable to any generator here"
     rules = _unique(c["rule"] for c in applicable)
     ts = [c["threshold"] for c in applicable]
@@ -322,6 +329,20 @@ def _finding_items(records: list[dict], key: str, builtin: bool = True
     return items
 
 
+def _not_claimed_items(records: list[dict]) -> list[tuple[str, str, str]]:
+    """Checks that measured what a method does not claim (`reports.verdicts.NOT_CLAIMED`):
+    ``(method on generator · check, the rule with its measured value, "")``."""
+    items = []
+    for r in records:
+        if is_reference(r) or r["status"] != "ok":
+            continue
+        for check in r["checks"]:
+            v = verdict(r, check)
+            if v is not None and v.kind == NOT_CLAIMED:
+                items.append((f"{r['method']} on {r['generator']} · {check}", v.rule, ""))
+    return items
+
+
 def family_section(family: str, about: dict, records: list[dict],
                    figures: list[tuple[str, Path]]) -> list:
     """The family's section: question, generators, checks, scores, figures, findings."""
@@ -345,6 +366,11 @@ def family_section(family: str, about: dict, records: list[dict],
     out.append(b.Definitions(known) if known else b.Text("none"))
     if declared:
         out += [b.Heading(3, "Your declared findings (--expect-fail)"), b.Definitions(declared)]
+    unclaimed = _not_claimed_items(records)
+    if unclaimed:
+        out += [b.Heading(3, f"Measured, not claimed ({SYMBOL[NOT_CLAIMED]}): properties the "
+                             "method does not claim, not held to a bound"),
+                b.Definitions(unclaimed)]
     if variable:
         out += [b.Heading(3, "Seed-dependent findings (a rate over seed sets, not a verdict)"),
                 b.Definitions(variable)]

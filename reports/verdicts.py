@@ -1,5 +1,11 @@
 """The verdict of every check of every record: passed, failed, a known finding, not applicable.
 
+A check whose rule starts "not applicable" does not apply to the cell; one whose rule starts
+"not claimed" measured a property the method does not claim (the erasure family's
+``guards_fit_data`` on a user's eraser without ``claims_linear_guardedness``): neither is a
+pass or a failure, neither counts in a method's pass count, and the second shows its
+measured value.
+
 Read from the records alone (``checks``, ``expected_findings``, ``variable_findings``,
 ``other_scale_findings``, ``status``), never rescored: the verdict matrix at the top of the
 report, the pass counts per method and the list of what needs attention all come from
@@ -11,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Verdicts, in the order the legend lists them.
-PASS, FAIL, KNOWN, FIXED, VARIABLE, OTHER_SCALE, NOT_APPLICABLE, ERROR = (
-    "pass", "fail", "known", "fixed", "variable", "other_scale", "na", "error")
+PASS, FAIL, KNOWN, FIXED, VARIABLE, OTHER_SCALE, NOT_CLAIMED, NOT_APPLICABLE, ERROR = (
+    "pass", "fail", "known", "fixed", "variable", "other_scale", "not_claimed", "na", "error")
 SYMBOL = {PASS: "✓", FAIL: "✗", KNOWN: "⚑", FIXED: "★", VARIABLE: "~", OTHER_SCALE: "≈",
-          NOT_APPLICABLE: "–", ERROR: "E"}
+          NOT_CLAIMED: "○", NOT_APPLICABLE: "–", ERROR: "E"}
 LABEL = {
     PASS: "passed",
     FAIL: "failed, not a known finding",
@@ -22,6 +28,7 @@ LABEL = {
     FIXED: "a known finding that now passes",
     VARIABLE: "seed-dependent finding (a rate, not a verdict)",
     OTHER_SCALE: "a finding measured at another scale: reported here, not enforced",
+    NOT_CLAIMED: "not claimed by the method: measured, not held to a bound",
     NOT_APPLICABLE: "not applicable to this generator",
     ERROR: "the cell raised an error",
 }
@@ -35,7 +42,7 @@ class Verdict:
     ----------
     kind : str
         One of `PASS`, `FAIL`, `KNOWN`, `FIXED`, `VARIABLE`, `OTHER_SCALE`,
-        `NOT_APPLICABLE`, `ERROR`.
+        `NOT_CLAIMED`, `NOT_APPLICABLE`, `ERROR`.
     value, threshold : float or None
         The statistic the check read and its bound (None for an error cell).
     rule : str
@@ -58,6 +65,8 @@ class Verdict:
         """The sentence shown on hover: check, verdict, measured value and threshold."""
         if self.kind == ERROR:
             return f"{check}: error: {self.rule}"
+        if self.kind == NOT_CLAIMED:  # the rule says what was measured, in its own words
+            return f"{check}: {self.rule}"
         text = (f"{check}: {LABEL[self.kind]}. Measured {self.value:.4g}, threshold "
                 f"{self.threshold:.4g} ({self.rule})")
         return text + (f". {self.reason}" if self.reason else "")
@@ -77,6 +86,8 @@ def verdict(record: dict, check: str) -> Verdict | None:
         return None
     if str(c.get("rule", "")).startswith("not applicable"):
         return Verdict(NOT_APPLICABLE, c["value"], c["threshold"], c["rule"])
+    if str(c.get("rule", "")).startswith("not claimed"):
+        return Verdict(NOT_CLAIMED, c["value"], c["threshold"], c["rule"])
     expected = record.get("expected_findings", {}).get(check)
     variable = record.get("variable_findings", {}).get(check)
     if expected:
@@ -116,7 +127,8 @@ class Tally:
 
 
 def tally(records: list[dict], checks: list[str]) -> Tally:
-    """Pass count of one method's records over ``checks`` (not-applicable checks left out).
+    """Pass count of one method's records over ``checks`` (not-applicable and not-claimed
+    checks left out).
 
     A seed-dependent finding, and a finding measured at another scale, counts by this run's
     outcome; an error cell counts each of its
@@ -130,7 +142,7 @@ def tally(records: list[dict], checks: list[str]) -> Tally:
             continue
         for check in checks:
             v = verdict(r, check)
-            if v is None or v.kind == NOT_APPLICABLE:
+            if v is None or v.kind in (NOT_APPLICABLE, NOT_CLAIMED):
                 continue
             applicable += 1
             ok = v.kind in (PASS, FIXED) or (v.kind in (VARIABLE, OTHER_SCALE)

@@ -12,6 +12,7 @@ boundary, so they hold for any rule of the form "moved beyond its uncertainty".
 
 from __future__ import annotations
 
+import itertools
 import json
 import textwrap
 
@@ -28,6 +29,7 @@ from benchmarks.registry import get_family
 from benchmarks.regression_guard import (
     DEFAULT_BASELINE,
     GUARDED,
+    Z_DRIFT,
     Z,
     baseline_entry,
     compare,
@@ -36,6 +38,7 @@ from benchmarks.regression_guard import (
     median_variance_factor,
     seed_values,
     threshold,
+    worse_within_tolerance,
     write_baseline,
 )
 from benchmarks.results import SCHEMA_VERSION
@@ -306,6 +309,101 @@ def test_false_alarm_rate_is_below_the_exchangeable_bound():
     bound = false_alarm_bound(n_b, 3)
     # The observed rate may exceed the bound only by sampling error (3 standard errors).
     assert alarms / draws <= bound + 3 * np.sqrt(bound / draws), (alarms, bound)
+
+
+# --------------------------------------------------- worse, within tolerance (never failed)
+
+def test_worse_within_tolerance_bounds_are_the_documented_rule(base):
+    ref, tol = base["guarded"]["distortion"], GUARDED["erasure"]["distortion"].tol
+    th = threshold(base, "distortion", 3)
+    spread = np.sqrt(median_variance_factor(3) + median_variance_factor(ref["n"]))
+    assert th.drift_bound == pytest.approx(max(tol, Z_DRIFT * ref["sigma"] * spread))
+    assert th.mean_drift_bound == pytest.approx(
+        max(tol, Z_DRIFT * ref["std"] * np.sqrt(1 / 3 + 1 / ref["n"])))
+    assert th.base_mean == ref["mean"]
+    assert th.drift_bound < th.median_bound  # Z_DRIFT < Z: the list starts before failure
+
+
+@pytest.mark.parametrize("distortion, within", [
+    # Baseline 0.09-0.11 around 0.1: listed from ~0.119 (median 0.0187 and mean 0.015 above);
+    # a failure needs the median beyond 0.128 and every seed beyond 0.11.
+    ([0.122, 0.122, 0.122], "within the allowed"),           # the median is within its bound
+    ([0.14, 0.15, 0.105], "1 of 3 seeds not beyond"),        # one seed inside the baseline
+])
+def test_a_score_moved_within_tolerance_is_listed_not_failed(base, distortion, within):
+    record = _record(distortion)
+    assert compare(record, base) == []
+    drifts = worse_within_tolerance(record, base)
+    assert [d.metric for d in drifts] == ["distortion"], [d.message() for d in drifts]
+    msg = drifts[0].message()
+    assert msg.startswith("distortion worse, within tolerance: median"), msg
+    assert within in msg and "not a failure" in msg and "lower is better" in msg
+
+
+def test_higher_is_better_is_listed_the_other_way(base):
+    record = _record(BASE_DISTORTION[:3], consistency=[0.928, 0.928, 0.928])
+    assert [d.metric for d in worse_within_tolerance(record, base)] == ["consistency"]
+    better = _record(BASE_DISTORTION[:3], consistency=[0.972, 0.972, 0.972])
+    assert worse_within_tolerance(better, base) == []
+
+
+def test_the_baselines_own_seeds_list_nothing(base):
+    own = _record(BASE_DISTORTION)
+    assert worse_within_tolerance(own, base) == []
+    for sub in itertools.combinations(range(len(BASE_DISTORTION)), 3):
+        rec = _record([BASE_DISTORTION[i] for i in sub],
+                      consistency=[BASE_CONSISTENCY[i] for i in sub],
+                      accuracy=[BASE_ACCURACY[i] for i in sub])
+        assert worse_within_tolerance(rec, base) == [], sub
+
+
+def test_a_change_beyond_tolerance_fails_and_is_not_listed(base):
+    record = _record([0.40, 0.41, 0.39])
+    assert [c.worse for c in compare(record, base)] == [True]
+    assert worse_within_tolerance(record, base) == []
+
+
+def test_a_minority_mode_of_the_baseline_is_not_listed():
+    """Scores with two modes (RLACE's MLP leakage on the outlier set: a third of the seeds
+    at 0.49): two seeds of a run in the rarer mode move its median far beyond the robust
+    spread, but not its mean beyond what the baseline's standard deviation explains."""
+    values = [0.0, 0.01, -0.01, 0.005, -0.005, 0.49, 0.49, 0.5, 0.0, 0.002, 0.49, -0.002]
+    entry = baseline_entry(_distortion_record(values))
+    run = _distortion_record([0.49, 0.5, 0.0])
+    th = threshold(entry, "distortion", 3)
+    assert np.median(th.shift([0.49, 0.5, 0.0])) > th.median_bound  # the median alone would
+    assert compare(run, entry) == [] and worse_within_tolerance(run, entry) == []
+
+
+def _at_the_median(entry: dict, n: int = 3) -> dict:
+    """A record of ``n`` seeds, every guarded score at the baseline entry's median."""
+    seeds = [{"seed": i, "status": "ok",
+              "guarded": {k: ref["median"] for k, ref in entry["guarded"].items()}}
+             for i in range(n)]
+    return {**{k: entry[k] for k in ("family", "method", "generator", "profile")},
+            "status": "ok", "seeds": seeds}
+
+
+@pytest.mark.parametrize("generator", ["two_class_gaussian", "weak_concept"])
+def test_committed_baseline_entry_lists_a_distortion_moved_within_tolerance(generator):
+    """A record built from a committed entry (LEACE): at the medians it lists nothing; with
+    the distortion of every seed moved halfway between where the list starts and where the
+    guard fails, it is listed and not failed; moved beyond, it fails and is not listed."""
+    entry = load_baseline(DEFAULT_BASELINE)[("erasure", "leace", generator, "quick")]
+    record = _at_the_median(entry)
+    assert compare(record, entry) == [] and worse_within_tolerance(record, entry) == []
+    th = threshold(entry, "distortion", 3)
+    start = max(th.drift_bound, th.mean_drift_bound + (th.base_mean - th.base_median))
+    assert start < th.median_bound, "no room between the list and the failure"
+    for seed in record["seeds"]:
+        seed["guarded"]["distortion"] = th.base_median + (start + th.median_bound) / 2
+    assert compare(record, entry) == []
+    assert [d.metric for d in worse_within_tolerance(record, entry)] == ["distortion"]
+    far = th.base_median + 2 * max(th.median_bound, th.worst_shift)
+    for seed in record["seeds"]:
+        seed["guarded"]["distortion"] = far
+    assert [(c.metric, c.worse) for c in compare(record, entry)] == [("distortion", True)]
+    assert worse_within_tolerance(record, entry) == []
 
 
 # ---------------------------------------------------------------- the guard end to end

@@ -3,7 +3,8 @@
 The closed forms of the gap it reads, its applicability rule, and the case it exists for:
 an eraser that treats a small class-mean gap as zero (an absolute tolerance) skips the
 weak concept (Mahalanobis gap 0.02), passes every leakage check there (no probe resolves
-it), and fails this one, while LEACE passes.
+it), and fails this one, while LEACE passes. A user's eraser that claims nothing and does
+nothing is measured there ("not claimed: gap left 1 of before"), not let off.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from methods.erasure.oracle import OracleEraser
 from methods.erasure.qleace import QuadraticLeaceEraser
 from methods.erasure.rlace import RLACEEraser
 from metrics.guardedness import rounding_gap, whitened_class_mean_gap, whitening
+from reports.verdicts import NOT_APPLICABLE, NOT_CLAIMED, tally, verdict
 
 ONE_SEED = dataclasses.replace(get_profile("quick"), n_seeds=1)
 
@@ -54,7 +56,19 @@ def _record(method: MethodSpec, generator: str) -> dict:
     return run_cell(Cell("erasure", method, gens[generator], ONE_SEED))
 
 
+class DoesNothing:
+    """A user's eraser that claims nothing and erases nothing."""
+
+    def fit(self, X, y) -> "DoesNothing":
+        return self
+
+    def transform(self, X):
+        return X
+
+
 SKIPPING = MethodSpec("skips_weak", "erasure", lambda t, s: SkipsWeakConcepts(), builtin=False)
+NOTHING = MethodSpec("does_nothing", "erasure", lambda t, s: DoesNothing(), builtin=False)
+LEAKAGE_CHECKS = ("erases_linear", "erases_accuracy", "erases_nonlinear")
 LEACE = MethodSpec("leace", "erasure", lambda t, s: LeaceEraser())
 
 
@@ -83,6 +97,13 @@ def test_check_reads_the_excess_and_applicability():
     assert not guards_fit_data({**claims, "guard_gap_excess": {"value": 2.0}}).passed
     na = guards_fit_data({"claims_linear_guardedness": {"value": 0.0}})
     assert na.passed and na.rule.startswith("not applicable")
+    # A non-claiming eraser whose record carries the gap (a user's): measured, never failed.
+    measured = guards_fit_data({"claims_linear_guardedness": {"value": 0.0},
+                                "guard_gap_excess": {"value": 4e5},
+                                "guard_gap_ratio": {"value": 0.4}})
+    assert measured.passed and (measured.value, measured.threshold) == (4e5, 1.0)
+    assert measured.rule.startswith("not claimed: gap left 0.4 of before, beyond what a "
+                                    "claim is held to"), measured.rule
 
 
 def test_which_builtin_erasers_claim_linear_guardedness():
@@ -98,7 +119,7 @@ def test_skipping_eraser_fails_the_guarantee_on_the_weak_concept_while_leace_pas
     skip, leace = _record(SKIPPING, "weak_concept"), _record(LEACE, "weak_concept")
     # No probe sees the weak concept: the skipping eraser (the identity here) passes every
     # leakage check, as LEACE does.
-    for check in ("erases_linear", "erases_accuracy", "erases_nonlinear"):
+    for check in LEAKAGE_CHECKS:
         assert skip["checks"][check]["passed"], (check, skip["checks"][check])
     # The guarantee does: the gap it leaves is the gap before (ratio 1, ~1e6 x the allowance).
     assert skip["metrics"]["guard_gap_ratio"]["value"] == 1.0
@@ -114,3 +135,33 @@ def test_skipping_eraser_passes_where_the_concept_is_large():
     record = _record(SKIPPING, "two_class_gaussian")
     assert record["checks"]["guards_fit_data"]["passed"]
     assert record["metrics"]["guard_gap_ratio"]["value"] < GUARD_RTOL
+
+
+def test_user_eraser_that_does_nothing_is_measured_on_the_weak_concept():
+    """Not a silent pass: every leakage check passes, and guards_fit_data says the eraser
+    left all of the gap, as a verdict of its own that no pass count includes."""
+    record = _record(NOTHING, "weak_concept")
+    for check in LEAKAGE_CHECKS:
+        assert record["checks"][check]["passed"], (check, record["checks"][check])
+    assert record["metrics"]["guard_gap_ratio"]["value"] == 1.0  # after == before
+    check = record["checks"]["guards_fit_data"]
+    assert check["passed"] and check["threshold"] == 1.0
+    assert check["value"] > 1e5  # a claim would fail by ~1e6 times its allowance
+    assert check["rule"].startswith("not claimed: gap left 1 of before, beyond"), check["rule"]
+    v = verdict(record, "guards_fit_data")
+    assert v.kind == NOT_CLAIMED
+    assert "gap left 1 of before" in v.hover("guards_fit_data")
+    only_leakage = tally([record], list(LEAKAGE_CHECKS))
+    assert tally([record], [*LEAKAGE_CHECKS, "guards_fit_data"]) == only_leakage
+
+
+def test_builtin_non_claiming_records_keep_their_not_applicable_check():
+    """The same do-nothing eraser as a built-in method: the record has no gap metrics and
+    the check is not applicable, as the committed references' identity cells are."""
+    record = _record(dataclasses.replace(NOTHING, builtin=True), "weak_concept")
+    assert "guard_gap_ratio" not in record["metrics"]
+    assert record["checks"]["guards_fit_data"] == {
+        "passed": True, "value": 0.0, "threshold": 0.0,
+        "rule": "not applicable: the eraser does not claim linear guardedness "
+                "(claims_linear_guardedness is not True)"}
+    assert verdict(record, "guards_fit_data").kind == NOT_APPLICABLE

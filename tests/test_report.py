@@ -207,6 +207,7 @@ def _record(passed, rule="x <= threshold", expected=None, variable=None, status=
     (_record(True, expected="why"), verdicts.FIXED),
     (_record(False, variable="rate"), verdicts.VARIABLE),
     (_record(True, rule="not applicable: no features"), verdicts.NOT_APPLICABLE),
+    (_record(True, rule="not claimed: gap left 1 of before"), verdicts.NOT_CLAIMED),
     (_record(True, status="error"), verdicts.ERROR),
 ])
 def test_verdict_kinds(record, kind):
@@ -215,7 +216,8 @@ def test_verdict_kinds(record, kind):
 
 def test_tally_leaves_out_checks_that_do_not_apply():
     recs = [_record(True), _record(False), _record(False, expected="why"),
-            _record(True, rule="not applicable: x"), _record(True, status="error")]
+            _record(True, rule="not applicable: x"), _record(True, rule="not claimed: x"),
+            _record(True, status="error")]
     t = verdicts.tally(recs, ["c"])
     assert (t.passed, t.applicable, t.known, t.unexpected, t.errors) == (1, 4, 1, 1, 1)
     assert t.text() == "1/4 (1 known finding, 1 unexpected failure, 1 error cell)"
