@@ -41,7 +41,7 @@ td.num{text-align:right;white-space:nowrap}
 .v-pass{background:#d8f0d8;color:#1b6e1b}.v-fail{background:#f7c9c9;color:#a40000}
 .v-known{background:#fbe5bf;color:#8a5200}.v-fixed{background:#cfe3fb;color:#0b4f9c}
 .v-variable{background:#eee7f6;color:#5b3b8c}.v-na{background:#fafafa;color:#bbb}
-.v-other_scale{background:#e9f1e1;color:#41602a}
+.v-other_scale{background:#e9f1e1;color:#41602a}.v-not_claimed{background:#f3f3f3;color:#555}
 .v-error{background:#a40000;color:#fff}
 tr.user td.m{font-weight:700}
 .problem{border-left:4px solid #a40000;background:#fdf3f3;padding:4px 10px;margin:.5em 0}
