@@ -221,9 +221,25 @@ def problems(doc: dict) -> list[b.Problem]:
                                   f"--expect-fail file)")
                 detail += (f". A known finding that now passes: remove it from "
                            f"{where_declared} (reason: {v.reason})")
+            if v.kind == FAIL:
+                detail += _shared_failure(doc["records"], r, check)
             out.append(b.Problem(f"{where} · {check}", detail,
                                  reproduce_command(r, check, doc)))
     return out
+
+
+def _shared_failure(records: list[dict], record: dict, check: str) -> str:
+    """``". Also failed by [ref] a, [ref] b"`` when reference rows of the same generator
+    fail the same check: a failure every built-in of the family shares is the data's, not
+    the method's alone."""
+    others = [r["method"] for r in records if is_reference(r) and r["status"] == "ok"
+              and r["family"] == record["family"] and r["generator"] == record["generator"]
+              and check in r["checks"] and not r["checks"][check]["passed"]
+              and not r["checks"][check]["rule"].startswith(("not applicable", "not claimed"))]
+    if not others:
+        return ""
+    return ". Also failed by " + ", ".join(f"[ref] {m}" for m in others) + \
+        " (references on the same generator)"
 
 
 # --- 3. family sections ------------------------------------------------------------------
@@ -296,6 +312,11 @@ def _metric_defs(about: dict, records: list[dict]) -> b.Definitions:
     return b.Definitions([(m, notes.get(m, ""), "") for m in headline])
 
 
+def _shown_name(record: dict) -> str:
+    """A record's method as the matrix names it: ``[ref] name`` for a reference."""
+    return f"[ref] {record['method']}" if is_reference(record) else record["method"]
+
+
 def _finding_items(records: list[dict], key: str, builtin: bool = True
                    ) -> list[tuple[str, str, str]]:
     """Findings (``expected_findings``, ``variable_findings`` or ``other_scale_findings``)
@@ -306,7 +327,8 @@ def _finding_items(records: list[dict], key: str, builtin: bool = True
     """
     groups: dict[tuple[str, str, str], list[tuple[dict, dict | None]]] = {}
     for r in records:
-        if is_reference(r) or r.get("builtin", True) != builtin:
+        # A reference row's findings are listed (marked [ref]) as the matrix marks them.
+        if r.get("builtin", True) != builtin:
             continue
         for check, reason in r.get(key, {}).items():
             groups.setdefault((r["generator"], check, reason), []).append(
@@ -318,12 +340,12 @@ def _finding_items(records: list[dict], key: str, builtin: bool = True
         values, rule = [], ""
         for r, c in members:
             if c is None:
-                values.append(f"{r['method']} not measured (error cell)")
+                values.append(f"{_shown_name(r)} not measured (error cell)")
                 continue
             rule = f"threshold {c['threshold']:.4g}: {c['rule']}"
-            values.append(f"{r['method']} {c['value']:.4g}"
+            values.append(f"{_shown_name(r)} {c['value']:.4g}"
                           + (" (passes on this run)" if c["passed"] else ""))
-        methods = ", ".join(_unique(r["method"] for r, _ in members))
+        methods = ", ".join(_unique(_shown_name(r) for r, _ in members))
         items.append((f"{methods} on {generator} · {check}", reason,
                       "measured: " + ", ".join(values) + (f" ({rule})" if rule else "")))
     return items

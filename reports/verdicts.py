@@ -93,7 +93,7 @@ def verdict(record: dict, check: str) -> Verdict | None:
     if expected:
         kind = FIXED if c["passed"] else KNOWN
         return Verdict(kind, c["value"], c["threshold"], c["rule"], expected)
-    if variable and not is_reference(record):
+    if variable:
         return Verdict(VARIABLE, c["value"], c["threshold"], c["rule"],
                        f"{'passes' if c['passed'] else 'fails'} on this run; {variable}")
     elsewhere = record.get("other_scale_findings", {}).get(check)

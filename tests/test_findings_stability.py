@@ -214,3 +214,24 @@ def test_stability_of_a_plain_cell():
     text = fs.format_rows(fs.cell_stability(_record("leace", "two_class_gaussian",
                                                     CONSISTENCY)))
     assert "FRAGILE pass" in text and "leace-two_class_gaussian consistent" in text
+
+
+def test_reference_rows_carry_their_findings_and_a_shared_failure_says_so():
+    """A reference row's seed-dependent finding shows as such (not ✗), the findings section
+    lists the references' findings as the matrix marks them, and a user's failure that the
+    references share says so."""
+    check = {"passed": False, "value": 0.2, "threshold": 0.0, "rule": "r"}
+    ref = {"method": "inlp", "generator": "g", "family": "erasure", "builtin": True,
+           "reference": True, "reference_role": "best", "status": "ok", "profile": "quick",
+           "seeds": [{"seed": 0}], "expected_findings": {"erases_linear": "known weakness"},
+           "variable_findings": {"consistent": "passes on 1 of 3 seed sets"},
+           "checks": {"consistent": dict(check), "erases_linear": dict(check)}}
+    user = {**ref, "method": "mine:E", "builtin": False, "reference": False,
+            "expected_findings": {}, "variable_findings": {},
+            "checks": {"erases_linear": dict(check)}}
+    assert verdicts.verdict(ref, "consistent").kind == verdicts.VARIABLE
+    items = content._finding_items([user, ref], "expected_findings")
+    assert items and items[0][0] == "[ref] inlp on g · erases_linear"
+    found = content.problems({"records": [user, ref], "profile": "quick"})
+    assert [p.title for p in found] == ["mine:E · g · erases_linear"]
+    assert "Also failed by [ref] inlp (references on the same generator)" in found[0].detail
