@@ -80,7 +80,7 @@ def describe_cell(cell: Cell) -> dict:
         "generator_params": {k: v for k, v in cell.generator.kwargs.items()},
         "headline": list(get_family(cell.family).headline),
         "expected_findings": expected_findings_for(cell),
-        "variable_findings": variable_findings_for(cell) if builtin else {},
+        "variable_findings": variable_findings_for(cell),
         "other_scale_findings": other_scale_findings_for(cell),
     }
 

@@ -8,6 +8,12 @@ fails, and says so, the day the weakness disappears), the report lists it among 
 user's declared findings, and the record carries it in ``expected_findings``. ``*`` as the
 generator declares the check on every generator of the family. A declaration applies to
 every ``--method`` of the run whose family has that check.
+
+A borderline failure that depends on the seeds (0.897 against a bar of 0.9) is declared
+seed-dependent with ``~=``: ``'check@generator~=reason'``. It becomes a non-strict xfail
+(it may pass, it may fail, never an error), as a built-in method's entry in
+``VARIABLE_FINDINGS``: the record carries it in ``variable_findings`` and the report shows
+it as seed-dependent, with this run's outcome.
 """
 
 from __future__ import annotations
@@ -18,15 +24,28 @@ from typing import Iterable, Mapping
 # (generator, check) -> reason; generator "*" means every generator of the family.
 Declared = dict[tuple[str, str], str]
 EVERY_GENERATOR = "*"
+# How a seed-dependent declaration's reason starts once parsed (``check@gen~=reason``).
+SEED_DEPENDENT = "seed-dependent: "
 
 
 def parse_declaration(text: str, where: str = "--expect-fail") -> tuple[tuple[str, str], str]:
-    """``'check@generator=reason'`` -> ``((generator, check), reason)``."""
+    """``'check@generator=reason'`` -> ``((generator, check), reason)``; with ``~=`` the
+    reason starts with `SEED_DEPENDENT`."""
     head, eq, reason = text.partition("=")
-    check, at, generator = head.strip().partition("@")
+    variable = head.endswith("~")
+    check, at, generator = head.rstrip("~").strip().partition("@")
     if not (eq and at and check.strip() and generator.strip() and reason.strip()):
-        raise ValueError(f"{where}: expected 'check@generator=reason', got {text!r}")
-    return (generator.strip(), check.strip()), reason.strip()
+        raise ValueError(f"{where}: expected 'check@generator=reason' (or '~=' for a "
+                         f"seed-dependent failure), got {text!r}")
+    return (generator.strip(), check.strip()), (SEED_DEPENDENT if variable else "") + \
+        reason.strip()
+
+
+def split_declared(findings: Mapping[tuple[str, str], str]) -> tuple[dict, dict]:
+    """A method's declared findings as ``(strict, seed_dependent)``."""
+    strict = {k: r for k, r in findings.items() if not r.startswith(SEED_DEPENDENT)}
+    variable = {k: r for k, r in findings.items() if r.startswith(SEED_DEPENDENT)}
+    return strict, variable
 
 
 def parse_expect_fail(values: Iterable[str]) -> Declared:

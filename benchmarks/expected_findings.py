@@ -24,6 +24,7 @@ that a run at a user's own scale is red only for real failures.
 
 from __future__ import annotations
 
+from benchmarks.declared_findings import split_declared
 from benchmarks.families import FindingKey as Key
 from benchmarks.registry import FAMILIES
 
@@ -49,17 +50,24 @@ def expected_findings_for(cell) -> dict[str, str]:
     user's declarations (``--expect-fail``, `benchmarks.declared_findings`) for a user's
     method, at any scale."""
     if not cell.method.builtin:
-        return {check: reason for (g, check), reason in cell.method.findings.items()
-                if g == cell.generator.name}
+        return _declared(cell, strict=True)
     if not at_measured_scale(cell):
         return {}
     return _for(EXPECTED_FINDINGS, cell.method.name, cell.generator.name)
 
 
+def _declared(cell, strict: bool) -> dict[str, str]:
+    """A user cell's declared findings (``--expect-fail``), strict or seed-dependent."""
+    table = split_declared(cell.method.findings)[0 if strict else 1]
+    return {check: reason for (g, check), reason in table.items() if g == cell.generator.name}
+
+
 def variable_findings_for(cell) -> dict[str, str]:
-    """``check -> reason`` of the seed-dependent findings (non-strict xfails) of a built-in
-    cell at the measured scale."""
-    if not cell.method.builtin or not at_measured_scale(cell):
+    """``check -> reason`` of the seed-dependent findings (non-strict xfails): a built-in
+    cell's at the measured scale, a user cell's declared with ``check@generator~=reason``."""
+    if not cell.method.builtin:
+        return _declared(cell, strict=False)
+    if not at_measured_scale(cell):
         return {}
     return _for(VARIABLE_FINDINGS, cell.method.name, cell.generator.name)
 

@@ -38,7 +38,8 @@ METHOD = Option("--method", dict(
 EXPECT_FAIL = Option("--expect-fail", dict(
     action="append", default=[], metavar="CHECK@GENERATOR=REASON",
     help="a known failure of your --method (repeatable), or a file of such lines: a strict "
-         "xfail, listed in the report as your declared finding; GENERATOR * means all"))
+         "xfail, listed in the report as your declared finding; GENERATOR * means all; "
+         "CHECK@GENERATOR~=REASON declares a seed-dependent one (a non-strict xfail)"))
 NO_REFERENCES = Option("--no-references", dict(
     action="store_true",
     help="do not show the reference methods beside --method (by default read from "

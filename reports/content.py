@@ -381,7 +381,8 @@ def family_section(family: str, about: dict, records: list[dict],
     if figures:
         out += [b.Heading(3, "Figures"), b.Figures(figures)]
     known = _finding_items(records, "expected_findings")
-    declared = _finding_items(records, "expected_findings", builtin=False)
+    declared = (_finding_items(records, "expected_findings", builtin=False)
+                + _finding_items(records, "variable_findings", builtin=False))
     variable = _finding_items(records, "variable_findings")
     elsewhere = _finding_items(records, "other_scale_findings")
     out.append(b.Heading(3, "Findings: known weaknesses of the built-in methods, measured"))
