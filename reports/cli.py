@@ -24,6 +24,7 @@ run's (or absent); the message printed says how to resume.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import shlex
 import signal
 import sys
@@ -82,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--merge-baseline", action="store_true",
                    help="with --write-baseline: replace or add this run's entries in the "
                         "file and keep its other entries")
+    p.add_argument("-k", dest="select", action="append", default=[], metavar="PATTERN",
+                   help="run only the cells whose family/method/generator contains PATTERN "
+                        "(or matches it, with * or ?); repeatable, any may match")
     p.add_argument("--no-speed", action="store_true",
                    help="skip timing each --method at its family's standard size")
     options.add_options(p, options.RESUME)
@@ -89,9 +93,28 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cells(args) -> list:
-    return build_grid(args.profile, methods=args.method, family=args.family,
-                      first_seed=args.first_seed, n_seeds=args.n_seeds,
-                      expect_fail=args.expect_fail)
+    cells = build_grid(args.profile, methods=args.method, family=args.family,
+                       first_seed=args.first_seed, n_seeds=args.n_seeds,
+                       expect_fail=args.expect_fail)
+    return select_cells(cells, args.select)
+
+
+def select_cells(cells: list, patterns: list[str]) -> list:
+    """The cells whose ``family/method/generator`` contains one of ``patterns`` (a
+    substring, or a shell pattern with ``*``/``?``): pytest's ``-k`` for the report."""
+    if not patterns:
+        return cells
+
+    def name(c):
+        return f"{c.family}/{c.method.name}/{c.generator.name}"
+
+    chosen = [c for c in cells if any(
+        fnmatch.fnmatchcase(name(c), p) if any(ch in p for ch in "*?[") else p in name(c)
+        for p in patterns)]
+    if not chosen:
+        raise ValueError(f"-k {patterns}: no cell matches (cells are named "
+                         f"family/method/generator, e.g. {name(cells[0])})")
+    return chosen
 
 
 def _refs(args) -> list[CellRef]:

@@ -120,3 +120,16 @@ def test_builtin_rewrite_command_is_the_maintainers_recipe():
                                         "--out /tmp/baseline-run")
     doc = json.loads(DEFAULT_BASELINE.read_text())
     assert doc["kind"] == "baseline"
+
+
+def test_report_selects_cells_as_pytest_k_does():
+    from reports.cli import select_cells
+
+    cells = build_grid(family="erasure")
+    names = lambda cs: {f"{c.method.name}/{c.generator.name}" for c in cs}  # noqa: E731
+    assert select_cells(cells, []) == cells
+    assert names(select_cells(cells, ["/leace/two_class"])) == {"leace/two_class_gaussian"}
+    assert names(select_cells(cells, ["erasure/identity/xor*", "oracle/weak"])) == {
+        "identity/xor_concept", "oracle/weak_concept"}
+    with pytest.raises(ValueError, match="no cell matches"):
+        select_cells(cells, ["nosuch"])
