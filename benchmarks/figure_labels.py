@@ -252,3 +252,12 @@ def save_figures(drawn: Iterable[tuple[str, str, Figure]], out: Path
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     return [(caption, save_figure(fig, out / name)) for caption, name, fig in drawn]
+
+
+def draw_specs(specs, records: list[dict]):
+    """``(caption, file name, Figure)`` of each ``(build, file name, caption)`` in
+    ``specs`` whose ``build(records)`` draws a figure (None: the records do not support it)."""
+    for build, name, caption in specs:
+        fig = build(records)
+        if fig is not None:
+            yield caption, name, fig

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from benchmarks.figure_labels import add_key, method_labels, save_figures  # noqa: E402
+from benchmarks.figure_labels import add_key, draw_specs, method_labels, save_figures  # noqa: E402
 from benchmarks.sparse.checks import FVU_SLACK, GENERALISATION_FACTOR  # noqa: E402
 
 FAMILY = "sparse"
@@ -128,10 +128,7 @@ SPECS = (
 
 def draw(records: list[dict]) -> Iterator[tuple[str, str, Figure]]:
     """The sparse figures the records support, as ``(caption, file name, Figure)``."""
-    for build, name, caption in SPECS:
-        fig = build(records)
-        if fig is not None:
-            yield caption, name, fig
+    return draw_specs(SPECS, records)
 
 
 def figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:

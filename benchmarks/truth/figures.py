@@ -18,6 +18,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from benchmarks.figure_labels import (  # noqa: E402
     add_key,
+    draw_specs,
     figure_legend,
     method_labels,
     save_figures,
@@ -189,10 +190,7 @@ SPECS = (
 
 def draw(records: list[dict]) -> Iterator[tuple[str, str, Figure]]:
     """The truth figures the records support, as ``(caption, file name, Figure)``."""
-    for build, name, caption in SPECS:
-        fig = build(records)
-        if fig is not None:
-            yield caption, name, fig
+    return draw_specs(SPECS, records)
 
 
 def figures(records: list[dict], out: Path) -> list[tuple[str, Path]]:
