@@ -61,8 +61,7 @@ class Progress:
         self._context = None
 
     def __enter__(self) -> Progress:
-        self._context = progress_bar(self.total, "cells", stream=self.stream,
-                                     every_step=True)
+        self._context = progress_bar(self.total, "cells", stream=self.stream)
         self._bar = self._context.__enter__()
         return self
 

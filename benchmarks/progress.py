@@ -19,10 +19,8 @@ from typing import Iterator, TextIO
 
 from tqdm import tqdm
 
-# Seconds between two redraws in a log when nothing advances; and the fewest seconds
-# between two redraws when many things finish at once (a log of 213 cells stays readable).
+# Seconds between two redraws in a log when nothing advances.
 HEARTBEAT_S = 5.0
-LOG_MIN_INTERVAL_S = 1.0
 # A log line: no bar drawing, the count, elapsed and estimated time left, and what finished.
 LOG_FORMAT = "{desc}: {n_fmt}/{total_fmt} [{elapsed} elapsed, ~{remaining} left{postfix}]"
 
@@ -48,17 +46,17 @@ def _is_terminal(stream) -> bool:
 
 
 @contextmanager
-def progress_bar(total: int, desc: str, unit: str = "cell", stream: TextIO | None = None,
-                 every_step: bool = False) -> Iterator[tqdm]:
+def progress_bar(total: int, desc: str, unit: str = "cell",
+                 stream: TextIO | None = None) -> Iterator[tqdm]:
     """A tqdm bar of ``total`` steps named ``desc`` on ``stream`` (stderr), with a heartbeat.
 
     Use as ``with progress_bar(n, "cells") as bar: ... step(bar, "what finished")``; the bar
-    is closed (its last line written) on leaving. ``every_step``: in a log, a line for every
-    step (each grid cell names itself), not at most one a `LOG_MIN_INTERVAL_S`.
+    is closed (its last line written) on leaving. In a log every step is a line of its own
+    (each grid cell, study or figure names itself).
     """
     stream = sys.stderr if stream is None else stream
     terminal = _is_terminal(stream)
-    interval = 0.1 if terminal else (0.0 if every_step else LOG_MIN_INTERVAL_S)
+    interval = 0.1 if terminal else 0.0
     bar = tqdm(total=total, desc=desc, unit=unit, file=stream if terminal else _Lines(stream),
                mininterval=interval, miniters=1, dynamic_ncols=terminal, leave=True,
                bar_format=None if terminal else LOG_FORMAT)

@@ -14,7 +14,7 @@ from reports.content import _references_text
 
 def test_a_log_gets_one_line_per_step_with_count_and_estimate():
     log = io.StringIO()
-    with progress_bar(3, "cells", stream=log, every_step=True) as bar:
+    with progress_bar(3, "cells", stream=log) as bar:
         for i in range(3):
             step(bar, f"cell {i}: ok")
         say(bar, "error cell x: boom")
