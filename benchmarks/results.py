@@ -31,7 +31,7 @@ family study's document, `reports.studies`) and, per record,
 them renders with the registry's words and without provenance.
 
 A run with ``--method`` adds ``"speed"``: one row per user method, ``{family, method,
-status, size, fit_s, apply_s}``, its seconds at the family's standard size
+status, size, fit_s, apply_s, first_fit_s}``, its seconds at the family's standard size
 (`benchmarks.user_speed`; reported, never asserted).
 
 ``headline``, ``variable_findings``, ``other_scale_findings`` and the seeds' ``guarded``

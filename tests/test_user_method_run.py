@@ -233,6 +233,7 @@ def test_report_of_a_method_run_has_references_speed_and_declared_findings(tmp_p
     assert outlier["expected_findings"] == {"erases_accuracy": "0-1 accuracy"}
     (speed,) = doc["speed"]
     assert speed["status"] == "ok" and speed["fit_s"] > 0 and "d=768" in speed["size"]
+    assert speed["first_fit_s"] > 0  # the first of the two timings, reported beside
     html = (out / "report.html").read_text()
     assert "Your declared findings" in html and "[ref] oracle" in html
     assert "<h3>Speed</h3>" in html
