@@ -24,7 +24,9 @@ FAMILY = Family(
     variable_findings=findings.VARIABLE_FINDINGS,
     guarded=guarded.GUARDED,
     figures=imported_on_call("benchmarks.sparse.figures:figures"),
-    references=(("random_atoms", "random atoms: the null dictionary"),),
+    references=(("random_atoms", "random atoms: the null dictionary"),
+                ("topk_sae", "TopK SAE: the built-in SAE a user's SAE is held against "
+                             "(a failure it shares is the data's)")),
     title=about.TITLE,
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
