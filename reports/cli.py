@@ -42,7 +42,7 @@ from benchmarks.progress import progress_bar, step
 from benchmarks.provenance import provenance
 from benchmarks.rebaseline import merge_entries
 from benchmarks.references import covers, load_references, reference_records
-from benchmarks.registry import describe_families
+from benchmarks.registry import FAMILIES, describe_families
 from benchmarks.regression_guard import write_baseline
 from benchmarks.results import (
     read_results,
@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-k", dest="select", action="append", default=[], metavar="PATTERN",
                    help="run only the cells whose family/method/generator contains PATTERN "
                         "(or matches it, with * or ?); repeatable, any may match")
+    p.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
+                   help="show only this check (repeatable) in the verdicts, tables and "
+                        "results.json; the others are not reported")
     p.add_argument("--no-speed", action="store_true",
                    help="skip timing each --method at its family's standard size")
     options.add_options(p, options.RESUME)
@@ -96,7 +99,25 @@ def _cells(args) -> list:
     cells = build_grid(args.profile, methods=args.method, family=args.family,
                        first_seed=args.first_seed, n_seeds=args.n_seeds,
                        expect_fail=args.expect_fail)
-    return select_cells(cells, args.select)
+    cells = select_cells(cells, args.select)
+    known = {name for c in cells for name in FAMILIES[c.family].check_names}
+    if set(args.checks) - known:
+        raise ValueError(f"--check {sorted(set(args.checks) - known)}: no such check in the "
+                         f"run's families; known: {sorted(known)}")
+    return cells
+
+
+def only_checks(record: dict, checks: list[str]) -> dict:
+    """``record`` with only the named checks (and their findings); all of them when none
+    is named. The scores are untouched: a check is read from them, never recomputed."""
+    if not checks:
+        return record
+    keep = set(checks)
+    out = dict(record)
+    for key in ("checks", "expected_findings", "variable_findings", "other_scale_findings"):
+        if key in record:
+            out[key] = {k: v for k, v in record[key].items() if k in keep}
+    return out
 
 
 def select_cells(cells: list, patterns: list[str]) -> list:
@@ -221,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         speed = []
         if args.method and not args.no_references:
             records = records + _references(args, records, baseline_path is not None)
+        records = [only_checks(r, args.checks) for r in records]
         if args.method and not args.no_speed:
             with progress_bar(len(args.method), "timing at the standard size",
                               unit="method") as bar:

@@ -133,3 +133,15 @@ def test_report_selects_cells_as_pytest_k_does():
         "identity/xor_concept", "oracle/weak_concept"}
     with pytest.raises(ValueError, match="no cell matches"):
         select_cells(cells, ["nosuch"])
+
+
+def test_report_shows_only_the_chosen_checks_of_a_record():
+    from reports.cli import only_checks
+
+    rec = {"checks": {"a": {"passed": True}, "b": {"passed": False}},
+           "expected_findings": {"b": "known"}, "variable_findings": {},
+           "metrics": {"m": {"value": 1.0}}}
+    assert only_checks(rec, []) is rec
+    kept = only_checks(rec, ["a"])
+    assert kept["checks"] == {"a": {"passed": True}} and kept["expected_findings"] == {}
+    assert kept["metrics"] is rec["metrics"] and rec["checks"].keys() == {"a", "b"}
