@@ -148,16 +148,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         for line in drifted:
             terminalreporter.write_line(line)
     if config.option.results_json:
-        import shlex
-
         from benchmarks.profiles import get_profile
         from benchmarks.provenance import provenance
         from benchmarks.registry import describe_families
+        from benchmarks.shell import readable_join
 
         opts = config.option
         order = sorted(records, key=lambda r: (r["family"], r["method"], r["generator"]))
         seeds = get_profile(opts.profile, opts.first_seed, opts.n_seeds).seeds
-        prov = provenance("python -m pytest " + shlex.join(config.invocation_params.args),
+        prov = provenance("python -m pytest " + readable_join(config.invocation_params.args),
                           list(seeds))
         path = write_results(order, opts.results_json, opts.profile, speed=speed,
                              families=describe_families({r["family"] for r in order}),

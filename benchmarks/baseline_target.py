@@ -11,11 +11,11 @@ this run's entries and keeps the others. All of it is decided before any cell ru
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Iterable
 
 from benchmarks.regression_guard import DEFAULT_BASELINE, load_baseline
+from benchmarks.shell import readable_join
 
 # ``--write-baseline`` given without a path (argparse's ``const``).
 NO_PATH = Path("<default>")
@@ -96,4 +96,4 @@ def write_baseline_command(methods: Iterable[str] = (), path: Path | str | None 
         argv.append("--merge-baseline")
     if not methods:
         argv += ["--out", "/tmp/baseline-run"]
-    return shlex.join(argv)
+    return readable_join(argv)

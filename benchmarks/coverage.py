@@ -17,11 +17,11 @@ A method added to a family's list (or a generator added to its grid) makes cells
 
 from __future__ import annotations
 
-import shlex
 from typing import Iterable, Mapping
 
 from benchmarks.profiles import get_profile
 from benchmarks.registry import FAMILIES
+from benchmarks.shell import readable_join
 
 # A cell's name: (family, method, generator).
 CellName = tuple[str, str, str]
@@ -56,7 +56,7 @@ def rebaseline_command(cells: Iterable[CellName]) -> str:
         (c[0], c[1], g) in cells for g in _generators(c[0]))}
     patterns = [f"{f}/{m}/*" for f, m in sorted(everywhere)]
     patterns += [f"{f}/{m}/{g}" for f, m, g in cells if (f, m) not in everywhere]
-    return shlex.join(["python", "-m", "benchmarks.rebaseline", *patterns])
+    return readable_join(["python", "-m", "benchmarks.rebaseline", *patterns])
 
 
 def _generators(family: str) -> list[str]:

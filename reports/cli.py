@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import shlex
 import signal
 import sys
 import threading
@@ -51,6 +50,7 @@ from benchmarks.results import (
     write_atomically,
     write_document,
 )
+from benchmarks.shell import readable_join
 from benchmarks.user_speed import format_speed, measure_speed
 from reports.figures import make_figures
 from reports.render import render_html, render_markdown
@@ -188,7 +188,7 @@ def _interrupted(args, argv: list[str], status: int = 130) -> int:
     print(f"\ninterrupted: {done} of {len(refs)} cells finished and are kept in "
           f"{store.folder}; {results} {kept} (it only ever holds a complete run).\n"
           f"To run the other {len(refs) - done} cells: python -m reports "
-          f"{shlex.join(again)}", file=sys.stderr, flush=True)
+          f"{readable_join(again)}", file=sys.stderr, flush=True)
     return status
 
 
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             studies = run_studies({f: about["studies"] for f, about in families.items()},
                                   args.profile, None if args.n_seeds is None
                                   and args.first_seed == 0 else list(profile.seeds), args.jobs)
-        prov = provenance("python -m reports " + shlex.join(argv), list(profile.seeds),
+        prov = provenance("python -m reports " + readable_join(argv), list(profile.seeds),
                           jobs=None if args.scheduler else args.jobs,
                           wall_s=time.perf_counter() - start)
         doc = results_document(records, args.profile, speed, families, prov, studies)

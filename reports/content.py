@@ -15,12 +15,12 @@ words from the registry.
 
 from __future__ import annotations
 
-import shlex
 import string
 from pathlib import Path
 
 from benchmarks.check_result import describe_check
 from benchmarks.profiles import PROFILES
+from benchmarks.shell import readable_join
 from reports import blocks as b
 from reports.studies import study_words
 from reports.verdicts import (
@@ -151,7 +151,7 @@ def reproduce_command(record: dict, check: str | None, doc: dict) -> str:
             if other != record["method"] and record["method"] in other:
                 expression += f" and not {other}-"
     parts += ["-k", expression]
-    return shlex.join(parts)
+    return readable_join(parts)
 
 
 def _builtin_method_names(family: str, profile: str) -> list[str]:
