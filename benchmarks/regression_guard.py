@@ -382,3 +382,26 @@ def load_baseline(path: Path) -> dict[tuple, dict]:
                          "write one with `python -m reports --n-seeds 60 --write-baseline "
                          "PATH` (with your --method: your own PATH, never the suite's)")
     return {record_key(r): r for r in doc["records"]}
+
+
+def guard_summary(records: list[dict], baseline: dict[tuple, dict], path: str) -> dict:
+    """The guard's verdict on ``records`` (not references) against ``baseline`` (as
+    `load_baseline` returns it), as a results document stores it under ``"guard"``:
+    ``{"baseline", "regressions", "improvements", "within_tolerance", "no_entry"}``, each a
+    list of ``"family method-generator: message"`` lines (``no_entry``: cells the baseline
+    lacks). Read by the report; the decisions are `compare` and `worse_within_tolerance`."""
+    out = {"baseline": str(path), "regressions": [], "improvements": [],
+           "within_tolerance": [], "no_entry": []}
+    for r in records:
+        if r.get("reference") or r["status"] != "ok":
+            continue
+        where = f"{r['family']} {r['method']}-{r['generator']}"
+        base = baseline.get(record_key(r))
+        if base is None:
+            out["no_entry"].append(where)
+            continue
+        for c in compare(r, base):
+            out["regressions" if c.worse else "improvements"].append(f"{where}: {c.message()}")
+        out["within_tolerance"] += [f"{where}: {d.message()}"
+                                    for d in worse_within_tolerance(r, base)]
+    return out

@@ -30,6 +30,9 @@ family study's document, `reports.studies`) and, per record,
 ``ground_truth`` (the generator's scalar ground truth, `Dataset.facts`). A document without
 them renders with the registry's words and without provenance.
 
+A run with ``--baseline PATH`` adds ``"guard"``: ``{baseline, regressions, improvements,
+within_tolerance, no_entry}``, lists of lines (`benchmarks.regression_guard.guard_summary`).
+
 A run with ``--method`` adds ``"speed"``: one row per user method, ``{family, method,
 status, size, fit_s, apply_s, first_fit_s}``, its seconds at the family's standard size
 (`benchmarks.user_speed`; reported, never asserted).

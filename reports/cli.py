@@ -42,7 +42,7 @@ from benchmarks.provenance import provenance
 from benchmarks.rebaseline import merge_entries
 from benchmarks.references import covers, load_references, reference_records
 from benchmarks.registry import FAMILIES, describe_families
-from benchmarks.regression_guard import write_baseline
+from benchmarks.regression_guard import guard_summary, load_baseline, write_baseline
 from benchmarks.results import (
     read_results,
     record_key,
@@ -86,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-k", dest="select", action="append", default=[], metavar="PATTERN",
                    help="run only the cells whose family/method/generator contains PATTERN "
                         "(or matches it, with * or ?); repeatable, any may match")
+    p.add_argument("--baseline", type=Path, default=None, metavar="PATH",
+                   help="hold this run's cells to a baseline (yours, or reports/baseline.json "
+                        "for built-in cells): regressions, improvements and scores worse "
+                        "within tolerance go in the report (pytest fails on regressions)")
     p.add_argument("--check", dest="checks", action="append", default=[], metavar="NAME",
                    help="show only this check (repeatable) in the verdicts, tables and "
                         "results.json; the others are not reported")
@@ -263,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
                           jobs=None if args.scheduler else args.jobs,
                           wall_s=time.perf_counter() - start)
         doc = results_document(records, args.profile, speed, families, prov, studies)
+        if args.baseline is not None:
+            doc["guard"] = guard_summary(records, load_baseline(args.baseline), args.baseline)
         write_document(doc, out / "results.json")
     if baseline_path is not None:
         own = [r for r in doc["records"] if not r.get("reference")]

@@ -490,6 +490,25 @@ def provenance_section(doc: dict, families: dict) -> list:
 SPEED_HEAD = ["method", "standard size", "fit", "first fit", "apply"]
 
 
+GUARD_LISTS = (("regressions", "Worse than the baseline beyond its uncertainty (pytest fails)"),
+               ("within_tolerance", "Worse, within tolerance (listed, never a failure)"),
+               ("improvements", "Better than the baseline beyond its uncertainty (raise it)"),
+               ("no_entry", "Cells the baseline has no entry for"))
+
+
+def guard_section(guard: dict) -> list:
+    """The regression guard's lists (``--baseline``), read from the document."""
+    out: list = [b.Heading(3, f"Regression guard against {guard['baseline']}")]
+    for key, title in GUARD_LISTS:
+        lines = guard.get(key, [])
+        out.append(b.Text(f"{title}: " + ("none" if not lines else f"{len(lines)}"),
+                          small=True))
+        if lines:
+            out.append(b.Definitions([(line.split(": ", 1)[0], line.split(": ", 1)[-1], "")
+                                      for line in lines]))
+    return out
+
+
 def _speed_table(doc: dict) -> b.Table:
     rows = [[b.Cell(r["method"], strong=True), b.Cell(str(r.get("size", "-"))),
              b.Cell(f"{r['fit_s']:.3f} s" if r["status"] == "ok" else r.get("error", "error")),
@@ -529,6 +548,8 @@ def build(doc: dict, figures: dict[str, list[tuple[str, Path]]]) -> list:
                         "below each matrix; hover a cell for its value and threshold). "
                         + legend(), small=True),
                  b.Group([verdict_matrix(f, families[f], by_family[f]) for f in families])]
+    if doc.get("guard"):
+        out += guard_section(doc["guard"])
     if doc.get("speed"):
         out += [b.Heading(3, "Speed"),
                 b.Text("Your methods timed twice at their family's standard size (one BLAS "

@@ -145,3 +145,32 @@ def test_report_shows_only_the_chosen_checks_of_a_record():
     kept = only_checks(rec, ["a"])
     assert kept["checks"] == {"a": {"passed": True}} and kept["expected_findings"] == {}
     assert kept["metrics"] is rec["metrics"] and rec["checks"].keys() == {"a", "b"}
+
+
+def test_the_report_carries_the_guards_lists():
+    """``python -m reports --baseline``: the committed LEACE records against the committed
+    baseline list nothing; every seed's distortion ten times larger is a regression, a small shift
+    is listed as worse within tolerance or not at all, never as a regression."""
+    import copy
+
+    from benchmarks.references import load_references
+    from benchmarks.regression_guard import guard_summary
+    from reports.content import guard_section
+
+    base = load_baseline(DEFAULT_BASELINE)
+    leace = [r for r in load_references()["records"]
+             if r["family"] == "erasure" and r["method"] == "leace"]
+    clean = guard_summary(leace, base, "b.json")
+    assert clean["regressions"] == clean["no_entry"] == []
+    worse = copy.deepcopy(leace)
+    for r in worse:
+        for s in r["seeds"]:
+            s["guarded"]["distortion"] *= 10.0
+    found = guard_summary(worse, base, "b.json")
+    # all but the outlier set, where LEACE's distortion is ~0 and ten times it stays within
+    # the guard's tolerance
+    assert len(found["regressions"]) == len(leace) - 1
+    assert not any("outlier_equal_means" in line for line in found["regressions"])
+    assert all("distortion worse than baseline" in line for line in found["regressions"])
+    text = " ".join(str(block) for block in guard_section(found))
+    assert "Regression guard against b.json" in text and "distortion worse" in text
