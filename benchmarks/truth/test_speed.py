@@ -51,7 +51,13 @@ N_PAIRS, N_FEATURES = 2000, 768
 # one run, 10 SupervisedLogistic fits went 0.662 -> 0.512 s (x1.29) on the noisy single truth
 # and 0.399 -> 0.340 s (x1.17) on the facts, CCS unchanged (1.224 s, 0.574 s); the bar is
 # scaled by the larger factor (2.5 x 1.29 = 3.2), so the same CCS speed passes as before.
-MAX_CCS_RATIO = 3.2
+# 4.8 since 2026-12-06: on this project's "AMD EPYC" machine (OpenBLAS SkylakeX kernels) the
+# same code reads higher than where 3.2 was set: the noisy single truth 3.04-3.45 kept (the
+# lowest of up to 3 attempts; single attempts up to 3.71) in 4 idle runs of this code, and
+# 3.47-3.71 for the code of 32ac4ec in the same session, so 3.2 failed unchanged code about
+# half the time (one fresh-clone CI of 5 failed on it); the facts 2.27-2.38. Bar = 1.3x the
+# worst single attempt (3.71), as every bar of this file.
+MAX_CCS_RATIO = 4.8
 CCS_ROUNDS = 3
 # The logistic fit (~45 ms) is repeated to last about as long as the CCS fit (0.5-0.8 s):
 # against a single 45 ms floor the ratio read 18.3 on an idle machine and 26.5 with one
@@ -91,7 +97,9 @@ def test_ccs_speed_against_logistic_probe(benchmark, pytestconfig, dataset):
     1.77 / 1.66 and 1.15 / 1.25. Bar 2.5 = 1.3x the worst, rounded up: CCS twice as slow
     fails. Since the floor's fit writes one (n_pairs, d) array instead of three (x1.29
     faster, CCS unchanged; see ``MAX_CCS_RATIO``): idle 1.90-2.38 / 1.47-1.78 (4 runs,
-    2026-12-02, a machine on which the old floor read 1.85 / 1.44); bar 3.2.
+    2026-12-02, a machine on which the old floor read 1.85 / 1.44); bar 3.2. On the "AMD
+    EPYC" machine of 2026-12-06: 3.04-3.71 / 2.27-2.38 for the same code; bar 4.8
+    (``MAX_CCS_RATIO``).
     """
     ds = DATASETS[dataset]()
     X = stack_pairs(ds.X_pos, ds.X_neg)  # the pairs [x_plus | x_minus], stacked untimed
