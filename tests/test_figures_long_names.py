@@ -190,17 +190,21 @@ def _family_draw(family: str):
 # --- the tests ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("family", sorted(FAMILIES))
-def test_family_figures_fit_long_method_names(family):
-    records = _records(family)
-    methods = sorted({r["method"] for r in records if r["status"] == "ok"})
-    drawn = list(_family_draw(family)(records))
-    assert drawn, f"{family}: no figure drawn"
+def _assert_figures_fit(drawn, methods, what: str) -> None:
+    """At least one figure, each with every text on its canvas and every method named."""
+    assert drawn, f"{what}: no figure drawn"
     for _, name, fig in drawn:
         texts = _drawn(fig)
         _assert_on_canvas(fig, texts, name)
         _assert_every_method_named(fig, texts, methods, name)
         plt.close(fig)
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_family_figures_fit_long_method_names(family):
+    records = _records(family)
+    methods = sorted({r["method"] for r in records if r["status"] == "ok"})
+    _assert_figures_fit(list(_family_draw(family)(records)), methods, family)
 
 
 @pytest.mark.parametrize("study", sorted(STUDIES))
@@ -208,13 +212,8 @@ def test_study_figures_fit_long_method_names(study):
     builtin, build = STUDIES[study]
     family = study.split(".")[1]
     methods = builtin + list(_user_names(family))
-    drawn = list(importlib.import_module(study).draw(build(methods)))
-    assert drawn, f"{study}: no figure drawn"
-    for _, name, fig in drawn:
-        texts = _drawn(fig)
-        _assert_on_canvas(fig, texts, name)
-        _assert_every_method_named(fig, texts, methods, name)
-        plt.close(fig)
+    _assert_figures_fit(list(importlib.import_module(study).draw(build(methods))), methods,
+                        study)
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
