@@ -74,7 +74,7 @@ from floor.validation import (
     check_random_state,
 )
 from methods.adapters._chunks import apply_in_chunks
-from methods.adapters._optional import import_optional
+from floor.optional import import_optional
 from methods.sparse._base import BaseDictionary
 
 __all__ = ["ARCHITECTURE_DEFAULTS", "SAELensSAE"]

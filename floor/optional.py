@@ -1,4 +1,5 @@
-"""Lazy imports of the adapters' optional libraries, with an error saying how to install them."""
+"""Lazy imports of the optional libraries (torch, sae-lens, concept-erasure) that the adapters
+of methods and generators load inside their functions, with an error saying how to install them."""
 
 from __future__ import annotations
 
