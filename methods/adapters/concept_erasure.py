@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from floor.validation import check_bool, check_choice, check_positive_float
 from floor.optional import import_optional
+from floor.validation import check_bool, check_choice, check_positive_float
 from methods.erasure._subspace import BaseEraser
 
 __all__ = ["LeaceEraser", "OracleEraser", "QuadraticEraser"]

@@ -67,6 +67,7 @@ from unittest import mock
 
 import numpy as np
 
+from floor.optional import import_optional
 from floor.validation import (
     check_float32_range,
     check_int,
@@ -74,7 +75,6 @@ from floor.validation import (
     check_random_state,
 )
 from methods.adapters._chunks import apply_in_chunks
-from floor.optional import import_optional
 from methods.sparse._base import BaseDictionary
 
 __all__ = ["ARCHITECTURE_DEFAULTS", "SAELensSAE"]

@@ -39,9 +39,9 @@ import copy
 import numpy as np
 
 from floor.import_paths import resolve_import
+from floor.optional import import_optional
 from floor.validation import check_float32_range, check_int, check_random_state
 from methods.adapters._chunks import apply_in_chunks
-from floor.optional import import_optional
 from methods.sparse._base import BaseDictionary
 
 __all__ = ["TorchSAE"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from types import SimpleNamespace
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
