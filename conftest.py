@@ -2,7 +2,8 @@
 
 ``pytest benchmarks/`` runs the built-in grid on the quick profile;
 ``--profile full`` runs paper scale; ``--method pkg.mod:Class`` (repeatable) runs a
-user's method instead, with ``--family`` where its interface does not say which family.
+user's method instead, with ``--family`` where its interface does not say which family;
+``--generator pkg.mod:factory`` (repeatable) a user's generator instead of the built-in ones.
 With pytest-xdist (``-n auto``) every test of a cell runs on the same worker
 (``--dist loadgroup``), so a cell is computed once; the workers send their records to
 the controller for the score table and ``--results-json``.
@@ -20,7 +21,8 @@ from benchmarks.cells import CellCache
 
 def pytest_addoption(parser):
     group = parser.getgroup("toyground")
-    options.add_options(group, options.PROFILE, options.METHOD, options.EXPECT_FAIL,
+    options.add_options(group, options.PROFILE, options.METHOD, options.GENERATOR,
+                        options.EXPECT_FAIL,
                         options.NO_REFERENCES, options.FAMILY, options.FIRST_SEED,
                         options.N_SEEDS, options.BASELINE)
     group.addoption("--results-json", default=None,
@@ -102,12 +104,14 @@ def session_records(config) -> list[dict]:
 
 def _references(config, records: list[dict]) -> list[dict]:
     """Reference records for the families of the user's records (`benchmarks.references`)."""
+    from benchmarks.conftest import user_generator_specs
     from benchmarks.profiles import get_profile
     from benchmarks.references import reference_records
 
     opts = config.option
     profile = get_profile(opts.profile, opts.first_seed, opts.n_seeds)
-    return reference_records({r["family"] for r in records}, profile)
+    return reference_records({r["family"] for r in records}, profile,
+                             generators=user_generator_specs(config))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -135,7 +139,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
         opts = config.option
         raise_it = write_baseline_command(opts.method, opts.baseline, opts.family,
-                                          merge=bool(opts.method))
+                                          merge=bool(opts.method or opts.generator),
+                                          generators=opts.generator)
         terminalreporter.write_sep("-", "better than the baseline beyond its uncertainty "
                                         f"(raise it: {raise_it})")
         for line in improved:

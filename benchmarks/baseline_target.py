@@ -28,24 +28,28 @@ def is_suite_baseline(path: Path) -> bool:
     return Path(path).resolve() == DEFAULT_BASELINE.resolve()
 
 
-def baseline_target(requested: Path | None, methods: list[str], out: Path) -> Path | None:
+def baseline_target(requested: Path | None, methods: list[str], out: Path,
+                    generators: Iterable[str] = ()) -> Path | None:
     """The file a run writes its baseline to (None: it writes none).
+
+    A ``--generator`` run is the user's as a ``--method`` run is (``generators``).
 
     Raises
     ------
     ValueError
-        For a ``--method`` run asked to write the suite's own baseline.
+        For a ``--method`` or ``--generator`` run asked to write the suite's own baseline.
     """
     if requested is None:
         return None
-    if not methods:
+    if not methods and not list(generators):
         return DEFAULT_BASELINE if requested == NO_PATH else Path(requested)
     if requested == NO_PATH:
         return Path(out) / "baseline.json"
     if is_suite_baseline(requested):
         raise ValueError(
             f"--write-baseline {requested}: that is the suite's own baseline of the built-in "
-            "methods, which a --method run never writes; give a path of your own, e.g. "
+            "methods, which a --method or --generator run never writes; give a path of your own, "
+            "e.g. "
             "--write-baseline my_baseline.json")
     return Path(requested)
 
@@ -74,17 +78,23 @@ def check_overwrite(path: Path, keys: Iterable[tuple], merge: bool) -> None:
 
 def write_baseline_command(methods: Iterable[str] = (), path: Path | str | None = None,
                            family: str | None = None, merge: bool = False,
-                           n_seeds: int = BASELINE_SEEDS) -> str:
-    """The command that writes a baseline for a run of ``methods`` (none: built-in).
+                           n_seeds: int = BASELINE_SEEDS, generators: Iterable[str] = ()
+                           ) -> str:
+    """The command that writes a baseline for a run of ``methods`` and ``generators``
+    (none: built-in).
 
-    A built-in run rewrites the suite's baseline; a ``--method`` run writes ``path`` (the
-    user's own file, ``my_baseline.json`` when none is known), with ``--merge-baseline`` when
-    that file holds other cells too.
+    A built-in run rewrites the suite's baseline; a ``--method`` or ``--generator`` run
+    writes ``path`` (the user's own file, ``my_baseline.json`` when none is known), with
+    ``--merge-baseline`` when that file holds other cells too.
     """
-    methods = list(methods)
+    gens = list(generators)
+    user = list(methods)
     argv = ["python", "-m", "reports"]
-    for m in methods:
+    for m in user:
         argv += ["--method", m]
+    for g in gens:
+        argv += ["--generator", g]
+    methods = user + gens  # a user's run, either way
     if family and methods:
         argv += ["--family", family]
     argv += ["--n-seeds", str(n_seeds), "--write-baseline"]

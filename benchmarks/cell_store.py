@@ -41,14 +41,17 @@ class CellRef:
     # The run's declared findings as ``check@generator=reason`` lines (files already read,
     # so that a worker on another host needs none of them).
     expect_fail: tuple[str, ...] = ()
+    # The run's --generator strings (a worker calls the named one's factory to rebuild it).
+    user_generators: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, cell: Cell, user_methods: Iterable[str] = (), user_family: str | None = None):
+    def of(cls, cell: Cell, user_methods: Iterable[str] = (), user_family: str | None = None,
+           user_generators: Iterable[str] = ()):
         lines = tuple(f"{check}@{generator}={reason}"
                       for (generator, check), reason in cell.method.findings.items())
         return cls(cell.family, cell.method.name, cell.generator.name, cell.profile.name,
                    tuple(user_methods), user_family, cell.profile.first_seed,
-                   cell.profile.n_seeds, lines)
+                   cell.profile.n_seeds, lines, tuple(user_generators))
 
     @property
     def key(self) -> CellKey:

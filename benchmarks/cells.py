@@ -70,6 +70,12 @@ def describe_cell(cell: Cell) -> dict:
     downstream imports a family to render a record.
     """
     builtin = cell.method.builtin
+    gen = cell.generator
+    # A user's generator (--generator) says so, in words, with the ground-truth keys it
+    # provides; a built-in generator's record is as it always was.
+    user_generator = {} if gen.builtin else {
+        "generator_builtin": False, "generator_description": gen.description,
+        "ground_truth_keys": sorted(gen.provides or ())}
     return {
         "family": cell.family,
         "method": cell.method.name,
@@ -82,6 +88,7 @@ def describe_cell(cell: Cell) -> dict:
         "expected_findings": expected_findings_for(cell),
         "variable_findings": variable_findings_for(cell),
         "other_scale_findings": other_scale_findings_for(cell),
+        **user_generator,
     }
 
 
@@ -108,7 +115,7 @@ def _run_cell(cell: Cell) -> dict:
     if error is None:
         try:
             record["metrics"] = family.aggregate(seeds)
-            record["checks"] = family.check(record["metrics"])
+            record["checks"] = family.check(record["metrics"], cell.generator.provides)
         except Exception as exc:  # noqa: BLE001
             record["status"], record["error"] = "error", f"aggregation: {error_message(exc)}"
     record["ground_truth"] = next(

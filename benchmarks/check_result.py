@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,21 @@ def describe_check(name: str, check: dict) -> str:
     verdict = "passed" if check["passed"] else "failed"
     return (f"{name} {verdict}: {check['rule']}; measured {check['value']:.4g}, "
             f"threshold {check['threshold']:.4g}")
+
+
+# How a check's rule starts when the generator does not provide the ground truth it needs
+# (`benchmarks.families.Family.check`; a user's --generator).
+NOT_PROVIDED = "not applicable, because the generator provides no "
+
+
+def not_provided(name: str, missing: Iterable[str]) -> CheckResult:
+    """The result of check ``name`` on a generator that lacks the ground-truth keys
+    ``missing``: not applicable (the report's –), saying which keys; never a verdict.
+
+    It passes, as every "not applicable" check does, so that nothing counts it as a failure;
+    the report shows it as not applicable and pytest skips its test with this rule.
+    """
+    return CheckResult(name, True, 0.0, 0.0, NOT_PROVIDED + " and no ".join(missing))
 
 
 def at_most(name: str, value: float, threshold: float, what: str) -> CheckResult:

@@ -17,10 +17,26 @@ def grid_for(config, family: str | None):
         try:
             _GRIDS[key] = build_grid(opts.profile, methods=opts.method, family=opts.family,
                                      first_seed=opts.first_seed, n_seeds=opts.n_seeds,
-                                     expect_fail=opts.expect_fail)
-        except ValueError as exc:  # a --method or --expect-fail the grid cannot resolve
+                                     expect_fail=opts.expect_fail,
+                                     generators=opts.generator)
+        except ValueError as exc:  # a --method, --generator or --expect-fail the grid
+            # cannot resolve
             raise pytest.UsageError(str(exc)) from None
     return [c for c in _GRIDS[key] if family is None or c.family == family]
+
+
+def user_generator_specs(config) -> list:
+    """The run's ``--generator`` specs, as the grid resolved them (none without it)."""
+    if not config.option.generator:
+        return []
+    specs = {c.generator.name: c.generator for c in grid_for(config, None)}
+    return list(specs.values())
+
+
+def scoped(opts) -> bool:
+    """Whether the run is scoped to the user's methods or generators (``--method``,
+    ``--generator``): no built-in speed benchmarks, no baseline unless ``--baseline``."""
+    return bool(getattr(opts, "method", None) or getattr(opts, "generator", None))
 
 
 def parametrize_grid(metafunc) -> None:
@@ -65,13 +81,13 @@ def _findings(cell) -> tuple[dict, dict]:
 def parametrize_regression(metafunc) -> None:
     """Parametrise ``regression_case`` with (cell, baseline record or None) pairs.
 
-    The built-in grid is compared with ``reports/baseline.json``; a ``--method`` run only
-    with an explicit ``--baseline``.
+    The built-in grid is compared with ``reports/baseline.json``; a ``--method`` or
+    ``--generator`` run only with an explicit ``--baseline``.
     """
     from benchmarks.regression_guard import DEFAULT_BASELINE, load_baseline
 
     opts = metafunc.config.option
-    path = opts.baseline or (None if opts.method else DEFAULT_BASELINE)
+    path = opts.baseline or (None if scoped(opts) else DEFAULT_BASELINE)
     cells = grid_for(metafunc.config, None) if path else []
     base = load_baseline(path) if path else {}
     params = [pytest.param((c, base.get(c.key)), id=f"{c.family}-{c.id}",
@@ -96,18 +112,21 @@ def pytest_generate_tests(metafunc):
         parametrize_user_speed(metafunc)
 
 
-# Test files of the built-in methods alone, not collected when --method scopes the run to
-# the user's methods: the speed benchmarks (bars about the built-in methods, and a busy
-# machine can fail them: not the user's finding), and the regression guard unless the
-# user passes their own --baseline.
+# Test files of the built-in methods alone, not collected when --method or --generator
+# scopes the run to the user's methods or generators: the speed benchmarks (bars about the
+# built-in methods, and a busy machine can fail them: not the user's finding), and the
+# regression guard unless the user passes their own --baseline. The timing of each
+# --method (test_user_speed.py) is collected only with --method.
 # Every speed-benchmark file (test_speed.py, test_speed_architectures.py, ...).
 BUILTIN_ONLY_PREFIX = "test_speed"
 
 
 def pytest_ignore_collect(collection_path, config):
     opts = config.option
-    if not getattr(opts, "method", None):
-        return None if collection_path.name != "test_user_speed.py" else True
+    if collection_path.name == "test_user_speed.py":
+        return None if getattr(opts, "method", None) else True
+    if not scoped(opts):
+        return None
     if collection_path.name.startswith(BUILTIN_ONLY_PREFIX):
         return True
     if collection_path.name == "test_regression.py" and not opts.baseline:

@@ -41,7 +41,7 @@ def resolve(ref: CellRef) -> Cell:
     """The `Cell` a reference names, built alone from the grid definition."""
     profile = get_profile(ref.profile, ref.first_seed, ref.n_seeds)
     return find_cell(ref.family, ref.method, ref.generator, profile, ref.user_methods,
-                     ref.user_family, ref.expect_fail)
+                     ref.user_family, ref.expect_fail, ref.user_generators)
 
 
 def run_ref(ref: CellRef) -> dict:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
-from benchmarks.check_result import CheckResult
+from benchmarks.check_result import NOT_PROVIDED, CheckResult, not_provided  # noqa: F401
 from benchmarks.profiles import PROFILES, Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
@@ -47,6 +47,24 @@ class Guarded:
     better: str
     tol: float
     needs: str = ""
+
+
+@dataclass(frozen=True)
+class GeneratorKeyword:
+    """A keyword argument a family passes to its generators on some calls, beyond the
+    spec's own arguments, ``random_state`` and ``split`` (a user's factory receives it too).
+
+    Attributes
+    ----------
+    when : str
+        On which calls, and what value, in words (the contract page, docs/your-generator.md).
+    required : bool
+        Whether every generator of the family must take it; False: passed only to a
+        generator that has a parameter of that name.
+    """
+
+    when: str
+    required: bool = True
 
 
 def imported_on_call(target: str) -> Callable:
@@ -189,6 +207,18 @@ class Family:
         ``(n_features) -> Dataset``: what a method's ``build`` reads at the tiny scale
         (`tiny_instance`); `stand_in` unless a build reads its training set (the erasure
         oracle reads the planted directions).
+    dataset_fields : tuple of str
+        The `Dataset` fields the family's scoring reads (``X``, ``y``, ``X_pos``,
+        ``X_neg``): what a user's generator must return, and how its family is told from
+        what it returns (`benchmarks.user_generators.infer_generator_family`).
+    check_needs : mapping of str to tuple of str
+        ``check -> ground-truth keys`` it reads: on a user's generator that lacks one, the
+        check is not applicable, "because the generator provides no <key>" (`check`). A
+        check not listed needs none.
+    generator_keywords : mapping of str to GeneratorKeyword
+        Keyword arguments the family's scoring passes to its generators on some calls (a
+        larger ``n_samples`` for the split a method is fitted on), beyond the spec's own,
+        ``random_state`` and ``split``.
     """
 
     name: str
@@ -213,6 +243,9 @@ class Family:
     title: str = ""
     accepts_interface: Callable[[type], bool] = needs_family_option
     tiny_train: Callable[[int], Dataset] = stand_in
+    dataset_fields: tuple[str, ...] = ("X",)
+    check_needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    generator_keywords: Mapping[str, GeneratorKeyword] = field(default_factory=dict)
 
     @property
     def check_names(self) -> tuple[str, ...]:
@@ -262,6 +295,17 @@ class Family:
         return {name: float(g.per_seed(seed_result)) for name, g in self.guarded.items()
                 if not g.needs or g.needs in seed_result}
 
-    def check(self, metrics: dict) -> dict:
-        """Every check of the family on a cell's aggregated metrics: name -> check dict."""
-        return {name: check(metrics).to_dict() for name, check in self.checks.items()}
+    def check(self, metrics: dict, provides: Iterable[str] | None = None) -> dict:
+        """Every check of the family on a cell's aggregated metrics: name -> check dict.
+
+        ``provides`` are the ground-truth keys of a user's generator (None: a built-in
+        generator, which provides what the family reads); a check whose `check_needs` it
+        lacks is not applicable (`not_provided`) and is not called.
+        """
+        have = None if provides is None else set(provides)
+        out = {}
+        for name, check in self.checks.items():
+            missing = [k for k in self.check_needs.get(name, ())
+                       if have is not None and k not in have]
+            out[name] = (not_provided(name, missing) if missing else check(metrics)).to_dict()
+        return out

@@ -21,6 +21,7 @@ key included, so that a test can measure it; its ``figures`` writes them with
 
 from __future__ import annotations
 
+import hashlib
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -236,6 +237,17 @@ def _grow(fig: Figure, inches: float, edge: str, moving=()) -> None:
         legend.set_bbox_to_anchor(anchor.translated(0, lift(legend)),
                                   transform=fig.dpi_scale_trans)
     fig.set_size_inches(width, new)
+
+
+def file_safe(name: str) -> str:
+    """``name`` as part of a file name: a built-in name as it is; a user's generator or
+    method (``pkg.mod:make(n=5)``, ``path/to/file.py:make``) with every other character
+    than letters, digits and ``._=-`` as ``_``, and a short digest of the whole name so that
+    two names that differ only there stay two files."""
+    safe = re.sub(r"[^A-Za-z0-9._=-]+", "_", name)
+    if safe == name:
+        return name
+    return f"{safe[:60]}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 
 def save_figure(fig: Figure, path: Path) -> Path:

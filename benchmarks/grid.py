@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 from typing import Iterable
 
@@ -19,13 +20,15 @@ from benchmarks.profiles import Profile, get_profile
 from benchmarks.registry import FAMILIES, FAMILY_NAMES, get_family
 from benchmarks.seeding import sklearn_seed
 from benchmarks.signatures import accepts
-from benchmarks.spec import MethodSpec
+from benchmarks.spec import GeneratorSpec, MethodSpec
+from benchmarks.user_generators import user_generator_spec
 from benchmarks.user_methods import infer_family
 from floor.import_paths import load_object, parse_import_string, resolve_import
 
 
 def user_method_spec(text: str, family: str | None = None,
-                     declared: Declared | None = None) -> MethodSpec:
+                     declared: Declared | None = None,
+                     generator_names: Iterable[str] | None = None) -> MethodSpec:
     """A `MethodSpec` for the user's ``--method`` string ``text``.
 
     ``text`` is ``pkg.mod:Name`` or ``file.py:Name``, optionally with keyword arguments,
@@ -35,7 +38,8 @@ def user_method_spec(text: str, family: str | None = None,
     likewise) or an instance (deep-copied per fit; it takes no arguments). The spec's name
     is the canonical string with its arguments, so two settings of one class are two
     methods. ``declared`` are the run's ``--expect-fail`` declarations; those of the
-    method's family become its ``findings``.
+    method's family become its ``findings``, on ``generator_names`` (the run's generators
+    of that family; default: the family's built-in generators).
 
     Everything is resolved here, before any cell runs: the import, the family, the
     arguments (one instance is built) and the import strings the method takes as
@@ -69,7 +73,8 @@ def user_method_spec(text: str, family: str | None = None,
         resolve_import(getattr(probe, name, None), f"--method {text!r}: {name}")
     fam = family or infer_family(target)
     spec_family = get_family(fam)
-    findings = declared_for(declared or {}, spec_family.check_names, _generator_names(fam))
+    gens = _generator_names(fam) if generator_names is None else list(generator_names)
+    findings = declared_for(declared or {}, spec_family.check_names, gens)
     return MethodSpec(parsed.name, fam, build, builtin=False,
                       description=f"user method {parsed.name}", findings=findings)
 
@@ -100,7 +105,8 @@ def user_method_names(texts: Iterable[str]) -> dict[str, str]:
 def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
                methods: Iterable[str] = (), family: str | None = None,
                first_seed: int = 0, n_seeds: int | None = None,
-               expect_fail: Iterable[str] = ()) -> list[Cell]:
+               expect_fail: Iterable[str] = (), generators: Iterable[str] = ()
+               ) -> list[Cell]:
     """Cells of the grid.
 
     Parameters
@@ -113,7 +119,9 @@ def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
         arguments); when given, the grid holds only them, each on every
         generator of its family.
     family : str, optional
-        The family of the user methods (inferred from their interface when omitted).
+        The family of the user methods and generators (inferred when omitted: a method's
+        from its interface, a generator's from the methods' family or the Dataset it
+        returns, `benchmarks.user_generators`).
     first_seed : int
         First grid seed (the profile runs ``n_seeds`` consecutive seeds from it).
     n_seeds : int, optional
@@ -121,12 +129,18 @@ def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
     expect_fail : iterable of str
         The user's declared findings (``check@generator=reason`` or files of them,
         `benchmarks.declared_findings`); only with ``methods``.
+    generators : iterable of str
+        User generators by ``--generator`` string (a factory's import path, optionally with
+        keyword arguments); when given, the grid holds only them, each with the built-in
+        methods of its family, or with the user ``methods`` of its family when given.
     """
     prof = get_profile(profile, first_seed, n_seeds)
     cells = []
     declared = parse_expect_fail(expect_fail)
     if declared and not methods:
         raise ValueError("--expect-fail declares failures of a --method; none was given")
+    if generators:
+        return user_generator_cells(prof, list(methods), list(generators), family, declared)
     if methods:
         specs = [user_method_spec(text, family, declared) for text in methods]
         check_declarations(declared, {s.family: (get_family(s.family).check_names,
@@ -145,7 +159,7 @@ def build_grid(profile: str = "quick", families: Iterable[str] | None = None,
 
 def find_cell(family: str, method: str, generator: str, profile: Profile,
               user_methods: Iterable[str] = (), user_family: str | None = None,
-              expect_fail: Iterable[str] = ()) -> Cell:
+              expect_fail: Iterable[str] = (), user_generators: Iterable[str] = ()) -> Cell:
     """The one cell of the grid named by ``family``, ``method`` and ``generator``.
 
     Builds that cell alone (what a worker does before running it), not the whole grid:
@@ -164,12 +178,19 @@ def find_cell(family: str, method: str, generator: str, profile: Profile,
         The family given for the user methods (inferred when omitted).
     expect_fail : iterable of str
         The run's declared findings of the user methods.
+    user_generators : iterable of str
+        The run's user generators: when given, the grid holds only them (the named
+        generator is resolved alone, with one call of its factory).
 
     Raises
     ------
     KeyError
         When the grid has no such cell.
     """
+    if list(user_generators):
+        return _find_user_generator_cell(family, method, generator, profile,
+                                         list(user_methods), user_family, expect_fail,
+                                         list(user_generators))
     names = user_method_names(user_methods)
     if names:
         declared = parse_expect_fail(expect_fail)
@@ -180,5 +201,106 @@ def find_cell(family: str, method: str, generator: str, profile: Profile,
     gen = next((g for g in get_family(family).generators(profile) if g.name == generator),
                None)
     if spec is None or spec.family != family or gen is None:
+        raise KeyError(f"no cell {(family, method, generator, profile.name)} in the grid")
+    return Cell(family, spec, gen, profile)
+
+
+# --- user generators (--generator) --------------------------------------------------------
+
+def _method_specs(methods: list[str], family: str | None) -> list[MethodSpec]:
+    """The user methods' specs without findings (those need the run's generator names)."""
+    return [user_method_spec(text, family) for text in methods]
+
+
+def _generator_family(family: str | None, method_specs: list[MethodSpec]) -> str | None:
+    """The family a user generator is given: ``--family``, else that of the run's user
+    methods when they share one, else None (inferred from the Dataset it returns)."""
+    families = {s.family for s in method_specs}
+    return family or (families.pop() if len(families) == 1 else None)
+
+
+def runnable_methods(family: str, generator: GeneratorSpec, profile: Profile
+                     ) -> tuple[list[MethodSpec], list[MethodSpec]]:
+    """The family's built-in methods that can run on ``generator``, and those that cannot:
+    a method whose build reads ground truth the generator lacks (`MethodSpec.needs`)."""
+    methods = get_family(family).methods(profile)
+    return ([m for m in methods if not generator.lacks(m.needs)],
+            [m for m in methods if generator.lacks(m.needs)])
+
+
+def _with_left_out(generator: GeneratorSpec, left_out: list[MethodSpec]) -> GeneratorSpec:
+    """``generator`` whose description names the built-in methods not run on it, and why."""
+    if not left_out:
+        return generator
+    why = "; ".join(f"{m.name} (it reads {', '.join(generator.lacks(m.needs))}, which the "
+                    "generator does not provide)" for m in left_out)
+    return dataclasses.replace(generator, description=(
+        f"{generator.description}. Built-in methods not run on it: {why}"))
+
+
+def user_generator_cells(profile: Profile, methods: list[str], generators: list[str],
+                         family: str | None, declared: Declared) -> list[Cell]:
+    """The cells of a ``--generator`` run: each user generator with the user methods of its
+    family, or (without ``--method``) with the family's built-in methods that can run on
+    it. Every generator and method is resolved here; a method family without a generator,
+    or a generator family without a method, is refused."""
+    texts = user_method_names(generators)
+    if len(texts) != len(generators):
+        raise ValueError(f"--generator: the same generator given twice in {generators}")
+    specs = _method_specs(methods, family)
+    default = _generator_family(family, specs)
+    gens = [user_generator_spec(t, default, profile.first_seed) for t in generators]
+    by_family: dict[str, list[GeneratorSpec]] = {}
+    for g in gens:
+        by_family.setdefault(g.family, []).append(g)
+    for spec in specs:
+        if spec.family not in by_family:
+            raise ValueError(f"--method {spec.name!r} is a {spec.family} method, and no "
+                             f"--generator is of the {spec.family} family (a --generator run "
+                             f"holds only the given generators: {sorted(by_family)})")
+    if specs:
+        missing = sorted(set(by_family) - {s.family for s in specs})
+        if missing:
+            raise ValueError(f"--generator of the {', '.join(missing)} family has no --method "
+                             f"of its family; the methods given are of "
+                             f"{sorted({s.family for s in specs})} (pass --family, or a "
+                             "--method of each generator's family)")
+    names = {f: [g.name for g in gs] for f, gs in by_family.items()}
+    specs = [dataclasses.replace(s, findings=declared_for(
+        declared, get_family(s.family).check_names, names[s.family])) for s in specs]
+    check_declarations(declared, {s.family: (get_family(s.family).check_names,
+                                             names[s.family]) for s in specs})
+    cells = []
+    for g in gens:
+        if specs:
+            cells += [Cell(g.family, m, g, profile) for m in specs if m.family == g.family]
+            continue
+        run, left_out = runnable_methods(g.family, g, profile)
+        g = _with_left_out(g, left_out)
+        cells += [Cell(g.family, m, g, profile) for m in run]
+    return cells
+
+
+def _find_user_generator_cell(family: str, method: str, generator: str, profile: Profile,
+                              methods: list[str], user_family: str | None,
+                              expect_fail: Iterable[str], generators: list[str]) -> Cell:
+    """`find_cell` for a ``--generator`` run: the named generator resolved alone."""
+    texts = user_method_names(generators)
+    specs = _method_specs(methods, user_family)
+    if generator not in texts:
+        raise KeyError(f"no cell {(family, method, generator, profile.name)} in the grid")
+    gen = user_generator_spec(texts[generator], _generator_family(user_family, specs),
+                              profile.first_seed)
+    if specs:
+        declared = parse_expect_fail(expect_fail)
+        spec = next((s for s in specs if s.name == method), None)
+        if spec is not None:  # its findings on this generator (the cell's only ones)
+            spec = dataclasses.replace(spec, findings=declared_for(
+                declared, get_family(spec.family).check_names, [generator]))
+    else:
+        run, left_out = runnable_methods(gen.family, gen, profile)
+        gen = _with_left_out(gen, left_out)
+        spec = next((m for m in run if m.name == method), None)
+    if spec is None or spec.family != family or gen.family != family:
         raise KeyError(f"no cell {(family, method, generator, profile.name)} in the grid")
     return Cell(family, spec, gen, profile)

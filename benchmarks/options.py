@@ -35,6 +35,13 @@ METHOD = Option("--method", dict(
     action="append", default=[],
     help="a user method 'pkg.module:Class' or 'path/to/file.py:Class' (repeatable); "
          "replaces the built-in methods"))
+GENERATOR = Option("--generator", dict(
+    action="append", default=[], metavar="PKG.MOD:FACTORY(K=V)",
+    help="a user generator 'pkg.module:factory(k=v)' or 'path/to/file.py:factory' "
+         "(repeatable): called as factory(**kwargs, random_state=<SeedSequence>, split=<int>) "
+         "plus its family's size keywords, it returns a generators.dataset.Dataset with its "
+         "ground truth; replaces the built-in generators (the methods are the family's "
+         "built-in ones, or the --method ones); docs/your-generator.md"))
 EXPECT_FAIL = Option("--expect-fail", dict(
     action="append", default=[], metavar="CHECK@GENERATOR=REASON",
     help="a known failure of your --method (repeatable), or a file of such lines: a strict "
@@ -50,8 +57,8 @@ NO_STUDIES = Option("--no-studies", dict(
          "grid's cells only"))
 FAMILY = Option("--family", dict(
     default=None, choices=FAMILY_NAMES,
-    help="family of --method (inferred from its interface when omitted), or the only "
-         "family to run"))
+    help="family of --method and --generator (inferred when omitted: a method's from its "
+         "interface, a generator's from the Dataset it returns), or the only family to run"))
 FIRST_SEED = Option("--first-seed", dict(
     type=int, default=0,
     help="first grid seed (other seeds: other data, method and probe streams)"))

@@ -13,6 +13,9 @@ run's profile and seeds are those, the references are read from it and nothing i
 otherwise their cells are scored now, by `benchmarks.cells.run_cell` (the one scoring
 path), with the best built-in methods still chosen from the committed quick records.
 
+A ``--generator`` run has no committed records of its generators: its references are
+scored on them, in the same run.
+
 Reference records are marked ``"reference": true`` with their ``"reference_role"`` and
 ``"reference_source"``: ``"committed"`` (read from the file) or ``"scored"`` (run now).
 """
@@ -29,6 +32,7 @@ from benchmarks.profiles import Profile, get_profile
 from benchmarks.progress import progress_bar, step
 from benchmarks.registry import FAMILIES, get_family
 from benchmarks.results import SCHEMA_VERSION, environment, write_atomically
+from benchmarks.spec import GeneratorSpec
 
 REFERENCE_FILE = Path(__file__).resolve().parent.parent / "reports" / "references.json"
 KIND = "toyground-references"
@@ -86,28 +90,38 @@ def roles(family: str, doc: dict | None) -> dict[str, str]:
 
 def reference_records(families: Iterable[str], profile: Profile,
                       path: Path = REFERENCE_FILE,
-                      run: Callable[[Cell], dict] = run_cell) -> list[dict]:
+                      run: Callable[[Cell], dict] = run_cell,
+                      generators: Iterable[GeneratorSpec] = ()) -> list[dict]:
     """The reference records of ``families`` for ``profile`` (its seeds), each marked.
 
     Read from the committed file when it covers the profile's seeds; otherwise each
-    reference cell is scored with ``run``, with a progress bar per family.
+    reference cell is scored with ``run``, with a progress bar per family. With
+    ``generators`` (a ``--generator`` run's, `benchmarks.user_generators`) the references
+    are scored on them, since no committed record holds a user's generator: each reference
+    method that can run on it (not the erasure oracle on a generator without planted
+    directions, `MethodSpec.needs`); the best built-in methods are still those of the
+    committed quick records.
     """
     doc = load_references(path)
+    user_gens = list(generators)
     out = []
     for family in sorted(set(families)):
         role = roles(family, doc)
-        if covers(doc, profile):
+        committed = covers(doc, profile) and not user_gens
+        if committed:
             recs = [r for r in doc["records"] if r["family"] == family and r["method"] in role]
         else:
             fam = get_family(family)
+            gens = [g for g in user_gens if g.family == family] or (
+                [] if user_gens else fam.generators(profile))
             cells = [Cell(family, m, g, profile) for m in fam.methods(profile)
-                     if m.name in role for g in fam.generators(profile)]
+                     if m.name in role for g in gens if not g.lacks(m.needs)]
             recs = []
             with progress_bar(len(cells), f"{family} references") as bar:
                 for cell in cells:
                     recs.append(run(cell))
                     step(bar, cell.id)
-        source = "committed" if covers(doc, profile) else "scored"
+        source = "committed" if committed else "scored"
         out += [{**r, "reference": True, "reference_role": role[r["method"]],
                  "reference_source": source} for r in recs]
     return out

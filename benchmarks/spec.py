@@ -8,7 +8,7 @@ from `benchmarks.seeding`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -18,12 +18,29 @@ from generators.dataset import Dataset
 
 @dataclass(frozen=True)
 class GeneratorSpec:
-    """A named generator with the keyword arguments the profile gives it."""
+    """A named generator with the keyword arguments the profile gives it.
+
+    ``provides`` is the set of ``ground_truth`` keys of a user's generator (``--generator``,
+    `benchmarks.user_generators`), read from the one call made when the grid is built;
+    None for a built-in generator, which provides what its family reads. ``builtin`` is
+    False for a user's generator, and ``description`` says in words what it is (the
+    report's sentence where the family has none for it).
+    """
 
     name: str
     family: str
     make: Callable[..., Dataset]
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    provides: frozenset[str] | None = None
+    builtin: bool = True
+    description: str = ""
+
+    def lacks(self, keys: Iterable[str]) -> tuple[str, ...]:
+        """Those of the ground-truth ``keys`` this generator does not provide (none for a
+        built-in generator)."""
+        if self.provides is None:
+            return ()
+        return tuple(k for k in keys if k not in self.provides)
 
     def dataset(self, streams: SeedStreams, split: int, **overrides) -> Dataset:
         """Split ``split`` of this generator's dataset at the seed of ``streams``.
@@ -46,6 +63,8 @@ class MethodSpec:
     ``tiny`` are the hyperparameters the contract tests set (``set_params``) on a built
     instance, budgets of a few steps and a handful of atoms so that a fit costs
     milliseconds (`benchmarks.families.Family.tiny_instance`); the grid never reads them.
+    ``needs`` are the ground-truth keys ``build`` reads (the erasure oracle reads the planted
+    directions): on a user's generator that lacks one, the method is not run.
     """
 
     name: str
@@ -55,6 +74,7 @@ class MethodSpec:
     description: str = ""
     findings: Mapping[tuple[str, str], str] = field(default_factory=dict)
     tiny: Mapping[str, Any] = field(default_factory=dict)
+    needs: tuple[str, ...] = ()
 
 
 def seeded(cls: type, **kwargs) -> Callable[[Dataset, np.random.SeedSequence], Any]:

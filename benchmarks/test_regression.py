@@ -19,11 +19,14 @@ from benchmarks.regression_guard import compare, worse_within_tolerance
 def missing_entry_message(cell, baseline: str | None) -> str:
     """What to run when ``cell`` has no entry in the baseline it is guarded against: for a
     built-in cell, the command that adds its entry to the suite's baseline; for a user's
-    method, the one that adds it to the user's own file (never the suite's)."""
-    if cell.method.builtin:
+    method or generator, the one that adds it to the user's own file (never the suite's)."""
+    if cell.method.builtin and cell.generator.builtin:
         fix = rebaseline_command([(cell.family, cell.method.name, cell.generator.name)])
     else:
-        fix = write_baseline_command([cell.method.name], baseline, cell.family, merge=True)
+        fix = write_baseline_command([] if cell.method.builtin else [cell.method.name],
+                                     baseline, cell.family, merge=True,
+                                     generators=[] if cell.generator.builtin
+                                     else [cell.generator.name])
     return (f"{cell.family} {cell.id}: no baseline entry for this cell; if the cell is new, "
             f"write its entry with `{fix}`")
 

@@ -1,15 +1,16 @@
 """Command line of the sanity-check report.
 
     python -m reports [--out DIR] [--profile quick|full] [--family F]
-                      [--method pkg.mod:Class ...] [--jobs N | --scheduler ADDRESS]
+                      [--method pkg.mod:Class ...] [--generator pkg.mod:factory ...]
+                      [--jobs N | --scheduler ADDRESS]
                       [--resume] [--no-studies] [--from results.json]
 
 Writes ``DIR/results.json``, ``DIR/report.html`` (self-contained), ``DIR/report.md`` and
 the PNG figures. Scores come from `benchmarks.cells.run_cell`, the same code path as
 ``pytest benchmarks/``; the families' studies (`reports.studies`) run after the grid
-(built-in runs only; ``--no-studies`` skips them); with ``--from`` nothing is rescored, only
-rendered. Each finished
-cell is written to ``DIR/cells/`` at once; ``--resume`` keeps those and runs the rest.
+(built-in runs only: not with ``--method`` or ``--generator``; ``--no-studies`` skips
+them); with ``--from`` nothing is rescored, only rendered. Each finished cell is written
+to ``DIR/cells/`` at once; ``--resume`` keeps those and runs the rest.
 
 Faults: a worker process that dies mid-cell is replaced and its cell started again (twice
 in all on ``--jobs``; up to Dask's ``allowed-failures`` on ``--scheduler``), then the cell
@@ -65,8 +66,8 @@ def _parser() -> argparse.ArgumentParser:
                "run the same command with --resume to finish. A worker that dies mid-cell "
                "is replaced and the cell retried, then recorded as an error.")
     p.add_argument("--out", type=Path, default=Path("reports/out"), help="output folder")
-    options.add_options(p, options.PROFILE, options.FAMILY, options.METHOD, options.EXPECT_FAIL,
-                        options.NO_REFERENCES, options.NO_STUDIES)
+    options.add_options(p, options.PROFILE, options.FAMILY, options.METHOD, options.GENERATOR,
+                        options.EXPECT_FAIL, options.NO_REFERENCES, options.NO_STUDIES)
     p.add_argument("--from", dest="source", type=Path, default=None,
                    help="render an existing results.json instead of running the grid")
     options.add_options(p, options.JOBS)
@@ -102,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 def _cells(args) -> list:
     cells = build_grid(args.profile, methods=args.method, family=args.family,
                        first_seed=args.first_seed, n_seeds=args.n_seeds,
-                       expect_fail=args.expect_fail)
+                       expect_fail=args.expect_fail, generators=args.generator)
     cells = select_cells(cells, args.select)
     known = {name for c in cells for name in FAMILIES[c.family].check_names}
     if set(args.checks) - known:
@@ -143,7 +144,7 @@ def select_cells(cells: list, patterns: list[str]) -> list:
 
 
 def _refs(args) -> list[CellRef]:
-    return [CellRef.of(c, args.method, args.family) for c in _cells(args)]
+    return [CellRef.of(c, args.method, args.family, args.generator) for c in _cells(args)]
 
 
 def run_grid(args, cells: list | None = None) -> list[dict]:
@@ -152,25 +153,28 @@ def run_grid(args, cells: list | None = None) -> list[dict]:
         raise SystemExit(f"--jobs must be >= 1, got {args.jobs}")
     store = CellStore(args.out / "cells")
     cells = _cells(args) if cells is None else cells
-    refs = [CellRef.of(c, args.method, args.family) for c in cells]
+    refs = [CellRef.of(c, args.method, args.family, args.generator) for c in cells]
     return run_cells(refs, jobs=args.jobs, scheduler=args.scheduler, store=store,
                      resume=args.resume)
 
 
-def _references(args, records: list[dict], baseline_run: bool) -> list[dict]:
-    """The reference records beside a ``--method`` run's (`benchmarks.references`).
+def _references(args, records: list[dict], baseline_run: bool, cells: list) -> list[dict]:
+    """The reference records beside a ``--method`` run's (`benchmarks.references`); on a
+    ``--generator`` run's generators, scored now (no committed record holds them).
 
     A baseline run (``--write-baseline``) only reads them: at other seeds than the committed
-    references' they would be scored anew (at 60 seeds, minutes of cells the baseline does
-    not need), so there they are left out, and the message says so.
+    references' (or on a user's generators) they would be scored anew (at 60 seeds, minutes
+    of cells the baseline does not need), so there they are left out, and the message says so.
     """
     profile = get_profile(args.profile, args.first_seed, args.n_seeds)
-    if baseline_run and not covers(load_references(), profile):
-        print("references left out: this baseline run's seeds are not those of the committed "
+    if baseline_run and (args.generator or not covers(load_references(), profile)):
+        print("references left out: this baseline run's cells are not those of the committed "
               "references, which would have to be scored anew (run without --write-baseline "
               "to see them beside your method)", file=sys.stderr)
         return []
-    return reference_records({r["family"] for r in records}, profile)
+    generators = {c.generator.name: c.generator for c in cells if not c.generator.builtin}
+    return reference_records({r["family"] for r in records}, profile,
+                             generators=list(generators.values()))
 
 
 class Terminated(KeyboardInterrupt):
@@ -202,7 +206,7 @@ def _baseline_target(args, parser, cells: list | None) -> Path | None:
     if args.merge_baseline and args.write_baseline is None:
         parser.error("--merge-baseline goes with --write-baseline")
     try:
-        target = baseline_target(args.write_baseline, args.method, args.out)
+        target = baseline_target(args.write_baseline, args.method, args.out, args.generator)
         if target is not None:
             keys = ([record_key(r) for r in read_results(args.source)["records"]
                      if not r.get("reference")] if args.source else [c.key for c in cells])
@@ -216,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _parser()
     args = parser.parse_args(argv)
-    # Every --method (import, family, arguments) and --expect-fail is resolved here, before
-    # any cell runs: a typo or a missing package is one error, not one per cell.
+    # Every --method and --generator (import, family, arguments; one call of each
+    # generator's factory) and --expect-fail is resolved here, before any cell runs: a typo
+    # or a missing package is one error, not one per cell.
     try:
         cells = None if args.source else _cells(args)
     except ValueError as exc:
@@ -245,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
                 signal.signal(signal.SIGTERM, previous)
         speed = []
         if args.method and not args.no_references:
-            records = records + _references(args, records, baseline_path is not None)
+            records = records + _references(args, records, baseline_path is not None,
+                                            cells or _cells(args))
         records = [only_checks(r, args.checks) for r in records]
         if args.method and not args.no_speed:
             with progress_bar(len(args.method), "timing at the standard size",
@@ -258,8 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         profile = get_profile(args.profile, args.first_seed, args.n_seeds)
         families = describe_families({r["family"] for r in records})
         studies = {}
-        # The studies describe the built-in methods (a --method run is about the user's).
-        if not args.method and not args.no_studies:
+        # The studies describe the built-in methods on the built-in generators (a --method
+        # or --generator run is about the user's).
+        if not args.method and not args.generator and not args.no_studies:
             studies = run_studies({f: about["studies"] for f, about in families.items()},
                                   args.profile, None if args.n_seeds is None
                                   and args.first_seed == 0 else list(profile.seeds), args.jobs)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from benchmarks.check_result import describe_check
+from benchmarks.check_result import NOT_PROVIDED, describe_check
 from benchmarks.profiles import PROFILES
 from benchmarks.shell import readable_join
 from reports import blocks as b
@@ -131,8 +131,13 @@ def reproduce_command(record: dict, check: str | None, doc: dict) -> str:
     """
     parts = ["python", "-m", "pytest", "benchmarks/"]
     user = not record.get("builtin", True)
+    user_generator = is_user_generator(record)
     if user:
-        parts += ["--method", record["method"], "--family", record["family"]]
+        parts += ["--method", record["method"]]
+    if user_generator:
+        parts += ["--generator", record["generator"]]
+    if user or user_generator:
+        parts += ["--family", record["family"]]
     profile = record.get("profile", doc.get("profile", "quick"))
     if profile != "quick":
         parts += ["--profile", profile]
@@ -142,16 +147,28 @@ def reproduce_command(record: dict, check: str | None, doc: dict) -> str:
     default = PROFILES[profile].n_seeds if profile in PROFILES else len(seeds)
     if seeds and len(seeds) != default:
         parts += ["--n-seeds", str(len(seeds))]
-    cell = record["generator"] if user else f"{record['method']}-{record['generator']}"
-    expression = f"{cell}-{check}" if check else f"{cell}-"
+    if user_generator:
+        # A user's generator (with its arguments, unfit for -k) scopes the run: the method
+        # and the check select (ids read <method>-<generator>-<check>).
+        expression = " and ".join(([] if user else [f"{record['method']}-"])
+                                  + ([check] if check else []))
+    else:
+        cell = record["generator"] if user else f"{record['method']}-{record['generator']}"
+        expression = f"{cell}-{check}" if check else f"{cell}-"
     if not user:
         # ``-k`` matches substrings: ``leace-two_class_gaussian-`` also selects qleace's
         # cell. Exclude every other built-in method whose name contains this one.
         for other in _builtin_method_names(record["family"], profile):
             if other != record["method"] and record["method"] in other:
                 expression += f" and not {other}-"
-    parts += ["-k", expression]
+    if expression:
+        parts += ["-k", expression]
     return readable_join(parts)
+
+
+def is_user_generator(record: dict) -> bool:
+    """A record of a user's generator (``--generator``)."""
+    return record.get("generator_builtin", True) is False
 
 
 def _builtin_method_names(family: str, profile: str) -> list[str]:
@@ -173,8 +190,11 @@ def verdict_matrix(family: str, about: dict, records: list[dict]) -> b.VerdictMa
     columns = []
     for g in generators:
         on_g = [r for r in records if r["generator"] == g]
+        # A check shows where it applies to some method, and where a user's generator lacks
+        # the ground truth it needs (its – says why on hover)
         shown = [c for c in checks
-                 if any((v := verdict(r, c)) is not None and v.kind != NOT_APPLICABLE
+                 if any((v := verdict(r, c)) is not None and (
+                     v.kind != NOT_APPLICABLE or v.rule.startswith(NOT_PROVIDED))
                         for r in on_g)]
         columns.append((g, shown))
     rows, counts = [], []
@@ -266,10 +286,27 @@ def _generators(about: dict, records: list[dict]) -> b.Definitions:
     items = []
     for g in _unique(r["generator"] for r in records):
         r = next(r for r in records if r["generator"] == g)
-        note = about.get("generators", {}).get(g, "")
+        note = about.get("generators", {}).get(g) or r.get("generator_description", "")
         params = ", ".join(f"{k} {v}" for k, v in r.get("generator_params", {}).items())
-        items.append((g, generator_sentence(note, r.get("ground_truth", {})), params))
+        items.append((g, generator_sentence(note, r.get("ground_truth", {}))
+                      + _not_provided_text(records, g), params))
     return b.Definitions(items)
+
+
+def _not_provided_text(records: list[dict], generator: str) -> str:
+    """``". Not applicable here: check (not applicable, because the generator provides no
+    key); ..."``: the checks a user's generator lacks the ground truth of, read from its
+    records ("" when there are none)."""
+    rules = {}
+    for r in records:
+        if r["generator"] == generator and r["status"] == "ok":
+            for check, c in r["checks"].items():
+                if str(c.get("rule", "")).startswith(NOT_PROVIDED):
+                    rules.setdefault(check, c["rule"])
+    if not rules:
+        return ""
+    return ". Checks not applicable here: " + "; ".join(f"{check} ({rule})"
+                                                        for check, rule in rules.items())
 
 
 def _check_defs(about: dict, records: list[dict]) -> b.Definitions:
@@ -536,8 +573,10 @@ def build(doc: dict, figures: dict[str, list[tuple[str, Path]]]) -> list:
         s["seed"] for r in own for s in r.get("seeds", []))
     found = problems(doc)
     user = any(not r.get("builtin", True) for r in own)
+    user_generators = any(is_user_generator(r) for r in own)
     summary = (f"Profile {doc.get('profile', '-')}, seeds {', '.join(map(str, seeds))}: "
                f"{len(own)} cells in {len(families)} famil{'y' if len(families) == 1 else 'ies'}"
+               + (" on your generators" if user_generators else "")
                + (" (your methods first, references under them)" if user else "")
                + (f". {len(found)} need{'s' if len(found) == 1 else ''} attention" if found
                   else ". Nothing needs attention")

@@ -65,7 +65,7 @@ class Verdict:
         """The sentence shown on hover: check, verdict, measured value and threshold."""
         if self.kind == ERROR:
             return f"{check}: error: {self.rule}"
-        if self.kind == NOT_CLAIMED:  # the rule says what was measured, in its own words
+        if self.kind in (NOT_CLAIMED, NOT_APPLICABLE):  # the rule says it in its own words
             return f"{check}: {self.rule}"
         text = (f"{check}: {LABEL[self.kind]}. Measured {self.value:.4g}, threshold "
                 f"{self.threshold:.4g} ({self.rule})")

@@ -29,4 +29,7 @@ FAMILY = Family(
     metric_notes=about.METRICS,
     studies=("benchmarks.curves.looks_gaussian",),
     accepts_interface=family.curves_interface,
+    dataset_fields=("X",),
+    check_needs={"picks_true_family": ("true_family",),
+                 "no_false_gaussian": ("gaussian_by_construction",)},
 )

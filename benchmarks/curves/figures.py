@@ -39,6 +39,8 @@ def called_gaussian_figure(records: list[dict]) -> Figure | None:
     width = 0.8 / max(len(methods), 1)
     for j, law in enumerate(laws):
         rec = next(r for r in rows if r["generator"] == law)
+        if "gaussian_by_construction" not in rec["metrics"]:  # a law the generator does not
+            continue                                          # name: no bar to draw
         gaussian = rec["metrics"]["gaussian_by_construction"]["value"]
         if gaussian:
             ax.axvspan(j - 0.45, j + 0.45, color="0.92", zorder=0)

@@ -8,7 +8,7 @@ declared by ``FAMILY``.
 from __future__ import annotations
 
 from benchmarks.erasure import about, checks, family, findings, guarded
-from benchmarks.families import Family, imported_on_call
+from benchmarks.families import Family, GeneratorKeyword, imported_on_call
 
 FAMILY = Family(
     name=family.NAME,
@@ -34,4 +34,7 @@ FAMILY = Family(
     rounding_level=checks.ROUNDING_LEVEL,
     accepts_interface=family.erasure_interface,
     tiny_train=family.erasure_tiny_train,
+    dataset_fields=("X", "y"),
+    check_needs={"bounded_distortion": ("concept_directions",)},
+    generator_keywords={"n_samples": GeneratorKeyword(family.N_FIT_WHEN)},
 )

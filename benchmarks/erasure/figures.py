@@ -16,7 +16,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from benchmarks.figure_labels import add_key, method_labels, save_figures  # noqa: E402
+from benchmarks.figure_labels import (  # noqa: E402
+    add_key,
+    file_safe,
+    method_labels,
+    save_figures,
+)
 from metrics.probes import PROBE_KINDS  # noqa: E402
 
 
@@ -87,7 +92,7 @@ def draw(records: list[dict]) -> Iterator[tuple[str, str, Figure]]:
         fig = erasure_leakage_figure(records, g)
         if fig is not None:
             yield (f"Erasure leakage per probe on {g} (99.9% intervals; dashed: chance)",
-                   f"erasure_leakage_{g}.png", fig)
+                   f"erasure_leakage_{file_safe(g)}.png", fig)
     fig = erasure_distortion_figure(records)
     if fig is not None:
         yield "Erasure distortion per eraser and generator", "erasure_distortion.png", fig

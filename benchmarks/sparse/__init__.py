@@ -7,8 +7,15 @@ declared by ``FAMILY``.
 
 from __future__ import annotations
 
-from benchmarks.families import Family, imported_on_call
+from benchmarks.families import Family, GeneratorKeyword, imported_on_call
 from benchmarks.sparse import about, checks, family, findings, guarded
+
+# What the family passes to a generator beyond its own arguments (`Family.generator_keywords`).
+N_HELDOUT_WHEN = ("the held-out split (5), on which every score is measured, gets n_samples "
+                  "= n_heldout (" + ", ".join(f"{p} {s['n_heldout']}" for p, s in
+                                              family.SIZES.items()) +
+                  "); the two splits the dictionaries are fitted on (0 and 1) get the "
+                  "generator's own arguments")
 
 FAMILY = Family(
     name=family.NAME,
@@ -34,4 +41,9 @@ FAMILY = Family(
     studies=("benchmarks.sparse.ladder", "benchmarks.sparse.matched_l0"),
     time_method=family.time_sparse_method,
     accepts_interface=family.sparse_interface,
+    dataset_fields=("X",),
+    # recovers_planted reads ``features`` where the generator has them and, by its own rule,
+    # does not apply where it has none (the generator plants no feature directions).
+    check_needs={"no_false_features": ("n_true_features",)},
+    generator_keywords={"n_samples": GeneratorKeyword(N_HELDOUT_WHEN)},
 )

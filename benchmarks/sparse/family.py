@@ -338,7 +338,8 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
     tr_hat = reconstruct(fits["main"], tr_codes, main_train.n_samples, d)
     alive = alive_atoms(codes)
     beyond = _claimed_beyond_chance(atoms, heldout_codes, d, streams)
-    n_true = int(truth.get("n_true_features", 0))
+    # None: a user's generator that does not say how many features its data hold
+    n_true = int(truth["n_true_features"]) if "n_true_features" in truth else None
     has_features = "features" in truth
     result = {
         "seed": streams.seed,
@@ -370,7 +371,7 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
             "matched_mcc": matched_mcc(A, F),
             **_code_scores(codes, truth, A, F),
         })
-    else:
+    elif n_true is not None:
         result["claim_limit"] = claim_limit(n_true)
         result["false_positive"] = seed_false_positive(result)
     return result
@@ -460,9 +461,10 @@ def aggregate_sparse(seed_results: list[dict]) -> dict:
     metrics = {k: mean_over_seeds([r[k] for r in seed_results],
                                   confidence=DESCRIPTIVE_CONFIDENCE).to_dict() for k in keys}
     metrics["has_features"] = _point(float(first["has_features"]), n)
-    metrics["n_true_features"] = _point(first["n_true_features"], n)
+    if first["n_true_features"] is not None:
+        metrics["n_true_features"] = _point(first["n_true_features"], n)
     metrics["n_features"] = _point(first["n_features"], n)
-    if not first["has_features"]:
+    if "claim_limit" in first:
         metrics["claim_limit"] = _point(first["claim_limit"], n)
         metrics["false_positive_rate"] = rate_over_seeds(
             [r["false_positive"] for r in seed_results],

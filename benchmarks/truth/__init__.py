@@ -7,7 +7,7 @@ study of a distractor word against truth (`distractor`), all declared by ``FAMIL
 
 from __future__ import annotations
 
-from benchmarks.families import Family, imported_on_call
+from benchmarks.families import Family, GeneratorKeyword, imported_on_call
 from benchmarks.truth import about, checks, family, findings, guarded
 
 FAMILY = Family(
@@ -31,4 +31,6 @@ FAMILY = Family(
     time_method=family.time_truth_method,
     studies=("benchmarks.truth.distractor",),
     accepts_interface=family.truth_interface,
+    dataset_fields=("X_pos", "X_neg", "y"),
+    generator_keywords={"facts": GeneratorKeyword(family.FACTS_WHEN, required=False)},
 )

@@ -42,7 +42,7 @@ import numpy as np
 
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
-from benchmarks.signatures import accepts, fit_parameters, required
+from benchmarks.signatures import accepts, fit_parameters, parameters, required
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from generators.distractor_facts import make_distractor_facts
 from generators.grouped_facts import make_grouped_facts
@@ -107,6 +107,10 @@ CCS_MAX_NORM = 100.0
 DESCRIPTIVE_CONFIDENCE = 0.95
 # Central mass of the random truth-like band drawn in the report.
 BAND_MASS = 0.99
+# What the family passes to a generator beyond its own arguments (`Family.generator_keywords`).
+FACTS_WHEN = ("facts='train' for split 3 and facts='heldout' for split 4, the fit and the "
+              "score of disjoint_facts_accuracy (generalisation to facts never seen), only to "
+              "a generator with a parameter named facts; splits 0-2 get its own arguments")
 
 
 def truth_generators(profile: Profile) -> list[GeneratorSpec]:
@@ -237,10 +241,17 @@ def _hits(proba: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return raw, max(raw, y.size - raw)
 
 
-def _units(ground_truth: dict, n_pairs: int) -> np.ndarray:
-    """Pairs per truth-like unit; one unit holding every pair when there is one truth."""
+def _units(ground_truth: dict, n_pairs: int) -> np.ndarray | None:
+    """Pairs per truth-like unit; one unit holding every pair when there is one truth.
+
+    None when the generator says nothing of its truth-like directions (neither
+    ``group_counts``, ``fact_counts`` nor ``n_truthlike_directions``: a user's generator),
+    and the random truth-like reference is then not measured.
+    """
     counts = truthlike_counts(ground_truth)
-    return np.array([n_pairs]) if counts is None else counts
+    if counts is not None:
+        return counts
+    return np.array([n_pairs]) if "n_truthlike_directions" in ground_truth else None
 
 
 def _truthlike_reference(counts: np.ndarray) -> dict:
@@ -284,10 +295,9 @@ def _labels_needed(est, heldout, labelled) -> float | None:
 
 def _sign_axes(truth: dict):
     """(axes, signs) of the truth-like units, or None for the single-truth control."""
-    if "group_directions" in truth:
-        return truth["group_directions"], truth["group_signs"]
-    if "fact_signs" in truth:
-        return truth["fact_directions"], truth["fact_signs"]
+    for axes, signs in (("group_directions", "group_signs"), ("fact_directions", "fact_signs")):
+        if axes in truth and signs in truth:
+            return truth[axes], truth[signs]
     return None
 
 
@@ -300,11 +310,12 @@ def _direction_metrics(fits, train, heldout) -> dict:
     truth = heldout.ground_truth
     out = {
         "ccs_loss": min_ccs_loss_along(dirs[0], heldout.X_pos, heldout.X_neg, CCS_MAX_NORM)[0],
-        "true_direction_ccs_loss": min_ccs_loss_along(
-            truth["true_direction"], heldout.X_pos, heldout.X_neg, CCS_MAX_NORM)[0],
-        "cos_true_direction": float(abs(dirs[0] @ truth["true_direction"])),
         "distinct_directions": count_distinct_directions(np.stack(dirs)),
     }
+    if "true_direction" in truth:
+        out["true_direction_ccs_loss"] = min_ccs_loss_along(
+            truth["true_direction"], heldout.X_pos, heldout.X_neg, CCS_MAX_NORM)[0]
+        out["cos_true_direction"] = float(abs(dirs[0] @ truth["true_direction"]))
     if "distractor_direction" in truth:
         out["cos_distractor_direction"] = float(abs(dirs[0] @ truth["distractor_direction"]))
     restarts = [_restart_directions(est, d) for est in fits]
@@ -321,16 +332,17 @@ def _direction_metrics(fits, train, heldout) -> dict:
 
 def _disjoint_facts(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams) -> dict:
     """Sign-agnostic accuracy on held-out facts of a fit on the train facts only."""
-    if not accepts(generator.make, "facts"):
+    if "facts" not in {p.name for p in parameters(generator.make)}:
         return {}
     train = generator.dataset(streams, TRAIN_FACTS, facts="train")
     test = generator.dataset(streams, HELDOUT_FACTS, facts="heldout")
     est = _fit(method, streams, DISJOINT_FIT, train)
     raw, agnostic = _hits(_proba(est, test), test.y)
-    ref = random_truthlike_summary(_units(test.ground_truth, test.n_samples))
+    units = _units(test.ground_truth, test.n_samples)
+    ref = {} if units is None else {"disjoint_random_truthlike_sign_agnostic_mean":
+                                    random_truthlike_summary(units)["sign_agnostic_mean"]}
     return {"disjoint_hits": raw, "disjoint_sign_agnostic_hits": agnostic,
-            "disjoint_n": test.n_samples,
-            "disjoint_random_truthlike_sign_agnostic_mean": ref["sign_agnostic_mean"]}
+            "disjoint_n": test.n_samples, **ref}
 
 
 VERDICTS = ("truth", "distractor", "neither")
@@ -371,11 +383,26 @@ def _distractor_scores(proba: np.ndarray, heldout, agnostic_truth_hits: float) -
         return {}
     n = heldout.n_samples
     raw, agnostic = _hits(proba, np.asarray(z))
-    return {"distractor_hits": raw, "distractor_sign_agnostic_hits": agnostic,
-            "distractor_sign_agnostic_accuracy": agnostic / n,
-            "distractor_direction_accuracy": float(
-                heldout.ground_truth["distractor_direction_accuracy"]),
-            "verdict": feature_verdict(agnostic_truth_hits / n, agnostic / n)}
+    out = {"distractor_hits": raw, "distractor_sign_agnostic_hits": agnostic,
+           "distractor_sign_agnostic_accuracy": agnostic / n}
+    if "distractor_direction_accuracy" in heldout.ground_truth:
+        out["distractor_direction_accuracy"] = float(
+            heldout.ground_truth["distractor_direction_accuracy"])
+    return {**out, "verdict": feature_verdict(agnostic_truth_hits / n, agnostic / n)}
+
+
+def _truth_references(ground_truth: dict, counts: np.ndarray | None,
+                      sign_agnostic_accuracy: float) -> dict:
+    """The true direction's held-out accuracy and the random truth-like reference (its
+    band and the method's p-value against it), each where the generator provides what it
+    needs (``true_direction_accuracy``; the truth-like units, `_units`)."""
+    out = {}
+    if "true_direction_accuracy" in ground_truth:
+        out["true_direction_accuracy"] = float(ground_truth["true_direction_accuracy"])
+    if counts is not None:
+        out["random_truthlike"] = _truthlike_reference(counts)
+        out["random_truthlike_pvalue"] = random_truthlike_pvalue(sign_agnostic_accuracy, counts)
+    return out
 
 
 def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams,
@@ -401,9 +428,7 @@ def score_truth_seed(method: MethodSpec, generator: GeneratorSpec, streams: Seed
         "sign_agnostic_hits": agnostic,
         "accuracy": raw / n,
         "sign_agnostic_accuracy": agnostic / n,
-        "true_direction_accuracy": float(heldout.ground_truth["true_direction_accuracy"]),
-        "random_truthlike": _truthlike_reference(counts),
-        "random_truthlike_pvalue": random_truthlike_pvalue(agnostic / n, counts),
+        **_truth_references(heldout.ground_truth, counts, agnostic / n),
         "labels_needed": _labels_needed(est, heldout, labelled),
         "n_labelled": labelled.n_samples,
         # inf (a single non-zero eigenvalue) is stored as None: results.json is strict JSON.
@@ -477,14 +502,16 @@ def aggregate_truth(seed_results: list[dict]) -> dict:
             [r["sign_agnostic_accuracy"] >= TARGET_ACCURACY for r in seed_results]).to_dict(),
     }
     for key in ("mean", "std", "sign_agnostic_mean", "sign_agnostic_std"):
-        value = np.mean([r["random_truthlike"][key] for r in seed_results])
-        metrics[f"random_truthlike_{key}"] = _exact(value, n_seeds)
+        if all("random_truthlike" in r for r in seed_results):
+            value = np.mean([r["random_truthlike"][key] for r in seed_results])
+            metrics[f"random_truthlike_{key}"] = _exact(value, n_seeds)
     metrics["labels_needed"] = _labels_estimate(seed_results)
     metrics["label_selection_rate"] = rate_over_seeds(
         [r["labels_needed"] is not None for r in seed_results]).to_dict()
     if all("disjoint_n" in r for r in seed_results):
         metrics["disjoint_facts_accuracy"] = _pooled(
             seed_results, "disjoint_sign_agnostic_hits", "disjoint_n")
+    if all("disjoint_random_truthlike_sign_agnostic_mean" in r for r in seed_results):
         metrics["disjoint_random_truthlike_sign_agnostic_mean"] = _exact(np.mean(
             [r["disjoint_random_truthlike_sign_agnostic_mean"] for r in seed_results]), n_seeds)
     if all("verdict" in r for r in seed_results):

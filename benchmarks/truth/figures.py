@@ -67,12 +67,15 @@ def truth_accuracy_figure(records: list[dict]) -> Figure | None:
                              squeeze=False)
     x = np.arange(len(methods))
     for ax, g in zip(axes[0], gens, strict=True):
-        refs = [s["random_truthlike"] for r in rows if r["generator"] == g for s in r["seeds"]]
-        mean = np.mean([f["sign_agnostic_mean"] for f in refs])
-        low = np.mean([f["sign_agnostic_band"][0] for f in refs])
-        high = np.mean([f["sign_agnostic_band"][1] for f in refs])
-        ax.axhspan(low, high, color="0.85", zorder=0, label="random truth-like, 99%")
-        ax.axhline(mean, color="0.4", lw=1.5, label="random truth-like, mean")
+        # (none where a user's generator does not say what its truth-like directions are)
+        refs = [s["random_truthlike"] for r in rows if r["generator"] == g for s in r["seeds"]
+                if "random_truthlike" in s]
+        if refs:
+            mean = np.mean([f["sign_agnostic_mean"] for f in refs])
+            low = np.mean([f["sign_agnostic_band"][0] for f in refs])
+            high = np.mean([f["sign_agnostic_band"][1] for f in refs])
+            ax.axhspan(low, high, color="0.85", zorder=0, label="random truth-like, 99%")
+            ax.axhline(mean, color="0.4", lw=1.5, label="random truth-like, mean")
         ax.axhline(TARGET, color="k", ls="--", lw=1, label="finds_truth bar")
         for i, m in enumerate(methods):
             r = _cell(rows, m, g)
@@ -115,7 +118,8 @@ def truth_loss_figure(records: list[dict]) -> Figure | None:
             loss = np.maximum([s["ccs_loss"] for s in seeds], LOSS_FLOOR)
             ax.scatter(loss, [s["sign_agnostic_accuracy"] for s in seeds], color=f"C{i}",
                        marker=MARKERS[i % len(MARKERS)], s=36, alpha=0.8, label=labels[m])
-            if not truth_done:
+            if not truth_done and all("true_direction_ccs_loss" in s
+                                      and "true_direction_accuracy" in s for s in seeds):
                 t_loss = np.maximum([s["true_direction_ccs_loss"] for s in seeds], LOSS_FLOOR)
                 t_acc = [max(s["true_direction_accuracy"], 1 - s["true_direction_accuracy"])
                          for s in seeds]

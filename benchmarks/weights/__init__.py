@@ -30,4 +30,6 @@ FAMILY = Family(
     time_method=family.time_weights_method,
     studies=("benchmarks.weights.bbp_sweep",),
     accepts_interface=family.weights_interface,
+    dataset_fields=("X",),
+    check_needs=checks.NEEDS,
 )

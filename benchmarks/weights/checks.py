@@ -67,5 +67,18 @@ def counts_directions(metrics: dict) -> CheckResult:
                    "mean |claimed - detectable| over seeds")
 
 
+# The ground truth each check reads (`benchmarks.families.Family.check_needs`): the
+# detectable count needs the planted strengths and the BBP threshold; the matched pairs their
+# directions; the closed form its predicted overlaps; the span the rank limit.
+_COUNT = ("strengths", "bbp_threshold")
+_PAIRS = ("n_pairs", "write_directions", "read_directions") + _COUNT
+_PREDICTED = ("predicted_write_overlap", "predicted_read_overlap")
+NEEDS = {
+    "matches_bbp_overlap": _PAIRS + _PREDICTED,
+    "recovers_span": _PAIRS + _PREDICTED + ("rank_limit",),
+    "recovers_pairs": _PAIRS,
+    "counts_directions": _COUNT,
+}
+
 WEIGHTS_CHECKS = {f.__name__: f for f in (matches_bbp_overlap, recovers_span, recovers_pairs,
                                           counts_directions)}

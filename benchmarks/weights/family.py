@@ -127,7 +127,14 @@ def _ranked(est, d_out: int, d_in: int) -> tuple[np.ndarray, np.ndarray, int]:
 
 def score_weights_seed(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams,
                        profile: Profile) -> dict:
-    """Everything measured for one seed of one cell (raises if the method misbehaves)."""
+    """Everything measured for one seed of one cell (raises if the method misbehaves).
+
+    Each score is measured where the generator provides the ground truth it needs: the
+    detectable count (``strengths``, ``bbp_threshold``), the matched pairs (``n_pairs``,
+    ``write_directions``, ``read_directions``), the closed form (``predicted_write_overlap``,
+    ``predicted_read_overlap``) and the span (``rank_limit``); a user's generator may lack
+    any of them.
+    """
     data = generator.dataset(streams, 0)
     gt = data.ground_truth
     d_out, d_in = data.X.shape
@@ -137,36 +144,58 @@ def score_weights_seed(method: MethodSpec, generator: GeneratorSpec, streams: Se
     est = fitted if fitted is not None else est
     fit_time = time.perf_counter() - start
     write, read, n_claimed = _ranked(est, d_out, d_in)
-    t = int(gt["n_pairs"])
-    detectable = np.asarray(gt["strengths"]) > gt["bbp_threshold"]
-    n_det = int(detectable.sum())
+    detectable = (np.asarray(gt["strengths"]) > gt["bbp_threshold"]
+                  if "strengths" in gt and "bbp_threshold" in gt else None)
+    n_det = None if detectable is None else int(detectable.sum())
+    counted = {} if n_det is None else {"n_detectable": n_det,
+                                        "count_error": abs(n_claimed - n_det)}
     result = {
         "seed": streams.seed, "status": "ok", "ground_truth": data.facts(),
-        "n_claimed": n_claimed, "n_detectable": n_det,
-        "count_error": abs(n_claimed - n_det), "fit_time_s": fit_time,
+        "n_claimed": n_claimed, **counted, "fit_time_s": fit_time,
     }
-    if t:
-        cu, cv = matched_pair_cosines(write[:t], read[:t], gt["write_directions"],
-                                      gt["read_directions"])
-        result["per_pair_cos"] = ((cu + cv) / 2).tolist()
+    if all(k in gt for k in PAIR_KEYS):
+        result.update(_pair_scores(gt, write, read, detectable))
+    return result
+
+
+# The ground truth the matched pairs are scored against.
+PAIR_KEYS = ("n_pairs", "write_directions", "read_directions")
+
+
+def _pair_scores(gt, write: np.ndarray, read: np.ndarray, detectable: np.ndarray | None
+                 ) -> dict:
+    """Matched |cos| per planted pair, their mean over the detectable ones, the closed form's
+    prediction and the span angle, each where ``gt`` has what it needs."""
+    t = int(gt["n_pairs"])
+    if not t:
+        return {}
+    cu, cv = matched_pair_cosines(write[:t], read[:t], gt["write_directions"],
+                                  gt["read_directions"])
+    result = {"per_pair_cos": ((cu + cv) / 2).tolist()}
+    if "strength_ratios" in gt:
         result["strength_ratios"] = np.asarray(gt["strength_ratios"]).tolist()
-        pred_u, pred_v = gt["predicted_write_overlap"], gt["predicted_read_overlap"]
-        orthonormal = not np.any(np.isnan(pred_u))
-        if orthonormal:
-            result["per_pair_predicted"] = ((pred_u + pred_v) / 2).tolist()
-        if n_det:
-            result["pair_cos"] = float(np.mean(((cu + cv) / 2)[detectable]))
-            result["write_cos"] = float(np.mean(cu[detectable]))
-            result["read_cos"] = float(np.mean(cv[detectable]))
-            if orthonormal:
-                result["predicted_cos"] = float(np.mean(((pred_u + pred_v) / 2)[detectable]))
-                if n_det <= gt["rank_limit"] // 2 and len(read) >= n_det:
-                    angle = max(
-                        span_angles_deg(write[:n_det], gt["write_directions"][detectable]).max(),
-                        span_angles_deg(read[:n_det], gt["read_directions"][detectable]).max())
-                    low = float(min(pred_u[detectable].min(), pred_v[detectable].min()))
-                    result["span_angle_deg"] = float(angle)
-                    result["span_bar_deg"] = math.degrees(math.acos(min(max(low, 0.0), 1.0)))
+    predicted = "predicted_write_overlap" in gt and "predicted_read_overlap" in gt
+    pred_u, pred_v = (gt["predicted_write_overlap"], gt["predicted_read_overlap"]) \
+        if predicted else (None, None)
+    orthonormal = predicted and not np.any(np.isnan(pred_u))
+    if orthonormal:
+        result["per_pair_predicted"] = ((pred_u + pred_v) / 2).tolist()
+    n_det = 0 if detectable is None else int(detectable.sum())
+    if not n_det:
+        return result
+    result["pair_cos"] = float(np.mean(((cu + cv) / 2)[detectable]))
+    result["write_cos"] = float(np.mean(cu[detectable]))
+    result["read_cos"] = float(np.mean(cv[detectable]))
+    if not orthonormal:
+        return result
+    result["predicted_cos"] = float(np.mean(((pred_u + pred_v) / 2)[detectable]))
+    if "rank_limit" in gt and n_det <= gt["rank_limit"] // 2 and len(read) >= n_det:
+        angle = max(
+            span_angles_deg(write[:n_det], gt["write_directions"][detectable]).max(),
+            span_angles_deg(read[:n_det], gt["read_directions"][detectable]).max())
+        low = float(min(pred_u[detectable].min(), pred_v[detectable].min()))
+        result["span_angle_deg"] = float(angle)
+        result["span_bar_deg"] = math.degrees(math.acos(min(max(low, 0.0), 1.0)))
     return result
 
 

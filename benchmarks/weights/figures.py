@@ -39,7 +39,8 @@ def overlap_figure(records: list[dict]) -> Figure | None:
     """Per planted pair of the spikes and near-equal generators: matched |cos| (mean of write
     and read) against strength / BBP threshold, per method and seed; grey: the closed form."""
     rows = [r for r in _ok(records)
-            if any("per_pair_predicted" in s for s in r["seeds"])]
+            if any("per_pair_predicted" in s for s in r["seeds"])
+            and all("strength_ratios" in s for s in r["seeds"])]
     if not rows:
         return None
     gens = sorted({r["generator"] for r in rows})
@@ -90,7 +91,8 @@ def count_figure(records: list[dict]) -> Figure | None:
         ax.bar(np.arange(len(gens)) + i * width, vals, width, label=labels[m])
     for j, g in enumerate(gens):
         rec = next(r for r in rows if r["generator"] == g)
-        ax.hlines(rec["metrics"]["n_detectable"]["value"], j - 0.05, j + 0.85, color="k")
+        if "n_detectable" in rec["metrics"]:  # a user's generator may not say
+            ax.hlines(rec["metrics"]["n_detectable"]["value"], j - 0.05, j + 0.85, color="k")
     ax.set_xticks(np.arange(len(gens)) + 0.4 - width / 2, gens, fontsize=8)
     ax.set_ylabel("directions claimed")
     ax.legend(fontsize=7, ncol=3)
