@@ -132,3 +132,10 @@ def pytest_ignore_collect(collection_path, config):
     if collection_path.name == "test_regression.py" and not opts.baseline:
         return True
     return None
+
+
+def pytest_configure(config):
+    # A --method or --generator run resolves its grid now, before collection: a string the
+    # grid cannot resolve is one usage error (no traceback), as in python -m reports.
+    if scoped(config.option) and not hasattr(config, "workerinput"):
+        grid_for(config, None)

@@ -30,8 +30,13 @@ SEED_DEPENDENT = "seed-dependent: "
 
 def parse_declaration(text: str, where: str = "--expect-fail") -> tuple[tuple[str, str], str]:
     """``'check@generator=reason'`` -> ``((generator, check), reason)``; with ``~=`` the
-    reason starts with `SEED_DEPENDENT`."""
-    head, eq, reason = text.partition("=")
+    reason starts with `SEED_DEPENDENT`.
+
+    The generator may be a user's (``--generator``) with its arguments,
+    ``'check@pkg.mod:make(n=5)=reason'``: the ``=`` that ends it is the first one outside
+    brackets and quotes.
+    """
+    head, eq, reason = _split_at_reason(text)
     variable = head.endswith("~")
     check, at, generator = head.rstrip("~").strip().partition("@")
     if not (eq and at and check.strip() and generator.strip() and reason.strip()):
@@ -39,6 +44,23 @@ def parse_declaration(text: str, where: str = "--expect-fail") -> tuple[tuple[st
                          f"seed-dependent failure), got {text!r}")
     return (generator.strip(), check.strip()), (SEED_DEPENDENT if variable else "") + \
         reason.strip()
+
+
+def _split_at_reason(text: str) -> tuple[str, str, str]:
+    """``text`` split at its first ``=`` outside brackets and quotes, as ``str.partition``."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "=" and depth <= 0:
+            return text[:i], "=", text[i + 1:]
+    return text, "", ""
 
 
 def split_declared(findings: Mapping[tuple[str, str], str]) -> tuple[dict, dict]:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 
 from generators.dataset import Dataset
+from generators.onehot_facts import make_onehot_facts
 from generators.planted_sparse import make_planted_sparse
 from generators.planted_weights import make_planted_weights
 from generators.score_distributions import make_score_distribution
 from generators.single_truth import make_single_truth
 from generators.two_class_gaussian import make_two_class_gaussian
+from generators.uniform_cube import make_uniform_cube
 
 
 def _without(data: Dataset, drop: tuple[str, ...]) -> Dataset:
@@ -42,6 +44,22 @@ def planted(n_samples: int = 256, n_features: int = 8, n_atoms: int = 16,
     """Sparse: planted sparse features, tiny."""
     data = make_planted_sparse(n_samples=n_samples, n_features=n_features, n_atoms=n_atoms,
                                random_state=random_state, split=split)
+    return _without(data, drop)
+
+
+def cube(n_samples: int = 256, n_features: int = 4, drop: tuple[str, ...] = (),
+         random_state=None, split: int = 0) -> Dataset:
+    """Sparse: uniform points in the unit cube (no sparse features), tiny."""
+    data = make_uniform_cube(n_samples=n_samples, n_features=n_features,
+                             random_state=random_state, split=split)
+    return _without(data, drop)
+
+
+def onehot(n_pairs: int = 64, n_facts: int = 8, facts: str = "all",
+           drop: tuple[str, ...] = (), random_state=None, split: int = 0) -> Dataset:
+    """Truth: +-one-hot facts, tiny; takes ``facts`` (the family's disjoint-facts splits)."""
+    data = make_onehot_facts(n_pairs=n_pairs, n_facts=n_facts, noise=0.03, facts=facts,
+                             random_state=random_state, split=split)
     return _without(data, drop)
 
 
