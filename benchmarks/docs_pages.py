@@ -17,6 +17,8 @@ The generated sections:
   docstring of ``benchmarks/<family>/findings.py`` and the tables ``Family.findings``
   (strict) and ``Family.variable_findings``, ``(method, generator, check) -> reason``,
   sorted by key.
+- ``docs/your-generator.md``, ``contract``: what each family asks of a user's generator
+  (`generator_contract`).
 - ``docs/regression-guard.md``, ``rule``: the module docstring of
   `benchmarks.regression_guard`, its constants and every family's guarded scores.
 - ``docs/results-json.md``, ``schema``: the module docstring of `benchmarks.results`.
@@ -154,13 +156,51 @@ def family_summary(name: str) -> str:
     about = family.describe()
     lines = ["### Question", "", about["question"], ""]
     lines += _generators(family) + [""] + _methods(family) + [""]
-    lines += ["### Checks", "", f"In `benchmarks/{name}/checks.py`, in the order reported:",
-              ""] + _table(("check", "what it asks"),
-                           [(f"`{c}`", text) for c, text in about["checks"].items()])
+    lines += ["### Checks", "", f"In `benchmarks/{name}/checks.py`, in the order reported, "
+              "with the ground truth each needs (on a generator of yours without it: not "
+              "applicable, [your-generator.md](../your-generator.md)):", ""]
+    lines += _table(("check", "what it asks", "ground truth it needs"),
+                    [(f"`{c}`", text, _keys(family.check_needs.get(c, ())))
+                     for c, text in about["checks"].items()])
     lines += ["", "### Headline metrics", "", "The columns of the score table:", ""]
     lines += _table(("metric", "what it is"),
                     [(f"`{m}`", text) for m, text in about["metrics"].items()])
     lines += [""] + _references(family) + [""] + _studies(family)
+    return "\n".join(lines)
+
+
+def _keys(keys) -> str:
+    """Ground-truth keys in `code`, or "none"."""
+    return ", ".join(f"`{k}`" for k in keys) or "none"
+
+
+def generator_contract() -> str:
+    """What each family asks of a user's generator (docs/your-generator.md): the Dataset
+    fields it reads, the keywords it passes, the ground truth its checks and built-in
+    methods need, and how a generator's family is inferred."""
+    quick = get_profile("quick")
+    lines = ["From each family's record (`benchmarks/<family>/__init__.py`: `dataset_fields`, "
+             "`generator_keywords`, `check_needs`) and its built-in methods' `needs`.", ""]
+    for name, family in FAMILIES.items():
+        kws = [f"`{k}`{'' if kw.required else ' (optional)'}: {kw.when}"
+               for k, kw in family.generator_keywords.items()]
+        reading = [m for m in family.methods(quick) if m.needs]
+        lines += [f"### `{name}`", "",
+                  f"- Dataset fields it reads: {_keys(family.dataset_fields)}.",
+                  "- Keywords it passes beyond the string's, `random_state` and `split`: "
+                  + ("; ".join(kws) if kws else "none") + ".",
+                  "- Checks and the ground truth they need: " + ("; ".join(
+                      f"`{c}`: {_keys(keys)}" for c, keys in family.check_needs.items())
+                      or "none needs any") + (
+                      "; the others need none." if family.check_needs and
+                      set(family.check_names) - set(family.check_needs) else "."),
+                  "- Built-in methods that read ground truth (not run on a generator without "
+                  "it): " + ("; ".join(f"`{m.name}`: {_keys(m.needs)}" for m in reading)
+                             or "none") + ".", ""]
+    module = importlib.import_module("benchmarks.user_generators")
+    lines += ["### Which family", "", "From `benchmarks/user_generators.py` "
+              "(`infer_generator_family`):", "", _doc(module.infer_generator_family)
+              .split("\n\n", 1)[1]]
     return "\n".join(lines)
 
 
@@ -251,6 +291,7 @@ def expected_sections() -> dict[str, dict[str, str]]:
         "summary": family_summary(name), "findings": family_findings(name)}
         for name in FAMILIES})
     pages["docs/regression-guard.md"] = {"rule": guard_rule()}
+    pages["docs/your-generator.md"] = {"contract": generator_contract()}
     pages["docs/results-json.md"] = {"schema": results_schema()}
     return pages
 

@@ -22,6 +22,9 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
                        ``guarded`` holds its guarded scores {name: value}, what the
                        regression guard reads
     generator_params, method_description, elapsed_s
+    generator_builtin  false   (only on a user's --generator) with ``ground_truth_keys``
+                       [str], the keys its ground truth provides, and
+                       ``generator_description``, what it is in words
 
 Optional top-level keys: ``"families"`` (each family in words, `Family.describe`: its
 question, one sentence per generator, what each check asks, its figures), ``"provenance"``

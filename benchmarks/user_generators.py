@@ -121,7 +121,10 @@ def infer_generator_family(data: Dataset, where: str = OPTION) -> str:
     one whose fields include every other's and more (it reads the most of what the Dataset
     carries): ``X`` and ``y``: erasure; ``X_pos``, ``X_neg`` and ``y``: truth. ``X`` alone
     is read by sparse, weights and curves alike: ambiguous, and so is any other set of
-    fields; the error asks for ``--family``.
+    fields; the error asks for ``--family``. A sparse generator that also returns labels
+    (as the built-in ``gaussian_mixture`` and ``embedding_vocabulary`` do) reads as
+    erasure: give it ``--family sparse``. With ``--method``, the methods' family is the
+    generators' when the methods share one, and nothing is inferred.
     """
     present = {f for f in DATA_FIELDS if getattr(data, f) is not None}
     fits = [name for name, fam in FAMILIES.items() if set(fam.dataset_fields) <= present]
