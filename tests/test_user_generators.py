@@ -297,3 +297,30 @@ def _repository_state() -> dict[str, int]:
             ".benchmarks"}
     return {str(p.relative_to(REPO)): p.stat().st_mtime_ns for p in REPO.rglob("*")
             if p.is_file() and not skip & set(p.relative_to(REPO).parts)}
+
+
+def test_a_generator_run_is_scoped_like_a_method_run(tmp_path):
+    """No built-in speed benchmark nor regression case unless --baseline; a baseline is the
+    user's own file, never the suite's."""
+    from benchmarks.baseline_target import NO_PATH, baseline_target, write_baseline_command
+    from benchmarks.conftest import pytest_ignore_collect
+    from benchmarks.regression_guard import DEFAULT_BASELINE
+
+    gen = f"{PKG}:two_class(n_samples=100)"
+
+    def config(**options):
+        option = type("Option", (), {"method": [], "generator": [gen], "baseline": None,
+                                     **options})()
+        return type("Config", (), {"option": option})()
+
+    assert pytest_ignore_collect(Path("benchmarks/erasure/test_speed.py"), config()) is True
+    assert pytest_ignore_collect(Path("benchmarks/test_regression.py"), config()) is True
+    assert pytest_ignore_collect(Path("benchmarks/test_user_speed.py"), config()) is True
+    assert pytest_ignore_collect(Path("benchmarks/test_regression.py"),
+                                 config(baseline="mine.json")) is None
+    assert baseline_target(NO_PATH, [], tmp_path, [gen]) == tmp_path / "baseline.json"
+    with pytest.raises(ValueError, match="never writes"):
+        baseline_target(DEFAULT_BASELINE, [], tmp_path, [gen])
+    assert write_baseline_command([], "mine.json", "erasure", generators=[gen]) == (
+        f"python -m reports --generator '{gen}' --family erasure --n-seeds 60 "
+        "--write-baseline mine.json")
