@@ -11,7 +11,9 @@ name of at most `MAX_LABEL` characters as it is and gives a longer one a short l
 strip it adds below the figure. A legend laid out in one band across the figure goes through
 `figure_legend`, which takes fewer columns when more methods than the built-in ones would
 make it wider than the figure. A figure of built-in names is unchanged: no key, the columns
-asked for.
+asked for. A user's generator (``--generator``, also an import string) is drawn the same way
+through `generator_labels` (``G1: <stem>``), its labels joined to the methods'
+(`MethodLabels.joined`) so that one key lists both.
 
 Each figure module's ``draw`` yields ``(caption, file name, Figure)``, the figure complete,
 key included, so that a test can measure it; its ``figures`` writes them with
@@ -43,6 +45,7 @@ from matplotlib.transforms import Bbox  # noqa: E402
 # legend columns leave room for it. Longer names get a label of at most this length.
 MAX_LABEL = 20
 TAG = "M"  # M1, M2, ... in sorted order of the long names: one tag per name on every figure
+GENERATOR_TAG = "G"  # G1, G2, ...: a user's generator (--generator) with a long name
 KEY_FONTSIZE = 7  # points, as the figures' legends
 KEY_PAD = 0.08  # inches of margin around the key
 DPI = 110  # of every PNG in the report
@@ -73,6 +76,10 @@ class MethodLabels:
         """The labels of ``names``, in their order."""
         return [self.labels[n] for n in names]
 
+    def joined(self, other: MethodLabels) -> MethodLabels:
+        """The labels of both (a figure's methods and its generators), one key."""
+        return MethodLabels({**self.labels, **other.labels}, self.key + other.key)
+
 
 def method_labels(names: Iterable[str], max_len: int = MAX_LABEL) -> MethodLabels:
     """Short labels for method names: a name of at most ``max_len`` characters is its own
@@ -91,8 +98,22 @@ def method_labels(names: Iterable[str], max_len: int = MAX_LABEL) -> MethodLabel
     MethodLabels
     """
     names = list(dict.fromkeys(names))
-    long = sorted(n for n in names if len(n) > max_len)
-    tags = {n: f"{TAG}{i}" for i, n in enumerate(long, 1)}
+    return _labels(names, sorted(n for n in names if len(n) > max_len), TAG, max_len)
+
+
+def generator_labels(names: Iterable[str], max_len: int = MAX_LABEL) -> MethodLabels:
+    """Short labels for generator names, as `method_labels` for methods (``G1: <stem>``),
+    only for a user's generator (``--generator``, an import string: it holds a ``:``): a
+    built-in generator's name is its own label, whatever its length (the figures are laid
+    out for them; the longest, ``planted_sparse_correlated``, is 25 characters)."""
+    names = list(dict.fromkeys(names))
+    long = sorted(n for n in names if ":" in n and len(n) > max_len)
+    return _labels(names, long, GENERATOR_TAG, max_len)
+
+
+def _labels(names: list[str], long: list[str], tag: str, max_len: int) -> MethodLabels:
+    """``names`` labelled, those of ``long`` abbreviated with ``tag`` and listed in the key."""
+    tags = {n: f"{tag}{i}" for i, n in enumerate(long, 1)}
     labels = {n: _escape(_abbreviate(n, tags[n], max_len) if n in tags else n) for n in names}
     return MethodLabels(labels, tuple(f"{tags[n]} = {n}" for n in long))
 

@@ -6,14 +6,17 @@ error at the start for a bad string, the report. The factories: tests/generator_
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 from benchmarks.cell_store import CellRef
 from benchmarks.cells import Cell, run_cell
@@ -70,8 +73,13 @@ def test_each_family_runs_a_scoped_grid_on_a_user_generator(family, tmp_path):
     assert record["generator_builtin"] is False and record["generator"] == text
     assert set(record["checks"]) == set(get_family(family).check_names)
     assert not any(c["rule"].startswith(NOT_PROVIDED) for c in record["checks"].values())
-    # the family's figures draw from a user generator's records
-    get_family(family).figures([record], tmp_path)
+    # the family's figures draw from a user generator's records, its long name as a short
+    # label (G1: two_class, ...) with the whole name in the figure's key
+    assert get_family(family).figures([record], tmp_path)
+    for _, _, fig in importlib.import_module(f"benchmarks.{family}.figures").draw([record]):
+        texts = [t.get_text() for t in fig.findobj(Text)]
+        assert [t for t in texts if text in t] == [f"G1 = {text}"], texts
+        plt.close(fig)
 
 
 # family -> (factory with ground truth to drop, the keys dropped, the checks that must

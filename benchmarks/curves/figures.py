@@ -18,6 +18,7 @@ from benchmarks.curves.checks import MAX_FALSE_GAUSSIAN, MIN_CORRECT  # noqa: E4
 from benchmarks.figure_labels import (  # noqa: E402
     add_key,
     figure_legend,
+    generator_labels,
     method_labels,
     save_figures,
 )
@@ -34,7 +35,7 @@ def called_gaussian_figure(records: list[dict]) -> Figure | None:
         return None
     laws = list(dict.fromkeys(r["generator"] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
-    labels = method_labels(methods)
+    labels = method_labels(methods).joined(generator_labels(laws))
     fig, ax = plt.subplots(figsize=(max(6.5, 1.3 * len(laws)), 3.8))
     width = 0.8 / max(len(methods), 1)
     for j, law in enumerate(laws):
@@ -56,7 +57,7 @@ def called_gaussian_figure(records: list[dict]) -> Figure | None:
             yerr = [[e["value"] - e["low"]], [e["high"] - e["value"]]]
             ax.errorbar([x], [e["value"]], yerr=yerr, fmt="os^Dv"[i % 5], color=f"C{i}",
                         capsize=2, ms=5, label=labels[m] if j == 0 else None)
-    ax.set_xticks(np.arange(len(laws)), laws, rotation=20, ha="right", fontsize=8)
+    ax.set_xticks(np.arange(len(laws)), labels.of(laws), rotation=20, ha="right", fontsize=8)
     ax.set_ylim(-0.03, 1.03)
     ax.set_ylabel("share of samples called Gaussian")
     fig.subplots_adjust(left=0.09, right=0.98, bottom=0.22, top=0.88)

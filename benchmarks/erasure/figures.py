@@ -19,6 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from benchmarks.figure_labels import (  # noqa: E402
     add_key,
     file_safe,
+    generator_labels,
     method_labels,
     save_figures,
 )
@@ -38,7 +39,7 @@ def erasure_leakage_figure(records: list[dict], generator: str) -> Figure | None
                   key=lambda r: r["method"])
     if not rows:
         return None
-    labels = method_labels(r["method"] for r in rows)
+    labels = method_labels(r["method"] for r in rows).joined(generator_labels([generator]))
     probes = list(PROBE_KINDS)
     width = 0.8 / len(probes)
     x = np.arange(len(rows))
@@ -52,7 +53,7 @@ def erasure_leakage_figure(records: list[dict], generator: str) -> Figure | None
     ax.axhline(0, color="k", lw=1, ls="--", label="chance")
     ax.set_xticks(x, labels.of(r["method"] for r in rows), rotation=30, ha="right")
     ax.set_ylabel("held-out balanced acc - chance")
-    ax.set_title(f"Leakage after erasure: {generator}")
+    ax.set_title(f"Leakage after erasure: {labels[generator]}")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     # Fixed margins rather than tight_layout, which draws the figure once more to measure
     # it (most of the report's re-rendering time): room for the rotated names below and
@@ -67,8 +68,8 @@ def erasure_distortion_figure(records: list[dict]) -> Figure | None:
     if not rows:
         return None
     methods = sorted({r["method"] for r in rows})
-    labels = method_labels(methods)
     gens = sorted({r["generator"] for r in rows})
+    labels = method_labels(methods).joined(generator_labels(gens))
     width = 0.8 / len(gens)
     fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(methods)), 3.4))
     for j, g in enumerate(gens):
@@ -77,7 +78,7 @@ def erasure_distortion_figure(records: list[dict]) -> Figure | None:
             r = next((r for r in rows if r["method"] == m and r["generator"] == g), None)
             vals.append(r["metrics"]["distortion"]["value"] if r else np.nan)
         ax.bar(np.arange(len(methods)) + (j - (len(gens) - 1) / 2) * width, vals, width,
-               label=g)
+               label=labels[g])
     ax.set_xticks(np.arange(len(methods)), labels.of(methods), rotation=30, ha="right")
     ax.set_ylabel("distortion")
     ax.set_title("Distortion: mean squared displacement / total variance (held-out)")

@@ -23,7 +23,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from benchmarks.figure_labels import add_key, draw_specs, method_labels, save_figures  # noqa: E402
+from benchmarks.figure_labels import (  # noqa: E402
+    add_key,
+    draw_specs,
+    generator_labels,
+    method_labels,
+    save_figures,
+)
 from benchmarks.sparse.checks import FVU_SLACK, GENERALISATION_FACTOR  # noqa: E402
 
 FAMILY = "sparse"
@@ -58,7 +64,7 @@ def false_positive_figure(records: list[dict]) -> Figure | None:
         return None
     gens = _generators(rows, planted=False)
     methods = _methods(rows)
-    labels = method_labels(methods)
+    labels = method_labels(methods).joined(generator_labels(gens))
     colour = _colours(methods)
     width = 0.8 / len(methods)
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(gens)), 3.6))
@@ -72,7 +78,7 @@ def false_positive_figure(records: list[dict]) -> Figure | None:
             hi.append(e["high"] - e["value"] if e else 0)
         x = np.arange(len(gens)) + (j - (len(methods) - 1) / 2) * width
         ax.bar(x, vals, width, yerr=[lo, hi], capsize=2, color=colour[m], label=labels[m])
-    ax.set_xticks(np.arange(len(gens)), gens)
+    ax.set_xticks(np.arange(len(gens)), labels.of(gens))
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("seeds failing no_false_features")
     n = rows[0]["metrics"]["false_positive_rate"]["n"]
@@ -89,7 +95,7 @@ def loss_figure(records: list[dict]) -> Figure | None:
         return None
     gens = _generators(rows)
     methods = _methods(rows)
-    labels = method_labels(methods)
+    labels = method_labels(methods).joined(generator_labels(gens))
     colour = _colours(methods)
     markers = dict(zip(gens, "osD^v<>P*X", strict=False))
     fig, ax = plt.subplots(figsize=(7.5, 5))
@@ -106,7 +112,7 @@ def loss_figure(records: list[dict]) -> Figure | None:
     for m in methods:
         ax.scatter([], [], color=colour[m], label=labels[m])
     for g in gens:
-        ax.scatter([], [], color="w", edgecolor="k", marker=markers[g], label=g)
+        ax.scatter([], [], color="w", edgecolor="k", marker=markers[g], label=labels[g])
     ax.set_xlabel("train FVU (1 - R^2, split the dictionary was fitted on)")
     ax.set_ylabel("held-out FVU")
     ax.set_title("Reconstruction loss: train vs held-out (seed means)", fontsize=10)

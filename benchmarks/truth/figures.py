@@ -20,6 +20,7 @@ from benchmarks.figure_labels import (  # noqa: E402
     add_key,
     draw_specs,
     figure_legend,
+    generator_labels,
     method_labels,
     save_figures,
 )
@@ -35,10 +36,11 @@ def _ok(records: list[dict]) -> list[dict]:
 
 
 def _axes(records: list[dict]):
-    """The ok rows, their methods and generators (sorted), and the methods' labels."""
+    """The ok rows, their methods and generators (sorted), and the labels of both."""
     rows = _ok(records)
     methods = sorted({r["method"] for r in rows})
-    return rows, methods, sorted({r["generator"] for r in rows}), method_labels(methods)
+    gens = sorted({r["generator"] for r in rows})
+    return rows, methods, gens, method_labels(methods).joined(generator_labels(gens))
 
 
 def _cell(rows, method, generator):
@@ -89,7 +91,7 @@ def truth_accuracy_figure(records: list[dict]) -> Figure | None:
                        edgecolors=f"C{i}", s=30, zorder=3)
         ax.set_xticks(x, labels.of(methods), rotation=35, ha="right", fontsize=8)
         ax.set_ylim(-0.03, 1.03)
-        ax.set_title(g)
+        ax.set_title(labels[g])
     axes[0, 0].set_ylabel("held-out accuracy (filled: sign-agnostic, hollow: raw)", fontsize=8)
     axes[0, -1].legend(fontsize=7, loc="lower right")
     _layout(fig)
@@ -129,7 +131,7 @@ def truth_loss_figure(records: list[dict]) -> Figure | None:
         ax.set_xscale("log")
         ax.axhline(TARGET, color="k", ls="--", lw=1)
         ax.set_xlabel("CCS loss on held-out pairs (best at norm <= 100)", fontsize=8)
-        ax.set_title(g)
+        ax.set_title(labels[g])
     axes[0, 0].set_ylabel("sign-agnostic held-out accuracy")
     _layout(fig, bottom=0.22)
     handles, entries = axes[0, 0].get_legend_handles_labels()
@@ -171,7 +173,8 @@ def truth_labels_figure(records: list[dict]) -> Figure | None:
     ax.set_ylabel("labelled pairs needed")
     ax.set_title(f"Labels to pick a candidate and sign reaching {TARGET} ({n_lab} available)",
                  fontsize=9)
-    ax.legend([Patch(color=f"C{j}", alpha=0.6) for j in range(len(gens))], gens, fontsize=7)
+    ax.legend([Patch(color=f"C{j}", alpha=0.6) for j in range(len(gens))], labels.of(gens),
+              fontsize=7)
     _layout(fig, left=0.14, right=0.97)
     return add_key(fig, labels)
 

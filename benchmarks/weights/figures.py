@@ -19,6 +19,7 @@ from benchmarks.figure_labels import (  # noqa: E402
     MethodLabels,
     add_key,
     draw_specs,
+    generator_labels,
     method_labels,
     save_figures,
 )
@@ -45,7 +46,7 @@ def overlap_figure(records: list[dict]) -> Figure | None:
         return None
     gens = sorted({r["generator"] for r in rows})
     methods = sorted({r["method"] for r in rows})
-    labels = method_labels(methods)
+    labels = method_labels(methods).joined(generator_labels(gens))
     fig, axes = plt.subplots(1, len(gens), figsize=(5 * len(gens), 3.8), squeeze=False)
     for ax, g in zip(axes[0], gens, strict=True):
         pred_drawn = False
@@ -66,7 +67,7 @@ def overlap_figure(records: list[dict]) -> Figure | None:
                         alpha=0.6, label="closed form (BBP)")
                 pred_drawn = True
         ax.axvline(1.0, color="k", ls=":", lw=1)
-        ax.set_title(g, fontsize=9)
+        ax.set_title(labels[g], fontsize=9)
         ax.set_xlabel("strength / BBP threshold")
         ax.set_ylim(-0.02, 1.02)
     axes[0][0].set_ylabel("matched |cos|")
@@ -82,7 +83,7 @@ def count_figure(records: list[dict]) -> Figure | None:
         return None
     gens = list(dict.fromkeys(r["generator"] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
-    labels = method_labels(methods)
+    labels = method_labels(methods).joined(generator_labels(gens))
     fig, ax = plt.subplots(figsize=(9, 3.8))
     width = 0.8 / max(len(methods), 1)
     for i, m in enumerate(methods):
@@ -93,7 +94,7 @@ def count_figure(records: list[dict]) -> Figure | None:
         rec = next(r for r in rows if r["generator"] == g)
         if "n_detectable" in rec["metrics"]:  # a user's generator may not say
             ax.hlines(rec["metrics"]["n_detectable"]["value"], j - 0.05, j + 0.85, color="k")
-    ax.set_xticks(np.arange(len(gens)) + 0.4 - width / 2, gens, fontsize=8)
+    ax.set_xticks(np.arange(len(gens)) + 0.4 - width / 2, labels.of(gens), fontsize=8)
     ax.set_ylabel("directions claimed")
     ax.legend(fontsize=7, ncol=3)
     return _finish(fig, labels)
