@@ -262,6 +262,7 @@ def test_pytest_runs_a_user_generator_scoped(tmp_path):
     text = run.stdout + run.stderr
     assert run.returncode == 0, text
     assert "6 passed, 1 skipped" in text, text
+    assert re.search(r"leace +tests\S+ +ok .* 5/5 *$", text, re.M), "5 checks apply"
     assert (f"{gen}: bounded_distortion is not applicable, because the generator provides no "
             "concept_directions") in text
     records = json.loads(out.read_text())["records"]
