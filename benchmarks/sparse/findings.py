@@ -230,9 +230,10 @@ FINDINGS.update({
 })
 FINDINGS.update({
     ("soft_frozen_decoder_sae", "planted_sparse_small_n", "generalises"):
-        _SMALL_N.format(params="4,128 weights") + ": train FVU 0.148, held-out 0.505",
+        _SMALL_N.format(params="4,192 weights (2 m d + m + d)")
+        + ": train FVU 0.148, held-out 0.505",
     ("frozen_encoder_sae", "planted_sparse_small_n", "generalises"):
-        _SMALL_N.format(params="2,080 trained weights (W_dec, b_enc, b_dec)")
+        _SMALL_N.format(params="2,144 trained (W_dec, b_enc, b_dec: m d + m + d)")
         + ": train FVU 0.308, held-out 0.619",
 })
 
