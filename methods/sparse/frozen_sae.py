@@ -9,8 +9,8 @@ finding the data's directions.
 References
 ----------
 Korznikov, Galichin, Dontsov, Rogov, Oseledets, Tutubalina (2026), "Sanity checks for
-sparse autoencoders: do SAEs beat random baselines?", arXiv 2602.14111 (figure 1 and
-section 4: frozen decoder, soft-frozen decoder at cosine >= 0.8, frozen encoder).
+sparse autoencoders: do SAEs beat random baselines?", arXiv 2602.14111 (figure 1: frozen
+decoder, soft-frozen decoder at cosine >= 0.8 to its start, frozen encoder; BatchTopK).
 Bussmann, Leask, Nanda (2024), "BatchTopK sparse autoencoders", arXiv 2412.06410.
 """
 
@@ -103,7 +103,9 @@ class FrozenSAE(BatchTopKSAE):
       removed, rows renormalised) and after each step every row with ``cos(w_i, w_0,i) <
       min_cosine`` is projected back onto the cap ``cos = min_cosine`` (`project_to_cap`),
       so each atom stays within ``arccos(min_cosine)`` (36.9 degrees at 0.8) of its random
-      start.
+      start. Korznikov et al. state the constraint (cosine >= 0.8 to the initial values
+      throughout training); enforcing it by this projection after each step is this
+      implementation's choice.
     - ``"encoder"`` (frozen encoder): ``W_enc = W_0`` throughout (random projections select
       the latents); ``b_enc``, ``W_dec`` and ``b_dec`` are trained.
 

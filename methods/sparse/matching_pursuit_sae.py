@@ -12,7 +12,7 @@ training (float32, with the per-step history the gradient needs) and `transform`
 References
 ----------
 Costa, Fel, Lubana, Tolooshams, Ba (2025), "From flat to hierarchical: extracting sparse
-representations with matching pursuit", arXiv 2506.03093 (MP-SAE, section 3; code:
+representations with matching pursuit", arXiv 2506.03093 (MP-SAE; code:
 github.com/mpsae/MP-SAE, ``sae.py``).
 Mallat & Zhang (1993), "Matching pursuits with time-frequency dictionaries", IEEE Trans.
 Signal Processing 41(12).
@@ -289,7 +289,7 @@ class MatchingPursuitSAE(SparseAutoencoderBase):
     References
     ----------
     Costa, Fel, Lubana, Tolooshams, Ba (2025), "From flat to hierarchical: extracting
-    sparse representations with matching pursuit", arXiv 2506.03093, section 3.
+    sparse representations with matching pursuit", arXiv 2506.03093.
     Mallat & Zhang (1993), "Matching pursuits with time-frequency dictionaries", IEEE
     Trans. Signal Processing 41(12).
     """
