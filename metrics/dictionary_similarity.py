@@ -7,12 +7,13 @@ largest row norm of its matrix) is a dead atom whose cosine with everything is 0
 never matches. Signs are ignored (``|cos|``): an atom and its negation span the same
 feature.
 
-Names: where a function here has the name of a SynthSAEBench metric (`matched_mcc` is its
-MCC, `uniqueness`, the ``mean_*`` of `latent_precision_recall`, `dead_latents`, `mean_l0`),
-it computes the field's definition, and ``tests/adapters/test_synthsaebench_parity.py``
-holds it to the library's own function; the suite's own variants are named ``live_*``
-(`live_uniqueness`, the ``live_mean_*`` of `latent_precision_recall`: dead latents left
-out). `metrics.synthetic_eval` gathers the field's whole evaluation.
+Names: where a function here computes a SynthSAEBench metric (`matched_mcc` its MCC,
+`uniqueness`, the ``mean_*`` of `latent_precision_recall` its classification means, the
+count of `dead_latents` its dead latents, `mean_l0` its SAE L0), it has the field's
+definition, and ``tests/adapters/test_synthsaebench_parity.py`` holds it to the library's
+own function; the suite's own variants are named ``live_*`` (`live_uniqueness`, the
+``live_mean_*`` of `latent_precision_recall`: dead latents left out).
+`metrics.synthetic_eval` gathers the field's whole evaluation.
 
 References
 ----------

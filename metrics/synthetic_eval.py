@@ -41,6 +41,8 @@ References
 Chanin, Garriga-Alonso (2026), "SynthSAEBench: evaluating sparse autoencoders on
 scalable realistic synthetic data", arXiv 2602.14687; ``sae_lens.synthetic.evals`` and
 ``sae_lens.evals.ExplainedVarianceCalculator`` (sae-lens 6.54).
+Chan, Golub, LeVeque (1983), "Algorithms for computing the sample variance: analysis and
+recommendations", The American Statistician 37(3): the pairwise update of `_VarianceSums`.
 """
 
 from __future__ import annotations
