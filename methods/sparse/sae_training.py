@@ -58,10 +58,9 @@ _LOSS_CAPACITY = 1024
 @functools.lru_cache(maxsize=1)
 def _blas_controller() -> ThreadpoolController:
     """The BLAS libraries loaded in this process, inspected once: `threadpool_limits`
-    inspects them on every entry (0.6 ms measured, four quick training steps), which a
-    stream of one batch per `partial_fit` call would pay at every step; entering a limit
-    of this controller costs 0.02 ms."""
-    return ThreadpoolController()
+    inspects every loaded library on each entry (0.6 ms measured, four quick training
+    steps), which a stream of one batch per `partial_fit` call would pay at every step."""
+    return ThreadpoolController().select(user_api="blas")
 
 
 def blas_threads(model) -> int | None:
@@ -72,10 +71,17 @@ def blas_threads(model) -> int | None:
 
 
 def limit_blas(threads: int | None):
-    """Context holding BLAS to ``threads`` threads (None: unchanged)."""
+    """Context holding BLAS to ``threads`` threads (None: unchanged).
+
+    Nothing to do (a few microseconds) when every BLAS library already runs at most
+    ``threads`` threads, as inside an outer limit or with ``OMP_NUM_THREADS=1``.
+    """
     if threads is None:
         return contextlib.nullcontext()
-    return _blas_controller().limit(limits=threads, user_api="blas")
+    controller = _blas_controller()
+    if all(lib.num_threads <= threads for lib in controller.lib_controllers):
+        return contextlib.nullcontext()
+    return controller.limit(limits=threads)
 
 
 def augment_with_ones(X: np.ndarray, dtype) -> np.ndarray:
@@ -331,9 +337,12 @@ class SparseAutoencoderBase(BaseDictionary):
         check_float32_range(arr, self._training.dtype, name)
         return arr
 
-    def _partial_fit(self, X, name: str = "X", max_steps: int | None = None) -> int:
+    def _partial_fit(self, X, name: str = "X", max_steps: int | None = None,
+                     limit: bool = True) -> int:
         """Start (first call) or validate, then one pass over ``X``: at most ``max_steps``
-        steps. Returns the steps taken; the fitted attributes are left to `_finish`."""
+        steps, BLAS limited to the model's threads unless the caller holds the limit
+        (``limit=False``). Returns the steps taken; the fitted attributes are left to
+        `_finish`."""
         if getattr(self, "_training", None) is None:
             if self.__dict__.get("_training_dropped"):
                 raise ValueError(
@@ -351,7 +360,7 @@ class SparseAutoencoderBase(BaseDictionary):
         else:
             state.n_rows_dropped += X.shape[0] - n_steps * B
         if n_steps:
-            with limit_blas(state.threads):
+            with limit_blas(state.threads) if limit else contextlib.nullcontext():
                 state.stream_steps(X, n_steps)
         return n_steps
 
@@ -415,11 +424,15 @@ class SparseAutoencoderBase(BaseDictionary):
         self.__dict__.pop("_training_dropped", None)
         taken = 0
         try:
-            for i, X in enumerate(batches):
-                taken += self._partial_fit(X, f"batches[{i}]",
-                                           None if budget is None else budget - taken)
-                if budget is not None and taken >= budget:
-                    break
+            with contextlib.ExitStack() as held:  # the BLAS limit, entered once started
+                for i, X in enumerate(batches):
+                    taken += self._partial_fit(X, f"batches[{i}]",
+                                               None if budget is None else budget - taken,
+                                               limit=i == 0)
+                    if i == 0:
+                        held.enter_context(limit_blas(self._training.threads))
+                    if budget is not None and taken >= budget:
+                        break
         finally:  # a bad batch after some steps: the attributes still say where it got to
             if taken:
                 self._finish()
