@@ -27,11 +27,9 @@ from collections.abc import Iterable
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import validate_data
 from threadpoolctl import ThreadpoolController
 
 from floor.validation import (
-    check_array,
     check_dtype,
     check_float32_range,
     check_int,
@@ -326,17 +324,6 @@ class SparseAutoencoderBase(BaseDictionary):
         self._finish()
         return self
 
-    def _validate_more(self, X, name: str) -> np.ndarray:
-        """``X`` of a later streamed call as float64 (n >= 1, ``n_features_in_`` columns,
-        finite, representable in the training dtype); errors name ``name``."""
-        arr = check_array(X, name, min_samples=1, n_features=self.n_features_in_,
-                          estimator=self)
-        if hasattr(X, "columns") or hasattr(self, "feature_names_in_"):
-            # Only named columns (a DataFrame now or at the start) have names to compare.
-            validate_data(self, X, skip_check_array=True, reset=False)
-        check_float32_range(arr, self._training.dtype, name)
-        return arr
-
     def _partial_fit(self, X, name: str = "X", max_steps: int | None = None,
                      limit: bool = True) -> int:
         """Start (first call) or validate, then one pass over ``X``: at most ``max_steps``
@@ -353,6 +340,7 @@ class SparseAutoencoderBase(BaseDictionary):
             X, _, _ = self._start(X, name)
         else:
             X = self._validate_more(X, name)
+            check_float32_range(X, self._training.dtype, name)
         state, B = self._training, self.batch_size_
         n_steps = X.shape[0] // B
         if max_steps is not None and n_steps >= max_steps:
