@@ -23,6 +23,7 @@ pytestmark = [
 
 from generators.planted_sparse import make_planted_sparse  # noqa: E402
 from methods.adapters.saelens import SAELensSAE  # noqa: E402
+from methods.sparse.streaming import streamed_fit  # noqa: E402
 from metrics.dictionary_similarity import mmcs  # noqa: E402
 
 # The quick planted data: 64 features in d = 32.
@@ -147,3 +148,14 @@ def test_fit_stream_errors_name_the_argument():
                                                               n_steps=8)
     with pytest.raises(ValueError, match="batches ran out after 4 steps of 64 rows"):
         SAELensSAE("topk", 16, k=2, batch_size=64).fit_stream([X], n_steps=5)
+
+
+def test_streamed_fit_passes_the_streams_length_to_saelens():
+    X = make_planted_sparse(4 * 64, n_features=8, n_atoms=16, random_state=1).X
+    arrays = [X[i * 64:(i + 1) * 64] for i in range(4)]
+    est, info = streamed_fit(SAELensSAE("topk", 16, batch_size=64, k=2, random_state=0),
+                             arrays, None, finite_sample=100)
+    assert info == {"streamed": True, "n_rows_seen": 4 * 64} and est.n_steps_ == 4
+    _, info = streamed_fit(SAELensSAE("topk", 16, batch_size=64, k=2, random_state=0),
+                           arrays, 3, finite_sample=100)
+    assert info == {"streamed": True, "n_rows_seen": 3 * 64}
