@@ -16,8 +16,14 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from sklearn.utils.estimator_checks import (
+    check_estimators_partial_fit_n_features,
+    check_fit_score_takes_y,
+    check_n_features_in_after_fitting,
+)
 from threadpoolctl import threadpool_limits
 
+from benchmarks.sparse.streaming_costs import memory_bound
 from generators.planted_sparse import make_planted_sparse
 from methods.sparse import sae_training
 from methods.sparse.sae_training import BatchSampler, SparseAutoencoderBase
@@ -259,40 +265,17 @@ def test_partial_fit_after_unpickling_raises_and_pickle_stays_small():
     assert copy.n_steps_ == 6
 
 
+@pytest.mark.parametrize("name", sorted(SAES))
+def test_scikit_learns_partial_fit_checks(name):
+    """scikit-learn runs these for classifiers, regressors and clusterers only: a change
+    of width between ``partial_fit`` calls is refused with its wording."""
+    check_estimators_partial_fit_n_features(name, SAES[name]())
+    check_n_features_in_after_fitting(name, SAES[name]())
+    check_fit_score_takes_y(name, SAES[name]())
+
+
 # --- memory -----------------------------------------------------------------------------
 
-#: Bytes per parameter held by a streamed fit: theta, its gradient and Adam's two moments
-#: and update buffer (5 x float32 = 20), the float64 fitted copies of the two (m, d)
-#: matrices (8) and the model's (m, d) scratch (2 per parameter, half the parameters):
-#: 30, measured 29.2-29.9 (least squares over 5 sizes).
-BYTES_PER_PARAMETER = 32
-#: Bytes per element of the (B, m) and (B, d + 1) arrays alive at a step's peak, counted
-#: from each model's buffers and temporaries, rounded up (measured by least squares over 5
-#: sizes, d 32-256, m 64-1024, B 16-512, in brackets). (B, d + 1): the float32 staging,
-#: batch and residual buffers, plus the stream's float64 batches (the one in use and the
-#: next) and the input checks (|X| and a finite mask): about 25. Sparse codes add their
-#: gathered decoder rows (2 k rows of d per sample, k = 5).
-#: - ReLU: C, G float32 + a bool mask = 9 per (B, m) [8.5]; (B, d + 1) 48 [30.9].
-#: - TopK: pre-activations + argpartition's int64 indices = 12 [10.4]; 64 [40.8], plus
-#:   AuxK's residual arrays once latents die (about 7 float32 (B, d) arrays): 96.
-#: - BatchTopK / Matryoshka: pre-activations, a bool mask, and for every positive entry
-#:   (up to all of them early in training) its int64 index, float32 value and int64
-#:   partition index = 25 [8.2 / 9.2]; 80 [57.4 / 47.0].
-#: - JumpReLU: 4 float32 + 2 bool = 18 [17.6]; 40 [22.8].
-#: - Gated: 6 float32 + 1 bool = 25 [24.5]; 40 [27.5].
-#: An architecture not listed is held to the loosest row.
-BYTES_PER_BATCH_ELEMENT = {
-    "ReluSAE": (12, 48),
-    "TopKSAE": (14, 96),
-    "BatchTopKSAE": (28, 80),
-    "MatryoshkaSAE": (28, 80),
-    "JumpReluSAE": (22, 48),
-    "GatedSAE": (30, 48),
-}
-LOOSEST = (32, 96)
-#: Interpreter and module objects allocated by a fit (measured 57-252 kB: the fitted
-#: constants of the least-squares fits above).
-CONSTANT_SLACK = 512 * 1024
 #: 200 batches may use more than 20 by the data-dependent temporaries of a step, bytes per
 #: (B, d + 1) and per (B, m) element: three float64 (B, d + 1) and one float64 (B, m)
 #: array. They cover AuxK's residual arrays in TopK once latents die and the indices of
@@ -302,14 +285,6 @@ CONSTANT_SLACK = 512 * 1024
 #: kB. Retaining the stream's batches would add 8 B d bytes per batch, 180 batches: 11.8
 #: MB at the quick size, 35 times the slack.
 GROWTH_SLACK_PER_ELEMENT = (24, 8)
-
-
-def memory_bound(est, d: int, m: int, batch: int) -> int:
-    """The bound on a streamed fit's peak traced memory from the model's size."""
-    n_params = est._training.model.theta.size
-    per_bm, per_bd = BYTES_PER_BATCH_ELEMENT.get(type(est).__name__, LOOSEST)
-    return (BYTES_PER_PARAMETER * n_params + per_bm * batch * m
-            + per_bd * batch * (d + 1) + CONSTANT_SLACK)
 
 
 def traced_peak(make, pool: list[np.ndarray], n_batches: int):
@@ -335,8 +310,9 @@ def traced_peak(make, pool: list[np.ndarray], n_batches: int):
 @pytest.mark.parametrize("name", sorted(SAES))
 def test_streamed_fit_memory_is_bounded_and_flat(name, size):
     """A streamed fit of 200 batches uses no more memory than one of 20 (within
-    `GROWTH_SLACK_PER_ELEMENT`), and its peak stays within `memory_bound` (the model, Adam and the
-    per-batch buffers)."""
+    `GROWTH_SLACK_PER_ELEMENT`), and its peak stays within `memory_bound` (the model, Adam
+    and the per-batch buffers of each architecture, counted in
+    ``benchmarks/sparse/streaming_costs.py``)."""
     d, m, batch = size
     pool = [_planted(batch, d=d, split=i) for i in range(4)]
 
