@@ -249,17 +249,20 @@ class SparseAutoencoderBase(BaseDictionary):
       within each epoch (`BatchSampler`); starts afresh.
     - ``partial_fit(X)``: one pass over ``X`` in order, ``len(X) // batch_size_`` steps on
       its consecutive slices of ``batch_size_`` rows (the last ``len(X) mod batch_size_``
-      rows are dropped and counted in ``n_rows_dropped_``). The first call (or the first
-      after ``fit``'s state was dropped by pickling, see below) validates and initialises
-      exactly as ``fit`` does, from that call's rows; later calls continue: parameters,
-      Adam's moments and step count and the architecture's bookkeeping persist.
-      ``partial_fit`` after ``fit`` continues ``fit``'s training.
+      rows are dropped and counted in ``n_rows_dropped_``). The first call validates and
+      initialises exactly as ``fit`` does, from that call's rows; later calls continue:
+      parameters, Adam's moments and step count and the architecture's bookkeeping
+      persist. ``partial_fit`` after ``fit`` continues ``fit``'s training.
     - ``fit_stream(batches, n_steps=None)``: starts afresh, then ``partial_fit`` on each
       array of ``batches`` until ``n_steps`` steps.
 
-    Hyperparameters are read when training starts (``fit``, ``fit_stream`` or the first
-    ``partial_fit``); the training state is not pickled (an unpickled SAE transforms as the
-    original did; ``partial_fit`` on it raises).
+    After each of them ``n_steps_`` (steps since the start), ``loss_curve_`` (n_steps_,),
+    ``loss_``, ``n_rows_dropped_`` (0 for ``fit``, whose epochs skip their incomplete last
+    batch and draw those rows in other epochs) and the architecture's fitted attributes
+    are current. Hyperparameters are read when training starts (``fit``, ``fit_stream`` or
+    the first ``partial_fit``); the training state is not pickled (an unpickled SAE
+    transforms as the original did; ``partial_fit`` on it raises, ``fit`` and
+    ``fit_stream`` start afresh).
     """
 
     def __getstate__(self) -> dict:
