@@ -2,12 +2,13 @@
 
 ``SAELensSAE(architecture=...)`` builds the SAELens *training* SAE registered under that
 name (``sae_lens.registry.get_sae_training_class``), trains it with
-``sae_lens.training.sae_trainer.SAETrainer`` on shuffled minibatches of the training rows,
-then keeps the *inference* SAE the library saves for deployment
-(``TrainingSAE.save_inference_model`` then ``SAE.load_from_disk``): for TopK that folds
-the decoder norms into the encoder, for BatchTopK and Matryoshka BatchTopK it turns the
-batch top-k into a JumpReLU threshold. Codes and reconstructions are that SAE's own
-``encode`` and ``decode``.
+``sae_lens.training.sae_trainer.SAETrainer`` on shuffled minibatches of the training rows
+(``fit``) or on a stream of fresh arrays the trainer pulls one at a time (``fit_stream``:
+no array holds the published 200M-sample budget), then keeps the *inference* SAE the
+library saves for deployment (``TrainingSAE.save_inference_model`` then
+``SAE.load_from_disk``): for TopK that folds the decoder norms into the encoder, for
+BatchTopK and Matryoshka BatchTopK it turns the batch top-k into a JumpReLU threshold.
+Codes and reconstructions are that SAE's own ``encode`` and ``decode``.
 
 Budget (measured on one core, ``OMP_NUM_THREADS=1 python -m benchmarks.sparse.saelens_budget``
 reruns the first table): on the quick planted data (``make_planted_sparse(8192,
@@ -63,7 +64,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -161,6 +164,13 @@ class SAELensSAE(BaseDictionary):
     config_ : dict
         The training config fields passed to SAELens (defaults filled in).
     batch_size_ : int
+        Rows per step: ``min(batch_size, n)`` (`fit`; for `fit_stream` ``n`` is the first
+        array's rows).
+    n_steps_ : int
+        Steps the trainer took.
+    n_rows_dropped_ : int
+        `fit_stream`: rows of the stream's arrays left over after cutting each into
+        batches (0 for `fit`, whose epochs skip their incomplete last batch).
     n_features_in_ : int
 
     Notes
@@ -248,20 +258,31 @@ class SAELensSAE(BaseDictionary):
         cfg = cfg_cls(d_in=d_in, d_sae=m, device=str(self.device), **config)
         return sae_cls, cfg, config
 
-    def fit(self, X, y=None) -> "SAELensSAE":
-        """Train the SAE on ``X`` (n, d) with SAELens' trainer; keep its inference SAE."""
+    def _check_training_params(self) -> tuple[int, float]:
+        """``(n_components, learning_rate)`` checked, with ``batch_size`` and ``device``."""
         m = check_int(self.n_components, "n_components")
-        n_steps = check_int(self.n_steps, "n_steps")
         check_int(self.batch_size, "batch_size")
         lr = check_positive_float(self.learning_rate, "learning_rate")
         if not isinstance(self.device, str):
             raise ValueError(f"device must be a string such as 'cpu' or 'cuda:0', "
                              f"got {self.device!r}")
+        return m, lr
+
+    def fit(self, X, y=None) -> "SAELensSAE":
+        """Train the SAE on ``X`` (n, d) with SAELens' trainer; keep its inference SAE.
+
+        ``n_steps`` steps on shuffled minibatches of ``batch_size_ = min(batch_size, n)``
+        rows (each epoch a fresh permutation; its incomplete last batch is skipped): the
+        training of `fit_stream`, fed from ``X``.
+        """
+        m, lr = self._check_training_params()
+        n_steps = check_int(self.n_steps, "n_steps")
         rng = check_random_state(self.random_state)
         X = self._validate_fit(X)
         check_float32_range(X, np.float32)
-        torch, sae_lens, registry, trainer_mod, config_mod = self._library()
-        sae_cls, cfg, config = self._training_config(registry, X.shape[1], m)
+        lib = self._library()
+        torch = lib[0]
+        training = self._training_config(lib[2], X.shape[1], m)
         n, B = X.shape[0], min(self.batch_size, X.shape[0])
         init_seed, data_seed = (int(s) for s in rng.integers(0, 2**63 - 1, size=2))
 
@@ -274,6 +295,82 @@ class SAELensSAE(BaseDictionary):
                 for start in range(0, n - B + 1, B):
                     yield X_t[perm[start:start + B]]
 
+        self.n_rows_dropped_ = 0
+        return self._train(lib, training, batches(), B, n_steps, lr, init_seed)
+
+    def fit_stream(self, batches: Iterable, n_steps: int | None = None) -> "SAELensSAE":
+        """Train afresh on a stream of arrays with SAELens' trainer, pulling them lazily.
+
+        The trainer's data provider is ``batches``: each array (n_i, n_features), numpy or
+        array-like, is checked, converted to a float32 tensor on ``device`` and cut into
+        consecutive batches of ``batch_size_ = min(batch_size, n_0)`` rows (``n_0``: rows
+        of the first array), the last ``n_i mod batch_size_`` rows dropped (counted in
+        ``n_rows_dropped_``). The trainer runs ``n_steps`` steps
+        (``total_training_samples = n_steps * batch_size_``) and draws no array beyond
+        them; nothing of the stream is kept, so memory does not grow with its length.
+        Initialisation, the inference SAE kept and the attributes are as in `fit` (the
+        same ``random_state`` gives the same initial weights).
+
+        Parameters
+        ----------
+        batches : iterable of array-like of shape (n_i, n_features)
+            Fresh samples, e.g. a generator drawing one batch at a time.
+        n_steps : int or None, default=None
+            Optimiser steps. None: ``len(batches)``, one step per array (an iterable
+            without ``len``, such as a generator, needs ``n_steps``).
+
+        Raises
+        ------
+        ValueError
+            ``n_steps`` missing for an iterable without ``len`` or not a positive int (before
+            any array is drawn); ``batches`` empty, or running out before ``n_steps`` steps;
+            a bad array (the message names it, ``batches[i]``).
+        """
+        m, lr = self._check_training_params()
+        if n_steps is None:
+            if not hasattr(batches, "__len__"):
+                raise ValueError("n_steps is required when batches has no len() (a "
+                                 "generator): SAELens' trainer needs its total number of "
+                                 "samples, n_steps * batch_size, before it starts")
+            n_steps = len(batches)
+        n_steps = check_int(n_steps, "n_steps")
+        rng = check_random_state(self.random_state)
+        arrays = iter(batches)
+        first = next(arrays, None)
+        if first is None:
+            raise ValueError("batches is empty: fit_stream needs at least one array")
+        first = self._validate_fit(first, "batches[0]")
+        check_float32_range(first, np.float32, "batches[0]")
+        lib = self._library()
+        training = self._training_config(lib[2], first.shape[1], m)
+        B = min(self.batch_size, first.shape[0])
+        init_seed = int(rng.integers(0, 2**63 - 1, size=2)[0])  # as fit's first draw
+        self.n_rows_dropped_ = 0
+        provider = self._tensor_batches(lib[0], itertools.chain([first], arrays), B)
+        return self._train(lib, training, provider, B, n_steps, lr, init_seed)
+
+    def _tensor_batches(self, torch, arrays: Iterator, B: int) -> Iterator:
+        """Float32 tensors on ``device`` of ``B`` consecutive rows of each array, checked
+        (the first was checked by the caller); ValueError when the arrays run out."""
+        steps = 0
+        for i, arr in enumerate(arrays):
+            if i:
+                arr = self._validate_more(arr, f"batches[{i}]")
+                check_float32_range(arr, np.float32, f"batches[{i}]")
+            self.n_rows_dropped_ += arr.shape[0] % B
+            x = torch.as_tensor(arr, dtype=torch.float32, device=self.device)
+            for start in range(0, arr.shape[0] - B + 1, B):
+                steps += 1
+                yield x[start:start + B]
+        raise ValueError(f"batches ran out after {steps} steps of {B} rows: the trainer "
+                         "needs n_steps of them; pass a longer stream or a smaller n_steps")
+
+    def _train(self, lib, training, batches: Iterator, B: int, n_steps: int, lr: float,
+               init_seed: int) -> "SAELensSAE":
+        """SAELens' trainer on the tensors ``batches`` for ``n_steps`` steps of ``B`` rows,
+        from weights seeded by ``init_seed``; keeps the inference SAE and the attributes."""
+        torch, sae_lens, _, trainer_mod, config_mod = lib
+        sae_cls, cfg, config = training
         trainer_cfg = config_mod.SAETrainerConfig(
             total_training_samples=n_steps * B, train_batch_size_samples=B, lr=lr,
             lr_end=lr, lr_scheduler_name="constant", device=str(self.device),
@@ -286,7 +383,7 @@ class SAELensSAE(BaseDictionary):
             torch.manual_seed(init_seed)
             training_sae = sae_cls(cfg)
             trainer = trainer_mod.SAETrainer(cfg=trainer_cfg, sae=training_sae,
-                                             data_provider=batches(),
+                                             data_provider=batches,
                                              save_checkpoint_fn=None)
             trainer.fit()
         with tempfile.TemporaryDirectory() as tmp:
@@ -296,6 +393,7 @@ class SAELensSAE(BaseDictionary):
         self.sae_ = sae
         self.config_ = config
         self.batch_size_ = B
+        self.n_steps_ = int(trainer.n_training_steps)
         self.components_ = sae.W_dec.detach().cpu().numpy().astype(np.float64)
         return self
 
