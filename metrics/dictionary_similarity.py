@@ -7,12 +7,20 @@ largest row norm of its matrix) is a dead atom whose cosine with everything is 0
 never matches. Signs are ignored (``|cos|``): an atom and its negation span the same
 feature.
 
+Names: where a function here has the name of a SynthSAEBench metric (`matched_mcc` is its
+MCC, `uniqueness`, the ``mean_*`` of `latent_precision_recall`, `dead_latents`, `mean_l0`),
+it computes the field's definition, and ``tests/adapters/test_synthsaebench_parity.py``
+holds it to the library's own function; the suite's own variants are named ``live_*``
+(`live_uniqueness`, the ``live_mean_*`` of `latent_precision_recall`: dead latents left
+out). `metrics.synthetic_eval` gathers the field's whole evaluation.
+
 References
 ----------
 Sharkey, Braun, Millidge (2022), "Taking features out of superposition with sparse
 autoencoders": mean max cosine similarity (MMCS), dead neurons.
-Chanin et al. (2026), "SynthSAEBench" (arXiv 2602.14687; ``sae_lens.synthetic.evals``):
-one-to-one matched MCC, uniqueness, per-latent precision and recall, dead latents, L0.
+Chanin, Garriga-Alonso (2026), "SynthSAEBench" (arXiv 2602.14687;
+``sae_lens.synthetic.evals``): one-to-one matched MCC, uniqueness, per-latent precision
+and recall, dead latents, L0.
 O'Neill et al. (2024), arXiv 2411.13117: MCC via the Hungarian matching.
 """
 
@@ -122,6 +130,13 @@ def matched_mcc(atoms, truth) -> float:
     features. As in SynthSAEBench, when ``m < t`` the unmatched truths are not counted, so
     read it beside `recovery_rate`.
 
+    The field's definition (``sae_lens.synthetic.evals.mean_correlation_coefficient``, which
+    minimises ``1 - |cos|``: the same optimum). The one difference is how a near-zero row is
+    read: here a row of norm at most ``ZERO_NORM`` times its matrix's largest is zero (|cos|
+    0 with everything); the library divides by ``max(||row||, 1e-8)``, so a row of norm
+    below 1e-8 keeps a shrunken ``|cos|``. They agree on every row of norm above 1e-8 and on
+    exactly zero rows.
+
     Parameters
     ----------
     atoms : array-like of shape (m, d)
@@ -132,25 +147,65 @@ def matched_mcc(atoms, truth) -> float:
     return float(C[rows, cols].mean())
 
 
+def _argmax_match(atoms, truth) -> np.ndarray:
+    """For every atom, the truth row of largest ``|cos|``, shape (m,) (SynthSAEBench's match).
+
+    Ties go to the lowest index, as with numpy's and torch's ``argmax``; so a zero atom,
+    whose ``|cos|`` is 0 with every truth, is matched to truth 0, as in the library.
+    """
+    return abs_cosine_matrix(atoms, truth).argmax(axis=1)
+
+
 def best_match(atoms, truth) -> np.ndarray:
     """For each atom, the index of the truth row with the largest ``|cos|``, shape (m,).
 
-    Ties go to the lowest index; dead atoms get -1.
+    Ties go to the lowest index; dead (zero) atoms get -1 (SynthSAEBench matches them to
+    truth 0: see `_argmax_match`).
     """
     A = _rows(atoms, "atoms")
-    C = abs_cosine_matrix(A, truth)
-    idx = C.argmax(axis=1)
+    idx = _argmax_match(A, truth)
     idx[~unit_rows(A)[1]] = -1
     return idx
 
 
-def uniqueness(atoms, truth, alive=None) -> float:
-    """Distinct best-matched truths divided by the number of live atoms (SynthSAEBench).
+def uniqueness(atoms, truth) -> float:
+    """Distinct best-matched truths over ALL atoms (SynthSAEBench's uniqueness).
+
+    Each atom ``i`` is matched to ``argmax_j |cos(A_i, T_j)|`` (ties to the lowest index, so
+    a zero atom is matched to truth 0); the score is ``|{match(i) : i = 1..m}| / m``. In
+    [1/m, 1], higher is better; at most ``t / m`` when the dictionary is larger than the
+    truth (m = 2t scores at most 0.5). A dictionary of duplicates scores ``1 / m``. Atoms
+    that never fire count like any other: a dead latent whose decoder row points at an
+    already-matched feature lowers the score. For the suite's reading of the live atoms
+    only, see `live_uniqueness`.
+
+    The field's definition (``sae_lens.synthetic.evals.feature_uniqueness``); near-zero rows
+    are read as in `matched_mcc`.
+
+    Parameters
+    ----------
+    atoms : array-like of shape (m, d)
+    truth : array-like of shape (t, d)
+
+    References
+    ----------
+    Chanin, Garriga-Alonso (2026), "SynthSAEBench", arXiv 2602.14687.
+    """
+    A = _rows(atoms, "atoms")
+    return float(np.unique(_argmax_match(A, truth)).size / A.shape[0])
+
+
+def live_uniqueness(atoms, truth, alive=None) -> float:
+    """Distinct best-matched truths divided by the number of live atoms (the suite's).
 
     Each live atom is assigned its best-matching truth row (`best_match`); the score is
     ``|{best_match(i) : i live}| / #live``. In (0, 1], higher is better; at most ``t / m``
-    when the dictionary is larger than the truth (m = 2t scores at most 0.5). A dictionary
-    of duplicates scores ``1 / m``. 0.0 when no atom is live.
+    when the dictionary is larger than the truth. A dictionary of duplicates scores
+    ``1 / m``. 0.0 when no atom is live. It differs from SynthSAEBench's `uniqueness`,
+    which counts every atom, dead ones included (a dictionary of 64 atoms of which 8 never
+    fire and 56 track distinct features scores 1.0 here; there it scores 56/64 = 0.875 when
+    the dead atoms' rows all point at features already matched, 1.0 only when they point at
+    8 further features).
 
     Parameters
     ----------
@@ -161,8 +216,7 @@ def uniqueness(atoms, truth, alive=None) -> float:
         Zero rows are always excluded. Default: all non-zero rows.
     """
     A = _rows(atoms, "atoms")
-    idx = best_match(A, truth)
-    live = idx >= 0
+    mask = np.ones(A.shape[0], dtype=bool)
     if alive is not None:
         mask = np.asarray(alive)
         if mask.dtype != bool and not (mask.dtype.kind in "iuf" and np.all(np.isin(mask, [0, 1]))):
@@ -170,7 +224,8 @@ def uniqueness(atoms, truth, alive=None) -> float:
         mask = mask.astype(bool)
         if mask.shape != (A.shape[0],):
             raise ValueError(f"alive must have shape ({A.shape[0]},), got {mask.shape}")
-        live &= mask
+    idx = best_match(A, truth)
+    live = (idx >= 0) & mask
     if not live.any():
         return 0.0
     return float(np.unique(idx[live]).size / live.sum())
@@ -201,19 +256,79 @@ def _codes(codes, name: str = "codes") -> np.ndarray:
     return _rows(codes, name)
 
 
-def _sparse_active(codes) -> sparse.csc_array:
-    """Non-zero pattern of sparse codes (e.g. ``ground_truth["codes"]``) as a bool CSC array.
+def _sparse_active(codes, positive: bool = False, name: str = "true_codes"
+                   ) -> sparse.csc_array:
+    """Firing pattern of sparse codes (e.g. ``ground_truth["codes"]``) as a bool CSC array:
+    ``c != 0``, or ``c > 0`` with ``positive``.
 
     Validated like dense codes (2-D, at least one row and column, finite) without ever
     forming the dense (n, m) matrix.
     """
     C = sparse.csc_array(codes)
     if C.ndim != 2 or C.shape[0] < 1 or C.shape[1] < 1:
-        raise ValueError(f"true_codes must be a non-empty 2-D array (rows, d), got shape {C.shape}")
+        raise ValueError(f"{name} must be a non-empty 2-D array (rows, d), got shape {C.shape}")
     if not np.all(np.isfinite(C.data)):
-        raise ValueError("true_codes contains NaN or inf")
-    C.eliminate_zeros()
-    return sparse.csc_array((np.ones(C.nnz, dtype=bool), C.indices, C.indptr), shape=C.shape)
+        raise ValueError(f"{name} contains NaN or inf")
+    C.sum_duplicates()
+    fires = C.data > 0 if positive else C.data != 0
+    P = sparse.csc_array((fires, C.indices, C.indptr), shape=C.shape)
+    P.eliminate_zeros()
+    return P
+
+
+def _true_firing(true_codes, positive: bool = False, name: str = "true_codes"
+                 ) -> np.ndarray | sparse.csc_array:
+    """Where the truth fires, (n, t) bool: dense stays dense, sparse stays sparse (CSC).
+
+    ``c != 0`` (the suite's reading, any sign), or ``c > 0`` with ``positive`` (SynthSAEBench's
+    ``gt_feature_acts > 0``); the two agree on non-negative codes, as every suite generator's.
+    """
+    if sparse.issparse(true_codes):
+        return _sparse_active(true_codes, positive, name)
+    C = _codes(true_codes, name)
+    return C > 0 if positive else C != 0
+
+
+def _firing_counts(fire: np.ndarray, true_fire, idx: np.ndarray) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """Per latent ``i``: rows where latent ``i`` and truth ``idx[i]`` both fire, and rows
+    where truth ``idx[i]`` fires; two (m,) int64 arrays.
+
+    ``fire`` (n, m) bool; ``true_fire`` (n, t) bool, dense or sparse (never densified: only
+    the m selected columns are formed, sparsely); ``idx`` (m,) valid truth indices.
+    Integer counts, the same whether the truth's firing is dense or sparse.
+    """
+    partner = true_fire[:, idx]
+    if sparse.issparse(partner):
+        both = partner.multiply(fire).sum(axis=0)
+    else:
+        both = (fire & partner).sum(axis=0)
+    return (np.asarray(both, dtype=np.int64).ravel(),
+            np.asarray(partner.sum(axis=0), dtype=np.int64).ravel())
+
+
+def _detector_rates(both, n_fire, n_partner) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision ``both / n_fire``, recall ``both / n_partner`` and their harmonic mean F1,
+    per latent, NaN where a ratio is undefined (F1 is 0 where both rates are 0, NaN where
+    either is NaN). SynthSAEBench's per-latent values are these with NaN read as 0.
+    """
+    both = np.asarray(both, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = both / np.asarray(n_fire, dtype=np.float64)
+        recall = both / np.asarray(n_partner, dtype=np.float64)
+        f1 = 2 * precision * recall / (precision + recall)
+    f1[(precision == 0) & (recall == 0)] = 0.0
+    return precision, recall, f1
+
+
+def _all_latents_mean(v: np.ndarray) -> float:
+    """Mean over every latent with NaN read as 0 (SynthSAEBench's averaging)."""
+    return float(np.nan_to_num(v, nan=0.0).mean())
+
+
+def _live_mean(v: np.ndarray) -> float:
+    """Mean over the latents where ``v`` is defined (NaN skipped); 0.0 when none is."""
+    return float(np.nanmean(v)) if np.isfinite(v).any() else 0.0
 
 
 def active(codes, threshold: float = 0.0) -> np.ndarray:
@@ -255,10 +370,26 @@ def latent_precision_recall(codes, true_codes, atoms, truth, threshold: float = 
     """Per-latent precision and recall of firing against the best-matched truth's firing.
 
     Latent ``i`` is matched to truth ``j = best_match(atoms, truth)[i]``. On the same
-    samples, precision ``P(truth j fires | latent i fires)`` and recall ``P(latent i fires |
-    truth j fires)``; F1 their harmonic mean. A latent that never fires (or whose truth
-    never fires) gets NaN for the undefined ratio; means skip NaN (0.0 when all are NaN).
-    In [0, 1], higher is better (SynthSAEBench, per-latent classification metrics).
+    samples, precision ``P(truth j fires | latent i fires) = TP / (TP + FP)`` and recall
+    ``P(latent i fires | truth j fires) = TP / (TP + FN)``; F1 their harmonic mean. Per
+    latent, an undefined ratio is NaN: precision of a latent that never fires, recall of a
+    latent whose truth never fires (and of a zero atom, matched to nothing). In [0, 1],
+    higher is better.
+
+    Two averages over the ``m`` latents:
+
+    - ``mean_precision``, ``mean_recall``, ``mean_f1``: SynthSAEBench's (its
+      ``ClassificationMetricsCalculator``): NaN counts as 0 and every latent counts, dead
+      ones included, so a dictionary with dead latents scores lower;
+    - ``live_mean_precision``, ``live_mean_recall``, ``live_mean_f1``: the suite's earlier
+      reading, the mean over the latents where the value is defined (NaN skipped; 0.0 when
+      none is): a latent that never fires drops out of the precision and F1 means.
+
+    Where this differs from the library even in ``mean_*``: a zero atom here matches
+    nothing (counts 0); the library matches it to feature 0 (argmax of a zero row); and the
+    truth fires where its code is non-zero, the library's where it is positive (the same on
+    non-negative codes, as every suite generator's). `metrics.synthetic_eval` has the
+    library's exact reading.
 
     Parameters
     ----------
@@ -275,35 +406,34 @@ def latent_precision_recall(codes, true_codes, atoms, truth, threshold: float = 
     Returns
     -------
     dict
-        ``precision``, ``recall``, ``f1`` (m,) arrays; ``matched`` (m,) truth indices (-1
-        for dead atoms); ``mean_precision``, ``mean_recall``, ``mean_f1`` floats.
+        ``precision``, ``recall``, ``f1`` (m,) arrays (NaN where undefined); ``matched``
+        (m,) truth indices (-1 for dead atoms); ``mean_precision``, ``mean_recall``,
+        ``mean_f1`` (SynthSAEBench's averages) and ``live_mean_precision``,
+        ``live_mean_recall``, ``live_mean_f1`` (NaN skipped), floats.
+
+    References
+    ----------
+    Chanin, Garriga-Alonso (2026), "SynthSAEBench", arXiv 2602.14687: per-latent
+    classification metrics.
     """
     fire = active(codes, threshold)
-    true_fire = (_sparse_active(true_codes) if sparse.issparse(true_codes)
-                 else _active(true_codes, 0.0, "true_codes"))
+    true_fire = _true_firing(true_codes)
     if fire.shape[0] != true_fire.shape[0]:
         raise ValueError(f"codes has {fire.shape[0]} rows but true_codes {true_fire.shape[0]}")
     T = _rows(truth, "truth")
     if true_fire.shape[1] != T.shape[0]:
         raise ValueError(f"true_codes has {true_fire.shape[1]} columns but truth has "
                          f"{T.shape[0]} rows")
-    idx = best_match(atoms, T)
-    if idx.size != fire.shape[1]:
-        raise ValueError(f"codes has {fire.shape[1]} latents but atoms has {idx.size} rows")
-    partner = true_fire[:, np.maximum(idx, 0)]
-    # Integer counts, the same whether the truth's firing is dense or sparse.
-    both = np.asarray(partner.multiply(fire).sum(axis=0) if sparse.issparse(partner)
-                      else (fire & partner).sum(axis=0)).ravel() * (idx >= 0)
-    n_partner = np.asarray(partner.sum(axis=0)).ravel() * (idx >= 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = both.astype(float) / fire.sum(axis=0)
-        recall = both.astype(float) / n_partner
-        f1 = 2 * precision * recall / (precision + recall)
-    f1[(precision == 0) & (recall == 0)] = 0.0
-
-    def _mean(v):
-        return float(np.nanmean(v)) if np.isfinite(v).any() else 0.0
-
-    return {"precision": precision, "recall": recall, "f1": f1, "matched": idx,
-            "mean_precision": _mean(precision), "mean_recall": _mean(recall),
-            "mean_f1": _mean(f1)}
+    A = _rows(atoms, "atoms")
+    if A.shape[0] != fire.shape[1]:
+        raise ValueError(f"codes has {fire.shape[1]} latents but atoms has {A.shape[0]} rows")
+    idx = best_match(A, T)
+    both, n_partner = _firing_counts(fire, true_fire, np.maximum(idx, 0))
+    matched = idx >= 0
+    precision, recall, f1 = _detector_rates(both * matched, fire.sum(axis=0),
+                                            n_partner * matched)
+    out = {"precision": precision, "recall": recall, "f1": f1, "matched": idx}
+    for key, v in (("precision", precision), ("recall", recall), ("f1", f1)):
+        out[f"mean_{key}"] = _all_latents_mean(v)
+        out[f"live_mean_{key}"] = _live_mean(v)
+    return out

@@ -6,17 +6,28 @@ variances averaged, the batch mean left in, the ratio inverted). The definition 
 pinned by two tests: predicting the data mean scores exactly 0, a perfect reconstruction
 exactly 1.
 
+Both have SynthSAEBench's definitions (``tests/adapters/test_synthsaebench_parity.py``
+holds them to the library's): they differ from the library only where the library returns
+a number for an undefined ratio and these raise (zero variance, no row to average);
+`metrics.synthetic_eval` has the library's conventions there, and its streaming form.
+
 References
 ----------
-Chanin et al. (2026), "SynthSAEBench" (arXiv 2602.14687; ``sae_lens.synthetic.evals``):
-explained variance and shrinkage.
+Chanin, Garriga-Alonso (2026), "SynthSAEBench" (arXiv 2602.14687;
+``sae_lens.synthetic.evals``, ``sae_lens.evals.ExplainedVarianceCalculator``): explained
+variance and shrinkage.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from floor.validation import float_array
+from floor.validation import check_positive_float, float_array
+
+# Rows of X with ||x|| at most this are left out of `shrinkage`: SynthSAEBench's
+# ``ShrinkageCalculator(min_input_norm=1e-6)``, an absolute norm (so the default reads
+# data scaled below about 1e-6 as all zero; pass ``min_norm=0`` for such data).
+SHRINKAGE_MIN_NORM = 1e-6
 
 
 def _pair(X, X_hat) -> tuple[np.ndarray, np.ndarray]:
@@ -42,6 +53,12 @@ def explained_variance(X, X_hat) -> float:
     negative for anything worse (no lower bound). ``1 - R^2`` is the fraction of variance
     unexplained (FVU).
 
+    SynthSAEBench's definition: ``1 - E||x - x_hat||^2 / (E||x||^2 - ||E x||^2)`` is the
+    same ratio (``sum_n ||x_n - mean||^2 = n (E||x||^2 - ||E x||^2)``), computed here in two
+    passes (no cancellation). Where the total variance is below 1e-10 the library returns
+    1.0 (MSE below 1e-10) or 0.0; this raises only at exactly zero variance
+    (`metrics.synthetic_eval.explained_variance` follows the library).
+
     Parameters
     ----------
     X : array-like of shape (n, d)
@@ -62,29 +79,43 @@ def explained_variance(X, X_hat) -> float:
     return float(1.0 - np.sum((A - B) ** 2) / total)
 
 
-def shrinkage(X, X_hat) -> float:
+def _norm_ratios(A: np.ndarray, B: np.ndarray, min_norm: float) -> np.ndarray:
+    """``||b_n|| / ||a_n||`` over the rows with ``||a_n|| > min_norm``, shape (n_kept,)."""
+    norm = np.linalg.norm(A, axis=1)
+    keep = norm > min_norm
+    return np.linalg.norm(B[keep], axis=1) / norm[keep]
+
+
+def shrinkage(X, X_hat, min_norm: float = SHRINKAGE_MIN_NORM) -> float:
     """Mean ratio of reconstruction norm to data norm, ``mean_n ||x_hat_n|| / ||x_n||``.
 
-    1 means no shrinkage; an L1 penalty typically pulls it below 1. Samples with
-    ``x_n = 0`` are skipped (the ratio is undefined), as in SynthSAEBench. In [0, inf);
-    closer to 1 is better.
+    Over the rows with ``||x_n|| > min_norm`` (the ratio is undefined or unstable on the
+    others). 1 means no shrinkage; an L1 penalty typically pulls it below 1. In [0, inf);
+    closer to 1 is better. SynthSAEBench's definition (``ShrinkageCalculator``, whose
+    threshold is the default ``min_norm``); where no row qualifies the library returns 0.0
+    and this raises (`metrics.synthetic_eval.shrinkage` follows the library).
 
     Parameters
     ----------
     X : array-like of shape (n, d)
     X_hat : array-like of shape (n, d)
+    min_norm : float, default=1e-6
+        Rows of ``X`` with norm at most this are skipped (`SHRINKAGE_MIN_NORM`; absolute,
+        so pass 0 for data of scale below about 1e-6).
 
     Raises
     ------
     ValueError
-        If the shapes differ, an array is not finite, or every row of ``X`` is zero.
+        If the shapes differ, an array is not finite, ``min_norm`` is negative, or no row
+        of ``X`` has norm above ``min_norm``.
     """
     A, B = _pair(X, X_hat)
-    norm = np.linalg.norm(A, axis=1)
-    keep = norm > 0
-    if not keep.any():
-        raise ValueError("every row of X is zero: shrinkage is undefined")
-    return float(np.mean(np.linalg.norm(B[keep], axis=1) / norm[keep]))
+    floor = check_positive_float(min_norm, "min_norm", allow_zero=True)
+    ratios = _norm_ratios(A, B, floor)
+    if ratios.size == 0:
+        raise ValueError(f"no row of X has norm above min_norm={floor:g}: shrinkage is "
+                         "undefined")
+    return float(np.mean(ratios))
 
 
 def reconstruct(codes, components, mean=None) -> np.ndarray:

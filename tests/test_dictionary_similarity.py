@@ -10,6 +10,7 @@ from metrics.dictionary_similarity import (
     dead_fraction,
     dead_latents,
     latent_precision_recall,
+    live_uniqueness,
     matched_mcc,
     mean_l0,
     mmcs,
@@ -31,14 +32,14 @@ def _random_rotation(d, seed):
 
 def test_perfect_dictionary_scores_one():
     truth = 3.0 * _random_rotation(6, 0)[:5]  # unnormalised rows: normalised inside
-    for metric in (mmcs, recovery_rate, matched_mcc, uniqueness):
+    for metric in (mmcs, recovery_rate, matched_mcc, uniqueness, live_uniqueness):
         assert metric(truth, truth) == pytest.approx(1.0, abs=EXACT), metric.__name__
 
 
 def test_permuted_and_sign_flipped_dictionary_is_still_perfect():
     truth = _random_rotation(6, 1)
     atoms = 0.5 * truth[[3, 0, 5, 1, 4, 2]] * np.array([1, -1, -1, 1, -1, 1])[:, None]
-    for metric in (mmcs, recovery_rate, matched_mcc, uniqueness):
+    for metric in (mmcs, recovery_rate, matched_mcc, uniqueness, live_uniqueness):
         assert metric(atoms, truth) == pytest.approx(1.0, abs=EXACT), metric.__name__
     assert np.array_equal(best_match(atoms, truth), [3, 0, 5, 1, 4, 2])
 
@@ -51,6 +52,7 @@ def test_all_duplicate_dictionary_covers_one_truth_only():
     assert recovery_rate(atoms, T) == pytest.approx(0.25, abs=EXACT)
     assert matched_mcc(atoms, T) == pytest.approx(0.25, abs=EXACT)  # one pair at 1, three at 0
     assert uniqueness(atoms, T) == pytest.approx(0.25, abs=EXACT)  # 1 distinct / 4 atoms
+    assert live_uniqueness(atoms, T) == pytest.approx(0.25, abs=EXACT)  # all 4 are live
 
 
 def test_duplicates_keep_mmcs_high_but_collapse_uniqueness():
@@ -80,25 +82,65 @@ def test_matched_mcc_is_one_to_one_where_mmcs_is_not():
 
 
 def test_half_dead_dictionary():
-    # The basis with two rows zeroed: dead rows never match; uniqueness counts live atoms.
+    # The basis with two rows zeroed: dead rows never match in MMCS, recovery and MCC.
+    # SynthSAEBench's uniqueness counts every atom and matches a zero row to truth 0 (the
+    # first of its all-zero ties): matches (0, 0, 2, 0), 2 distinct / 4 atoms = 0.5. The
+    # suite's live uniqueness counts the 2 live atoms: 2 distinct / 2 = 1.
     atoms = T.copy()
     atoms[[1, 3]] = 0.0
     assert mmcs(atoms, T) == pytest.approx(0.5, abs=EXACT)
     assert recovery_rate(atoms, T) == pytest.approx(0.5, abs=EXACT)
     assert matched_mcc(atoms, T) == pytest.approx(0.5, abs=EXACT)
-    assert uniqueness(atoms, T) == pytest.approx(1.0, abs=EXACT)  # 2 distinct / 2 live
+    assert uniqueness(atoms, T) == pytest.approx(0.5, abs=EXACT)
+    assert live_uniqueness(atoms, T) == pytest.approx(1.0, abs=EXACT)
     assert np.array_equal(best_match(atoms, T), [0, -1, 2, -1])
-    assert uniqueness(np.zeros((3, 4)), T) == 0.0
+    assert uniqueness(np.zeros((3, 4)), T) == pytest.approx(1 / 3, abs=EXACT)  # all match 0
+    assert live_uniqueness(np.zeros((3, 4)), T) == 0.0
     assert np.all(abs_cosine_matrix(atoms, T)[[1, 3]] == 0.0)
 
 
-def test_uniqueness_respects_alive_mask():
+def test_live_uniqueness_respects_alive_mask():
     atoms = np.vstack([T, T[:2]])  # 6 atoms, 4 distinct truths
-    assert uniqueness(atoms, T) == pytest.approx(4 / 6, abs=EXACT)
+    assert live_uniqueness(atoms, T) == pytest.approx(4 / 6, abs=EXACT)
     alive = np.array([True, True, True, True, False, False])
-    assert uniqueness(atoms, T, alive=alive) == pytest.approx(1.0, abs=EXACT)
+    assert live_uniqueness(atoms, T, alive=alive) == pytest.approx(1.0, abs=EXACT)
+    assert uniqueness(atoms, T) == pytest.approx(4 / 6, abs=EXACT)  # no mask: all atoms
     with pytest.raises(ValueError, match="alive"):
-        uniqueness(atoms, T, alive=alive[:3])
+        live_uniqueness(atoms, T, alive=alive[:3])
+    with pytest.raises(TypeError):
+        uniqueness(atoms, T, alive)  # the field's uniqueness takes no mask
+
+
+# A dictionary with a dead latent, and the answers by hand. Three features e_0, e_1, e_2 in
+# d = 3; four rows (truth fires: {0}, {1}, {2}, {0, 1}). Latent 0 (atom e_0) fires on rows
+# 0 and 3: precision 1, recall 1. Latent 1 (e_1) fires on row 1 only: precision 1, recall
+# 1/2, F1 2/3. Latent 2 (e_2) fires on rows 0 and 2: precision 1/2, recall 1, F1 2/3.
+# Latent 3 (0.9 e_0 + 0.1 e_1, matched to feature 0) never fires: dead; precision undefined,
+# recall 0 (feature 0 fires twice), F1 undefined.
+DEAD_T = np.eye(3)
+DEAD_ATOMS = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [0.9, 0.1, 0]])
+DEAD_TRUE_CODES = np.array([[1.0, 0, 0], [0, 0.5, 0], [0, 0, 2.0], [0.3, 0.7, 0]])
+DEAD_CODES = np.array([[1.0, 0, 0.2, 0], [0, 1.0, 0, 0], [0, 0, 1.0, 0], [0.5, 0, 0, 0]])
+
+
+def test_dead_latent_counts_in_the_fields_uniqueness_and_f1_only():
+    alive = ~dead_latents(DEAD_CODES)
+    assert np.array_equal(alive, [True, True, True, False])
+    # Field: matches (0, 1, 2, 0): 3 distinct / 4 latents. Live: 3 distinct / 3 live.
+    assert uniqueness(DEAD_ATOMS, DEAD_T) == pytest.approx(3 / 4, abs=EXACT)
+    assert live_uniqueness(DEAD_ATOMS, DEAD_T, alive) == pytest.approx(1.0, abs=EXACT)
+    out = latent_precision_recall(DEAD_CODES, DEAD_TRUE_CODES, DEAD_ATOMS, DEAD_T)
+    np.testing.assert_allclose(out["precision"], [1, 1, 0.5, np.nan], atol=EXACT)
+    np.testing.assert_allclose(out["recall"], [1, 0.5, 1, 0], atol=EXACT)
+    np.testing.assert_allclose(out["f1"], [1, 2 / 3, 2 / 3, np.nan], atol=EXACT)
+    # Field: NaN counts as 0, over all 4 latents. Live: NaN skipped.
+    assert out["mean_precision"] == pytest.approx(2.5 / 4, abs=EXACT)
+    assert out["live_mean_precision"] == pytest.approx(2.5 / 3, abs=EXACT)
+    assert out["mean_f1"] == pytest.approx((1 + 4 / 3) / 4, abs=EXACT)  # 7/12
+    assert out["live_mean_f1"] == pytest.approx((1 + 4 / 3) / 3, abs=EXACT)  # 7/9
+    # The dead latent's recall is defined (0), so both recall means count it: 2.5 / 4.
+    assert out["mean_recall"] == pytest.approx(2.5 / 4, abs=EXACT)
+    assert out["live_mean_recall"] == pytest.approx(2.5 / 4, abs=EXACT)
 
 
 def test_random_dictionary_scores_near_the_random_expectation():
@@ -111,6 +153,7 @@ def test_random_dictionary_scores_near_the_random_expectation():
     assert recovery_rate(atoms, truth) == 0.0
     assert matched_mcc(atoms, truth) < mmcs(atoms, truth)
     assert uniqueness(atoms, truth) < 1.0
+    assert live_uniqueness(atoms, truth) == uniqueness(atoms, truth)  # no zero atom
 
 
 def test_cross_mmcs_direction():
@@ -140,7 +183,10 @@ def test_latent_precision_recall_on_known_firing():
     np.testing.assert_allclose(out["precision"][:3], [0.5, 1.0, 1.0])
     np.testing.assert_allclose(out["recall"][:3], [0.5, 1.0, 0.5])
     assert np.isnan(out["precision"][3])
-    assert out["mean_precision"] == pytest.approx(2.5 / 3)
+    # Latent 3 is a zero atom that never fires: 0 in the field's mean over all 4 latents,
+    # left out of the live mean.
+    assert out["mean_precision"] == pytest.approx(2.5 / 4)
+    assert out["live_mean_precision"] == pytest.approx(2.5 / 3)
 
 
 @pytest.mark.parametrize("call, match", [

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import sparse
 
 from floor import geometric_median  # a solver the metrics use, checked here as before
 from metrics import (
@@ -33,6 +34,7 @@ from metrics import (
     reconstruction,
     statistics,
     subspace,
+    synthetic_eval,
     truth_accuracy,
     zero_one_probe,
 )
@@ -187,15 +189,31 @@ def check_uniqueness(data, name):
             dictionary_similarity.uniqueness(A, T)
         return
     m = A.shape[0]
+    value = dictionary_similarity.uniqueness(A, T)
+    assert_unit_interval(value)
+    assert value >= 1.0 / m - 1e-12
+    # Every atom counts, zero ones too (matched to truth 0, the first of their ties).
+    match = dictionary_similarity.abs_cosine_matrix(A, T).argmax(axis=1)
+    assert value == np.unique(match).size / m
+
+
+@target("dictionary_similarity.live_uniqueness")
+def check_live_uniqueness(data, name):
+    bad, A, T = _atoms_and_truth(data)
+    if bad is not None:
+        with refused(bad):
+            dictionary_similarity.live_uniqueness(A, T)
+        return
+    m = A.shape[0]
     mask_case = data.draw(st.sampled_from(["none", "ok", "short", "strings", "2-d"]),
                           label="alive")
     mask = {"none": None, "ok": np.arange(m) % 2 == 0, "short": np.ones(m + 1, bool),
             "strings": np.array(["no"] * m), "2-d": np.ones((m, 1), bool)}[mask_case]
     if mask_case in ("short", "strings", "2-d"):
         with refused("alive"):
-            dictionary_similarity.uniqueness(A, T, alive=mask)
+            dictionary_similarity.live_uniqueness(A, T, alive=mask)
         return
-    value = dictionary_similarity.uniqueness(A, T, alive=mask)
+    value = dictionary_similarity.live_uniqueness(A, T, alive=mask)
     assert_unit_interval(value)
     live = dictionary_similarity.unit_rows(np.asarray(A, dtype=np.float64))[1]
     if mask is not None:
@@ -259,11 +277,15 @@ def check_precision_recall(data, name):
     out = dictionary_similarity.latent_precision_recall(args["codes"] * s, args["true_codes"],
                                                          args["atoms"] * s, args["truth"])
     fires = args["codes"] > 0
-    for key in ("mean_precision", "mean_recall", "mean_f1"):
-        assert_unit_interval(out[key], key)
     for key in ("precision", "recall", "f1"):
         v = out[key]
         assert np.all(np.isnan(v) | ((v >= 0) & (v <= 1))), (key, v)
+        for mean in (f"mean_{key}", f"live_mean_{key}"):
+            assert_unit_interval(out[mean], mean)
+        # The field's mean reads NaN as 0 over every latent; the live mean skips NaN.
+        assert out[f"mean_{key}"] == pytest.approx(np.nan_to_num(v).mean(), rel=1e-12,
+                                                   abs=1e-15)
+        assert out[f"mean_{key}"] <= out[f"live_mean_{key}"] + 1e-12
     # NaN only where documented: a latent that never fires has no precision.
     assert np.array_equal(np.isnan(out["precision"]), ~fires.any(axis=0))
 
@@ -685,12 +707,17 @@ def check_shrinkage(data, name):
     Xf = np.asarray(X, dtype=np.float64)
     if not np.any(Xf):
         with refused("X"):
-            reconstruction.shrinkage(X, X_hat)
+            reconstruction.shrinkage(X, X_hat, min_norm=0.0)
         return
-    value = reconstruction.shrinkage(X, X_hat)
+    # The field's floor is absolute (rows with ||x|| <= 1e-6 skipped): data of scale 1e-8
+    # has no row left, and is refused unless min_norm=0.
+    if np.all(np.linalg.norm(Xf, axis=1) <= reconstruction.SHRINKAGE_MIN_NORM):
+        with refused("X"):
+            reconstruction.shrinkage(X, X_hat)
+    value = reconstruction.shrinkage(X, X_hat, min_norm=0.0)
     assert math.isfinite(value) and value >= 0
     c = data.draw(st.sampled_from([0.0, 0.5, 1.0, 3.0]), label="c")
-    assert reconstruction.shrinkage(X, c * Xf) == pytest.approx(c, rel=1e-12)
+    assert reconstruction.shrinkage(X, c * Xf, min_norm=0.0) == pytest.approx(c, rel=1e-12)
 
 
 @target("reconstruction.reconstruct")
@@ -712,6 +739,90 @@ def check_reconstruct(data, name):
     assert np.allclose(out, expected, rtol=1e-9, atol=1e-9 * s * (1 + np.abs(expected).max() / s))
     assert np.array_equal(reconstruction.reconstruct(args["codes"], args["components"]),
                           args["codes"] @ args["components"])
+
+
+# --- synthetic_eval (SynthSAEBench's conventions) ---------------------------------------------
+
+@target("synthetic_eval.l0", "synthetic_eval.dead_latents")
+def check_field_counts(data, name):
+    fn = getattr(synthetic_eval, name.split(".")[1])
+    is_bad, case, codes = _codes_case(data)
+    if is_bad:
+        with refused("codes"):
+            fn(codes)
+        return
+    fires = np.asarray(codes) != 0
+    value = fn(codes)
+    if name.endswith("l0"):
+        assert value == pytest.approx(fires.sum(axis=1).mean(), rel=1e-12)
+        assert fn(sparse.csr_array(np.asarray(codes, dtype=np.float64))) == value
+    else:
+        assert isinstance(value, int) and value == int((~fires.any(axis=0)).sum())
+
+
+@target("synthetic_eval.shrinkage")
+def check_field_shrinkage(data, name):
+    bad, (X, X_hat) = _data_and_hat(data)
+    if bad is not None:
+        with refused(bad):
+            synthetic_eval.shrinkage(X, X_hat)
+        return
+    value = synthetic_eval.shrinkage(X, X_hat)
+    norms = np.linalg.norm(np.asarray(X, dtype=np.float64), axis=1)
+    if np.any(norms > reconstruction.SHRINKAGE_MIN_NORM):
+        assert value == reconstruction.shrinkage(X, X_hat)
+    else:
+        assert value == 0.0  # the library's value where no row qualifies
+
+
+@target("synthetic_eval.explained_variance")
+def check_field_explained_variance(data, name):
+    bad, (X, X_hat) = _data_and_hat(data)
+    if bad is not None:
+        with refused(bad):
+            synthetic_eval.explained_variance(X, X_hat)
+        return
+    value = synthetic_eval.explained_variance(X, X_hat)
+    assert math.isfinite(value) and value <= 1.0
+    variance = np.asarray(X, dtype=np.float64).var(axis=0).sum()
+    if variance < synthetic_eval.VARIANCE_FLOOR / 2:
+        assert value in (0.0, 1.0)  # the library's convention below its floor
+    elif variance > 2 * synthetic_eval.VARIANCE_FLOOR:
+        assert value == pytest.approx(reconstruction.explained_variance(X, X_hat), rel=1e-9,
+                                      abs=1e-12)
+
+
+@target("synthetic_eval.classification_metrics")
+def check_field_classification(data, name):
+    n = data.draw(st.integers(1, 10), label="n")
+    m, t, d = (data.draw(st.integers(1, 4), label=k) for k in "mtd")
+    rng = seeded_rng(data)
+    args = {
+        "codes": np.maximum(rng.standard_normal((n, m)), 0),
+        "true_codes": np.maximum(rng.standard_normal((n, t)), 0),
+        "atoms": rng.standard_normal((m, d)),
+        "features": rng.standard_normal((t, d)),
+    }
+    bad = data.draw(st.sampled_from([None, *args]), label="bad argument")
+    if bad is not None:
+        if data.draw(st.booleans(), label="shape mismatch"):
+            X = args[bad]
+            args[bad] = np.vstack([X, X[:1]]) if bad in ("codes", "true_codes") and \
+                data.draw(st.booleans(), label="extra row") else np.hstack([X, X[:, :1]])
+        else:
+            args[bad] = data.draw(bad_matrices(), label=bad)[1]
+        with refused(bad):
+            synthetic_eval.classification_metrics(**args)
+        return
+    out = synthetic_eval.classification_metrics(**args)
+    suite = dictionary_similarity.latent_precision_recall(*args.values())
+    for key, ours in (("precision", "precision"), ("recall", "recall"), ("f1", "f1_score")):
+        assert_unit_interval(out[ours], ours)
+        # No zero atom, non-negative truth: the suite's rates with NaN read as 0.
+        np.testing.assert_allclose(out[f"{ours}_per_latent"], np.nan_to_num(suite[key]),
+                                   rtol=1e-12, atol=0)
+        assert out[ours] == pytest.approx(suite[f"mean_{key}"], rel=1e-12, abs=1e-15)
+    assert_unit_interval(out["accuracy"], "accuracy")
 
 
 # --- statistics ------------------------------------------------------------------------------
@@ -1110,7 +1221,7 @@ def test_every_public_metric_function_has_a_target():
 
     modules = (ccs_loss, claimed_features, dictionary_similarity, direction_count,
                eigenvalue_ratio, geometric_median, labels_needed, probes, reconstruction,
-               statistics, subspace, truth_accuracy, zero_one_probe)
+               statistics, subspace, synthetic_eval, truth_accuracy, zero_one_probe)
     missing = []
     covered = {name.split("[")[0] for name in TARGETS}
     for module in modules:

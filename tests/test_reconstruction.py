@@ -62,11 +62,29 @@ def test_shrinkage_of_scaled_reconstruction(X):
     assert shrinkage(X0, X_hat) == pytest.approx(0.5, abs=EXACT)
 
 
+def test_shrinkage_skips_rows_at_or_below_the_fields_norm_floor(X):
+    # SynthSAEBench skips rows with ||x|| <= 1e-6 (absolute): a row of norm 1e-7 whose
+    # reconstruction is 1 (ratio 1e7) would swamp the mean; min_norm=0 keeps it.
+    X1 = X.copy()
+    X1[0] = 0.0
+    X1[0, 0] = 1e-7
+    X_hat = 0.5 * X1
+    X_hat[0] = 1.0
+    assert shrinkage(X1, X_hat) == pytest.approx(0.5, abs=EXACT)
+    kept = shrinkage(X1, X_hat, min_norm=0.0)
+    assert kept == pytest.approx((0.5 * (len(X) - 1) + np.sqrt(5) * 1e7) / len(X), rel=1e-12)
+    # Data of scale 1e-8 has no row above the default floor: refused, unless min_norm=0.
+    with pytest.raises(ValueError, match="no row of X"):
+        shrinkage(1e-8 * X, 0.7e-8 * X)
+    assert shrinkage(1e-8 * X, 0.7e-8 * X, min_norm=0) == pytest.approx(0.7, abs=EXACT)
+
+
 @pytest.mark.parametrize("call, match", [
     (lambda: explained_variance(np.ones((3, 2)), np.ones((3, 2))), "zero variance"),
     (lambda: explained_variance(np.eye(3), np.eye(2)), "X_hat has shape"),
     (lambda: explained_variance(np.eye(3), np.full((3, 3), np.inf)), "X_hat contains"),
-    (lambda: shrinkage(np.zeros((3, 2)), np.ones((3, 2))), "every row"),
+    (lambda: shrinkage(np.zeros((3, 2)), np.ones((3, 2))), "no row of X"),
+    (lambda: shrinkage(np.ones((3, 2)), np.ones((3, 2)), min_norm=-1.0), "min_norm"),
     (lambda: reconstruct(np.ones((3, 2)), np.ones((3, 4))), "do not match"),
 ])
 def test_reconstruction_metrics_reject_bad_input(call, match):

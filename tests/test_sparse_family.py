@@ -57,6 +57,20 @@ class TrueFeatures:
         return X @ self._pinv
 
 
+class TrueFeaturesPlusDead(TrueFeatures):
+    """The oracle plus ``N_DEAD`` copies of its first atoms that never fire (zero codes)."""
+
+    N_DEAD = 8
+
+    def fit(self, X, y=None):
+        super().fit(X)
+        self.components_ = np.vstack([self.components_, self.components_[:self.N_DEAD]])
+        return self
+
+    def transform(self, X):
+        return np.hstack([X @ self._pinv, np.zeros((len(X), self.N_DEAD))])
+
+
 def _spec(name, build):
     return MethodSpec(name, "sparse", build, builtin=False)
 
@@ -79,10 +93,31 @@ def test_true_features_score_mmcs_one_on_planted():
     assert result["mmcs"] == pytest.approx(1.0)
     assert result["recovery_rate"] == 1.0
     assert result["uniqueness"] == 1.0
+    assert result["live_uniqueness"] == 1.0
     assert result["matched_mcc"] == pytest.approx(1.0)
     # All planted atoms reappear in the repeat: ~64 distinct stable directions beyond chance.
     assert result["n_claimed_beyond_chance"] > 0.9 * SIZES["quick"]["n_atoms"]
     assert result["cross_mmcs_seed"] == pytest.approx(1.0)
+
+
+def test_dead_atoms_count_in_the_fields_uniqueness_and_f1_not_in_the_live_ones():
+    # 64 planted features + 8 dead duplicates. SynthSAEBench's uniqueness: 64 distinct / 72
+    # atoms; the live one: 64 / 64. F1: each dead latent counts 0 in the field's mean over
+    # 72 latents (its F1 is undefined: it never fires), and is left out of the live mean.
+    method = _spec("oracle_dead", lambda train, seed: TrueFeaturesPlusDead(
+        train.ground_truth["features"]))
+    result = _score(method, "planted_sparse", 0)
+    n = M + TrueFeaturesPlusDead.N_DEAD
+    assert result["n_alive"] == M and result["dead_fraction"] == pytest.approx(8 / n)
+    assert result["uniqueness"] == pytest.approx(M / n, abs=1e-12)
+    assert result["live_uniqueness"] == 1.0
+    assert 0.0 < result["live_mean_f1"] < 1.0
+    assert result["mean_f1"] == pytest.approx(result["live_mean_f1"] * M / n, rel=1e-12)
+    # recovers_planted reads the live measure: the dead duplicates do not fail it.
+    record = run_cell(Cell("sparse", method, _generator("planted_sparse"), ONE_SEED))
+    assert record["status"] == "ok", record["error"]
+    assert record["checks"]["recovers_planted"]["passed"]
+    assert record["metrics"]["live_uniqueness"]["value"] == 1.0
 
 
 def test_oracle_cell_passes_recovery_and_vacuously_no_false_features():
@@ -170,8 +205,17 @@ def test_recovers_planted_is_not_applicable_without_features():
     check = recovers_planted(_metrics(has_features=0.0))
     assert check.passed and check.rule.startswith("not applicable")
     fail = recovers_planted(_metrics(has_features=1.0, mmcs=0.95, recovery_rate=0.5,
-                                     uniqueness=0.9))
+                                     uniqueness=0.9, live_uniqueness=0.9))
     assert not fail.passed and fail.value == 0.5 and "recovered" in fail.rule
+
+
+def test_recovers_planted_reads_live_uniqueness_not_the_fields():
+    good = dict(has_features=1.0, mmcs=0.95, recovery_rate=0.9)
+    # Dead atoms pull the field's uniqueness down; the check's verdict does not move.
+    ok = recovers_planted(_metrics(**good, uniqueness=0.5, live_uniqueness=0.9))
+    assert ok.passed and "live_uniqueness" in ok.rule
+    fail = recovers_planted(_metrics(**good, uniqueness=0.95, live_uniqueness=0.7))
+    assert not fail.passed and fail.value == 0.7 and "live_uniqueness" in fail.rule
 
 
 def test_no_false_features_reads_the_count_beyond_chance():

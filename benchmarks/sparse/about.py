@@ -52,10 +52,17 @@ GENERATORS = {
 METRICS = {
     "mmcs": "mean over planted features of the best |cos| to an atom (size-m dictionary)",
     "recovery_rate": "fraction of planted features with an atom at |cos| > 0.9",
-    "uniqueness": "distinct best-matched features / live atoms (1 = no duplicated atoms)",
-    "matched_mcc": "mean |cos| of a one-to-one (Hungarian) matching of atoms to features",
-    "mean_f1": "mean over latents of the F1 of a latent's firing as a detector of its "
-               "best-matched planted feature's firing (SynthSAEBench)",
+    "uniqueness": "distinct best-matched features / all atoms, dead ones included "
+                  "(SynthSAEBench's definition; 1 = no duplicated atoms)",
+    "live_uniqueness": "distinct best-matched features / live atoms (the suite's: atoms "
+                       "silent on held-out rows left out; what recovers_planted reads)",
+    "matched_mcc": "mean |cos| of a one-to-one (Hungarian) matching of atoms to features "
+                   "(SynthSAEBench's MCC)",
+    "mean_f1": "mean over all latents of the F1 of a latent's firing as a detector of its "
+               "best-matched planted feature's firing, 0 where undefined, so a dead latent "
+               "counts 0 (SynthSAEBench's definition)",
+    "live_mean_f1": "the same F1 averaged over the latents where it is defined (the "
+                    "suite's: a latent that never fires left out)",
     "l0_ratio": "held-out L0 / the planted L0 of the same rows (1 is right; below: merged or "
                 "absorbed features, above: split or duplicated)",
     "absorption": "hierarchy only: mean over parents of the parent latent's miss rate when "

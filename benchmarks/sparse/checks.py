@@ -22,7 +22,9 @@ from benchmarks.sparse.false_claims import (  # noqa: F401  (re-exported for the
 MIN_MMCS = 0.9
 # Fraction of planted features with an atom at |cos| > 0.9.
 MIN_RECOVERY = 0.8
-# Distinct best-matched features / live atoms (SynthSAEBench): 1 = no duplicated atoms.
+# Distinct best-matched features / live atoms (``live_uniqueness``, the suite's: atoms
+# silent on the held-out rows are left out; SynthSAEBench's ``uniqueness`` counts them):
+# 1 = no duplicated atoms.
 MIN_UNIQUENESS = 0.8
 
 # generalises: held-out FVU (1 - R^2) at most this factor times the train FVU ...
@@ -37,18 +39,24 @@ def _not_applicable(name: str, why: str) -> CheckResult:
 
 
 def recovers_planted(metrics: dict) -> CheckResult:
-    """The size-m dictionary finds the planted features: MMCS, recovery and uniqueness high."""
+    """The size-m dictionary finds the planted features: MMCS, recovery and uniqueness high.
+
+    Uniqueness here is the suite's ``live_uniqueness`` (distinct best-matched features over
+    the atoms alive on held-out rows), not SynthSAEBench's ``uniqueness`` over all atoms: a
+    dead atom is not a duplicate.
+    """
     name = "recovers_planted"
     if not metrics["has_features"]["value"]:
         return _not_applicable(name, "the generator plants no feature directions")
     for key, low, what in (("mmcs", MIN_MMCS, "MMCS to the planted features"),
                            ("recovery_rate", MIN_RECOVERY, "fraction recovered at |cos| > 0.9"),
-                           ("uniqueness", MIN_UNIQUENESS, "uniqueness of live atoms")):
+                           ("live_uniqueness", MIN_UNIQUENESS,
+                            "live_uniqueness (distinct best matches / live atoms)")):
         if metrics[key]["value"] < low:
             return at_least(name, metrics[key]["value"], low, f"seed-mean {what}")
     return at_least(name, metrics["mmcs"]["value"], MIN_MMCS,
-                    f"seed-mean MMCS (recovery >= {MIN_RECOVERY} and uniqueness >= "
-                    f"{MIN_UNIQUENESS} also hold)")
+                    f"seed-mean MMCS (recovery >= {MIN_RECOVERY} and live_uniqueness (of live "
+                    f"atoms) >= {MIN_UNIQUENESS} also hold)")
 
 
 def no_false_features(metrics: dict) -> CheckResult:

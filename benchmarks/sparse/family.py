@@ -76,6 +76,7 @@ from metrics.dictionary_similarity import (
     cross_mmcs,
     dead_fraction,
     latent_precision_recall,
+    live_uniqueness,
     matched_mcc,
     mean_l0,
     mmcs,
@@ -366,7 +367,8 @@ def score_sparse_seed(method: MethodSpec, generator: GeneratorSpec, streams: See
         result.update({
             "mmcs": mmcs(A, F),
             "recovery_rate": recovery_rate(A, F),
-            "uniqueness": uniqueness(A, F, alive),
+            "uniqueness": uniqueness(A, F),
+            "live_uniqueness": live_uniqueness(A, F, alive),
             "matched_mcc": matched_mcc(A, F),
             **_code_scores(codes, truth, A, F),
         })
@@ -403,8 +405,10 @@ def _code_scores(codes: np.ndarray, truth: dict, atoms: np.ndarray, features: np
                  ) -> dict:
     """Per-latent F1 and L0 against the planted codes of the held-out rows, where given.
 
-    ``mean_f1``: mean over latents of the F1 of each latent's firing as a detector of its
-    best-matched feature's firing (SynthSAEBench; `latent_precision_recall`); ``l0_ratio``:
+    ``mean_f1``: mean over all latents of the F1 of each latent's firing as a detector of
+    its best-matched feature's firing, 0 where undefined (SynthSAEBench's averaging: a dead
+    latent counts 0); ``live_mean_f1``: the same mean over the latents whose F1 is defined
+    (the suite's earlier reading; both from `latent_precision_recall`); ``l0_ratio``:
     held-out L0 over the planted L0 of the same rows (`metrics.absorption.l0_ratio`).
     On a hierarchy (the generator returns each feature's ``parent``): ``absorption`` and
     ``full_absorption``, means over the scored parents of `metrics.absorption.absorption`
@@ -415,8 +419,9 @@ def _code_scores(codes: np.ndarray, truth: dict, atoms: np.ndarray, features: np
     if "codes" not in truth:
         return {}
     C = truth["codes"]
-    f1 = latent_precision_recall(codes, C, atoms, features)["mean_f1"]
-    out = {"mean_f1": float(f1), "l0_ratio": float(l0_ratio(codes, C)["ratio"])}
+    pr = latent_precision_recall(codes, C, atoms, features)
+    out = {"mean_f1": pr["mean_f1"], "live_mean_f1": pr["live_mean_f1"],
+           "l0_ratio": float(l0_ratio(codes, C)["ratio"])}
     if "parent" in truth:
         ab = absorption(codes, C, atoms, features, truth["parent"])
         out["feature_splitting"] = float(
@@ -439,10 +444,11 @@ def _point(value: float, n: int) -> dict:
 _MEANS = ("n_atoms", "n_alive", "dead_fraction", "mean_l0", "fvu_train", "fvu_heldout",
           "shrinkage", "n_claimed_beyond_chance", "n_stable_seed", "cross_mmcs_seed",
           "fit_time_s")
-_PLANTED_MEANS = ("mmcs", "recovery_rate", "uniqueness", "matched_mcc")
+_PLANTED_MEANS = ("mmcs", "recovery_rate", "uniqueness", "live_uniqueness", "matched_mcc")
 # Where the generator returns its planted codes (not the vocabulary: one token per sample);
 # the last three on a hierarchy only. A key is pooled when every seed has it.
-_CODE_MEANS = ("mean_f1", "l0_ratio", "absorption", "full_absorption", "feature_splitting")
+_CODE_MEANS = ("mean_f1", "live_mean_f1", "l0_ratio", "absorption", "full_absorption",
+               "feature_splitting")
 
 
 def aggregate_sparse(seed_results: list[dict]) -> dict:

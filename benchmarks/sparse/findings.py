@@ -68,7 +68,7 @@ FINDINGS = {
         "MMCS 0.625, recovery 0.021 at alpha = 1 on 256 rows",
     ("dictionary_learning", "embedding_vocabulary", "recovers_planted"): (
         "finds the frequent tokens twice and misses the rare ones: MMCS 0.692, recovery "
-        "0.359, uniqueness 0.505"),
+        "0.359, live uniqueness 0.505"),
     # recovers_planted: the SAEs and k-means where their assumptions break.
     ("topk_sae", "embedding_vocabulary", "recovers_planted"): (
         "one token per sample but k = 5 active latents forced on every sample: each token "
@@ -139,7 +139,7 @@ FINDINGS = {
         "fires) and L0 ratio 1.26 with k = 5 against a true L0 of 3.6"),
     ("dictionary_learning", "hierarchical_features", "recovers_planted"): (
         "at scikit-learn's default alpha = 1, as on flat features: MMCS 0.629, recovery "
-        "0.000, uniqueness 0.552"),
+        "0.000, live uniqueness 0.552"),
     ("kmeans", "hierarchical_features", "recovers_planted"): (
         "one centre per sample (L0 = 1) against a true L0 of 3.6 with parents and children "
         "firing together: centres are blends, MMCS 0.755, recovery 0.255"),

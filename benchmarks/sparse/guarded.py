@@ -15,7 +15,11 @@ GUARDED: dict[str, Guarded] = {
     # or less is not a regression (measured: k-means on the vocabulary, 1.0 on all 20
     # baseline seeds, 63/64 on some reseeded runs).
     "recovery_rate": Guarded(seed_key("recovery_rate"), HIGHER, 0.02, needs="recovery_rate"),
-    "uniqueness": Guarded(seed_key("uniqueness"), HIGHER, 0.02, needs="uniqueness"),
+    # The suite's uniqueness of the live atoms, the one recovers_planted reads (the same
+    # numbers the guard held as "uniqueness" before that name took SynthSAEBench's
+    # definition, over all atoms).
+    "live_uniqueness": Guarded(seed_key("live_uniqueness"), HIGHER, 0.02,
+                               needs="live_uniqueness"),
     # The claim no_false_features reads (counts beyond chance; 1 distinct direction).
     "n_claimed_beyond_chance": Guarded(seed_key("n_claimed_beyond_chance"), LOWER, 1.0,
                                        needs="false_positive"),

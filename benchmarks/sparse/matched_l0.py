@@ -30,8 +30,10 @@ for every architecture, as in the grid, and for a target whatever other targets 
 calibration fit ``j`` from ``streams.method(CALIBRATION_STREAM + j)``.
 
 Scores (all on the held-out split, codes active where > 0): matched MCC of the decoder
-rows (`metrics.dictionary_similarity.matched_mcc`), mean per-latent F1 as a detector of
-its best-matched feature (`latent_precision_recall`), mean absorption and full absorption
+rows (`metrics.dictionary_similarity.matched_mcc`, SynthSAEBench's MCC), mean per-latent F1
+as a detector of its best-matched feature (``mean_f1`` of `latent_precision_recall`, with
+SynthSAEBench's averaging: over all latents, 0 where undefined, so a latent that never
+fires on the held-out rows counts 0), mean absorption and full absorption
 over the scored parents (`metrics.absorption.absorption`; with its two parts, the parent
 latent's miss rate with a child and alone), feature-splitting fraction
 (`feature_splitting`), FVU = 1 - R^2 (`metrics.reconstruction.explained_variance`), L0,
@@ -86,7 +88,8 @@ from metrics.statistics import mean_over_seeds
 TITLE = "SAE architectures at matched L0 on hierarchical features"
 QUESTION = ("At the same number of active latents per sample (0.5x, 1x and 2x the true L0), "
             "which sparse-autoencoder architecture recovers a planted feature hierarchy "
-            "best: matched MCC, mean per-latent F1, absorption, held-out FVU? Bussmann et al. "
+            "best: matched MCC, mean per-latent F1 (SynthSAEBench's: over all latents, a "
+            "dead one counting 0), absorption, held-out FVU? Bussmann et al. "
             "(2025) report Matryoshka first on MCC and F1 with the least absorption.")
 
 STUDY = "matched_l0"

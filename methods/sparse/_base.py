@@ -24,10 +24,10 @@ class BaseDictionary(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """Number of atoms (the width of the codes), for ``get_feature_names_out``."""
         return self.components_.shape[0]
 
-    def _validate_fit(self, X) -> np.ndarray:
+    def _validate_fit(self, X, name: str = "X") -> np.ndarray:
         """``X`` as float64 (n >= 2, d); sets ``n_features_in_`` (and
-        ``feature_names_in_`` for a DataFrame)."""
-        arr = check_array(X, "X")
+        ``feature_names_in_`` for a DataFrame). Errors name ``name``."""
+        arr = check_array(X, name)
         validate_data(self, X, skip_check_array=True, reset=True)
         return arr
 

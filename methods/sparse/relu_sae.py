@@ -168,12 +168,13 @@ class ReluSAE(SparseAutoencoderBase):
     Measured budget on the Sharkey et al. toy data (512 planted unit features in d = 256,
     mean L0 5, 200,000 training rows; scored on 20,000 held-out rows): the defaults
     (n_components 512, l1_coeff 0.1, learning_rate 3e-3, batch 4096, 2000 steps = 8.2M
-    samples) reach MMCS 0.94, recovery (|cos| > 0.9) 0.91, uniqueness 0.92, L0 7.1
+    samples) reach MMCS 0.94, recovery (|cos| > 0.9) 0.91, live uniqueness 0.92, L0 7.1
     (seed 0; seed 1: 0.94 / 0.89 / 0.92). Half the budget (1000 steps) falls short:
     0.86 / 0.74 / 0.83.
     l1_coeff 0.3 at the same budget gives L0 5.1 but MMCS 0.84. With more latents than
-    features uniqueness is capped at (features / live latents): 1024 latents score <= 0.5
-    however clean their atoms are.
+    features live uniqueness is capped at (features / live latents), and SynthSAEBench's
+    uniqueness at (features / latents): 1024 latents score <= 0.5 however clean their
+    atoms are.
 
     References
     ----------

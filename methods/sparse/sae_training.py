@@ -8,6 +8,12 @@ split into sampling (`BatchSampler`), the model's ``loss_and_grad``, the unit-no
 constraint (`remove_parallel_component`, `normalise_rows`), the optimiser (`Adam`) and
 bookkeeping (`run_training`).
 
+Training can also stream (`SparseAutoencoderBase.partial_fit`, ``fit_stream``): the model
+and the optimiser persist between calls in a `TrainingState`, each call's rows pass once,
+in order, through a preallocated staging buffer, so memory does not grow with the number
+of samples seen (the published SynthSAEBench-16k budget, 200M samples of d = 768, is
+600 GB as float32: no array holds it).
+
 Inputs are augmented with a column of ones, ``[x | 1]`` of shape (n, d + 1), so the encoder
 bias rides in the encoder matrix (``[W_enc | b_enc]``) and its forward add and backward sum
 over the batch are done inside the two encoder matrix products.
@@ -15,11 +21,17 @@ over the batch are done inside the two encoder matrix products.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Iterable
+
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
+from sklearn.utils.validation import validate_data
+from threadpoolctl import ThreadpoolController
 
 from floor.validation import (
+    check_array,
     check_dtype,
     check_float32_range,
     check_int,
@@ -37,6 +49,40 @@ _MIN_FLOPS_FOR_THREADS = 1e8
 
 # Rows of a decoder whose norm falls below this are left unscaled rather than divided by ~0.
 _TINY_NORM = 1e-12
+
+# Initial capacity of a streamed fit's loss record (doubled when full: amortised O(1) per
+# step, never a copy of the whole curve per call).
+_LOSS_CAPACITY = 1024
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    """The BLAS libraries loaded in this process, inspected once: `threadpool_limits`
+    inspects every loaded library on each entry (0.6 ms measured, four quick training
+    steps), which a stream of one batch per `partial_fit` call would pay at every step."""
+    return ThreadpoolController().select(user_api="blas")
+
+
+def blas_threads(model) -> int | None:
+    """BLAS threads for training ``model``: 1 below `_MIN_FLOPS_FOR_THREADS`, else None
+    (the library's own choice)."""
+    flops = 2.0 * model.batch_size * model.m * (model.d + 1)
+    return 1 if flops < _MIN_FLOPS_FOR_THREADS else None
+
+
+def limit_blas(threads: int | None):
+    """Context holding BLAS to ``threads`` threads (None: unchanged).
+
+    Nothing to do (a few microseconds) when every BLAS library already runs at most
+    ``threads`` threads, as inside an outer limit or with ``OMP_NUM_THREADS=1``.
+    """
+    if threads is None:
+        return contextlib.nullcontext()
+    controller = _blas_controller()
+    if all(lib.num_threads <= threads for lib in controller.lib_controllers):
+        return contextlib.nullcontext()
+    return controller.limit(limits=threads)
+
 
 def augment_with_ones(X: np.ndarray, dtype) -> np.ndarray:
     """``[X | 1]`` of shape (n, d + 1) in ``dtype``."""
@@ -112,9 +158,7 @@ def run_training(model, X_aug: np.ndarray, n_steps: int, lr: float, rng, adam_kw
     sampler = BatchSampler(X_aug.shape[0], model.batch_size, rng)
     opt = Adam(model.theta, lr=lr, **(adam_kwargs or {}))
     losses = np.empty(n_steps)
-    flops = 2.0 * model.batch_size * model.m * (model.d + 1)
-    threads = 1 if flops < _MIN_FLOPS_FOR_THREADS else None
-    with threadpool_limits(limits=threads, user_api="blas"):
+    with limit_blas(blas_threads(model)):
         for t in range(n_steps):
             losses[t] = training_step(model, opt, X_aug, sampler)
     return losses
@@ -122,7 +166,17 @@ def run_training(model, X_aug: np.ndarray, n_steps: int, lr: float, rng, adam_kw
 
 def training_step(model, opt: Adam, X_aug: np.ndarray, sampler: BatchSampler) -> float:
     """One optimiser step of ``model`` on the next batch of ``X_aug``; returns its loss."""
-    model.load_batch(X_aug, sampler.next())
+    return optimiser_step(model, opt, X_aug, sampler.next())
+
+
+def optimiser_step(model, opt: Adam, X_aug: np.ndarray, idx: np.ndarray) -> float:
+    """One optimiser step of ``model`` on rows ``idx`` of ``X_aug``; returns its loss.
+
+    Gather the batch into the model, ``loss_and_grad``, ``constrain_grad`` (remove the
+    decoder rows' parallel gradient), Adam, ``constrain_params`` (renormalise decoder
+    rows), ``after_step`` (bookkeeping such as dead-latent counters).
+    """
+    model.load_batch(X_aug, idx)
     loss = model.loss_and_grad()
     model.constrain_grad()
     opt.step(model.grad)
@@ -131,14 +185,93 @@ def training_step(model, opt: Adam, X_aug: np.ndarray, sampler: BatchSampler) ->
     return loss
 
 
+class TrainingState:
+    """What persists between the training calls of one fit: the model, Adam, the losses.
+
+    ``model`` follows the model protocol (``theta``, ``grad``, ``m``, ``d``,
+    ``batch_size``, ``load_batch``, ``loss_and_grad``, ``constrain_grad``,
+    ``constrain_params``, ``after_step``); its parameters, Adam's moments and step count
+    and the model's own bookkeeping (dead-latent counters, BatchTopK's running threshold)
+    carry over from one `SparseAutoencoderBase.partial_fit` call to the next. The staging
+    buffer ``[x | 1]`` (B, d + 1) is allocated at the first streamed step, so that a plain
+    ``fit`` does not hold it.
+    """
+
+    def __init__(self, model, learning_rate: float, dtype: np.dtype):
+        self.model = model
+        self.opt = Adam(model.theta, lr=learning_rate)
+        self.threads = blas_threads(model)
+        self.dtype = dtype
+        self.losses = np.empty(_LOSS_CAPACITY)
+        self.n_steps = 0
+        self.n_rows_dropped = 0
+        self._stage: np.ndarray | None = None
+        self._rows: np.ndarray | None = None
+
+    def reserve(self, n_more: int) -> np.ndarray:
+        """The loss record, grown (doubling) to hold ``n_more`` more steps."""
+        need = self.n_steps + n_more
+        if need > self.losses.size:
+            grown = np.empty(max(need, 2 * self.losses.size))
+            grown[: self.n_steps] = self.losses[: self.n_steps]
+            self.losses = grown
+        return self.losses
+
+    def stream_steps(self, X: np.ndarray, n_steps: int) -> None:
+        """``n_steps`` optimiser steps on the consecutive ``batch_size``-row slices of ``X``.
+
+        Each slice is copied (cast to the training dtype) into the staging buffer ``[x |
+        1]`` and gathered from there: nothing is allocated per step.
+        """
+        model, B = self.model, self.model.batch_size
+        d = model.d
+        if self._stage is None:
+            self._stage = np.ones((B, d + 1), self.dtype)
+            self._rows = np.arange(B)
+        stage, rows, losses = self._stage, self._rows, self.reserve(n_steps)
+        for j in range(n_steps):
+            np.copyto(stage[:, :d], X[j * B : (j + 1) * B], casting="same_kind")
+            losses[self.n_steps] = optimiser_step(model, self.opt, stage, rows)
+            self.n_steps += 1
+
+
 class SparseAutoencoderBase(BaseDictionary):
-    """What the SAEs share: the fitting loop around a model, and the linear decoder.
+    """What the SAEs share: the fitting loop around a model, streaming, the linear decoder.
 
     Subclasses define ``_validate_params() -> dtype``, ``_init_model(X, batch_size, dtype,
     rng)`` and ``_store(model, d)``, which copies the trained parameters into
     ``components_`` (n_components, d), ``encoder_weights_``, ``encoder_bias_`` and
-    ``decoder_bias_`` (float64), plus anything of its own.
+    ``decoder_bias_`` (float64), plus anything of its own. ``fit``, ``partial_fit`` and
+    ``fit_stream`` are generic over the model protocol (`TrainingState`): an SAE built on
+    this class streams without code of its own.
+
+    Three ways to train, one step (`optimiser_step`):
+
+    - ``fit(X)``: ``n_steps`` steps on minibatches of ``X`` drawn without replacement
+      within each epoch (`BatchSampler`); starts afresh.
+    - ``partial_fit(X)``: one pass over ``X`` in order, ``len(X) // batch_size_`` steps on
+      its consecutive slices of ``batch_size_`` rows (the last ``len(X) mod batch_size_``
+      rows are dropped and counted in ``n_rows_dropped_``). The first call (or the first
+      after ``fit``'s state was dropped by pickling, see below) validates and initialises
+      exactly as ``fit`` does, from that call's rows; later calls continue: parameters,
+      Adam's moments and step count and the architecture's bookkeeping persist.
+      ``partial_fit`` after ``fit`` continues ``fit``'s training.
+    - ``fit_stream(batches, n_steps=None)``: starts afresh, then ``partial_fit`` on each
+      array of ``batches`` until ``n_steps`` steps.
+
+    Hyperparameters are read when training starts (``fit``, ``fit_stream`` or the first
+    ``partial_fit``); the training state is not pickled (an unpickled SAE transforms as the
+    original did; ``partial_fit`` on it raises).
     """
+
+    def __getstate__(self) -> dict:
+        """The estimator without its training state (the model's batch buffers and Adam's
+        moments: large, and their parameter views into one flat vector would unpickle as
+        separate copies)."""
+        state = dict(super().__getstate__())  # a copy: it may be self.__dict__ itself
+        if state.pop("_training", None) is not None:
+            state["_training_dropped"] = True
+        return state
 
     def _validate_training_params(self):
         """Check what every SAE has (``n_components``, ``learning_rate``, ``batch_size``,
@@ -150,24 +283,161 @@ class SparseAutoencoderBase(BaseDictionary):
         check_int(self.n_steps, "n_steps")
         return check_dtype(self.dtype)
 
+    def _start(self, X, name: str = "X"):
+        """Validate the parameters and ``X`` (n >= 2 rows), set ``batch_size_`` and a fresh
+        `TrainingState` initialised from ``X``; returns ``(X float64, dtype, rng)``."""
+        dtype = self._validate_params()
+        X = self._validate_fit(X, name)
+        check_float32_range(X, dtype, name)
+        rng = check_random_state(self.random_state)
+        self.batch_size_ = min(self.batch_size, X.shape[0])
+        model = self._init_model(X, self.batch_size_, dtype, rng)
+        self._training = TrainingState(model, self.learning_rate, dtype)
+        self.__dict__.pop("_training_dropped", None)
+        return X, dtype, rng
+
+    def _finish(self) -> None:
+        """Make the fitted attributes current: ``n_steps_``, ``loss_curve_``, ``loss_``,
+        ``n_rows_dropped_`` and the architecture's own (`_store`)."""
+        state = self._training
+        self.n_steps_ = state.n_steps
+        self.loss_curve_ = state.losses[: state.n_steps]
+        self.loss_ = float(self.loss_curve_[-1])
+        self.n_rows_dropped_ = state.n_rows_dropped
+        self._store(state.model, state.model.d)
+
     def fit(self, X, y=None):
-        """Train on the rows of ``X`` (n_samples, n_features); ``y`` is ignored.
+        """Train on the rows of ``X`` (n_samples, n_features) for ``n_steps`` steps, from a
+        fresh start; ``y`` is ignored.
 
         Returns
         -------
         self
         """
-        dtype = self._validate_params()
-        X = self._validate_fit(X)
-        check_float32_range(X, dtype)
-        rng = check_random_state(self.random_state)
-        self.batch_size_ = min(self.batch_size, X.shape[0])
-        model = self._init_model(X, self.batch_size_, dtype, rng)
+        X, dtype, rng = self._start(X)
+        state = self._training
         X_aug = augment_with_ones(X, dtype)
-        self.loss_curve_ = run_training(model, X_aug, self.n_steps, self.learning_rate, rng)
-        self.n_steps_ = self.n_steps
-        self.loss_ = float(self.loss_curve_[-1])
-        self._store(model, X.shape[1])
+        sampler = BatchSampler(X.shape[0], self.batch_size_, rng)
+        losses = state.reserve(self.n_steps)
+        with limit_blas(state.threads):
+            for t in range(self.n_steps):
+                losses[t] = training_step(state.model, state.opt, X_aug, sampler)
+        state.n_steps = self.n_steps
+        self._finish()
+        return self
+
+    def _validate_more(self, X, name: str) -> np.ndarray:
+        """``X`` of a later streamed call as float64 (n >= 1, ``n_features_in_`` columns,
+        finite, representable in the training dtype); errors name ``name``."""
+        arr = check_array(X, name, min_samples=1, n_features=self.n_features_in_,
+                          estimator=self)
+        if hasattr(X, "columns") or hasattr(self, "feature_names_in_"):
+            # Only named columns (a DataFrame now or at the start) have names to compare.
+            validate_data(self, X, skip_check_array=True, reset=False)
+        check_float32_range(arr, self._training.dtype, name)
+        return arr
+
+    def _partial_fit(self, X, name: str = "X", max_steps: int | None = None,
+                     limit: bool = True) -> int:
+        """Start (first call) or validate, then one pass over ``X``: at most ``max_steps``
+        steps, BLAS limited to the model's threads unless the caller holds the limit
+        (``limit=False``). Returns the steps taken; the fitted attributes are left to
+        `_finish`."""
+        if getattr(self, "_training", None) is None:
+            if self.__dict__.get("_training_dropped"):
+                raise ValueError(
+                    f"{type(self).__name__} was unpickled without its training state (the "
+                    "model's buffers and Adam's moments are not pickled): partial_fit "
+                    "cannot continue it; call fit, fit_stream, or partial_fit on a fresh "
+                    "estimator")
+            X, _, _ = self._start(X, name)
+        else:
+            X = self._validate_more(X, name)
+        state, B = self._training, self.batch_size_
+        n_steps = X.shape[0] // B
+        if max_steps is not None and n_steps >= max_steps:
+            n_steps = max_steps
+        else:
+            state.n_rows_dropped += X.shape[0] - n_steps * B
+        if n_steps:
+            with limit_blas(state.threads) if limit else contextlib.nullcontext():
+                state.stream_steps(X, n_steps)
+        return n_steps
+
+    def partial_fit(self, X, y=None):
+        """Continue training on one pass over ``X`` (n, n_features); ``y`` is ignored.
+
+        ``len(X) // batch_size_`` optimiser steps on the consecutive slices ``X[j B : (j +
+        1) B]`` (``B = batch_size_``), in order, each row used once; the last ``len(X) mod
+        B`` rows are dropped (counted in ``n_rows_dropped_``). The first call validates the
+        hyperparameters and ``X`` and initialises the model from ``X`` exactly as ``fit``
+        does (decoder init, ``b_dec`` from the mean of ``X``, ...), and fixes
+        ``batch_size_ = min(batch_size, len(X))`` and ``n_features_in_``. Later calls
+        continue the same training (parameters, Adam's moments and step count, the
+        architecture's bookkeeping); ``n_steps_``, ``loss_curve_``, ``loss_`` and the
+        fitted attributes are current after every call.
+
+        Raises
+        ------
+        ValueError
+            Naming ``X``: another width than at the first call, NaN/inf, strings or
+            complex values, or values float32 training cannot represent (checked before
+            any step).
+
+        Returns
+        -------
+        self
+        """
+        self._partial_fit(X)
+        self._finish()
+        return self
+
+    def fit_stream(self, batches: Iterable, n_steps: int | None = None):
+        """Train afresh on a stream of arrays: ``partial_fit`` on each, in order.
+
+        Each array (n_i, n_features) gives ``n_i // batch_size_`` steps on its consecutive
+        slices (see `partial_fit`); the first array initialises the model and fixes
+        ``batch_size_ = min(batch_size, n_0)``. Stops after ``n_steps`` steps in all
+        (None: when ``batches`` is exhausted; an endless iterable needs ``n_steps``), or
+        earlier if ``batches`` runs out. Memory is the model's, whatever the number of
+        batches (docs/speed.md, "Streaming: memory and time per step").
+
+        Parameters
+        ----------
+        batches : iterable of array-like of shape (n_i, n_features)
+            Fresh samples, e.g. a generator drawing one batch at a time.
+        n_steps : int or None, default=None
+            Optimiser steps to take (the constructor's ``n_steps`` is ``fit``'s budget).
+
+        Raises
+        ------
+        ValueError
+            ``n_steps`` not a positive int (before any batch is drawn), ``batches`` empty,
+            or a bad array (the message names it, ``batches[i]``).
+
+        Returns
+        -------
+        self
+        """
+        budget = None if n_steps is None else check_int(n_steps, "n_steps")
+        self._training = None
+        self.__dict__.pop("_training_dropped", None)
+        taken = 0
+        try:
+            with contextlib.ExitStack() as held:  # the BLAS limit, entered once started
+                for i, X in enumerate(batches):
+                    taken += self._partial_fit(X, f"batches[{i}]",
+                                               None if budget is None else budget - taken,
+                                               limit=i == 0)
+                    if i == 0:
+                        held.enter_context(limit_blas(self._training.threads))
+                    if budget is not None and taken >= budget:
+                        break
+        finally:  # a bad batch after some steps: the attributes still say where it got to
+            if taken:
+                self._finish()
+        if self._training is None:
+            raise ValueError("batches is empty: fit_stream needs at least one array")
         return self
 
     def inverse_transform(self, codes):

@@ -244,7 +244,7 @@ class TopKSAE(SparseAutoencoderBase):
     Measured budget on the Sharkey et al. toy data (512 planted unit features in d = 256,
     mean L0 5, 200,000 training rows; scored on 20,000 held-out rows): the defaults
     (n_components 512, k 5, learning_rate 3e-3, batch 4096, 2000 steps = 8.2M samples)
-    reach MMCS 0.96, recovery (|cos| > 0.9) 0.95, uniqueness 0.99 with 495 of 512 latents
+    reach MMCS 0.96, recovery (|cos| > 0.9) 0.95, live uniqueness 0.99 with 495 of 512 latents
     live (seed 0; seed 1: 0.96 / 0.95 / 0.97, 502 live). Half the budget (1000 steps)
     still reaches 0.94 / 0.92 / 0.98; learning_rate 1e-3 at 2000 steps 0.93 / 0.90 / 0.96.
 
