@@ -169,6 +169,17 @@ ARCHITECTURES = {
     "matryoshka_sae": Architecture("matryoshka_sae",
                                    "methods.sparse.matryoshka_sae:MatryoshkaSAE", "k", "k",
                                    "Matryoshka"),
+    "matching_pursuit_sae": Architecture(
+        "matching_pursuit_sae", "methods.sparse.matching_pursuit_sae:MatchingPursuitSAE", "k",
+        "k_int", "MatchPursuit"),
+    # Korznikov et al.'s random baselines (BatchTopK with a frozen part): the training null.
+    "frozen_decoder_sae": Architecture("frozen_decoder_sae", "methods.sparse.frozen_sae:FrozenSAE",
+                                       "k", "k", null=True, extra=(("frozen", "decoder"),)),
+    "soft_frozen_decoder_sae": Architecture(
+        "soft_frozen_decoder_sae", "methods.sparse.frozen_sae:FrozenSAE", "k", "k", null=True,
+        extra=(("frozen", "soft_decoder"),)),
+    "frozen_encoder_sae": Architecture("frozen_encoder_sae", "methods.sparse.frozen_sae:FrozenSAE",
+                                       "k", "k", null=True, extra=(("frozen", "encoder"),)),
 }
 # SAELens's own architectures through the adapter (`methods.adapters.saelens.SAELensSAE`,
 # the library's trainer): each learns from its own copy of the seed's stream
