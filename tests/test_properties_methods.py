@@ -191,7 +191,8 @@ def test_eraser_scale_equivariance(name, data):
 # overflows and 1e-150 underflows to zero. Such data must be refused with an error
 # naming X (float64 training takes them).
 FLOAT32_TRAINED = ("relu_sae", "topk_sae", "batchtopk_sae", "matryoshka_sae", "jumprelu_sae",
-                   "gated_sae")
+                   "gated_sae", "matching_pursuit_sae", "frozen_decoder_sae",
+                   "soft_frozen_decoder_sae", "frozen_encoder_sae")
 
 
 def _sparse_refuses(name, X) -> bool:
@@ -224,7 +225,7 @@ def test_dictionary_odd_input_gives_right_result(name, data):
     if name == "kmeans":
         np.testing.assert_array_equal(np.sort(codes, axis=1)[:, -1], 1.0)
         np.testing.assert_array_equal(codes.sum(axis=1), 1.0)
-    if name == "topk_sae":
+    if name in ("topk_sae", "matching_pursuit_sae"):
         assert np.all(np.count_nonzero(codes, axis=1) <= est.k)
     if name in FLOAT32_TRAINED:  # every SAE's codes are non-negative
         assert np.all(codes >= 0)
