@@ -213,18 +213,21 @@ PROFILES = {
         "preset": "synthsaebench_ci", "n_steps": 1200, "batch_size": 256,
         "learning_rate": 5e-3, "n_heldout": 16384, "eval_batch": 4096, "seeds": (0, 1, 2),
         "device": "cpu",
-        "sweeps": {"relu_sae": (8.0, 12.0, 18.0, 27.0),
-                   "jumprelu_sae": (4.0, 7.0, 12.0, 20.0),
-                   "gated_sae": (8.0, 12.0, 18.0, 27.0)},
+        # Sweeps from the first quick run (targets 5.57 and 4.46; seed 0 held-out L0):
+        # ReLU l1 8 -> 9.1, 12 -> 1.0 (its latents die between: a steep edge); Gated 8 ->
+        # 7.9, 12 -> 4.1; JumpReLU 4 -> 5.5, 7 -> 3.6.
+        "sweeps": {"relu_sae": (7.0, 8.0, 9.0, 10.0, 11.0),
+                   "jumprelu_sae": (2.0, 3.0, 4.0, 5.5, 7.5),
+                   "gated_sae": (6.0, 8.0, 10.0, 12.0, 15.0)},
     },
     "hour": {
         "architectures": tuple(ARCHITECTURES),
         "preset": "synthsaebench_hour", "n_steps": 8000, "batch_size": 1024,
         "learning_rate": 1e-3, "n_heldout": 65536, "eval_batch": 8192, "seeds": (0, 1, 2),
         "device": "cpu",
-        "sweeps": {"relu_sae": (4.0, 6.0, 9.0, 13.5, 20.0, 30.0),
-                   "jumprelu_sae": (2.0, 3.5, 6.0, 10.0, 17.0, 28.0),
-                   "gated_sae": (4.0, 6.0, 9.0, 13.5, 20.0, 30.0)},
+        "sweeps": {"relu_sae": (6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0),
+                   "jumprelu_sae": (1.5, 2.0, 3.0, 4.0, 5.5, 7.5, 10.0),
+                   "gated_sae": (5.0, 6.5, 8.0, 10.0, 12.0, 15.0, 19.0)},
     },
     "full": {
         # The published protocol: 200M samples in batches of 1024, lr 3e-4, 500k held-out
@@ -408,12 +411,20 @@ def random_atoms_reference(seed: int, profile="quick") -> dict:
 # --- reading the rows at the targets --------------------------------------------------------
 
 
+# A sweep is read at a target only between two points whose L0s are within this factor:
+# across a wider gap the latents may die in between (the quick ReLU went from L0 9.1 at
+# l1 8 to 1.0 at l1 12), and a straight line in log L0 would mix a working SAE with a
+# dead one.
+MAX_BRACKET_RATIO = 2.5
+
+
 def at_target(rows: list[dict], arch: Architecture, target: float) -> dict | None:
     """One seed's metrics of ``arch`` at L0 ``target`` from its rows (one seed).
 
     "k" and "k_int" kinds: the row trained at the target's knob. "penalty": each metric
     interpolated linearly in ``log L0`` between the two sweep rows whose held-out L0
-    brackets the target (the nearest pair when several do); None when no pair brackets it.
+    brackets the target (the nearest pair when several do), their L0s within a factor
+    `MAX_BRACKET_RATIO`; None when no such pair brackets it. Its ``sae_l0`` is the target.
     The result carries ``"l0_read"`` (the L0 the numbers stand for) and ``"bracket"``.
     """
     if arch.kind != "penalty":
@@ -427,10 +438,11 @@ def at_target(rows: list[dict], arch: Architecture, target: float) -> dict | Non
     lt = math.log(target)
     for lo, hi in zip(pts, pts[1:], strict=False):
         a, b = math.log(lo["sae_l0"]), math.log(hi["sae_l0"])
-        if a <= lt <= b and b > a:
+        if a <= lt <= b and b > a and b - a <= math.log(MAX_BRACKET_RATIO):
             w = (lt - a) / (b - a)
             out = {m: (1 - w) * lo[m] + w * hi[m] for m in SUMMARISED}
-            out.update(l0_read=float(target), bracket=[lo["knob"], hi["knob"]])
+            out.update(sae_l0=float(target), l0_read=float(target),
+                       bracket=[lo["knob"], hi["knob"]])
             return out
     return None
 
