@@ -41,15 +41,15 @@ def _row(knob, l0, **metrics):
 
 def test_at_target_interpolates_a_penalty_sweep_in_log_l0():
     arch = study.ARCHITECTURES["relu_sae"]
-    rows = [_row(1.0, 8.0, mcc=0.4), _row(2.0, 2.0, mcc=0.8), _row(4.0, 0.5, mcc=0.6)]
-    got = study.at_target(rows, arch, 4.0)  # log 4 is halfway between log 2 and log 8
+    rows = [_row(1.0, 4.0, mcc=0.4), _row(2.0, 2.0, mcc=0.8), _row(4.0, 1.0, mcc=0.6)]
+    got = study.at_target(rows, arch, math.sqrt(8.0))  # halfway between log 2 and log 4
     assert got["mcc"] == pytest.approx(0.6)
-    assert got["sae_l0"] == 4.0  # what the interpolated numbers stand for
-    assert got["l0_read"] == 4.0 and got["bracket"] == [2.0, 1.0]
-    w = (math.log(1.0) - math.log(0.5)) / (math.log(2.0) - math.log(0.5))
-    assert study.at_target(rows, arch, 1.0)["mcc"] == pytest.approx((1 - w) * 0.6 + w * 0.8)
-    assert study.at_target(rows, arch, 9.0) is None  # beyond the sweep: not bracketed
-    assert study.at_target(rows, arch, 0.4) is None
+    assert got["sae_l0"] == math.sqrt(8.0)  # what the interpolated numbers stand for
+    assert got["l0_read"] == math.sqrt(8.0) and got["bracket"] == [2.0, 1.0]
+    w = (math.log(1.5) - math.log(1.0)) / (math.log(2.0) - math.log(1.0))
+    assert study.at_target(rows, arch, 1.5)["mcc"] == pytest.approx((1 - w) * 0.6 + w * 0.8)
+    assert study.at_target(rows, arch, 4.5) is None  # beyond the sweep: not bracketed
+    assert study.at_target(rows, arch, 0.9) is None
     # a pair further apart than MAX_BRACKET_RATIO is not read across (a collapse between)
     wide = [_row(1.0, 9.0, mcc=0.5), _row(2.0, 1.0, mcc=0.1)]
     assert study.MAX_BRACKET_RATIO < 9.0
