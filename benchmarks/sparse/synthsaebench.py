@@ -221,13 +221,18 @@ PROFILES = {
                    "gated_sae": (6.0, 8.0, 10.0, 12.0, 15.0)},
     },
     "hour": {
-        "architectures": tuple(ARCHITECTURES),
-        "preset": "synthsaebench_hour", "n_steps": 8000, "batch_size": 1024,
-        "learning_rate": 1e-3, "n_heldout": 65536, "eval_batch": 8192, "seeds": (0, 1, 2),
+        # About one CPU-hour for the three seeds (the estimate, from the quick run's costs
+        # scaled by B m d and the preset's sampling rate: each of ~25 lockstep SAEs costs
+        # tens of ms a step at d = 192, m = 1024, B = 1024, and a batch of 1024 fresh rows
+        # about 0.2 s): 1000 steps of 1024 fresh rows, lr 2e-3. SAELens's own
+        # architectures (each regenerating its stream) would double it: they run at full.
+        "architectures": BUILTIN,
+        "preset": "synthsaebench_hour", "n_steps": 1000, "batch_size": 1024,
+        "learning_rate": 2e-3, "n_heldout": 32768, "eval_batch": 8192, "seeds": (0, 1, 2),
         "device": "cpu",
-        "sweeps": {"relu_sae": (6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0),
-                   "jumprelu_sae": (1.5, 2.0, 3.0, 4.0, 5.5, 7.5, 10.0),
-                   "gated_sae": (5.0, 6.5, 8.0, 10.0, 12.0, 15.0, 19.0)},
+        "sweeps": {"relu_sae": (7.0, 8.5, 10.0, 12.0, 14.5),
+                   "jumprelu_sae": (2.0, 3.0, 4.0, 5.5, 7.5),
+                   "gated_sae": (6.0, 8.0, 10.0, 12.5, 15.5)},
     },
     "full": {
         # The published protocol: 200M samples in batches of 1024, lr 3e-4, 500k held-out
