@@ -31,7 +31,8 @@ FAMILY = Family(
     question=about.QUESTION,
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
-    studies=("benchmarks.sparse.ladder", "benchmarks.sparse.matched_l0"),
+    studies=("benchmarks.sparse.ladder", "benchmarks.sparse.matched_l0",
+             "benchmarks.sparse.synthsaebench"),
     time_method=family.time_sparse_method,
     accepts_interface=family.sparse_interface,
 )
