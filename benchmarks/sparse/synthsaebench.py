@@ -577,7 +577,18 @@ def _groups(names: list[str], n_groups: int) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def run(profile="quick", seeds=None, jobs: int = 1, architectures=None) -> dict:
+# Options of ``python -m benchmarks.sparse.synthsaebench`` beside the studies' common ones.
+CLI_OPTIONS = {
+    "--device": dict(default=None, help="torch device of the generator and of SAELens's "
+                     "SAEs, e.g. cuda (default: the profile's, cpu)"),
+    "--scheduler": dict(default=None, help="address of a running Dask scheduler "
+                        "(tcp://host:8786): the tasks run on its workers instead of --jobs "
+                        "local processes"),
+}
+
+
+def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
+        device: str | None = None, scheduler: str | None = None) -> dict:
     """Run the study and return its JSON-able document.
 
     Without sae-lens, a document that says what to install (``"skipped"``).
@@ -593,13 +604,26 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None) -> dict:
         two groups (each generates its own copy of the seed's stream). The numbers do not
         depend on ``jobs``.
     architectures : sequence of str, optional
-        Names in `ARCHITECTURES` (default: the profile's: the built-in ones at quick, and
-        SAELens's through the adapter too at hour and full).
+        Names in `ARCHITECTURES` (default: the profile's: the built-in ones at quick and
+        hour, SAELens's through the adapter too at full).
+    device : str, optional
+        Torch device of the generator's sampling and of SAELens's SAEs ("cuda" on a GPU;
+        the numpy SAEs run on the CPU whatever it is). Default: the profile's ("cpu").
+    scheduler : str, optional
+        A Dask scheduler's address: each task (a seed and a group of architectures) is
+        submitted to its workers, which need this repository and its requirements.
     """
     if not available():
         return {"study": STUDY, "profile": profile if isinstance(profile, str) else "custom",
                 "seeds": [], "skipped": INSTALL}
     prof = _profile(profile)
+    name = profile if isinstance(profile, str) else "custom"
+    if device is not None:
+        if not isinstance(device, str) or not device:
+            raise ValueError(f"device must be a torch device name such as 'cuda', got "
+                             f"{device!r}")
+        prof = {**prof, "device": device}
+        profile = prof
     names = list(prof.get("architectures", BUILTIN) if architectures is None
                  else architectures)
     for n in names:
@@ -617,10 +641,19 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None) -> dict:
     # cache.
     _, width, truth = _model(prof, progress=True)
     targets = targets_for(truth["expected_l0_width"])
-    groups = _groups(names, 2 if jobs > 1 else 1)
+    groups = _groups(names, 2 if (jobs > 1 or scheduler) else 1)
     tasks = [(s, g) for s in seed_list for g in groups]
     wall, cpu = time.perf_counter(), time.process_time()
-    if jobs == 1:
+    if scheduler is not None:
+        from distributed import Client
+
+        with Client(scheduler) as client:
+            futures = [client.submit(_timed_task, s, g, profile, pure=False)
+                       for s, g in tasks]
+            pairs = client.gather(futures)
+        results = [p[0] for p in pairs]
+        child_cpu = sum(p[1] for p in pairs)
+    elif jobs == 1:
         results = [run_task(s, g, profile) for s, g in tasks]
         child_cpu = 0.0
     else:
@@ -634,8 +667,9 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None) -> dict:
     summary = summarise(rows, targets, names)
     atoms = [random_atoms_reference(s, profile) for s in seed_list]
     return {
-        "study": STUDY, "profile": profile if isinstance(profile, str) else "custom",
-        "preset": prof["preset"], "width": width, "seeds": seed_list, "architectures": names,
+        "study": STUDY, "profile": name,
+        "device": prof["device"], "preset": prof["preset"], "width": width,
+        "seeds": seed_list, "architectures": names,
         "budget": {k: prof[k] for k in ("n_steps", "batch_size", "learning_rate",
                                         "n_heldout")},
         "samples_per_sae": prof["n_steps"] * prof["batch_size"],
