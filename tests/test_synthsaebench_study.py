@@ -4,11 +4,15 @@ a target, the published claims' verdicts, the published table, and a tiny end-to
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from benchmarks.sparse import synthsaebench as study
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _est(value, half=0.01, n=3):
@@ -163,3 +167,20 @@ def test_tiny_run_is_a_function_of_its_seeds(tiny_doc, monkeypatch, tmp_path):
     for a, b in zip(alone, mine, strict=True):
         for key in ("mcc", "f1_score", "explained_variance", "sae_l0"):
             np.testing.assert_allclose(a[key], b[key], rtol=1e-12)
+
+
+def test_tiny_run_on_a_dask_cluster_gives_the_same_rows(tiny_doc, tmp_path, monkeypatch):
+    """--scheduler: the tasks run on Dask workers; the rows equal the local run's."""
+    distributed = pytest.importorskip("distributed")
+    path = os.environ.get("PYTHONPATH")  # the workers import the repository, as a user's
+    monkeypatch.setenv("PYTHONPATH", str(REPO) + (os.pathsep + path if path else ""))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  local_directory=str(tmp_path)) as cluster:
+        doc = study.run(TINY, seeds=[1], architectures=["batchtopk_sae"],
+                        scheduler=cluster.scheduler_address)
+    mine = [r for r in tiny_doc["rows"] if r["seed"] == 1
+            and r["architecture"] == "batchtopk_sae"]
+    assert doc["n_tasks"] == 1 and len(doc["rows"]) == len(mine) == 2
+    for a, b in zip(doc["rows"], mine, strict=True):
+        np.testing.assert_allclose(a["f1_score"], b["f1_score"], rtol=1e-12)
