@@ -39,8 +39,15 @@ def study_main(module: ModuleType, profiles, json_name: str, argv=None) -> int:
     parser.add_argument("--out", required=True, help=f"folder for {json_name} and its PNGs")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--seeds", type=int, nargs="*", default=None)
+    # A study's own options (``CLI_OPTIONS``: flag -> argparse keywords), passed to its run
+    # by their destination names.
+    extra = getattr(module, "CLI_OPTIONS", {})
+    for flag, kwargs in extra.items():
+        parser.add_argument(flag, **kwargs)
     args = parser.parse_args(argv)
-    doc = module.run(args.profile, seeds=args.seeds, jobs=args.jobs)
+    own = {flag.lstrip("-").replace("-", "_") for flag in extra}
+    doc = module.run(args.profile, seeds=args.seeds, jobs=args.jobs,
+                     **{name: getattr(args, name) for name in own})
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     doc["figures"] = [(caption, str(path)) for caption, path in module.figures(doc, out)]

@@ -452,6 +452,9 @@ def study_section(target: str, doc: dict, figures: list[tuple[str, Path]]) -> li
                       f"{_seconds(doc.get('wall_s'))} of wall time. Descriptive: no check, "
                       "no baseline.", small=True))
     out.append(b.Definitions(words["findings"]) if words["findings"] else b.Text("none"))
+    for caption, head, rows in words["tables"]:
+        out += [b.Table(head, [[b.Cell(str(v)) for v in row] for row in rows]),
+                b.Text(caption, small=True)]
     if figures:
         out.append(b.Figures(figures))
     return out

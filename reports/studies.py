@@ -8,7 +8,9 @@ A study is a module named in its family's record (``Family.studies``) that provi
   (``{"study": name, "profile", "seeds", ...}``), computed once, stored in results.json under
   ``"studies"``;
 - ``figures(doc, out) -> [(caption, png path)]`` and ``findings(doc) -> [(term, sentence,
-  note)]``: what the report shows, read from the document only (never recomputed).
+  note)]``: what the report shows, read from the document only (never recomputed);
+- optionally ``tables(doc) -> [(caption, head, rows)]``: tables of text cells (a study
+  whose result is a table beside a published one).
 
 Studies describe; they hold no pass/fail check, so they have no baseline and do not run in
 the pytest grid (their unit tests do).
@@ -56,8 +58,10 @@ def study_figures(studies: dict[str, dict], out: Path) -> dict[str, list[tuple[s
 
 
 def study_words(target: str, doc: dict) -> dict:
-    """``{"title", "question", "findings"}`` of one study document, for the report."""
+    """``{"title", "question", "findings", "tables"}`` of one study document, for the report."""
     module = study_module(target)
+    tables = getattr(module, "tables", None)
     return {"title": getattr(module, "TITLE", target),
             "question": getattr(module, "QUESTION", ""),
-            "findings": module.findings(doc)}
+            "findings": module.findings(doc),
+            "tables": tables(doc) if tables is not None else []}

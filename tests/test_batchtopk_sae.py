@@ -137,7 +137,8 @@ def test_batchtopk_same_random_state_same_output():
     "params, match",
     [
         (dict(n_components=0), "n_components"),
-        (dict(k=0), "k must be an int"),
+        (dict(k=0), "k must be > 0"),
+        (dict(k="2"), "k must be a"),
         (dict(k=5), "k must be <= n_components=2"),
         (dict(batch_size=0), "batch_size"),
         (dict(n_steps=0), "n_steps"),
@@ -149,3 +150,18 @@ def test_batchtopk_rejects_bad_hyperparameters(params, match):
     X = np.random.default_rng(0).standard_normal((20, 3))
     with pytest.raises(ValueError, match=match):
         BatchTopKSAE(**{"n_components": 2, "k": 1, "n_steps": 2, **params}).fit(X)
+
+
+def test_batchtopk_fractional_k_keeps_round_k_b_codes_per_batch():
+    """k = 2.5 with B = 200 keeps 500 codes per training batch: mean training L0 2.5."""
+    from methods.sparse.batchtopk_sae import _BatchTopKModel, keep_count
+
+    assert keep_count(2.5, 200) == 500 and keep_count(0.001, 200) == 1
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((16, 8))
+    W /= np.linalg.norm(W, axis=1, keepdims=True)
+    model = _BatchTopKModel(W, W, np.zeros(16), np.zeros(8), 200, 2.5, (16,), np.float64)
+    X_aug = np.hstack([rng.standard_normal((200, 8)), np.ones((200, 1))])
+    model.load_batch(X_aug, np.arange(200))
+    rows, cols, z = model.codes()
+    assert z.size == 500 and np.all(z > 0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from floor.validation import check_int
+from floor.validation import check_int, check_positive_float
 from methods.sparse.sae_training import (
     ExponentialAverage,
     SparseAutoencoderBase,
@@ -28,6 +28,12 @@ from methods.sparse.sae_training import (
     random_unit_rows,
     sparse_rows,
 )
+
+
+def keep_count(k: float, batch_size: int) -> int:
+    """Codes a batch keeps: ``max(1, round(k B))`` (a fractional mean L0 ``k`` is allowed)."""
+    return max(1, int(round(float(k) * batch_size)))
+
 
 # Weight of the newest batch in the running estimate of the inference threshold: a time
 # constant of 100 steps, so the estimate forgets the first steps of a 500-step fit.
@@ -46,7 +52,7 @@ class _BatchTopKModel(UnitDecoderSAEModel):
 
     def __init__(self, W_dec, W_enc, b_enc, b_dec, batch_size, k, prefixes, dtype):
         super().__init__(W_dec, W_enc, b_enc, b_dec, batch_size, 0, dtype)
-        self.k = int(k)
+        self.k = float(k)
         self.prefixes = np.asarray(prefixes, dtype=np.int64)
         if self.prefixes[-1] != self.m or np.any(np.diff(self.prefixes) <= 0):
             raise ValueError(f"prefixes must increase strictly to m={self.m}, got {prefixes}")
@@ -54,8 +60,8 @@ class _BatchTopKModel(UnitDecoderSAEModel):
         self.threshold = ExponentialAverage(THRESHOLD_RATE)
 
     def codes(self):
-        """Encode the loaded batch: ``(rows, cols, z)`` of its ``k B`` kept codes."""
-        rows, cols, flat = batch_topk(self.encode(), self.k * self.batch_size)
+        """Encode the loaded batch: ``(rows, cols, z)`` of its ``round(k B)`` kept codes."""
+        rows, cols, flat = batch_topk(self.encode(), keep_count(self.k, self.batch_size))
         return rows, cols, self.P.reshape(-1)[flat]
 
     def loss_and_grad(self) -> float:
@@ -130,9 +136,10 @@ class BatchTopKSAE(SparseAutoencoderBase):
     ----------
     n_components : int, default=512
         Dictionary size ``m``.
-    k : int, default=5
-        Mean active latents per sample (``1 <= k <= n_components``); the default is the
-        mean L0 of the planted toy data.
+    k : float, default=5
+        Mean active latents per sample (``0 < k <= n_components``; a fraction is allowed:
+        the batch keeps ``round(k B)`` codes, at least one); the default is the mean L0 of
+        the planted toy data.
     learning_rate : float, default=3e-3
         Adam step size; betas (0.9, 0.999), eps 1e-8.
     batch_size : int, default=4096
@@ -197,7 +204,7 @@ class BatchTopKSAE(SparseAutoencoderBase):
 
     def _validate_params(self):
         m = check_int(self.n_components, "n_components")
-        if check_int(self.k, "k") > m:
+        if check_positive_float(self.k, "k") > m:
             raise ValueError(f"k must be <= n_components={m}, got {self.k}")
         return self._validate_training_params()
 

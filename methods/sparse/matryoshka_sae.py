@@ -50,8 +50,9 @@ class MatryoshkaSAE(BatchTopKSAE):
         fractions in (0, 1] summing to 1. Fractions give the prefixes ``round(m (f_1 + ...
         + f_j))`` (at least 1; equal prefixes, possible for a small ``m``, are merged).
         The default gives the prefixes ``m/4, m/2, m``. ``(1.0,)`` is BatchTopK.
-    k : int, default=5
-        Mean active latents per sample (``1 <= k <= n_components``).
+    k : float, default=5
+        Mean active latents per sample (``0 < k <= n_components``; a fraction is allowed,
+        as in `BatchTopKSAE`).
     learning_rate : float, default=3e-3
         Adam step size; betas (0.9, 0.999), eps 1e-8.
     batch_size : int, default=4096
