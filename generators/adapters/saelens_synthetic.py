@@ -70,9 +70,11 @@ DEFAULT_PRESET = "synthsaebench_ci"
 REFERENCE_ROWS = 2**16
 REFERENCE_SEED = 260214687
 # Rows drawn per call of the library by `make_saelens_synthetic`: the dense (rows, F) float32
-# codes of one call hold about CHUNK_ELEMENTS elements (16 MiB), within [MIN, MAX] rows.
-# A function of F alone, so the rows of a seed never depend on the machine.
-CHUNK_ELEMENTS = 2**22
+# codes of one call hold about CHUNK_ELEMENTS elements (4 MiB), within [MIN, MAX] rows. A
+# function of F alone, so the rows of a seed never depend on the machine. Per CPU second on
+# one core the library drew the most rows at 1024 rows of 1024 features, 256 of 4096 and 64
+# of 16384 (larger batches leave the cache: 4096 rows of 4096 features ran 35% slower).
+CHUNK_ELEMENTS = 2**20
 MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 64, 4096
 # The SAE width of a preset: a quarter of its features (SynthSAEBench-16k: 4096).
 WIDTH_DIVISOR = 4
@@ -280,8 +282,9 @@ def default_width(num_features: int) -> int:
 
 def chunk_rows(num_features: int) -> int:
     """Rows per library call in `make_saelens_synthetic` and the reference sample:
-    ``CHUNK_ELEMENTS // num_features`` within [MIN_CHUNK_ROWS, MAX_CHUNK_ROWS] (1024: 4096
-    rows, 4096: 1024, 16384: 256)."""
+    ``CHUNK_ELEMENTS // num_features`` within [MIN_CHUNK_ROWS, MAX_CHUNK_ROWS] (1024
+    features: 1024 rows, 4096: 256, 16384: 64), the fastest batch sizes measured per CPU
+    second on one core (docs/synthsaebench.md#costs)."""
     return int(min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_ELEMENTS // num_features)))
 
 
