@@ -397,6 +397,30 @@ def _build_into(folder: Path, config, progress: bool) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _build_lock(folder: Path, progress: bool) -> Iterator[None]:
+    """Hold an advisory lock on ``<key>.lock`` beside ``folder`` (``fcntl.flock``), so that
+    of several processes asking for one uncached model one builds it and the others wait,
+    then load it, instead of all spending the build. Without ``fcntl`` (Windows) nothing is
+    locked: each builds, and the atomic rename keeps one copy."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f"{folder.name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _say(progress, f"waiting for another process building {folder}")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _check_device(device) -> str:
     torch = _torch()
     try:
@@ -418,8 +442,9 @@ def load_synthetic_model(preset: str | None = DEFAULT_PRESET, *, device: str = "
     with the library's own ``save`` (and ``load_from_disk`` to read it), beside a
     ``toyground.json`` holding the sae_lens and torch versions, the build time and each
     feature's firing rate on `REFERENCE_ROWS` rows (`reference_rates`). It is built on the
-    CPU and written atomically (`_build_into`), so parallel workers never see half a model;
-    a process keeps the models it loaded (per folder and device). Long builds report on
+    CPU and written atomically (`_build_into`), so parallel workers never see half a model,
+    and under a lock (`_build_lock`), so they do not all build it; a process keeps the
+    models it loaded (per folder and device). Long builds report on
     stderr (the library's orthogonalisation bar included) unless ``progress`` is False.
 
     Parameters
@@ -445,7 +470,9 @@ def load_synthetic_model(preset: str | None = DEFAULT_PRESET, *, device: str = "
     if memo in _MEMO:
         return _MEMO[memo]
     if not _complete(folder):
-        _build_into(folder, config, bool(progress))
+        with _build_lock(folder, bool(progress)):
+            if not _complete(folder):
+                _build_into(folder, config, bool(progress))
     model = _synthetic().SyntheticModel.load_from_disk(folder, device=dev)
     if model.cfg.to_dict() != config.to_dict():
         raise RuntimeError(f"the cached model in {folder} has another config; delete the "
