@@ -130,7 +130,9 @@ def test_partial_fit_state_persists_two_halves_equal_one_call(name):
     restarted._training.opt.m[:] = 0.0
     restarted._training.opt.v[:] = 0.0
     restarted.partial_fit(np.vstack([X1, X2]))
-    assert not np.array_equal(restarted.components_, whole.components_)
+    # (a frozen baseline keeps its decoder or its encoder: one of the two has moved)
+    assert not all(np.array_equal(getattr(restarted, a), getattr(whole, a))
+                   for a in ("components_", "encoder_weights_") if hasattr(whole, a))
 
 
 @pytest.mark.parametrize("name", sorted(SAES))

@@ -13,6 +13,9 @@
 - dense against sparse tensors (``use_sparse_tensors``), and 1 against 2 torch threads.
 
 Run it with ``OMP_NUM_THREADS=1`` for one-core numbers (the threads row sets its own).
+Every time is given twice: CPU seconds of this process (``time.process_time``), which on a
+machine shared with other jobs stays close to what an idle core takes, and wall-clock
+seconds in brackets. Tables are printed as they are measured.
 ``--skip-build`` profiles the cached model without timing a fresh build;
 ``--unorthogonalised`` samples from the preset without its orthogonalisation (the sampling
 cost does not depend on the directions' values), to time the 16k preset's sampling without
@@ -26,6 +29,7 @@ import contextlib
 import resource
 import sys
 import time
+from typing import Iterator
 from unittest import mock
 
 from generators.adapters import saelens_synthetic as S
@@ -39,56 +43,75 @@ def _rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+class _Clock:
+    """Wall and CPU seconds since creation."""
+
+    def __init__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def read(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def _pair(cpu: float, wall: float, fmt: str = ".2f") -> str:
+    return f"{cpu:{fmt}} ({wall:{fmt}})"
+
+
 def time_build(config) -> dict:
-    """Seconds of each phase of a fresh ``SyntheticModel(config)``, by wrapping its four
-    ``_create_*`` methods; ``total`` and the peak resident size (GiB) too."""
+    """(CPU, wall) seconds of each phase of a fresh ``SyntheticModel(config)``, by wrapping
+    its four ``_create_*`` methods, and of the whole."""
     syn = S._synthetic()
-    phases: dict[str, float] = {}
+    phases: dict[str, tuple[float, float]] = {}
     names = ("_create_hierarchy", "_create_correlation_matrix", "_create_feature_dict",
              "_create_activation_generator")
 
     def timed(name, method):
         def wrapper(self, *args, **kwargs):
-            start = time.perf_counter()
+            clock = _Clock()
             out = method(self, *args, **kwargs)
-            phases[name] = time.perf_counter() - start
+            wall, cpu = clock.read()
+            phases[name] = (cpu, wall)
             return out
         return wrapper
 
     patches = [mock.patch.object(syn.SyntheticModel, name,
                                  timed(name, getattr(syn.SyntheticModel, name)))
                for name in names]
-    start = time.perf_counter()
+    clock = _Clock()
     with contextlib.ExitStack() as stack:
         for patch in patches:
             stack.enter_context(patch)
         syn.SyntheticModel(config, device="cpu")
-    phases["total"] = time.perf_counter() - start
-    phases["peak_rss_gib"] = _rss_gib()
+    wall, cpu = clock.read()
+    phases["total"] = (cpu, wall)
     return phases
 
 
 def time_orthogonalisation(F: int, d: int, chunk_sizes, steps: int = 2) -> dict:
-    """Seconds per orthogonalisation step at each ``chunk_size`` (``steps`` steps each)."""
+    """(CPU, wall) seconds per orthogonalisation step at each ``chunk_size`` (``steps``
+    steps each, from the same random start)."""
     torch = S._torch()
     fd = S.import_optional("sae_lens.synthetic.feature_dictionary", S.ADAPTER)
     start_vectors = torch.randn(F, d, generator=torch.Generator().manual_seed(0))
     out = {}
     for chunk in chunk_sizes:
-        start = time.perf_counter()
+        clock = _Clock()
         fd.orthogonalize_embeddings(start_vectors, num_steps=steps, lr=3e-4, chunk_size=chunk)
-        out[chunk] = (time.perf_counter() - start) / steps
+        wall, cpu = clock.read()
+        out[chunk] = (cpu / steps, wall / steps)
     return out
 
 
-def _rate(draw, B: int, seconds: float) -> float:
-    """Rows per second of ``draw(B)`` over at least 2 calls and ``seconds`` seconds."""
+def _rate(draw, B: int, seconds: float) -> tuple[float, float]:
+    """Rows per (CPU, wall) second of ``draw(B)`` over at least 2 calls and ``seconds`` CPU
+    seconds."""
     draw(B)  # warm-up: caches, allocator
-    n, start = 0, time.perf_counter()
-    while n < 2 * B or time.perf_counter() - start < seconds:
+    n, clock = 0, _Clock()
+    while n < 2 * B or clock.read()[1] < seconds:
         draw(B)
         n += B
-    return n / (time.perf_counter() - start)
+    wall, cpu = clock.read()
+    return n / cpu, n / wall
 
 
 def _library_draw(model):
@@ -107,14 +130,13 @@ def _adapter_draw(model):
     return draw
 
 
-def time_sampling(model, batch_sizes, seconds: float) -> list[dict]:
-    """Rows per second at each batch size: the library alone (dense, then sparse tensors)
-    and through `synthetic_batches` with CSR codes."""
+def time_sampling(model, batch_sizes, seconds: float) -> Iterator[dict]:
+    """Rows per (CPU, wall) second at each batch size: the library alone (dense, then
+    sparse tensors) and through `synthetic_batches` with CSR codes."""
     F = model.cfg.num_features
-    rows = []
     for B in batch_sizes:
         if B * F * 4 > MAX_BATCH_BYTES:
-            rows.append({"batch": B, "skipped": f"dense batch over {MAX_BATCH_BYTES >> 20} MiB"})
+            yield {"batch": B, "skipped": f"dense batch over {MAX_BATCH_BYTES >> 20} MiB"}
             continue
         row = {"batch": B, "library": _rate(_library_draw(model), B, seconds),
                "adapter": _rate(_adapter_draw(model), B, seconds)}
@@ -123,12 +145,11 @@ def time_sampling(model, batch_sizes, seconds: float) -> list[dict]:
             row["library_sparse"] = _rate(_library_draw(model), B, seconds)
         finally:
             model.use_sparse_tensors = False
-        rows.append(row)
-    return rows
+        yield row
 
 
 def time_threads(model, B: int, seconds: float, threads=(1, 2)) -> dict:
-    """Library rows per second at batch ``B`` with each torch thread count."""
+    """Library rows per (CPU, wall) second at batch ``B`` with each torch thread count."""
     torch = S._torch()
     before = torch.get_num_threads()
     out = {}
@@ -145,16 +166,16 @@ def time_parts(model, B: int, repeats: int = 5) -> dict:
     """Seconds per batch of ``B`` rows in each part of ``sample_with_features``: the copula
     firing (``_generate_low_rank_correlated_features``), the hierarchy modifier, the feature
     dictionary (``x = c F + b``), and the rest of the activation generator (magnitudes, the
-    dense scatter, the relu), by wrapping the library's callables."""
+    dense scatter, the relu), by wrapping the library's callables; CPU seconds."""
     torch = S._torch()
     ag = S.import_optional("sae_lens.synthetic.activation_generator", S.ADAPTER)
     spent = {"copula firing": 0.0, "hierarchy modifier": 0.0, "feature dictionary": 0.0}
 
     def timed(key, fn):
         def wrapper(*args, **kwargs):
-            start = time.perf_counter()
+            start = time.process_time()
             out = fn(*args, **kwargs)
-            spent[key] += time.perf_counter() - start
+            spent[key] += time.process_time() - start
             return out
         return wrapper
 
@@ -171,10 +192,10 @@ def time_parts(model, B: int, repeats: int = 5) -> dict:
         model.sample_with_features(B)
         for key in spent:
             spent[key] = 0.0
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(repeats):
             model.sample_with_features(B)
-        total = time.perf_counter() - start
+        total = time.process_time() - start
     out = {key: value / repeats for key, value in spent.items()}
     out["rest of the activation generator"] = total / repeats - sum(out.values())
     out["total"] = total / repeats
@@ -183,45 +204,45 @@ def time_parts(model, B: int, repeats: int = 5) -> dict:
 
 def profile(preset: str, *, cache_dir=None, batch_sizes=BATCH_SIZES, seconds: float = 3.0,
             build: bool = True, unorthogonalised: bool = False, chunk_sizes=(256, 1024),
-            parts_batch: int | None = None) -> str:
-    """The profile of ``preset`` as Markdown (see the module docstring)."""
+            parts_batch: int | None = None) -> Iterator[str]:
+    """The profile of ``preset`` as lines of Markdown, each table as soon as it is measured
+    (see the module docstring)."""
     torch = S._torch()
     overrides = {"orthogonalization": None} if unorthogonalised else {}
     config = S.synthetic_config(preset, **overrides)
     F, d = config.num_features, config.hidden_dim
-    lines = [f"## {preset}: {F} features in {d} dimensions",
-             f"torch threads {torch.get_num_threads()}, sae_lens "
-             f"{S.import_optional('sae_lens', S.ADAPTER).__version__}, torch {torch.__version__}",
-             ""]
+    yield f"## {preset}: {F} features in {d} dimensions"
+    yield (f"torch threads {torch.get_num_threads()}, sae_lens "
+           f"{S.import_optional('sae_lens', S.ADAPTER).__version__}, torch {torch.__version__}"
+           f"; CPU seconds of this process (wall seconds)\n")
     if build:
-        phases = time_build(config)
-        lines += ["| build phase | seconds |", "|---|---|"]
-        lines += [f"| {k} | {v:.2f} |" for k, v in phases.items()]
-        lines.append("")
+        yield "| build phase | seconds |\n|---|---|"
+        for name, (cpu, wall) in time_build(config).items():
+            yield f"| {name} | {_pair(cpu, wall)} |"
+        yield f"\npeak resident size so far {_rss_gib():.2f} GiB\n"
     if chunk_sizes and not unorthogonalised:
-        per_step = time_orthogonalisation(F, d, chunk_sizes)
-        lines += ["| orthogonalisation chunk_size | seconds per step | 100 steps |",
-                  "|---|---|---|"]
-        lines += [f"| {c} | {s:.2f} | {100 * s:.0f} s |" for c, s in per_step.items()]
-        lines.append("")
+        yield "| orthogonalisation chunk_size | seconds per step | 100 steps |\n|---|---|---|"
+        for chunk, (cpu, wall) in time_orthogonalisation(F, d, chunk_sizes).items():
+            yield f"| {chunk} | {_pair(cpu, wall)} | {_pair(100 * cpu, 100 * wall, '.0f')} |"
+        yield ""
     model = S.load_synthetic_model(preset, cache_dir=cache_dir, **overrides)
-    lines += ["| batch | library rows/s (dense) | library rows/s (sparse tensors) | "
-              "synthetic_batches rows/s (numpy + CSR codes) |", "|---|---|---|---|"]
+    yield ("| batch | library rows/s (dense) | library rows/s (sparse tensors) | "
+           "synthetic_batches rows/s (numpy + CSR codes) |\n|---|---|---|---|")
     for row in time_sampling(model, batch_sizes, seconds):
         if "skipped" in row:
-            lines.append(f"| {row['batch']} | {row['skipped']} | | |")
+            yield f"| {row['batch']} | {row['skipped']} | | |"
         else:
-            lines.append(f"| {row['batch']} | {row['library']:.0f} | "
-                         f"{row['library_sparse']:.0f} | {row['adapter']:.0f} |")
+            yield (f"| {row['batch']} | {_pair(*row['library'], '.0f')} | "
+                   f"{_pair(*row['library_sparse'], '.0f')} | {_pair(*row['adapter'], '.0f')} |")
     B = S.chunk_rows(F) if parts_batch is None else parts_batch
-    lines += ["", f"| part of one batch of {B} rows | ms | share |", "|---|---|---|"]
+    yield f"\n| part of one batch of {B} rows | CPU ms | share |\n|---|---|---|"
     parts = time_parts(model, B)
-    lines += [f"| {k} | {1e3 * v:.1f} | {v / parts['total']:.0%} |" for k, v in parts.items()]
-    threads = time_threads(model, B, seconds)
-    lines += ["", f"| torch threads (batch {B}) | library rows/s |", "|---|---|"]
-    lines += [f"| {t} | {r:.0f} |" for t, r in threads.items()]
-    lines += ["", f"peak resident size {_rss_gib():.2f} GiB"]
-    return "\n".join(lines)
+    for key, value in parts.items():
+        yield f"| {key} | {1e3 * value:.1f} | {value / parts['total']:.0%} |"
+    yield f"\n| torch threads (batch {B}) | library rows/s |\n|---|---|"
+    for t, rates in time_threads(model, B, seconds).items():
+        yield f"| {t} | {_pair(*rates, '.0f')} |"
+    yield f"\npeak resident size {_rss_gib():.2f} GiB"
 
 
 def main(argv=None) -> int:
@@ -252,11 +273,12 @@ def main(argv=None) -> int:
         print(f"{args.build}: cached in {S.model_folder(args.build, cache_dir=args.cache_dir)}"
               f", expected L0 {S.synthetic_truth(model)['expected_l0']:.2f}")
         return 0
-    print(profile(args.profile, cache_dir=args.cache_dir,
-                  batch_sizes=[int(b) for b in args.batch_sizes.split(",") if b],
-                  seconds=args.seconds, build=not args.skip_build,
-                  unorthogonalised=args.unorthogonalised,
-                  chunk_sizes=[int(c) for c in args.chunk_sizes.split(",") if c]))
+    for line in profile(args.profile, cache_dir=args.cache_dir,
+                        batch_sizes=[int(b) for b in args.batch_sizes.split(",") if b],
+                        seconds=args.seconds, build=not args.skip_build,
+                        unorthogonalised=args.unorthogonalised,
+                        chunk_sizes=[int(c) for c in args.chunk_sizes.split(",") if c]):
+        print(line, flush=True)
     return 0
 
 

@@ -70,9 +70,11 @@ DEFAULT_PRESET = "synthsaebench_ci"
 REFERENCE_ROWS = 2**16
 REFERENCE_SEED = 260214687
 # Rows drawn per call of the library by `make_saelens_synthetic`: the dense (rows, F) float32
-# codes of one call hold about CHUNK_ELEMENTS elements (16 MiB), within [MIN, MAX] rows.
-# A function of F alone, so the rows of a seed never depend on the machine.
-CHUNK_ELEMENTS = 2**22
+# codes of one call hold about CHUNK_ELEMENTS elements (4 MiB), within [MIN, MAX] rows. A
+# function of F alone, so the rows of a seed never depend on the machine. Per CPU second on
+# one core the library drew the most rows at 1024 rows of 1024 features, 256 of 4096 and 64
+# of 16384 (larger batches leave the cache: 4096 rows of 4096 features ran 35% slower).
+CHUNK_ELEMENTS = 2**20
 MIN_CHUNK_ROWS, MAX_CHUNK_ROWS = 64, 4096
 # The SAE width of a preset: a quarter of its features (SynthSAEBench-16k: 4096).
 WIDTH_DIVISOR = 4
@@ -280,8 +282,9 @@ def default_width(num_features: int) -> int:
 
 def chunk_rows(num_features: int) -> int:
     """Rows per library call in `make_saelens_synthetic` and the reference sample:
-    ``CHUNK_ELEMENTS // num_features`` within [MIN_CHUNK_ROWS, MAX_CHUNK_ROWS] (1024: 4096
-    rows, 4096: 1024, 16384: 256)."""
+    ``CHUNK_ELEMENTS // num_features`` within [MIN_CHUNK_ROWS, MAX_CHUNK_ROWS] (1024
+    features: 1024 rows, 4096: 256, 16384: 64), the fastest batch sizes measured per CPU
+    second on one core (docs/synthsaebench.md#costs)."""
     return int(min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_ELEMENTS // num_features)))
 
 
@@ -394,6 +397,30 @@ def _build_into(folder: Path, config, progress: bool) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _build_lock(folder: Path, progress: bool) -> Iterator[None]:
+    """Hold an advisory lock on ``<key>.lock`` beside ``folder`` (``fcntl.flock``), so that
+    of several processes asking for one uncached model one builds it and the others wait,
+    then load it, instead of all spending the build. Without ``fcntl`` (Windows) nothing is
+    locked: each builds, and the atomic rename keeps one copy."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f"{folder.name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _say(progress, f"waiting for another process building {folder}")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _check_device(device) -> str:
     torch = _torch()
     try:
@@ -415,8 +442,9 @@ def load_synthetic_model(preset: str | None = DEFAULT_PRESET, *, device: str = "
     with the library's own ``save`` (and ``load_from_disk`` to read it), beside a
     ``toyground.json`` holding the sae_lens and torch versions, the build time and each
     feature's firing rate on `REFERENCE_ROWS` rows (`reference_rates`). It is built on the
-    CPU and written atomically (`_build_into`), so parallel workers never see half a model;
-    a process keeps the models it loaded (per folder and device). Long builds report on
+    CPU and written atomically (`_build_into`), so parallel workers never see half a model,
+    and under a lock (`_build_lock`), so they do not all build it; a process keeps the
+    models it loaded (per folder and device). Long builds report on
     stderr (the library's orthogonalisation bar included) unless ``progress`` is False.
 
     Parameters
@@ -442,7 +470,9 @@ def load_synthetic_model(preset: str | None = DEFAULT_PRESET, *, device: str = "
     if memo in _MEMO:
         return _MEMO[memo]
     if not _complete(folder):
-        _build_into(folder, config, bool(progress))
+        with _build_lock(folder, bool(progress)):
+            if not _complete(folder):
+                _build_into(folder, config, bool(progress))
     model = _synthetic().SyntheticModel.load_from_disk(folder, device=dev)
     if model.cfg.to_dict() != config.to_dict():
         raise RuntimeError(f"the cached model in {folder} has another config; delete the "

@@ -15,7 +15,9 @@ HINT = ("install the optional adapters: python -m pip install -r requirements-ad
         "-c constraints.txt")
 ADAPTER_MODULES = ("methods.adapters", "floor.optional",
                    "methods.adapters.concept_erasure", "methods.adapters.saelens",
-                   "methods.adapters.torch_module")
+                   "methods.adapters.torch_module", "generators.adapters",
+                   "generators.adapters.saelens_synthetic",
+                   "generators.adapters.saelens_profile")
 X = np.random.default_rng(0).standard_normal((40, 4))
 y = np.arange(40) % 2
 
@@ -60,3 +62,12 @@ def test_fit_names_the_requirements_file(monkeypatch, blocked, package, make):
     with pytest.raises(ImportError, match="requirements-adapters.txt") as info:
         est.fit(X, y)
     assert str(info.value) == f"{type(est).__name__} needs {package}; {HINT}"
+
+
+@pytest.mark.parametrize("blocked", ["sae_lens", "torch"])
+def test_generator_adapter_names_the_requirements_file(monkeypatch, blocked):
+    saelens_synthetic = importlib.import_module("generators.adapters.saelens_synthetic")
+    monkeypatch.setitem(sys.modules, blocked, None)
+    with pytest.raises(ImportError, match="requirements-adapters.txt") as info:
+        saelens_synthetic.make_saelens_synthetic(10)
+    assert str(info.value).startswith("generators.adapters.saelens_synthetic needs ")

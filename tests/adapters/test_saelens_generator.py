@@ -9,6 +9,7 @@ import importlib.util
 import itertools
 import json
 import math
+import threading
 import tracemalloc
 
 import numpy as np
@@ -261,7 +262,31 @@ def test_a_writer_that_loses_the_race_uses_the_winners_model(cache):
     winner = (folder / "synthetic_model.safetensors").read_bytes()
     S._build_into(folder, S.synthetic_config(CI, **TINY), progress=False)  # loses: no error
     assert (folder / "synthetic_model.safetensors").read_bytes() == winner
-    assert [p.name for p in folder.parent.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in folder.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_process_waits_for_another_building_the_same_model(cache, monkeypatch):
+    fcntl = pytest.importorskip("fcntl")
+    folder = S.model_folder(CI, cache_dir=cache, **TINY, bias=0.25)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    builds, errors = [], []
+    monkeypatch.setattr(S, "_build_into", lambda *args: builds.append(args))
+
+    def load():
+        try:
+            S.load_synthetic_model(CI, cache_dir=cache, progress=False, **TINY, bias=0.25)
+        except FileNotFoundError as exc:  # the stubbed build wrote nothing
+            errors.append(exc)
+
+    with open(folder.parent / f"{folder.name}.lock", "w") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)  # another process is building this model
+        waiter = threading.Thread(target=load)
+        waiter.start()
+        waiter.join(0.5)
+        assert waiter.is_alive() and builds == []  # it waits, without building
+        fcntl.flock(other, fcntl.LOCK_UN)
+    waiter.join(10)
+    assert not waiter.is_alive() and len(builds) == 1 and len(errors) == 1
 
 
 def test_synthetic_batches_are_deterministic_and_flat_in_memory(model):
