@@ -184,3 +184,24 @@ def test_tiny_run_on_a_dask_cluster_gives_the_same_rows(tiny_doc, tmp_path, monk
     assert doc["n_tasks"] == 1 and len(doc["rows"]) == len(mine) == 2
     for a, b in zip(doc["rows"], mine, strict=True):
         np.testing.assert_allclose(a["f1_score"], b["f1_score"], rtol=1e-12)
+
+
+def test_a_users_sae_trains_beside_the_built_in_ones(tiny_doc):
+    """--method: a user's estimator is trained on the same stream at the preset's width,
+    with its own sparsity; one without partial_fit/fit_stream gets a finite sample."""
+    pytest.importorskip("sae_lens")
+    doc = study.run(TINY, seeds=[0], architectures=["batchtopk_sae"],
+                    method=["methods.sparse.topk_sae:TopKSAE(k=2, n_steps=5)",
+                            "sklearn.decomposition:PCA"])
+    names = doc["architectures"]
+    assert names[0] == "batchtopk_sae" and len(names) == 3
+    users = [s for s in doc["summary"] if s["user"]]
+    assert len(users) == 4  # two methods at two targets
+    topk = next(s for s in users if "TopKSAE" in s["architecture"])
+    assert topk["streamed"] and topk["sae_l0"]["value"] == pytest.approx(2.0, abs=0.5)
+    pca = next(s for s in users if "PCA" in s["architecture"])
+    assert not pca["streamed"] and pca["n_rows_seen"] == 30 * 64
+    rows = study.tables(doc)[0][2]
+    assert any("fitted on the first 1,920 rows" in r[1] for r in rows)
+    with pytest.raises(ValueError, match="cannot import"):
+        study.run(TINY, seeds=[0], method=["nosuch.module:SAE"])

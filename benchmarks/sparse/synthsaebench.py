@@ -72,6 +72,7 @@ from benchmarks.sparse.matched_l0 import order_architectures
 from benchmarks.study_cli import study_main, study_profile
 from floor.validation import check_int
 from generators.seeding import child_seed
+from methods.sparse.streaming import streamed_fit
 from metrics.dictionary_similarity import matched_mcc, mmcs, recovery_rate, uniqueness
 from metrics.statistics import mean_over_seeds
 
@@ -144,7 +145,8 @@ class Architecture:
     "penalty" (a sweep of ``knob`` values, read at the target by interpolation);
     ``sweep`` the penalties per profile; ``published`` its row of the published table (or
     ""); ``null`` whether it is a random training baseline; ``extra`` further constructor
-    arguments.
+    arguments. A user's ``--method`` is of kind "own": ``cls`` is its import string,
+    trained once with its own sparsity and shown at both targets with its achieved L0.
     """
 
     name: str
@@ -196,6 +198,27 @@ SAELENS_ARCHITECTURES = {
 }
 ARCHITECTURES.update(SAELENS_ARCHITECTURES)
 BUILTIN = tuple(n for n in ARCHITECTURES if n not in SAELENS_ARCHITECTURES)
+
+# Rows of the finite sample a user's method gets when it can neither ``fit_stream`` nor
+# ``partial_fit`` (`methods.sparse.streaming.streamed_fit`): the first rows of its stream.
+FINITE_SAMPLE = 262_144
+
+
+def user_architectures(methods) -> dict[str, Architecture]:
+    """A user's ``--method`` strings as architectures of kind "own" (name -> Architecture),
+    resolved now, so that a typo is one error before any training."""
+    from benchmarks.grid import user_method_spec
+
+    out = {}
+    for text in methods:
+        spec = user_method_spec(text, "sparse")
+        out[spec.name] = Architecture(spec.name, text, "", "own")
+    return out
+
+
+def _architecture(name: str, user: dict) -> Architecture:
+    return user[name] if name in user else ARCHITECTURES[name]
+
 
 # --- profiles -------------------------------------------------------------------------------
 
@@ -302,6 +325,8 @@ def targets_for(expected_l0_width: float) -> dict[str, float]:
 
 def settings(arch: Architecture, targets: dict[str, float], prof: dict) -> list[float]:
     """Knob values trained for ``arch``: the targets' k (deduplicated) or the sweep."""
+    if arch.kind == "own":
+        return [0.0]
     if arch.kind == "penalty":
         return [float(v) for v in prof["sweeps"][arch.name]]
     if arch.kind == "k_int":
@@ -316,7 +341,14 @@ def _method_seed(seed: int, arch: str, knob: float) -> np.random.SeedSequence:
     return cell_seed(STUDY, seed, METHOD, key)
 
 
-def _build(arch: Architecture, knob: float, prof: dict, width: int, seed: int):
+def _build(arch: Architecture, knob: float, prof: dict, width: int, seed: int, d: int):
+    if arch.kind == "own":
+        from benchmarks.grid import user_method_spec
+        from benchmarks.sparse.family import set_size
+
+        spec = user_method_spec(arch.cls, "sparse")
+        est = spec.build(None, _method_seed(seed, arch.name, knob))
+        return set_size(est, width, d)  # the family's size rule (PCA: at most d)
     value = int(knob) if arch.kind == "k_int" else float(knob)
     cls = _class(arch.cls)
     # the adapter's SAEs (and the generator) run on the profile's device ("cuda" on a GPU)
@@ -330,7 +362,7 @@ def _build(arch: Architecture, knob: float, prof: dict, width: int, seed: int):
 # --- one task: a seed and a group of architectures ------------------------------------------
 
 
-def run_task(seed: int, names: list[str], profile="quick") -> dict:
+def run_task(seed: int, names: list[str], profile="quick", user: dict | None = None) -> dict:
     """Train every SAE of ``names`` at seed ``seed`` in lockstep on one fresh stream, then
     score them on one streamed held-out set.
 
@@ -345,12 +377,20 @@ def run_task(seed: int, names: list[str], profile="quick") -> dict:
     model, width, truth = _model(prof)
     targets = targets_for(truth["expected_l0_width"])
     streams = SeedStreams(STUDY, int(seed))
-    models = [(ARCHITECTURES[n], knob) for n in names
-              for knob in settings(ARCHITECTURES[n], targets, prof)]
-    ests = [_build(arch, knob, prof, width, seed) for arch, knob in models]
+    user = user or {}
+    models = [(_architecture(n, user), knob) for n in names
+              for knob in settings(_architecture(n, user), targets, prof)]
+    d = truth["features"].shape[1]
+    ests = [_build(arch, knob, prof, width, seed, d) for arch, knob in models]
     times = {"generation_s": 0.0, "training_s": 0.0, "evaluation_s": 0.0}
-    lockstep = [e for e in ests if hasattr(e, "partial_fit")]
-    alone = [e for e in ests if not hasattr(e, "partial_fit")]
+    # the built-in SAEs (and a user's with partial_fit) in lockstep; SAELens's and a user's
+    # other methods each on its own copy of the stream (`streamed_fit`: fit_stream, else a
+    # finite sample of the stream's first rows)
+    lockstep = [e for (a, _), e in zip(models, ests, strict=True)
+                if hasattr(e, "partial_fit") and not hasattr(e, "fit_stream")
+                or a.cls.startswith("methods.sparse.")]
+    alone = [e for e in ests if all(e is not x for x in lockstep)]
+    streamed = {}
     with threadpool_limits(limits=1):
         batches = gen.synthetic_batches(model, prof["batch_size"], prof["n_steps"],
                                         child_seed(streams.data, TRAIN_STREAM))
@@ -364,11 +404,12 @@ def run_task(seed: int, names: list[str], profile="quick") -> dict:
             for est in lockstep:
                 est.partial_fit(X)
             times["training_s"] += time.process_time() - t1
-        for est in alone:  # SAELens's trainer pulls its own copy of the stream
+        for est in alone:
             t0 = time.process_time()
-            est.fit_stream(gen.synthetic_batches(model, prof["batch_size"], prof["n_steps"],
-                                                 child_seed(streams.data, TRAIN_STREAM)),
-                           n_steps=prof["n_steps"])
+            _, streamed[id(est)] = streamed_fit(
+                est, gen.synthetic_batches(model, prof["batch_size"], prof["n_steps"],
+                                           child_seed(streams.data, TRAIN_STREAM)),
+                prof["n_steps"], min(FINITE_SAMPLE, prof["n_steps"] * prof["batch_size"]))
             times["training_s"] += time.process_time() - t0
         F = truth["features"]
         evals = [SyntheticEval(est.components_, F) for est in ests]
@@ -391,8 +432,11 @@ def run_task(seed: int, names: list[str], profile="quick") -> dict:
     rows = []
     for (arch, knob), est, acc in zip(models, ests, evals, strict=True):
         A = est.components_
+        seen = streamed.get(id(est), {"streamed": True,
+                                      "n_rows_seen": prof["n_steps"] * prof["batch_size"]})
         row = {"architecture": arch.name, "seed": int(seed), "knob_name": arch.knob,
                "knob": knob, "n_steps": int(getattr(est, "n_steps_", prof["n_steps"])),
+               "streamed": bool(seen["streamed"]), "n_rows_seen": int(seen["n_rows_seen"]),
                **{k: float(v) for k, v in acc.result().items()},
                "mmcs": mmcs(A, F), "recovery_rate": recovery_rate(A, F)}
         rows.append(row)
@@ -432,6 +476,10 @@ def at_target(rows: list[dict], arch: Architecture, target: float) -> dict | Non
     `MAX_BRACKET_RATIO`; None when no such pair brackets it. Its ``sae_l0`` is the target.
     The result carries ``"l0_read"`` (the L0 the numbers stand for) and ``"bracket"``.
     """
+    if arch.kind == "own":  # trained once with its own sparsity: the same row at every target
+        row = rows[0] if rows else None
+        return None if row is None else {**{m: row[m] for m in SUMMARISED},
+                                         "l0_read": row["sae_l0"], "bracket": []}
     if arch.kind != "penalty":
         knob = float(max(1, round(target))) if arch.kind == "k_int" else float(target)
         row = next((r for r in rows if r["knob"] == knob), None)
@@ -459,19 +507,25 @@ def _interval(values) -> dict | None:
     return mean_over_seeds(vals, confidence=CONFIDENCE).to_dict()
 
 
-def summarise(rows: list[dict], targets: dict[str, float], names: list[str]) -> list[dict]:
+def summarise(rows: list[dict], targets: dict[str, float], names: list[str],
+              user: dict | None = None) -> list[dict]:
     """Per architecture and target: seed mean and 95% interval of every `SUMMARISED` metric
     read at the target (`at_target`), and how many seeds could be read."""
     out = []
     seeds = sorted({r["seed"] for r in rows})
     for name in names:
-        arch = ARCHITECTURES[name]
+        arch = _architecture(name, user or {})
         for label, target in targets.items():
             read = [at_target([r for r in rows if r["architecture"] == name
                                and r["seed"] == s], arch, target) for s in seeds]
             got = [x for x in read if x is not None]
             entry = {"architecture": name, "target": label, "target_l0": target,
                      "published": arch.published, "null": arch.null,
+                     "user": arch.kind == "own",
+                     "streamed": all(r.get("streamed", True) for r in rows
+                                     if r["architecture"] == name),
+                     "n_rows_seen": max((r.get("n_rows_seen", 0) for r in rows
+                                         if r["architecture"] == name), default=0),
                      "n_read": len(got), "n_seeds": len(seeds),
                      "brackets": [x["bracket"] for x in got]}
             for m in SUMMARISED:
@@ -565,11 +619,11 @@ def nulls_beaten(summary: list[dict]) -> list[dict]:
 # --- the study ------------------------------------------------------------------------------
 
 
-def _groups(names: list[str], n_groups: int) -> list[list[str]]:
+def _groups(names: list[str], n_groups: int, user: dict | None = None) -> list[list[str]]:
     """``names`` dealt into ``n_groups`` groups of near-equal model counts (greedy)."""
     groups: list[list[str]] = [[] for _ in range(max(1, n_groups))]
     load = [0] * len(groups)
-    weight = {n: (5 if ARCHITECTURES[n].kind == "penalty" else 2) for n in names}
+    weight = {n: (5 if _architecture(n, user or {}).kind == "penalty" else 2) for n in names}
     for n in sorted(names, key=lambda x: -weight[x]):
         i = load.index(min(load))
         groups[i].append(n)
@@ -581,6 +635,8 @@ def _groups(names: list[str], n_groups: int) -> list[list[str]]:
 CLI_OPTIONS = {
     "--device": dict(default=None, help="torch device of the generator and of SAELens's "
                      "SAEs, e.g. cuda (default: the profile's, cpu)"),
+    "--method": dict(action="append", default=[], help="your SAE, 'pkg.mod:Class(k=6)' "
+                     "(repeatable): trained beside the built-in ones with its own sparsity"),
     "--scheduler": dict(default=None, help="address of a running Dask scheduler "
                         "(tcp://host:8786): the tasks run on its workers instead of --jobs "
                         "local processes"),
@@ -588,7 +644,7 @@ CLI_OPTIONS = {
 
 
 def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
-        device: str | None = None, scheduler: str | None = None) -> dict:
+        device: str | None = None, scheduler: str | None = None, method=()) -> dict:
     """Run the study and return its JSON-able document.
 
     Without sae-lens, a document that says what to install (``"skipped"``).
@@ -612,6 +668,12 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
     scheduler : str, optional
         A Dask scheduler's address: each task (a seed and a group of architectures) is
         submitted to its workers, which need this repository and its requirements.
+    method : sequence of str
+        A user's SAEs by ``--method`` string (``pkg.mod:Class(k=6)``), trained beside the
+        built-in ones on the same stream, each with its own sparsity (its L0 is shown, not
+        matched), at the preset's width (``n_components``); one that can neither
+        ``fit_stream`` nor ``partial_fit`` is fitted on the stream's first `FINITE_SAMPLE`
+        rows (the table says so).
     """
     if not available():
         return {"study": STUDY, "profile": profile if isinstance(profile, str) else "custom",
@@ -630,6 +692,8 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
         if n not in ARCHITECTURES:
             raise ValueError(f"architectures must name entries of {list(ARCHITECTURES)}, "
                              f"got {n!r}")
+    user = user_architectures([method] if isinstance(method, str) else list(method or ()))
+    names += list(user)
     if not names:
         raise ValueError("architectures must name at least one architecture")
     seed_list = [check_int(s, "seeds", minimum=0) for s in
@@ -641,30 +705,30 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
     # cache.
     _, width, truth = _model(prof, progress=True)
     targets = targets_for(truth["expected_l0_width"])
-    groups = _groups(names, 2 if (jobs > 1 or scheduler) else 1)
+    groups = _groups(names, 2 if (jobs > 1 or scheduler) else 1, user)
     tasks = [(s, g) for s in seed_list for g in groups]
     wall, cpu = time.perf_counter(), time.process_time()
     if scheduler is not None:
         from distributed import Client
 
         with Client(scheduler) as client:
-            futures = [client.submit(_timed_task, s, g, profile, pure=False)
+            futures = [client.submit(_timed_task, s, g, profile, user, pure=False)
                        for s, g in tasks]
             pairs = client.gather(futures)
         results = [p[0] for p in pairs]
         child_cpu = sum(p[1] for p in pairs)
     elif jobs == 1:
-        results = [run_task(s, g, profile) for s, g in tasks]
+        results = [run_task(s, g, profile, user) for s, g in tasks]
         child_cpu = 0.0
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
-            futures = [pool.submit(_timed_task, s, g, profile) for s, g in tasks]
+            futures = [pool.submit(_timed_task, s, g, profile, user) for s, g in tasks]
             pairs = [f.result() for f in futures]
         results = [p[0] for p in pairs]
         child_cpu = sum(p[1] for p in pairs)
     rows = [r for res in results for r in res["rows"]]
-    summary = summarise(rows, targets, names)
+    summary = summarise(rows, targets, names, user)
     atoms = [random_atoms_reference(s, profile) for s in seed_list]
     return {
         "study": STUDY, "profile": name,
@@ -686,9 +750,9 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
     }
 
 
-def _timed_task(seed, group, profile):
+def _timed_task(seed, group, profile, user=None):
     start = time.process_time()
-    res = run_task(seed, group, profile)
+    res = run_task(seed, group, profile, user)
     return res, time.process_time() - start
 
 
@@ -715,7 +779,10 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     for label, target in doc["targets"].items():
         rows = []
         for s in (x for x in doc["summary"] if x["target"] == label):
-            tag = "null (Korznikov+ 2026)" if s["null"] else "measured"
+            tag = ("null (Korznikov+ 2026)" if s["null"] else
+                   "your method (own sparsity)" if s.get("user") else "measured")
+            if not s.get("streamed", True):
+                tag += f", fitted on the first {s['n_rows_seen']:,} rows"
             read = f"{s['n_read']}/{s['n_seeds']} seeds" if s["n_read"] < s["n_seeds"] else ""
             rows.append([s["architecture"], tag + (f", {read}" if read else ""),
                          _fmt(s["sae_l0"], 2), _fmt(s["f1_score"]), _fmt(s["mcc"]),
