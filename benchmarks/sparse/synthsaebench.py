@@ -60,12 +60,13 @@ import multiprocessing
 import sys
 import time
 import zlib
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from benchmarks.progress import progress_bar, step
 from benchmarks.seeding import METHOD, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.signatures import accepts
 from benchmarks.sparse.matched_l0 import order_architectures
@@ -708,25 +709,37 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
     groups = _groups(names, 2 if (jobs > 1 or scheduler) else 1, user)
     tasks = [(s, g) for s in seed_list for g in groups]
     wall, cpu = time.perf_counter(), time.process_time()
-    if scheduler is not None:
-        from distributed import Client
+    results: list = [None] * len(tasks)
+    child_cpu = 0.0
+    with progress_bar(len(tasks), f"synthsaebench ({name} profile)", unit="task") as bar:
+        def done(i, res):
+            results[i] = res
+            s_, g_ = tasks[i]
+            step(bar, f"seed {s_}: {', '.join(g_)}")
 
-        with Client(scheduler) as client:
-            futures = [client.submit(_timed_task, s, g, profile, user, pure=False)
-                       for s, g in tasks]
-            pairs = client.gather(futures)
-        results = [p[0] for p in pairs]
-        child_cpu = sum(p[1] for p in pairs)
-    elif jobs == 1:
-        results = [run_task(s, g, profile, user) for s, g in tasks]
-        child_cpu = 0.0
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
-            futures = [pool.submit(_timed_task, s, g, profile, user) for s, g in tasks]
-            pairs = [f.result() for f in futures]
-        results = [p[0] for p in pairs]
-        child_cpu = sum(p[1] for p in pairs)
+        if scheduler is not None:
+            from distributed import Client
+            from distributed import as_completed as dask_completed
+
+            with Client(scheduler) as client:
+                futures = {client.submit(_timed_task, s_, g_, profile, user, pure=False): i
+                           for i, (s_, g_) in enumerate(tasks)}
+                for fut in dask_completed(futures):
+                    res, cpu_s = fut.result()
+                    child_cpu += cpu_s
+                    done(futures[fut], res)
+        elif jobs == 1:
+            for i, (s_, g_) in enumerate(tasks):
+                done(i, run_task(s_, g_, profile, user))
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
+                futures = {pool.submit(_timed_task, s_, g_, profile, user): i
+                           for i, (s_, g_) in enumerate(tasks)}
+                for fut in as_completed(futures):
+                    res, cpu_s = fut.result()
+                    child_cpu += cpu_s
+                    done(futures[fut], res)
     rows = [r for res in results for r in res["rows"]]
     summary = summarise(rows, targets, names, user)
     atoms = [random_atoms_reference(s, profile) for s in seed_list]
