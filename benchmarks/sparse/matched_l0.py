@@ -407,7 +407,8 @@ def run_architecture_seed(name: str, seed: int, profile="quick",
 # --- summaries and ordering -----------------------------------------------------------------
 
 
-def _interval(values) -> dict | None:
+def seed_interval(values) -> dict | None:
+    """Seed mean with its 95% Student-t interval of the finite values (None: none)."""
     vals = [v for v in values if v is not None and np.isfinite(v)]
     if not vals:
         return None
@@ -427,7 +428,7 @@ def summarise(rows: list[dict]) -> list[dict]:
                  "target_l0": group[0]["target_l0"], "seeds": [r["seed"] for r in group],
                  "knob": [r["knob"] for r in group]}
         for metric in SUMMARISED:
-            entry[metric] = _interval([r[metric] for r in group])
+            entry[metric] = seed_interval([r[metric] for r in group])
         out.append(entry)
     return out
 
@@ -613,7 +614,8 @@ def _timed_task(name, seed, prof, mults):
 # --- findings and figures -------------------------------------------------------------------
 
 
-def _fmt(e: dict | None, digits: int = 2) -> str:
+def format_estimate(e: dict | None, digits: int = 2) -> str:
+    """``value [low, high]`` of an Estimate dict, "n/a" for None."""
     if e is None:
         return "n/a"
     return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
@@ -630,7 +632,7 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
         mult = o["target_multiple"]
         digits = 3 if o["metric"] == "fvu" else 2
         sep = " > " if o["higher_is_better"] else " < "
-        parts = [f"{x['architecture']} {_fmt(x, digits)} (L0 "
+        parts = [f"{x['architecture']} {format_estimate(x, digits)} (L0 "
                  f"{summary[(x['architecture'], mult)]['l0']['value']:.2f})"
                  for x in o["order"]]
         term = f"{LABELS[o['metric']]} at {mult:g}x the true L0 ({o['target_l0']:.2f})"

@@ -69,13 +69,12 @@ from threadpoolctl import threadpool_limits
 from benchmarks.progress import progress_bar, step
 from benchmarks.seeding import METHOD, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.signatures import accepts
-from benchmarks.sparse.matched_l0 import order_architectures
+from benchmarks.sparse.matched_l0 import format_estimate, order_architectures, seed_interval
 from benchmarks.study_cli import study_main, study_profile
 from floor.validation import check_int
 from generators.seeding import child_seed
 from methods.sparse.streaming import streamed_fit
 from metrics.dictionary_similarity import matched_mcc, mmcs, recovery_rate, uniqueness
-from metrics.statistics import mean_over_seeds
 
 STUDY = "synthsaebench"
 TITLE = "SynthSAEBench: the field's benchmark at matched L0, beside its published table"
@@ -501,13 +500,6 @@ def at_target(rows: list[dict], arch: Architecture, target: float) -> dict | Non
     return None
 
 
-def _interval(values) -> dict | None:
-    vals = [v for v in values if v is not None and np.isfinite(v)]
-    if not vals:
-        return None
-    return mean_over_seeds(vals, confidence=CONFIDENCE).to_dict()
-
-
 def summarise(rows: list[dict], targets: dict[str, float], names: list[str],
               user: dict | None = None) -> list[dict]:
     """Per architecture and target: seed mean and 95% interval of every `SUMMARISED` metric
@@ -530,7 +522,7 @@ def summarise(rows: list[dict], targets: dict[str, float], names: list[str],
                      "n_read": len(got), "n_seeds": len(seeds),
                      "brackets": [x["bracket"] for x in got]}
             for m in SUMMARISED:
-                entry[m] = _interval([x[m] for x in got])
+                entry[m] = seed_interval([x[m] for x in got])
             out.append(entry)
     return out
 
@@ -753,8 +745,8 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
         "expected_l0": truth["expected_l0"], "expected_l0_width": truth["expected_l0_width"],
         "targets": targets, "rows": rows, "summary": summary, "claims": claims(summary),
         "nulls_beaten": nulls_beaten(summary),
-        "random_atoms": {m: _interval([a[m] for a in atoms]) for m in ("mcc", "uniqueness",
-                                                                       "mmcs")},
+        "random_atoms": {m: seed_interval([a[m] for a in atoms])
+                         for m in ("mcc", "uniqueness", "mmcs")},
         "published": PUBLISHED, "published_source": PUBLISHED_SOURCE,
         "costs": {k: sum(r[k] for r in results) for k in ("generation_s", "training_s",
                                                           "evaluation_s")},
@@ -772,10 +764,8 @@ def _timed_task(seed, group, profile, user=None):
 # --- what the report shows ------------------------------------------------------------------
 
 
-def _fmt(e: dict | None, digits: int = 3) -> str:
-    if e is None:
-        return "n/a"
-    return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
+def _est(e: dict | None, digits: int = 3) -> str:
+    return format_estimate(e, digits)
 
 
 def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -798,12 +788,12 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
                 tag += f", fitted on the first {s['n_rows_seen']:,} rows"
             read = f"{s['n_read']}/{s['n_seeds']} seeds" if s["n_read"] < s["n_seeds"] else ""
             rows.append([s["architecture"], tag + (f", {read}" if read else ""),
-                         _fmt(s["sae_l0"], 2), _fmt(s["f1_score"]), _fmt(s["mcc"]),
-                         _fmt(s["uniqueness"]), _fmt(s["explained_variance"]),
-                         _fmt(s["mmcs"]), _fmt(s["recovery_rate"])])
+                         _est(s["sae_l0"], 2)] + [_est(s[m]) for m in (
+                             "f1_score", "mcc", "uniqueness", "explained_variance", "mmcs",
+                             "recovery_rate")])
         ra = doc["random_atoms"]
-        rows.append(["random unit atoms", "chance (no training)", "-", "-", _fmt(ra["mcc"]),
-                     _fmt(ra["uniqueness"]), "-", _fmt(ra["mmcs"]), "-"])
+        rows.append(["random unit atoms", "chance (no training)", "-", "-", _est(ra["mcc"]),
+                     _est(ra["uniqueness"]), "-", _est(ra["mmcs"]), "-"])
         for name, vals in doc["published"][label].items():
             rows.append([name, "published, 16k", f"{PUBLISHED_L0[label]}"] + [
                 f"{vals[m][0]:.3f} ± {vals[m][1]:.3f}" for m in PUBLISHED_METRICS] + ["", ""])
@@ -825,7 +815,7 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
     out = []
     for c in doc["claims"]:
         parts = ", ".join(
-            f"{a} {_fmt(summary[(a, c['target'])][c['metric']])}" for a in c["order"])
+            f"{a} {_est(summary[(a, c['target'])][c['metric']])}" for a in c["order"])
         out.append((f"published: {c['words']}",
                     f"{c['verdict']} here ({parts}, best first"
                     f"{'' if c['position'] == 'first' else '; the claim is about the last'})",
