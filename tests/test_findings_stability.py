@@ -75,7 +75,7 @@ def _xfail_marks(monkeypatch, profile="quick", first_seed=0, n_seeds=None, famil
     monkeypatch.setattr(grid_conftest, "_GRIDS", {})
     option = type("Option", (), {"profile": profile, "method": [], "family": family,
                                  "first_seed": first_seed, "n_seeds": n_seeds,
-                                 "expect_fail": []})()
+                                 "expect_fail": [], "generator": []})()
     meta = _Metafunc(option)
     grid_conftest.parametrize_grid(meta)
     marks = {}

@@ -192,7 +192,7 @@ def test_eraser_scale_equivariance(name, data):
 # naming X (float64 training takes them).
 FLOAT32_TRAINED = ("relu_sae", "topk_sae", "batchtopk_sae", "matryoshka_sae", "jumprelu_sae",
                    "gated_sae", "matching_pursuit_sae", "frozen_decoder_sae",
-                   "soft_frozen_decoder_sae", "frozen_encoder_sae")
+                   "soft_frozen_sae", "frozen_encoder_sae")
 
 
 def _sparse_refuses(name, X) -> bool:

@@ -234,7 +234,7 @@ def sparse_methods(profile: Profile) -> list[MethodSpec]:
                    tiny=dict(TINY_SAE, k=1),
                    description="BatchTopK SAE, k=5, decoder frozen at random: a training null "
                                "(Korznikov+ 2026)"),
-        MethodSpec("soft_frozen_decoder_sae", NAME,
+        MethodSpec("soft_frozen_sae", NAME,
                    seeded(FrozenSAE, frozen="soft_decoder", min_cosine=0.8, k=5,
                           **s["frozen_sae"]),
                    tiny=dict(TINY_SAE, k=1),

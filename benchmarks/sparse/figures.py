@@ -26,6 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from benchmarks.figure_labels import (  # noqa: E402
     add_key,
     draw_specs,
+    figure_legend,
     generator_labels,
     method_labels,
     save_figures,
@@ -83,8 +84,12 @@ def false_positive_figure(records: list[dict]) -> Figure | None:
     ax.set_ylabel("seeds failing no_false_features")
     n = rows[0]["metrics"]["false_positive_rate"]["n"]
     ax.set_title(f"False-positive rate per seed ({n} seeds; 95% Wilson intervals)", fontsize=10)
-    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     fig.subplots_adjust(left=0.09, right=0.98, bottom=0.32, top=0.9)  # fixed margins
+    handles, entries = ax.get_legend_handles_labels()
+    # below the axes, in fewer columns (and more rows, with room of their own) where four
+    # would be wider than the figure
+    figure_legend(fig, handles, entries, 4, fontsize=7, loc="upper center",
+                  bbox_to_anchor=(0.5, 0.2), frameon=False)
     return add_key(fig, labels)
 
 

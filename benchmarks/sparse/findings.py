@@ -37,7 +37,7 @@ _MATRYOSHKA = (
 
 _FROZEN = {
     "frozen_decoder_sae": "decoder frozen at its random start, only the encoder trained",
-    "soft_frozen_decoder_sae": "every decoder row kept within cos 0.8 of its random start",
+    "soft_frozen_sae": "every decoder row kept within cos 0.8 of its random start",
     "frozen_encoder_sae": "encoder frozen at its random start, the decoder trained",
 }
 _NULL = (
@@ -206,8 +206,8 @@ FINDINGS.update({
                            ("embedding_vocabulary", "0.442", "0.478"))
 })
 FINDINGS.update({
-    ("soft_frozen_decoder_sae", gen, "recovers_planted"): _NULL.format(
-        what=_FROZEN["soft_frozen_decoder_sae"], mmcs=mmcs, rec=rec, fvu=fvu) + extra
+    ("soft_frozen_sae", gen, "recovers_planted"): _NULL.format(
+        what=_FROZEN["soft_frozen_sae"], mmcs=mmcs, rec=rec, fvu=fvu) + extra
     for gen, mmcs, rec, fvu, extra in (
         ("planted_sparse", "0.749", "0.047", "0.248",
          " (per seed 0.078, 0.016, 0.047): 75% of the variance explained while recovering "
@@ -229,7 +229,7 @@ FINDINGS.update({
                            ("embedding_vocabulary", "0.557", "0.122"))
 })
 FINDINGS.update({
-    ("soft_frozen_decoder_sae", "planted_sparse_small_n", "generalises"):
+    ("soft_frozen_sae", "planted_sparse_small_n", "generalises"):
         _SMALL_N.format(params="4,192 weights (2 m d + m + d)")
         + ": train FVU 0.148, held-out 0.505",
     ("frozen_encoder_sae", "planted_sparse_small_n", "generalises"):

@@ -177,8 +177,8 @@ ARCHITECTURES = {
     # Korznikov et al.'s random baselines (BatchTopK with a frozen part): the training null.
     "frozen_decoder_sae": Architecture("frozen_decoder_sae", "methods.sparse.frozen_sae:FrozenSAE",
                                        "k", "k", null=True, extra=(("frozen", "decoder"),)),
-    "soft_frozen_decoder_sae": Architecture(
-        "soft_frozen_decoder_sae", "methods.sparse.frozen_sae:FrozenSAE", "k", "k", null=True,
+    "soft_frozen_sae": Architecture(
+        "soft_frozen_sae", "methods.sparse.frozen_sae:FrozenSAE", "k", "k", null=True,
         extra=(("frozen", "soft_decoder"),)),
     "frozen_encoder_sae": Architecture("frozen_encoder_sae", "methods.sparse.frozen_sae:FrozenSAE",
                                        "k", "k", null=True, extra=(("frozen", "encoder"),)),
