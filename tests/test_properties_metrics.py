@@ -250,8 +250,9 @@ def check_activity(data, name):
     assert np.array_equal(np.asarray(fn(-np.asarray(codes))), np.asarray(value))
 
 
-@target("dictionary_similarity.latent_precision_recall")
-def check_precision_recall(data, name):
+def _classification_case(data, truth: str) -> tuple[dict, str | None]:
+    """Codes, true codes, atoms and truth (named ``truth``) of a random case, and the
+    argument made bad (None: a valid case), shape-mismatched or not finite."""
     n = data.draw(st.integers(1, 10), label="n")
     m, t, d = (data.draw(st.integers(1, 4), label=k) for k in "mtd")
     rng = seeded_rng(data)
@@ -259,17 +260,23 @@ def check_precision_recall(data, name):
         "codes": np.maximum(rng.standard_normal((n, m)), 0),
         "true_codes": np.maximum(rng.standard_normal((n, t)), 0),
         "atoms": rng.standard_normal((m, d)),
-        "truth": rng.standard_normal((t, d)),
+        truth: rng.standard_normal((t, d)),
     }
     bad = data.draw(st.sampled_from([None, *args]), label="bad argument")
     if bad is not None:
-        shape_case = data.draw(st.booleans(), label="shape mismatch")
-        if shape_case:
+        if data.draw(st.booleans(), label="shape mismatch"):
             X = args[bad]
             args[bad] = np.vstack([X, X[:1]]) if bad in ("codes", "true_codes") and \
                 data.draw(st.booleans(), label="extra row") else np.hstack([X, X[:, :1]])
         else:
             args[bad] = data.draw(bad_matrices(), label=bad)[1]
+    return args, bad
+
+
+@target("dictionary_similarity.latent_precision_recall")
+def check_precision_recall(data, name):
+    args, bad = _classification_case(data, "truth")
+    if bad is not None:
         with refused(bad):
             dictionary_similarity.latent_precision_recall(**args)
         return
@@ -794,23 +801,8 @@ def check_field_explained_variance(data, name):
 
 @target("synthetic_eval.classification_metrics")
 def check_field_classification(data, name):
-    n = data.draw(st.integers(1, 10), label="n")
-    m, t, d = (data.draw(st.integers(1, 4), label=k) for k in "mtd")
-    rng = seeded_rng(data)
-    args = {
-        "codes": np.maximum(rng.standard_normal((n, m)), 0),
-        "true_codes": np.maximum(rng.standard_normal((n, t)), 0),
-        "atoms": rng.standard_normal((m, d)),
-        "features": rng.standard_normal((t, d)),
-    }
-    bad = data.draw(st.sampled_from([None, *args]), label="bad argument")
+    args, bad = _classification_case(data, "features")
     if bad is not None:
-        if data.draw(st.booleans(), label="shape mismatch"):
-            X = args[bad]
-            args[bad] = np.vstack([X, X[:1]]) if bad in ("codes", "true_codes") and \
-                data.draw(st.booleans(), label="extra row") else np.hstack([X, X[:, :1]])
-        else:
-            args[bad] = data.draw(bad_matrices(), label=bad)[1]
         with refused(bad):
             synthetic_eval.classification_metrics(**args)
         return
