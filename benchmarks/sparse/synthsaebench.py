@@ -71,6 +71,7 @@ from benchmarks.seeding import METHOD, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.signatures import accepts
 from benchmarks.sparse.matched_l0 import format_estimate, order_architectures, seed_interval
 from benchmarks.study_cli import study_main, study_profile
+from floor.import_paths import load_object
 from floor.validation import check_int
 from generators.seeding import child_seed
 from methods.sparse.streaming import streamed_fit
@@ -295,10 +296,6 @@ def _generator():
     return importlib.import_module("generators.adapters.saelens_synthetic")
 
 
-def _class(path: str):
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
-
 
 def _profile(profile) -> dict:
     return study_profile(profile, PROFILES)
@@ -353,7 +350,7 @@ def _build(arch: Architecture, knob: float, prof: dict, width: int, seed: int, d
         est = spec.build(None, _method_seed(seed, arch.name, knob))
         return set_size(est, width, d)  # the family's size rule (PCA: at most d)
     value = int(knob) if arch.kind == "k_int" else float(knob)
-    cls = _class(arch.cls)
+    cls = load_object(arch.cls, "architecture")
     # the adapter's SAEs (and the generator) run on the profile's device ("cuda" on a GPU)
     device = {"device": prof["device"]} if accepts(cls, "device") else {}
     return cls(n_components=width, **{arch.knob: value}, **dict(arch.extra), **device,
