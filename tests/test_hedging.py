@@ -64,6 +64,7 @@ def test_findings_tables_and_figure(tiny_doc, tmp_path):
         "above" in " ".join(s for _, s, _ in found)
     (_, head, rows), = hd.tables(tiny_doc)
     assert len(rows) == 6 and head[0] == "architecture"
+    assert not any("{" in s or "{" in note for _, s, note in found)  # no unformatted field
     figs = hd.figures(tiny_doc, tmp_path)
     assert len(figs) == 1 and (tmp_path / "hedging.png").stat().st_size > 1000
 

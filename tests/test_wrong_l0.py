@@ -67,6 +67,8 @@ def test_document_shape_and_json(tiny_doc):
     for p in doc["picks"]:
         assert p["within"] == (abs(p["pick_l0"] / p["true_l0"] - 1) <= 0.2)
         assert p["seeds_within"] == sum(s["within"] for s in p["per_seed"])
+        assert 0 <= p["spread"] <= 2
+        assert (p["true_vs_pick"] is None) == (p["true_knob_index"] == p["pick_index"])
     for c in doc["comparisons"]:
         assert c["verdict"] in ("above", "below", "within noise") and c["paired"]
     json.dumps(doc, allow_nan=False)
@@ -101,6 +103,7 @@ def test_findings_tables_and_figure(tiny_doc, tmp_path):
     assert "within" in found[0][1] and "2508.16560" in terms[-1]
     (caption, head, rows), = wl.tables(tiny_doc)
     assert "within 20%" in head and len(rows) == 4
+    assert not any("{" in s or "{" in note for _, s, note in found)  # no unformatted field
     figs = wl.figures(tiny_doc, tmp_path)
     assert len(figs) == 1 and (tmp_path / "wrong_l0.png").stat().st_size > 1000
 
