@@ -167,7 +167,7 @@ def make_correlated_features(
         count); ``correlation`` (the parameter); ``expected_correlation`` (n_total,
         n_total) `pair_correlation`; ``realised_correlation`` (n_total, n_total) of this
         split's firing; ``mean_partner_correlation`` and
-        ``realised_mean_partner_correlation`` (means over partner pairs; NaN when
+        ``realised_mean_partner_correlation`` (means over partner pairs; None when
         ``group_size = 1``); ``n_true_features``.
 
     Raises
@@ -223,10 +223,9 @@ def make_correlated_features(
         "correlation": rho,
         "expected_correlation": expected,
         "realised_correlation": realised,
-        "mean_partner_correlation": float(expected[partners].mean()) if has_pairs
-        else float("nan"),
+        "mean_partner_correlation": float(expected[partners].mean()) if has_pairs else None,
         "realised_mean_partner_correlation": float(realised[partners].mean()) if has_pairs
-        else float("nan"),
+        else None,
         "n_true_features": m,
     }
     params = dict(n_samples=n, n_features=d, n_groups=G, group_size=size,

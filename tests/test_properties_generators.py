@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import sparse
 
+from generators.correlated_features import make_correlated_features
 from generators.distractor_facts import make_distractor_facts
 from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture
@@ -107,6 +108,19 @@ def _hierarchical(draw):
                 correlation_rank=draw(st.integers(0, 3)), correlation=draw(_real(0.0, 1.0)),
                 magnitude=draw(st.sampled_from(["uniform", "half_normal", "constant"])),
                 scale_children_by_parent=draw(st.booleans()))
+
+
+@st.composite
+def _correlated(draw):
+    G, size = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    orthogonal = draw(st.booleans())
+    low = G * size if orthogonal else 1
+    return dict(n_samples=draw(st.integers(1, 30)), n_features=draw(st.integers(low, low + 4)),
+                n_groups=G, group_size=size, firing_probability=draw(_real(1e-3, 1.0)),
+                decay=draw(_real(1e-3, 1.0)), within_ratio=draw(_real(1e-3, 1.0)),
+                correlation=draw(_real(0.0, 1.0)),
+                magnitude_std=draw(st.one_of(st.just(0.0), _real(1e-3, 2.0))),
+                orthogonal=orthogonal)
 
 
 @st.composite
@@ -283,6 +297,22 @@ def _check_hierarchical(ds, kw):
     group = t["exclusive_group"]
     for g in np.unique(group[group >= 0]):
         assert fired[:, group == g].sum(axis=1).max() <= 1
+
+
+def _check_correlated(ds, kw):
+    t = ds.ground_truth
+    n, m = kw["n_samples"], kw["n_groups"] * kw["group_size"]
+    F, C, p, P = t["features"], t["codes"], t["firing_rates"], t["partners"]
+    _unit_rows(F)
+    if kw["orthogonal"]:
+        np.testing.assert_allclose(F @ F.T, np.eye(m), atol=1e-12)
+    assert sparse.issparse(C) and C.shape == (n, m) and np.all(C.data > 0)
+    np.testing.assert_allclose(ds.X, C.toarray() @ F, rtol=1e-10, atol=1e-10)
+    assert t["expected_l0"] == pytest.approx(p.sum()) and t["true_l0"] == C.nnz / n
+    assert np.array_equal(P, P.T) and not P.diagonal().any()
+    assert P.sum() == m * (kw["group_size"] - 1)
+    E = t["expected_correlation"]
+    assert np.all(np.abs(E) <= 1 + 1e-12) and np.all(E[~P & ~np.eye(m, dtype=bool)] == 0)
 
 
 def _check_mixture(ds, kw):
@@ -481,6 +511,15 @@ SPECS = {
         lambda kw: [("mean_active_roots", kw["n_roots"] + 0.5), ("firing", "ZIPF"),
                     ("firing", None), ("magnitude", "normal"),
                     ("scale_children_by_parent", 1), ("scale_children_by_parent", None)]),
+    "correlated_features": Spec(
+        make_correlated_features, _correlated(), _check_correlated,
+        {"n_samples": 1, "n_features": 1, "n_groups": 1, "group_size": 1},
+        {"firing_probability": (0.0, 1.0, True, False), "decay": (0.0, 1.0, True, False),
+         "within_ratio": (0.0, 1.0, True, False), "correlation": (0.0, 1.0, False, False),
+         "magnitude_std": NONNEG},
+        lambda kw: [("orthogonal", 1), ("orthogonal", None)]
+        + ([("n_features", kw["n_groups"] * kw["group_size"] - 1)]
+           if kw["orthogonal"] and kw["n_groups"] * kw["group_size"] > 1 else [])),
     "gaussian_mixture": Spec(
         make_gaussian_mixture, _mixture(), _check_mixture,
         {"n_samples": 1, "n_features": 1, "n_centres": 1},
@@ -578,10 +617,12 @@ def _same(a, b):
 
 def _has_fresh_noise(name, kw, ds, other):
     """Whether another split must differ: some continuous draw reaches the data."""
-    if name in ("planted_sparse", "hierarchical_features"):
+    if name in ("planted_sparse", "hierarchical_features", "correlated_features"):
         # Unless no feature fires in either split (all rows 0), or all magnitudes are the
         # constant 1 (then only the firing pattern can differ, and it may not).
         if name == "hierarchical_features" and kw["magnitude"] == "constant":
+            return False
+        if name == "correlated_features" and kw["magnitude_std"] == 0:
             return False
         return ds.ground_truth["codes"].nnz + other.ground_truth["codes"].nnz > 0
     if name in ("onehot_facts", "grouped_facts", "embedding_vocabulary"):
