@@ -50,12 +50,20 @@ from __future__ import annotations
 import numpy as np
 
 from floor.validation import check_int, float_array
-from metrics.dictionary_similarity import _rows, unit_rows
+from metrics.dictionary_similarity import unit_rows
 
 # Singular values of the partner directions (after removing f_i) below this, relative to
 # 1 (they are unit vectors projected once), count as zero: a partner parallel to f_i adds
 # no direction of its own.
 RANK_TOLERANCE = 1e-9
+
+
+def _rows(A, name: str, d: int | None = None, ref: str = "atoms") -> np.ndarray:
+    """A finite non-empty 2-D float array (``d`` columns when given); errors name ``name``."""
+    arr = float_array(A, name, ndim=2, min_rows=1, min_cols=1)
+    if d is not None and arr.shape[1] != d:
+        raise ValueError(f"{name} has {arr.shape[1]} columns, but {ref} has d={d}")
+    return arr
 
 
 def _partners(partners, n: int) -> np.ndarray:
