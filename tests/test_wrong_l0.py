@@ -117,3 +117,13 @@ def test_run_errors_name_the_argument(kwargs, name):
     args = dict(profile=TINY) | kwargs
     with pytest.raises((ValueError, TypeError), match=name):
         wl.run(**args)
+
+
+def test_full_profile_is_the_papers_toy_size():
+    prof = wl.PROFILES["full"]
+    g = prof["generators"]["correlated_pairs"]
+    assert g["n_groups"] * g["group_size"] == 50 and g["n_features"] == 100
+    # 25 pairs at 0.4 x 0.95^g: true L0 11.56, the paper's toy has about 11.
+    assert wl.true_l0("correlated_pairs", g) == pytest.approx(2 * 0.4 * (1 - 0.95**25) / 0.05)
+    assert max(prof["multiples"]) * wl.true_l0("correlated_pairs", g) <= 50  # k <= width
+    assert len(prof["seeds"]) == 5
