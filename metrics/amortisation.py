@@ -96,6 +96,9 @@ MAX_SOLVES = 12
 # either end: without it, a bracket whose sparse end is far off stalls (regula falsi moves
 # one end only; measured here: 12 solves from L0 5.0 down to 2.6 for a target of 2).
 INTERPOLATION_CLAMP = 0.2
+# The alpha search's step until the target is bracketed (its first guess, `_first_alpha`,
+# is usually within this factor).
+BRACKET_FACTOR = 3.0
 # Coordinate descent's iteration cap per solve (scikit-learn's default is 1000; the lasso
 # on 64 atoms converges in far fewer, this only bounds a pathological case).
 LASSO_MAX_ITER = 1000
@@ -255,8 +258,9 @@ def lasso_codes_at_l0(X, atoms, target_l0, offset=None, tolerance: float = L0_TO
     """Non-negative lasso codes whose mean L0 matches ``target_l0``.
 
     ``alpha`` is searched in ``(0, alpha_max]`` with ``alpha_max = max_n max_i (x_n -
-    offset) . u_i`` (above it every code is 0): from ``alpha_max / 10``, multiplied or
-    divided by 10 until the target is bracketed, then interpolated linearly in ``log
+    offset) . u_i`` (above it every code is 0): from `_first_alpha` (the soft threshold
+    that would leave ``target`` atoms per row on orthonormal atoms), multiplied or divided
+    by `BRACKET_FACTOR` until the target is bracketed, then interpolated linearly in ``log
     alpha`` against ``log L0`` (L0 falls as alpha grows; kept within the middle 60% of the
     bracket, or the geometric midpoint when the sparse end has L0 0), each solve
     warm-started from the nearest one so far; it stops when ``|L0 / target - 1| <=
@@ -283,7 +287,7 @@ def lasso_codes_at_l0(X, atoms, target_l0, offset=None, tolerance: float = L0_TO
         return np.zeros((R.shape[0], m)), {"alpha": 0.0, "l0": 0.0, "target_l0": target,
                                            "solves": 0, "within_tolerance": False}
     tried: list[tuple[float, float, np.ndarray]] = []
-    alpha = alpha_max / 10
+    alpha = _first_alpha(R @ U.T, target, alpha_max)
     while len(tried) < max_solves:
         near = min(tried, key=lambda p: abs(math.log(p[0] / alpha)))[2] if tried else None
         W = _lasso(R, U, alpha, near)
@@ -297,16 +301,25 @@ def lasso_codes_at_l0(X, atoms, target_l0, offset=None, tolerance: float = L0_TO
         "within_tolerance": bool(abs(best[1] / target - 1) <= tol)}
 
 
+def _first_alpha(P: np.ndarray, target: float, alpha_max: float) -> float:
+    """The search's first alpha: the mean over rows of the ``(round(target) + 1)``-th
+    largest correlation ``(x - offset) . u_i`` (exact on orthonormal atoms, where the
+    lasso soft-thresholds the correlations), within ``(0, alpha_max]``."""
+    j = min(int(round(target)), P.shape[1] - 1)
+    guess = float(np.mean(-np.partition(-P, j, axis=1)[:, j]))
+    return min(max(guess, alpha_max * 1e-3), alpha_max)
+
+
 def _next_alpha(tried, target: float) -> float:
-    """The next alpha: x or / 10 until bracketed, then log-log interpolation kept inside
-    the middle of the bracket (`INTERPOLATION_CLAMP`), or the geometric midpoint when the
-    sparser end has L0 0 (its log is undefined)."""
+    """The next alpha: x or / `BRACKET_FACTOR` until bracketed, then log-log interpolation
+    kept inside the middle of the bracket (`INTERPOLATION_CLAMP`), or the geometric
+    midpoint when the sparser end has L0 0 (its log is undefined)."""
     above = [p for p in tried if p[1] > target]  # too dense: alpha too small
     below = [p for p in tried if p[1] <= target]
     if not below:
-        return max(p[0] for p in above) * 10
+        return max(p[0] for p in above) * BRACKET_FACTOR
     if not above:
-        return min(p[0] for p in below) / 10
+        return min(p[0] for p in below) / BRACKET_FACTOR
     a = max(above, key=lambda p: p[0])
     b = min(below, key=lambda p: p[0])
     if a[0] >= b[0] or b[1] <= 0 or a[1] == b[1]:
