@@ -72,6 +72,36 @@ def test_gaps_are_the_paired_differences_of_the_rows(tiny_doc):
     assert sum(counts.values()) == len(doc["summary"])
 
 
+def test_oracle_rows_and_the_dictionary_share(tiny_doc):
+    doc = tiny_doc
+    assert [(o["generator"], o["seed"]) for o in doc["oracle"]] == \
+        [("planted_sparse", s) for s in (0, 1, 2)]
+    for o in doc["oracle"]:
+        # OMP on the true features at each row's true L0: 16 random directions in d = 8 are
+        # coherent (OMP picks a wrong atom on some rows), so well above chance, not perfect.
+        assert o["f1"] > 0.6 and o["mcc"] > 0.6 and o["fvu"] < 0.2
+    for s in doc["summary"]:
+        if s["target_multiple"] != 1.0:
+            assert s["dictionary"] is None
+            continue
+        rows = sorted((r for r in doc["rows"] if (r["architecture"], r["target_multiple"])
+                       == (s["architecture"], 1.0)), key=lambda r: r["seed"])
+        lost = [o["f1"] - r["omp_f1"] for o, r in zip(doc["oracle"], rows, strict=True)]
+        enc = [r["omp_f1"] - r["encoder_f1"] for r in rows]
+        d = s["dictionary"]["f1"]
+        assert d["dictionary_gap"]["difference"]["value"] == pytest.approx(np.mean(lost))
+        assert d["dictionary_vs_encoder"]["difference"]["value"] == \
+            pytest.approx(np.mean(lost) - np.mean(enc))
+
+
+def test_oracle_row_on_exact_sparse_data_is_perfect():
+    # 4 orthogonal-ish features in d = 8 with 1 active: OMP at the true L0 is exact.
+    prof = dict(TINY, generators={"planted_sparse": {"n_features": 8, "n_atoms": 4,
+                                                     "mean_active": 1.0}})
+    o = am.oracle_row("planted_sparse", 0, prof)
+    assert o["mcc"] > 0.99 and o["fvu"] < 1e-6
+
+
 def test_document_is_reproducible_and_the_same_with_workers(tiny_doc):
     again = am.run(TINY, seeds=[1], generators=["planted_sparse"], architectures=["topk"],
                    jobs=2)
@@ -94,7 +124,10 @@ def test_findings_tables_and_figures_read_the_document(tiny_doc, tmp_path):
     terms = [t for t, _, _ in found]
     assert terms[:2] == ["topk on planted sparse features (true L0 2)",
                          "relu on planted sparse features (true L0 2)"]
-    assert terms[-2:] == ["The amortisation gap over every case", "The amortisation gap by L0"]
+    assert terms[-3:] == ["Dictionary or encoder on planted sparse features",
+                          "The amortisation gap over every case", "The amortisation gap by L0"]
+    assert "the dictionary loses more" in found[-3][1] or "within noise" in found[-3][1] \
+        or "the encoder loses more" in found[-3][1]
     first = found[0][1]
     assert "OMP F1 gap" in first and "non-negative lasso code MCC gap" in first
     assert any(w in first for w in ("the encoder loses", "within noise", "the encoder gains"))

@@ -25,6 +25,12 @@ Gated and Matryoshka) and target L0 (0.5x, 1x and 2x the true L0), at each seed:
    MCC (correlation of each latent's code with its matched feature's code, pairs by the
    dictionary, so all three coders are scored on the same pairs), FVU and L0.
 
+A reference per generator and seed (`oracle_row`): OMP on the *true* features with each
+row's true L0, scored the same way: what sparse coding recovers when the dictionary is
+right. At 1x the true L0 it splits the recovery an SAE misses into the dictionary's share
+(true dictionary's OMP minus OMP on the SAE's) and the encoder's (OMP on the SAE's minus
+the encoder), compared per seed (Barin Pacela et al.'s question).
+
 The **gap** of F1 and MCC is sparse coding minus encoder (recovery the encoder loses), of
 FVU encoder minus sparse coding (reconstruction it loses). Encoder and sparse coder share
 the seed's dictionary and rows, so each gap is a paired comparison over seeds
@@ -73,6 +79,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from benchmarks.seeding import SeedStreams, sklearn_seed
@@ -99,7 +106,8 @@ QUESTION = ("On an SAE's own dictionary and the same held-out rows, how much rec
             "the encoder lose against per-sample sparse coding at its own L0 (OMP; the "
             "non-negative lasso), per architecture and L0? O'Neill et al. (2024), with the "
             "true dictionary known: code MCC 0.69 for the SAE encoder, 0.97 for per-sample "
-            "inference.")
+            "inference. And how does that compare with what the SAE's dictionary itself "
+            "loses (sparse coding on the true dictionary)?")
 
 STUDY = "amortisation"
 GENERATORS = {"planted_sparse": make_planted_sparse,
@@ -259,6 +267,22 @@ def _timed_task(generator, name, seed, prof):
     return rows, time.process_time() - start
 
 
+def oracle_row(generator: str, seed: int, profile="quick") -> dict:
+    """The reference with the *true* dictionary: OMP on the planted features with each
+    held-out row's true L0 (no offset), scored like the SAEs' coders. What sparse coding
+    recovers when the dictionary is right, at the right sparsity."""
+    prof = _profile(profile)
+    streams = SeedStreams(generator, int(seed))
+    with threadpool_limits(limits=1):
+        test = _spec(prof, generator).dataset(streams, HELDOUT, n_samples=prof["n_heldout"])
+        truth = test.ground_truth
+        C, F = truth["codes"], truth["features"]
+        k = np.diff(sparse.csr_array(C).indptr)
+        Z = omp_codes(test.X, F, k)
+        scores = recovery(Z, test.X, F, C, F)
+    return {"generator": generator, "seed": int(seed), **scores}
+
+
 # --- summaries ------------------------------------------------------------------------------
 
 
@@ -271,9 +295,10 @@ def _keys(rows):
     return seen
 
 
-def summarise(rows: list[dict]) -> list[dict]:
+def summarise(rows: list[dict], oracle: list[dict] | None = None) -> list[dict]:
     """Per (generator, architecture, target): seed means with 95% intervals of every
-    coder's scores, and each solver's gap as a paired comparison over the shared seeds.
+    coder's scores, and each solver's gap as a paired comparison over the shared seeds;
+    at 1x the true L0, ``dictionary`` (`_dictionary_share`) against the ``oracle`` rows.
 
     ``gap[solver][metric]`` is `metrics.noise_floor.compare` of sparse coding against the
     encoder for F1 and MCC (``a`` = sparse coding) and of the encoder against sparse
@@ -301,7 +326,34 @@ def summarise(rows: list[dict]) -> list[dict]:
                 a, b = (enc, sc) if metric == "fvu" else (sc, enc)
                 gaps[metric] = compare(a, b, paired=True, confidence=CONFIDENCE)
             entry["gap"][solver] = gaps
+        entry["dictionary"] = _dictionary_share(group, oracle)
         out.append(entry)
+    return out
+
+
+def _dictionary_share(group: list[dict], oracle: list[dict] | None) -> dict | None:
+    """At 1x the true L0: the recovery the SAE's *dictionary* loses (the true dictionary's
+    OMP minus OMP on the SAE's), paired over seeds, and that loss against the encoder's
+    (OMP on the SAE's dictionary minus the encoder), per F1 and MCC. None at other targets
+    (the oracle runs at the true L0) or without oracle rows."""
+    if not oracle or group[0]["target_multiple"] != 1.0:
+        return None
+    ref = {(o["generator"], o["seed"]): o for o in oracle}
+    pairs = [(ref[(r["generator"], r["seed"])], r) for r in group
+             if (r["generator"], r["seed"]) in ref]
+    if len(pairs) != len(group):
+        return None
+    out = {}
+    for metric in ("f1", "mcc"):
+        dictionary = [o[metric] - r[f"omp_{metric}"] for o, r in pairs]
+        encoder = [r[f"omp_{metric}"] - r[f"encoder_{metric}"] for _, r in pairs]
+        out[metric] = {"oracle": mean_over_seeds([o[metric] for o, _ in pairs],
+                                                 confidence=CONFIDENCE).to_dict(),
+                       "dictionary_gap": compare([o[metric] for o, _ in pairs],
+                                                 [r[f"omp_{metric}"] for _, r in pairs],
+                                                 paired=True, confidence=CONFIDENCE),
+                       "dictionary_vs_encoder": compare(dictionary, encoder, paired=True,
+                                                        confidence=CONFIDENCE)}
     return out
 
 
@@ -340,7 +392,8 @@ def run(profile="quick", seeds=None, jobs: int = 1, generators=None,
     -------
     dict
         ``{"study", "profile", "seeds", "generators", "architectures", "true_l0",
-        "rows", "summary", "verdicts", "jobs", "wall_s", "cpu_s"}``; ``cpu_s`` sums the
+        "multiples", "rows", "oracle" (`oracle_row` per generator and seed),
+        "oracle_cpu_s", "summary", "verdicts", "jobs", "wall_s", "cpu_s"}``; ``cpu_s`` sums the
         process time of this process and of every worker.
     """
     prof = _profile(profile)
@@ -373,11 +426,14 @@ def run(profile="quick", seeds=None, jobs: int = 1, generators=None,
                                           for g, n, s in tasks]]
         results, child_cpu = [p[0] for p in pairs], sum(p[1] for p in pairs)
     rows = [r for res in results for r in res]
-    summary = summarise(rows)
+    start = time.process_time()
+    oracle = [oracle_row(g, s, prof) for g in gens for s in seed_list]
+    summary = summarise(rows, oracle)
     return {"study": STUDY, "profile": profile if isinstance(profile, str) else "custom",
             "seeds": seed_list, "generators": gens, "architectures": names,
             "true_l0": {g: true_l0(prof, g) for g in gens},
             "multiples": [float(x) for x in prof["multiples"]], "rows": rows,
+            "oracle": oracle, "oracle_cpu_s": time.process_time() - start,
             "summary": summary, "verdicts": verdict_counts(summary), "jobs": int(jobs),
             "wall_s": time.perf_counter() - wall,
             "cpu_s": time.process_time() - cpu + child_cpu}
@@ -429,9 +485,39 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
             term = f"{a} on {LABELS.get(g, g)} (true L0 {doc['true_l0'][g]:g})"
             out.append((term, "; ".join(parts) + f" (the encoder's own F1 / MCC: {levels})",
                         note))
+    for g in doc["generators"]:
+        found = _dictionary_finding(doc, g)
+        if found is not None:
+            out.append(found)
     out.append(_overall(doc))
     out.append(_by_target(doc))
     return out
+
+
+def _dictionary_finding(doc: dict, g: str) -> tuple[str, str, str] | None:
+    cases = [s for s in doc["summary"] if s["generator"] == g and s.get("dictionary")]
+    if not cases:
+        return None
+    ref = cases[0]["dictionary"]
+    share = {"above": "the dictionary loses more", "below": "the encoder loses more",
+             "within noise": "within noise"}
+    parts = [f"with the true dictionary (OMP at each row's true L0) F1 "
+             f"{_plain(ref['f1']['oracle'], 3)} and code MCC {_plain(ref['mcc']['oracle'], 3)}"]
+    for metric in ("f1", "mcc"):
+        per = []
+        for s in cases:
+            d = s["dictionary"][metric]
+            lost = _signed(d["dictionary_gap"]["difference"])
+            per.append(f"{s['architecture']}: dictionary {lost}, encoder "
+                       f"{_signed(s['gap']['omp'][metric]['difference'])}, "
+                       f"difference {_signed(d['dictionary_vs_encoder']['difference'])} "
+                       f"({share[d['dictionary_vs_encoder']['verdict']]})")
+        parts.append(f"at the true L0, {LABELS[metric]} lost by the SAE's dictionary (true "
+                     f"dictionary's OMP minus OMP on the SAE's) and by its encoder (OMP on the "
+                     f"SAE's minus the encoder): " + "; ".join(per))
+    return (f"Dictionary or encoder on {LABELS.get(g, g)}", "; ".join(parts),
+            f"paired over {len(doc['seeds'])} seeds, 95% Student-t intervals; "
+            "metrics.noise_floor.compare of the two losses per seed")
 
 
 def _overall(doc: dict) -> tuple[str, str, str]:
