@@ -8,13 +8,15 @@ solving, for every sample, the sparse-coding problem on its decoder ``A`` (m, d)
 
 O'Neill, Gumran and Klindt prove that a linear-nonlinear encoder cannot recover every sparse
 code that per-sample inference recovers, even where recovery is possible (compressed
-sensing, RIP), and measure the gap with the dictionary *known*: N = 16 sparse sources in
-M = 8 dimensions, K = 3 active, 1024 training rows, MCC of the codes (Hungarian matching of
-code correlations). Their public results file for that experiment (``known_D.py`` in
-``charlieoneill11/sparse-inference``, ``results/fixed_Z_flops_reconstruction.json``: mean
-of 5 runs after 20,000 steps) records held-out MCC 0.69 for the SAE encoder, 0.81 for a
-one-hidden-layer MLP encoder of width 32 and 0.97 for per-sample inference ("SAE + ITO",
-gradient descent on the codes of the test rows with the same L1 loss). Barin Pacela et al.
+sensing, RIP), and measure the gap with the dictionary *known*, by the MCC of the codes
+(Hungarian matching of code correlations). Their public code's known-dictionary experiment
+(``experiments/known_D.py`` in ``charlieoneill11/sparse-inference``: N = 16 sparse sources
+in M = 8 dimensions, K = 3 active, 1024 training rows) writes
+``results/fixed_Z_flops_reconstruction.json``, which records, as the mean of 5 runs after
+20,000 steps, held-out MCC 0.69 for the SAE encoder, 0.81 for a one-hidden-layer MLP
+encoder of width 32 and 0.97 for per-sample inference ("SAE + ITO": gradient descent on
+the codes of the test rows with the same L1 loss). (The paper's figures plot these runs;
+the numbers here are read from that file, not from the paper's text.) Barin Pacela et al.
 (2026) report the other side: with a *learned* dictionary, per-sample FISTA on the SAE's
 own dictionary does not close the SAE's recovery gap, because the learned atoms point the
 wrong way.
@@ -58,8 +60,8 @@ never used (code 0).
 References
 ----------
 O'Neill, Gumran, Klindt (2024; ICML 2025), "Compute optimal inference and provable
-amortisation gap in sparse autoencoders", arXiv 2411.13117: section 3 (the gap, via
-compressed sensing), section 4 (known-dictionary experiments, MCC).
+amortisation gap in sparse autoencoders", arXiv 2411.13117: the amortisation-gap theorem
+(compressed sensing) and the known-dictionary experiments (MCC of the codes).
 Barin Pacela, Joshi, Camacho, Lacoste-Julien, Klindt (2026), "Stop probing, start coding",
 arXiv 2603.28744: per-sample FISTA on an SAE's learned dictionary.
 Pati, Rezaiifar, Krishnaprasad (1993), orthogonal matching pursuit; Tibshirani (1996),
@@ -414,8 +416,8 @@ def code_mcc(codes, true_codes, atoms=None, truth=None, match: str = "atoms") ->
 
     References
     ----------
-    O'Neill, Gumran, Klindt (2024), arXiv 2411.13117, section 4 (MCC of the codes, their
-    ``metrics.py``).
+    O'Neill, Gumran, Klindt (2024), arXiv 2411.13117: the MCC of the codes (their code's
+    ``experiments/metrics.py``, ``mcc``).
     """
     check_choice(match, "match", MATCHES)
     Z = float_array(codes, "codes", ndim=2, min_rows=2, min_cols=1)
