@@ -563,11 +563,13 @@ def _by_target(doc: dict) -> tuple[str, str, str]:
 
 
 def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
-    """One table per generator: per architecture and target, the three coders' scores and
-    the OMP and lasso gaps with intervals."""
+    """One table per generator: per architecture and target, the three coders' scores, the
+    OMP and lasso gaps with intervals and, at 1x the true L0, the F1 the SAE's dictionary
+    loses against the true one (`_dictionary_share`)."""
     head = ["architecture", "target L0", "encoder L0", "F1 enc / OMP / lasso",
             "F1 gap OMP", "F1 gap lasso", "MCC enc / OMP / lasso", "MCC gap OMP",
-            "MCC gap lasso", "FVU enc / OMP / lasso", "FVU gap OMP"]
+            "MCC gap lasso", "FVU enc / OMP / lasso", "FVU gap OMP",
+            "F1 lost by the dictionary (1x)"]
     out = []
     for g in doc["generators"]:
         rows = []
@@ -582,11 +584,18 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
                          _gap_words(gap["omp"]["f1"]), _gap_words(gap["lasso"]["f1"]),
                          trio["mcc"], _gap_words(gap["omp"]["mcc"]),
                          _gap_words(gap["lasso"]["mcc"]), trio["fvu"],
-                         _gap_words(gap["omp"]["fvu"])])
+                         _gap_words(gap["omp"]["fvu"]), _dictionary_cell(s)])
         out.append((f"Amortisation gap on {LABELS.get(g, g)} (true L0 {doc['true_l0'][g]:g}): "
                     f"seed means over {len(doc['seeds'])} seeds; gaps with 95% paired "
                     "intervals", head, rows))
     return out
+
+
+def _dictionary_cell(s: dict) -> str:
+    """The F1 the SAE's dictionary loses against the true one (1x rows), else a dash."""
+    if not s.get("dictionary"):
+        return "-"
+    return _signed(s["dictionary"]["f1"]["dictionary_gap"]["difference"])
 
 
 def draw(doc: dict):
