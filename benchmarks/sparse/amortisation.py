@@ -49,11 +49,12 @@ calibration fits from ``streams.method(CALIBRATION_STREAM + j)`` (`matched_l0`'s
 streams). Sparse coding draws nothing.
 
 Quick profile cost: 54 fits (2 generators x 3 architectures x 3 targets x 3 seeds), each
-followed by OMP and a lasso search (2-4 solves) on 512 held-out rows. Measured with
-``--jobs 2`` on the shared 2-core machine under a load of 3-8: ``cpu_s`` 25 s (fits 16.5 s,
-sparse coding and scoring 8 s), which is about 20 s at idle (the same fit timed 1.25x
-slower under that load), plus about 3 s of imports per spawned worker: about 13 s of wall
-on an idle 2-core machine.
+followed by OMP and a lasso search (1-5 solves) on 512 held-out rows, and 6 true-dictionary
+references. Measured with ``--jobs 2`` on the shared 2-core machine: ``cpu_s`` (this
+process and the workers' tasks) 22.2 s at a load of 4, when a reference TopK fit ran 1.05x
+its idle time (25 s at a load of 8: fits 16.5 s, sparse coding and scoring 8 s), plus about
+3 CPU s of imports per spawned worker: about 27 CPU s, 13-14 s of wall on an idle 2-core
+machine (``python -m benchmarks.sparse.amortisation --out DIR --jobs 2``).
 
 The full profile adds JumpReLU, Gated and Matryoshka (penalised knobs calibrated per
 seed), ten seeds, d = 64 with 128 features (planted) or 32 trees (hierarchical, true L0
