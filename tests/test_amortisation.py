@@ -245,6 +245,25 @@ def test_gap_of_a_topk_encoder_on_an_orthonormal_dictionary_is_zero():
     assert out["lasso"] is None and out["solver"] == "omp"
 
 
+def test_gap_of_the_suites_topk_sae_set_to_an_orthonormal_dictionary_is_zero():
+    # The same bar with methods.sparse.topk_sae.TopKSAE itself: fitted briefly, then its
+    # encoder and decoder set to the orthonormal truth (W_enc = W_dec = Q, b_enc = 0,
+    # b_pre = b); its transform is then TopK of Q (x - b), which is the planted code.
+    from methods.sparse.topk_sae import TopKSAE
+
+    Q, C, X, b = _orthonormal_problem(seed=20)
+    sae = TopKSAE(8, k=3, n_steps=2, batch_size=16, random_state=0).fit(X)
+    sae.components_, sae.encoder_weights_ = Q.copy(), Q.copy()
+    sae.encoder_bias_, sae.decoder_bias_ = np.zeros(8), b.copy()
+    codes = sae.transform(X)
+    np.testing.assert_allclose(codes, C, atol=EXACT)
+    out = amortisation_gap(X, codes, sae.components_, sparse.csr_array(C), Q,
+                           offset=sae.decoder_bias_)
+    assert out["gap"]["f1"] == pytest.approx(0.0, abs=EXACT)
+    assert out["gap"]["mcc"] == pytest.approx(0.0, abs=EXACT)
+    assert out["gap"]["fvu"] == pytest.approx(0.0, abs=EXACT)
+
+
 @pytest.mark.parametrize("solver", ["omp", "lasso"])
 def test_gap_of_the_sparse_coders_own_codes_is_zero(solver):
     rng = np.random.default_rng(13)
