@@ -40,7 +40,7 @@ FAMILY = Family(
     metric_notes=about.METRICS,
     studies=("benchmarks.sparse.ladder", "benchmarks.sparse.matched_l0",
              "benchmarks.sparse.synthsaebench", "benchmarks.sparse.wrong_l0",
-             "benchmarks.sparse.hedging"),
+             "benchmarks.sparse.hedging", "benchmarks.sparse.amortisation"),
     time_method=family.time_sparse_method,
     accepts_interface=family.sparse_interface,
     dataset_fields=("X",),
