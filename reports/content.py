@@ -328,8 +328,9 @@ def _metric_cell(metric: dict | None) -> b.Cell:
     return b.Cell(fmt(value), sub=sub, hover=hover, sort=float(value))
 
 
-# The mark of a value within noise of the next one down (`score_table`).
-WITHIN_MARK = "≈"
+# The mark of a value within noise of the next one down (`score_table`); not "≈", which the
+# verdict matrix uses for a finding measured at another scale.
+WITHIN_MARK = "≃"
 
 
 def _neighbour(floor: dict | None, record: dict, metric: str) -> tuple[str, str]:
