@@ -869,7 +869,9 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
         caption = (f"L0 target '{label}' = {target:.2f} here (the published {label} at 16k); "
                    f"preset {doc['preset']}, width {doc['width']}, "
                    f"{doc['samples_per_sae']:,} fresh samples per SAE, "
-                   f"{len(doc['seeds'])} seeds, 95% intervals. Published: "
+                   f"{len(doc['seeds'])} seeds, 95% intervals (two rows differ only where "
+                   "the paired comparison over the shared seeds calls it: the findings "
+                   "give it, ≈ within noise). Published: "
                    f"{doc['published_source']}.")
         out.append((caption, head, rows))
     return out
