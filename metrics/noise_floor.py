@@ -258,11 +258,13 @@ def floor_of_metric(per_seed: dict, confidence: float = COMPARISON_CONFIDENCE,
     dict
         ``"n_seeds"``; ``"seed_sd"``: the median over methods of the per-seed standard
         deviation (the spread of one method across reseeds); ``"paired_sd"``: the median
-        over method pairs of the standard deviation of their per-seed differences;
+        over method pairs of the standard deviation of their per-seed differences, leaving
+        out pairs equal on every seed (the metric does not depend on the method there: a
+        fact of the data, which would pull the median to 0; 0 when every pair is such);
         ``"floor"``: `smallest_callable` of ``paired_sd`` (paired) and ``"unpaired_floor"``
         of ``seed_sd``; ``"n_pairs"``. With ``binary`` (0/1 outcomes per seed), ``"floor"``
         is `binary_smallest_callable` at ``n_seeds`` (McNemar's exact test) whatever the
-        spreads, and ``"binary": True``.
+        spreads, and ``"binary": True``. ``"n_pairs"`` counts the pairs read.
     """
     names = sorted(per_seed)
     if len(names) < 2:
@@ -276,7 +278,8 @@ def floor_of_metric(per_seed: dict, confidence: float = COMPARISON_CONFIDENCE,
         raise ValueError("per_seed needs at least two seeds to have a spread")
     seed_sd = float(np.median([v.std(ddof=1) for v in cols.values()]))
     diffs = [cols[x] - cols[y] for i, x in enumerate(names) for y in names[i + 1:]]
-    paired_sd = float(np.median([d.std(ddof=1) for d in diffs]))
+    diffs = [d for d in diffs if np.any(d != 0)]
+    paired_sd = float(np.median([d.std(ddof=1) for d in diffs])) if diffs else 0.0
     floor = (binary_smallest_callable(n_seeds, confidence) if binary
              else smallest_callable(paired_sd, n_seeds, True, confidence))
     return {"n_seeds": int(n_seeds), "seed_sd": seed_sd, "paired_sd": paired_sd,

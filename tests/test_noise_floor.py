@@ -143,3 +143,14 @@ def test_ranked_neighbours_marks_adjacent_differences():
     assert ranked[0]["next"] == "mid" and ranked[0]["comparison"]["verdict"] == WITHIN
     assert ranked[1]["next"] == "low" and ranked[1]["comparison"]["verdict"] == ABOVE
     assert "next" not in ranked[2] and ranked[0]["value"] == pytest.approx(0.5875 + 0.0025)
+
+
+def test_floor_leaves_out_pairs_equal_on_every_seed():
+    # x and y score alike on every seed (a fact of the data, not of the method): their pair
+    # would pull the median spread to 0. Pairs read: x-z and y-z, both of sd 0.1.
+    base = np.array([0.5, 0.6, 0.7])
+    per_seed = {"x": base, "y": base.copy(), "z": base + np.array([0.0, 0.1, -0.1])}
+    out = floor_of_metric(per_seed)
+    assert out["n_pairs"] == 2 and out["paired_sd"] == pytest.approx(0.1)
+    same = floor_of_metric({"x": base, "y": base})
+    assert same["n_pairs"] == 0 and same["paired_sd"] == 0.0 and same["floor"] == 0.0
