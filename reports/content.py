@@ -426,8 +426,8 @@ def noise_floor_table(floor: dict) -> list:
                    f"ranking or sentence of this report calls them. {WITHIN_MARK} in the "
                    "score table marks a value within noise of the method ranked next below "
                    "it on the same generator; the last column counts those adjacent pairs. "
-                   "Chanin (2026): metric noise across reseeds spans two orders of "
-                   "magnitude.", small=True)]
+                   "Chanin (2026, arXiv 2605.18229): metric noise across reseeds spans two "
+                   "orders of magnitude.", small=True)]
 
 
 def _metric_defs(about: dict, records: list[dict]) -> b.Definitions:
