@@ -100,6 +100,8 @@ def per_seed_headline(aggregate, headline, seeds: list[dict]) -> dict[str, list[
     What the noise floor reads (`benchmarks.results.noise_floors`): per-seed values of
     every method on the same seeds, for paired differences. A metric missing, or not
     finite, on some seed is left out. ``{metric: [value per seed, in the seeds' order]}``.
+    An aggregate that cannot pool one seed alone leaves the cell's scores as they are and
+    the cell out of the floor (its record says why, ``per_seed_error``).
     """
     singles = [aggregate([s]) for s in seeds]
     out = {}
@@ -134,9 +136,13 @@ def _run_cell(cell: Cell) -> dict:
         try:
             record["metrics"] = family.aggregate(seeds)
             record["checks"] = family.check(record["metrics"], cell.generator.provides)
-            record["per_seed"] = per_seed_headline(family.aggregate, family.headline, seeds)
         except Exception as exc:  # noqa: BLE001
             record["status"], record["error"] = "error", f"aggregation: {error_message(exc)}"
+    if record["status"] == "ok":
+        try:
+            record["per_seed"] = per_seed_headline(family.aggregate, family.headline, seeds)
+        except Exception as exc:  # noqa: BLE001 - the scores stand; the floor leaves it out
+            record["per_seed_error"] = error_message(exc)
     record["ground_truth"] = next(
         (s["ground_truth"] for s in seeds if s.get("status") == "ok" and "ground_truth" in s), {})
     record["elapsed_s"] = time.perf_counter() - start

@@ -23,7 +23,8 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
                        regression guard reads
     per_seed           {metric: [value per seed]}   each headline metric on each seed
                        alone (the family's aggregate of one seed), what the noise floor
-                       reads (`benchmarks.cells.per_seed_headline`)
+                       reads (`benchmarks.cells.per_seed_headline`); absent, with
+                       ``per_seed_error`` saying why, when one seed cannot be pooled alone
     generator_params, method_description, elapsed_s
     generator_builtin  false   (only on a user's --generator) with ``ground_truth_keys``
                        [str], the keys its ground truth provides, and

@@ -96,3 +96,33 @@ def test_a_document_without_per_seed_values_renders_without_a_floor():
     assert "noise_floor" not in doc
     md = render_markdown(doc, {})
     assert "Noise floor" not in md and "≃" not in md
+
+
+def test_a_cell_whose_seed_cannot_be_pooled_alone_keeps_its_scores(monkeypatch):
+    import dataclasses
+
+    from benchmarks import cells
+    from benchmarks.profiles import get_profile
+    from benchmarks.registry import get_family
+
+    profile = dataclasses.replace(get_profile("quick"), n_seeds=2)
+    fam = get_family("weights")
+    gen = fam.generators(profile)[0]
+    method = next(m for m in fam.methods(profile) if m.name == "random_directions")
+
+    plain = cells.run_cell(cells.Cell("weights", method, gen, profile))
+    # Each headline metric on each seed; a seed mean's mean is the record's value.
+    assert set(plain["per_seed"]) <= set(fam.headline) and "pair_cos" in plain["per_seed"]
+    assert np.mean(plain["per_seed"]["pair_cos"]) == pytest.approx(
+        plain["metrics"]["pair_cos"]["value"])
+
+    def aggregate(seeds):
+        if len(seeds) < 2:
+            raise ValueError("needs two seeds")
+        return fam.aggregate(seeds)
+
+    monkeypatch.setattr(cells, "get_family",
+                        lambda name: dataclasses.replace(fam, aggregate=aggregate))
+    record = cells.run_cell(cells.Cell("weights", method, gen, profile))
+    assert record["status"] == "ok" and record["metrics"]
+    assert "per_seed" not in record and "needs two seeds" in record["per_seed_error"]
