@@ -8,6 +8,7 @@ on.
 
 from __future__ import annotations
 
+import math
 import time
 import traceback
 from dataclasses import dataclass
@@ -92,6 +93,25 @@ def describe_cell(cell: Cell) -> dict:
     }
 
 
+def per_seed_headline(aggregate, headline, seeds: list[dict]) -> dict[str, list[float]]:
+    """Each headline metric's value on each seed: the family's own ``aggregate`` of that
+    seed alone (so a pooled rate is that seed's rate, a seed mean that seed's number).
+
+    What the noise floor reads (`benchmarks.results.noise_floors`): per-seed values of
+    every method on the same seeds, for paired differences. A metric missing, or not
+    finite, on some seed is left out. ``{metric: [value per seed, in the seeds' order]}``.
+    An aggregate that cannot pool one seed alone leaves the cell's scores as they are and
+    the cell out of the floor (its record says why, ``per_seed_error``).
+    """
+    singles = [aggregate([s]) for s in seeds]
+    out = {}
+    for m in headline:
+        values = [one.get(m, {}).get("value") for one in singles]
+        if all(v is not None and math.isfinite(v) for v in values):
+            out[m] = [float(v) for v in values]
+    return out
+
+
 def _run_cell(cell: Cell) -> dict:
     family = get_family(cell.family)
     start = time.perf_counter()
@@ -118,6 +138,11 @@ def _run_cell(cell: Cell) -> dict:
             record["checks"] = family.check(record["metrics"], cell.generator.provides)
         except Exception as exc:  # noqa: BLE001
             record["status"], record["error"] = "error", f"aggregation: {error_message(exc)}"
+    if record["status"] == "ok":
+        try:
+            record["per_seed"] = per_seed_headline(family.aggregate, family.headline, seeds)
+        except Exception as exc:  # noqa: BLE001 - the scores stand; the floor leaves it out
+            record["per_seed_error"] = error_message(exc)
     record["ground_truth"] = next(
         (s["ground_truth"] for s in seeds if s.get("status") == "ok" and "ground_truth" in s), {})
     record["elapsed_s"] = time.perf_counter() - start

@@ -21,6 +21,10 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
     seeds              [per-seed results]   raw numbers behind the metrics; each ok seed's
                        ``guarded`` holds its guarded scores {name: value}, what the
                        regression guard reads
+    per_seed           {metric: [value per seed]}   each headline metric on each seed
+                       alone (the family's aggregate of one seed), what the noise floor
+                       reads (`benchmarks.cells.per_seed_headline`); absent, with
+                       ``per_seed_error`` saying why, when one seed cannot be pooled alone
     generator_params, method_description, elapsed_s
     generator_builtin  false   (only on a user's --generator) with ``ground_truth_keys``
                        [str], the keys its ground truth provides, and
@@ -29,7 +33,24 @@ Schema (``schema_version`` "1.0"): a top-level object ``{"schema_version", "crea
 Optional top-level keys: ``"families"`` (each family in words, `Family.describe`: its
 question, one sentence per generator, what each check asks, its figures), ``"provenance"``
 (command line, git commit of the suite, seeds, workers, wall time), ``"studies"`` (each
-family study's document, `reports.studies`) and, per record,
+family study's document, `reports.studies`), ``"noise_floor"`` (per family, computed when
+the document is assembled from the records' ``per_seed``, `noise_floors`)::
+
+    {family: {"confidence": 0.95,
+              "metrics": {metric: {n_seeds, binary, seed_sd, paired_sd, floor,
+                                   floor_low, floor_high, unpaired_floor, n_generators,
+                                   n_methods, adjacent, adjacent_within}},
+              "ranked": {generator: {metric: {"order": [method, highest mean first],
+                                              "value": [mean], "verdict": [against the
+                                              next one down], "difference": [[value,
+                                              low, high]], "test": str}}}}}
+
+``floor`` is the smallest difference of two methods' means a paired comparison calls at
+95% (`metrics.noise_floor.smallest_callable` of the median spread of paired differences;
+`floor_of_metric`), the median over the generators (``floor_low``/``floor_high`` their
+range); None where nothing is callable (0/1 outcomes below 6 seeds). ``ranked`` compares
+each method with the next one down on the same generator (`ranked_neighbours`). And, per
+record,
 ``ground_truth`` (the generator's scalar ground truth, `Dataset.facts`). A document without
 them renders with the registry's words and without provenance.
 
@@ -40,10 +61,11 @@ A run with ``--method`` adds ``"speed"``: one row per user method, ``{family, me
 status, size, fit_s, apply_s, first_fit_s}``, its seconds at the family's standard size
 (`benchmarks.user_speed`; reported, never asserted).
 
-``headline``, ``variable_findings``, ``other_scale_findings`` and the seeds' ``guarded``
-were added after the first records were written: a record without the first three shows no
-headline metric in the table and no variable or other-scale finding; the guard refuses a
-record without the fourth.
+``headline``, ``variable_findings``, ``other_scale_findings``, the seeds' ``guarded`` and
+``per_seed`` were added after the first records were written: a record without the first
+three shows no headline metric in the table and no variable or other-scale finding; the
+guard refuses a record without the fourth; a record without the fifth is left out of the
+noise floor.
 """
 
 from __future__ import annotations
@@ -54,7 +76,10 @@ import os
 import platform
 from pathlib import Path
 
+import numpy as np
+
 from benchmarks.check_result import NOT_PROVIDED
+from metrics.noise_floor import COMPARISON_CONFIDENCE, floor_of_metric, ranked_neighbours
 
 SCHEMA_VERSION = "1.0"
 
@@ -116,7 +141,98 @@ def results_document(records: list[dict], profile: str, speed: list[dict] | None
         doc["provenance"] = provenance
     if studies:
         doc["studies"] = studies
+    floors = noise_floors(records)
+    if floors:
+        doc["noise_floor"] = floors
     return json.loads(json.dumps(doc, default=float))
+
+
+def _comparable(records: list[dict]) -> dict[tuple[str, str], dict[str, dict]]:
+    """``(family, generator) -> {method: per_seed}`` of the ok records that share the
+    generator's most common seed list (a reference read from a file at other seeds is left
+    out; a reference never displaces a run's own method of the same name)."""
+    groups: dict[tuple, dict] = {}
+    for r in sorted(records, key=lambda r: bool(r.get("reference"))):
+        if r.get("status") != "ok" or not r.get("per_seed"):
+            continue
+        seeds = tuple(s.get("seed") for s in r.get("seeds", []))
+        groups.setdefault((r["family"], r["generator"]), {}).setdefault(seeds, {}) \
+            .setdefault(r["method"], r["per_seed"])
+    out = {}
+    for key, by_seeds in groups.items():
+        seeds, methods = max(by_seeds.items(), key=lambda kv: (len(kv[1]), len(kv[0])))
+        if len(seeds) >= 2 and len(methods) >= 2:
+            out[key] = methods
+    return out
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if x == x and abs(x) != float("inf") else None
+
+
+def noise_floors(records: list[dict], confidence: float = COMPARISON_CONFIDENCE) -> dict:
+    """Each family's noise floor per headline metric, and each generator's ranking with
+    the paired comparison of every method against the next one down.
+
+    Read from the records' ``per_seed`` (one value per seed, computed once when the cell
+    was scored): nothing is rescored. Per generator, the methods on one seed list are
+    paired by seed (seed ``s`` gives every method the same data); the floor of a metric
+    is `metrics.noise_floor.floor_of_metric` there, summarised over the generators by its
+    median and range. A metric whose per-seed values are 0 or 1 on every cell of the family
+    is read as an outcome (a check failed on that seed or not): McNemar's exact test.
+    See the module docstring for the shape.
+    """
+    by_family: dict[str, dict] = {}
+    for (family, generator), methods in _comparable(records).items():
+        by_family.setdefault(family, {})[generator] = methods
+    out = {}
+    for family, gens in by_family.items():
+        names = []
+        for methods in gens.values():
+            for per in methods.values():
+                names += [m for m in per if m not in names]
+        binary = {m: all(v in (0.0, 1.0) for methods in gens.values()
+                         for per in methods.values() for v in per.get(m, ()))
+                  for m in names}
+        metrics, ranked = {}, {}
+        for metric in names:
+            floors = []
+            for generator, methods in gens.items():
+                cols = {name: per[metric] for name, per in methods.items() if metric in per}
+                if len(cols) < 2:
+                    continue
+                floors.append({**floor_of_metric(cols, confidence, binary[metric]),
+                               "n_methods": len(cols)})
+                steps = ranked_neighbours(cols, confidence, binary[metric])
+                ranked.setdefault(generator, {})[metric] = {
+                    "order": [x["method"] for x in steps],
+                    "value": [x["value"] for x in steps],
+                    "verdict": [x["comparison"]["verdict"] for x in steps[:-1]],
+                    "difference": [[x["comparison"]["difference"][k]
+                                    for k in ("value", "low", "high")] for x in steps[:-1]],
+                    "test": steps[0]["comparison"]["test"]}
+            if floors:
+                metrics[metric] = _summary(floors, ranked, metric, binary[metric])
+        if metrics:
+            out[family] = {"confidence": float(confidence), "metrics": metrics,
+                           "ranked": ranked}
+    return out
+
+
+def _summary(floors: list[dict], ranked: dict, metric: str, binary: bool) -> dict:
+    """One metric's floor over the generators (medians; the floor's range)."""
+    values = [f["floor"] for f in floors]
+    verdicts = [v for by_metric in ranked.values() if metric in by_metric
+                for v in by_metric[metric]["verdict"]]
+    return {"n_seeds": max(f["n_seeds"] for f in floors), "binary": binary,
+            "seed_sd": float(np.median([f["seed_sd"] for f in floors])),
+            "paired_sd": float(np.median([f["paired_sd"] for f in floors])),
+            "floor": _finite(float(np.median(values))),
+            "floor_low": _finite(min(values)), "floor_high": _finite(max(values)),
+            "unpaired_floor": _finite(float(np.median([f["unpaired_floor"] for f in floors]))),
+            "n_generators": len(floors), "n_methods": max(f["n_methods"] for f in floors),
+            "adjacent": len(verdicts),
+            "adjacent_within": sum(v == "within noise" for v in verdicts)}
 
 
 def write_document(doc: dict, path: Path) -> Path:

@@ -17,6 +17,14 @@ Two designs:
   one for unpaired readers who compare overlapping intervals at 95%).
 - **unpaired** (different data, or a published number beside ours): Welch's interval,
   ``abar - bbar +- t_nu sqrt(s_a^2 / n_a + s_b^2 / n_b)`` with Welch-Satterthwaite ``nu``.
+- **paired binary** (a per-seed outcome that is 0 or 1: a check failed on that seed or
+  not), where a t interval on three 0/1 differences means little: McNemar's exact test,
+  i.e. a sign test on the ``n_d`` discordant seeds (``a_s != b_s``), ``k`` of which favour
+  ``a``. Given ``n_d``, ``k ~ Binomial(n_d, 1/2)`` under no difference; the interval of
+  ``a - b`` is ``(n_d / n) (2 p - 1)`` over the Clopper-Pearson interval of ``p = k / n_d``
+  (conditional on ``n_d``), and it excludes 0 exactly when the two-sided exact test rejects
+  at ``1 - confidence``. At 95% a binary difference needs at least 6 seeds that all
+  disagree the same way: below 6 seeds it is never called (`binary_smallest_callable`).
 
 The **floor** of a metric at ``n`` seeds is the smallest difference a paired comparison
 can call at that seed count, read from the spread of the per-seed differences:
@@ -29,6 +37,8 @@ References
 Chanin (2026), an audit of SAE evaluation metrics across reseeds, arXiv 2605.18229.
 Student (1908); Welch (1947), "The generalization of Student's problem when several
 different population variances are involved", Biometrika 34.
+McNemar (1947), "Note on the sampling error of the difference between correlated
+proportions or percentages", Psychometrika 12; Clopper and Pearson (1934), Biometrika 26.
 """
 
 from __future__ import annotations
@@ -106,6 +116,67 @@ def welch_difference(a, b, confidence: float = COMPARISON_CONFIDENCE) -> Estimat
     return Estimate(mean, mean - half, mean + half, n, confidence)
 
 
+def is_binary(values) -> bool:
+    """Whether every value is 0 or 1 (a per-seed outcome, not a score)."""
+    arr = np.asarray(values, dtype=np.float64).ravel()
+    return arr.size > 0 and bool(np.all((arr == 0.0) | (arr == 1.0)))
+
+
+def binary_paired_difference(a, b, confidence: float = COMPARISON_CONFIDENCE) -> Estimate:
+    """Mean of ``a_s - b_s`` for 0/1 outcomes on shared seeds, with McNemar's exact interval.
+
+    Parameters
+    ----------
+    a, b : array-like of shape (n_seeds,)
+        Per-seed outcomes (0 or 1) of two methods on the same seeds.
+    confidence : float, default=0.95
+
+    Returns
+    -------
+    Estimate
+        ``value = (k - (n_d - k)) / n`` with ``n_d`` the discordant seeds and ``k`` those
+        where ``a_s = 1, b_s = 0``; ``[low, high] = (n_d / n) (2 [p_lo, p_hi] - 1)`` with
+        ``[p_lo, p_hi]`` the Clopper-Pearson interval of ``k / n_d``. No discordant seed:
+        ``[0, 0]`` (the outcomes agree on every seed; nothing to call).
+    """
+    confidence = confidence_level(confidence)
+    a, b = _values(a, "a"), _values(b, "b")
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must hold the same seeds, got {a.size} and {b.size} values")
+    for name, arr in (("a", a), ("b", b)):
+        if not is_binary(arr):
+            raise ValueError(f"{name} must hold 0/1 outcomes, got {arr.tolist()}")
+    n = a.size
+    k = int(np.sum((a == 1) & (b == 0)))
+    n_d = k + int(np.sum((a == 0) & (b == 1)))
+    value = (2 * k - n_d) / n
+    if n_d == 0:
+        return Estimate(0.0, 0.0, 0.0, n, confidence)
+    ci = stats.binomtest(k, n_d).proportion_ci(confidence, method="exact")
+    scale = n_d / n
+    return Estimate(value, scale * (2 * ci.low - 1), scale * (2 * ci.high - 1), n, confidence)
+
+
+def binary_smallest_callable(n: int, confidence: float = COMPARISON_CONFIDENCE) -> float:
+    """The smallest mean difference of 0/1 outcomes McNemar's exact test calls at ``n`` seeds.
+
+    The minimum of ``|2 k - n_d| / n`` over the outcomes (``n_d <= n`` discordant seeds,
+    ``k`` favouring one side) whose exact interval excludes 0; ``inf`` when none does (at
+    95%, fewer than 6 seeds: ``2 / 2^5 = 0.0625 > 0.05``).
+    """
+    confidence = confidence_level(confidence)
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    best = float("inf")
+    for n_d in range(1, n + 1):
+        for k in range(n_d // 2 + 1, n_d + 1):
+            if stats.binomtest(k, n_d).proportion_ci(confidence, method="exact").low > 0.5:
+                best = min(best, (2 * k - n_d) / n)
+                break
+    return best
+
+
 def verdict(difference: Estimate) -> str:
     """``"above"`` when the interval of ``a - b`` lies above 0, ``"below"`` when below,
     else ``"within noise"``."""
@@ -116,17 +187,39 @@ def verdict(difference: Estimate) -> str:
     return WITHIN
 
 
-def compare(a, b, paired: bool = True, confidence: float = COMPARISON_CONFIDENCE) -> dict:
+def compare(a, b, paired: bool = True, confidence: float = COMPARISON_CONFIDENCE,
+            binary: bool = False) -> dict:
     """One comparison as the report stores it.
+
+    Parameters
+    ----------
+    a, b : array-like of shape (n_seeds,)
+        Per-seed values (paired: on the same seeds, in the same order).
+    paired : bool, default=True
+    confidence : float, default=0.95
+    binary : bool, default=False
+        Paired 0/1 outcomes (a per-seed pass/fail), read with McNemar's exact test
+        (`binary_paired_difference`) instead of the t interval. The caller says so: a
+        score that happens to be 0 or 1 on every seed is still a score
+        (`is_binary` tells whether values could be outcomes).
 
     Returns
     -------
     dict
         ``{"difference": Estimate.to_dict(), "verdict": "above" | "below" | "within
-        noise", "paired": bool}``; ``verdict`` reads ``a`` against ``b``.
+        noise", "paired": bool, "test": "paired t" | "Welch t" | "McNemar exact"}``;
+        ``verdict`` reads ``a`` against ``b``.
     """
-    est = (paired_difference if paired else welch_difference)(a, b, confidence)
-    return {"difference": est.to_dict(), "verdict": verdict(est), "paired": bool(paired)}
+    if binary and not paired:
+        raise ValueError("binary outcomes are compared paired only (McNemar's exact test)")
+    if binary:
+        est, test = binary_paired_difference(a, b, confidence), "McNemar exact"
+    elif paired:
+        est, test = paired_difference(a, b, confidence), "paired t"
+    else:
+        est, test = welch_difference(a, b, confidence), "Welch t"
+    return {"difference": est.to_dict(), "verdict": verdict(est), "paired": bool(paired),
+            "test": test}
 
 
 def smallest_callable(sd: float, n: int, paired: bool = True,
@@ -150,7 +243,8 @@ def smallest_callable(sd: float, n: int, paired: bool = True,
     return _t(confidence, 2 * n - 2) * float(sd) * np.sqrt(2.0 / n)
 
 
-def floor_of_metric(per_seed: dict, confidence: float = COMPARISON_CONFIDENCE) -> dict:
+def floor_of_metric(per_seed: dict, confidence: float = COMPARISON_CONFIDENCE,
+                    binary: bool = False) -> dict:
     """A metric's noise floor from every method's per-seed values on one shared set of seeds.
 
     Parameters
@@ -164,9 +258,13 @@ def floor_of_metric(per_seed: dict, confidence: float = COMPARISON_CONFIDENCE) -
     dict
         ``"n_seeds"``; ``"seed_sd"``: the median over methods of the per-seed standard
         deviation (the spread of one method across reseeds); ``"paired_sd"``: the median
-        over method pairs of the standard deviation of their per-seed differences;
+        over method pairs of the standard deviation of their per-seed differences, leaving
+        out pairs equal on every seed (the metric does not depend on the method there: a
+        fact of the data, which would pull the median to 0; 0 when every pair is such);
         ``"floor"``: `smallest_callable` of ``paired_sd`` (paired) and ``"unpaired_floor"``
-        of ``seed_sd``; ``"n_pairs"``.
+        of ``seed_sd``; ``"n_pairs"``. With ``binary`` (0/1 outcomes per seed), ``"floor"``
+        is `binary_smallest_callable` at ``n_seeds`` (McNemar's exact test) whatever the
+        spreads, and ``"binary": True``. ``"n_pairs"`` counts the pairs read.
     """
     names = sorted(per_seed)
     if len(names) < 2:
@@ -180,8 +278,47 @@ def floor_of_metric(per_seed: dict, confidence: float = COMPARISON_CONFIDENCE) -
         raise ValueError("per_seed needs at least two seeds to have a spread")
     seed_sd = float(np.median([v.std(ddof=1) for v in cols.values()]))
     diffs = [cols[x] - cols[y] for i, x in enumerate(names) for y in names[i + 1:]]
-    paired_sd = float(np.median([d.std(ddof=1) for d in diffs]))
+    diffs = [d for d in diffs if np.any(d != 0)]
+    paired_sd = float(np.median([d.std(ddof=1) for d in diffs])) if diffs else 0.0
+    floor = (binary_smallest_callable(n_seeds, confidence) if binary
+             else smallest_callable(paired_sd, n_seeds, True, confidence))
     return {"n_seeds": int(n_seeds), "seed_sd": seed_sd, "paired_sd": paired_sd,
-            "floor": smallest_callable(paired_sd, n_seeds, True, confidence),
+            "floor": floor,
             "unpaired_floor": smallest_callable(seed_sd, n_seeds, False, confidence),
-            "n_pairs": len(diffs), "confidence": float(confidence)}
+            "n_pairs": len(diffs), "confidence": float(confidence), "binary": bool(binary)}
+
+
+def ranked_neighbours(per_seed: dict, confidence: float = COMPARISON_CONFIDENCE,
+                      binary: bool = False) -> list[dict]:
+    """Methods ranked by their mean, each compared with the next one down (paired).
+
+    What a table that ranks methods needs: which adjacent differences are called and which
+    are within noise. Direction-free: the rank is by value, highest first, whether higher
+    is better or not.
+
+    Parameters
+    ----------
+    per_seed : dict
+        ``{method: per-seed values}`` on one shared set of seeds (same order).
+    binary : bool, default=False
+        0/1 outcomes per seed (`compare`'s McNemar exact test).
+
+    Returns
+    -------
+    list of dict
+        Highest mean first: ``{"method", "value"}`` and, for all but the last,
+        ``"next"`` (the method ranked below) and ``"comparison"``
+        (`compare` of this method against it: its ``verdict`` is "above" or "within
+        noise"; ties in value are "within noise").
+    """
+    cols = {name: _values(v, f"per_seed[{name!r}]") for name, v in per_seed.items()}
+    order = sorted(cols, key=lambda name: (-float(cols[name].mean()), name))
+    out = []
+    for i, name in enumerate(order):
+        row = {"method": name, "value": float(cols[name].mean())}
+        if i + 1 < len(order):
+            below = order[i + 1]
+            row["next"] = below
+            row["comparison"] = compare(cols[name], cols[below], True, confidence, binary)
+        out.append(row)
+    return out

@@ -5,7 +5,8 @@
 2. what needs attention: error cells, unexpected failures and known findings that now pass,
    each with its message and the command that reruns that one cell;
 3. one section per family: its question, its generators (ground truth in one sentence) and
-   checks (what each asks, its threshold), its score table, its figures, its findings;
+   checks (what each asks, its threshold), its score table (values within noise of the
+   next one down marked), its noise floor, its figures, its findings;
 4. provenance: profile, seeds, versions, command line, the suite's commit, time per cell.
 
 Everything shown is read from the document (records, ``families``, ``provenance``,
@@ -15,12 +16,14 @@ words from the registry.
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from pathlib import Path
 
 from benchmarks.check_result import NOT_PROVIDED, describe_check
 from benchmarks.profiles import PROFILES
 from benchmarks.shell import readable_join
+from metrics.noise_floor import WITHIN
 from reports import blocks as b
 from reports.studies import study_words
 from reports.verdicts import (
@@ -325,8 +328,37 @@ def _metric_cell(metric: dict | None) -> b.Cell:
     return b.Cell(fmt(value), sub=sub, hover=hover, sort=float(value))
 
 
-def score_table(records: list[dict]) -> b.Table:
-    """Held-out scores: one row per cell, the family's headline metrics, sortable."""
+# The mark of a value within noise of the next one down (`score_table`); not "≈", which the
+# verdict matrix uses for a finding measured at another scale.
+WITHIN_MARK = "≃"
+
+
+def _neighbour(floor: dict | None, record: dict, metric: str) -> tuple[str, str]:
+    """(mark, hover sentence) of ``record``'s value of ``metric`` against the method ranked
+    next below it on its generator, read from the document's noise floor ("", "" where the
+    floor has no ranking for it)."""
+    ranked = ((floor or {}).get("ranked", {}).get(record["generator"], {}).get(metric))
+    if not ranked or record["method"] not in ranked["order"]:
+        return "", ""
+    i = ranked["order"].index(record["method"])
+    if i + 1 >= len(ranked["order"]):
+        return "", f"; the lowest of {len(ranked['order'])} on this generator"
+    below, verdict = ranked["order"][i + 1], ranked["verdict"][i]
+    d, low, high = ranked["difference"][i]
+    words = (f"{d:+.4g} [{low:.4g}, {high:.4g}] above {below}, the next one down "
+             f"({ranked['test']}, 95%)")
+    if verdict == WITHIN:
+        return WITHIN_MARK, f"; within noise of {below}: {words}"
+    return "", f"; called: {words}"
+
+
+def score_table(records: list[dict], floor: dict | None = None) -> b.Table:
+    """Held-out scores: one row per cell, the family's headline metrics, sortable.
+
+    With the family's noise floor (``doc["noise_floor"][family]``), a value within noise of
+    the method ranked next below it on the same generator carries `WITHIN_MARK`, and every
+    value's hover gives its paired difference from that method.
+    """
     headline = _unique(m for r in records for m in r.get("headline", []))
     order = {m: i for i, m in enumerate(_method_order(records))}
     gens = {g: i for i, g in enumerate(_unique(r["generator"] for r in records))}
@@ -339,8 +371,63 @@ def score_table(records: list[dict]) -> b.Table:
         if r["status"] != "ok":
             rows.append(first + [b.Cell("error", hover=r.get("error") or "")] * len(headline))
             continue
-        rows.append(first + [_metric_cell(r["metrics"].get(m)) for m in headline])
+        cells = []
+        for m in headline:
+            cell = _metric_cell(r["metrics"].get(m))
+            mark, said = _neighbour(None if is_reference(r) else floor, r, m)
+            if said:
+                cell = dataclasses.replace(cell, text=cell.text + (f" {mark}" if mark else ""),
+                                           hover=cell.hover + said)
+            cells.append(cell)
+        rows.append(first + cells)
     return b.Table(["method", "generator", *headline], rows, sortable=True)
+
+
+def _floor_text(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3g}"
+
+
+def noise_floor_table(floor: dict) -> list:
+    """The family's noise floor per headline metric, as the document stores it.
+
+    Per metric: seeds, the spread of one method across them, the spread of two methods'
+    paired differences, the smallest difference of two means a paired comparison calls at
+    95% (median over generators, and its range), the same for two independent runs, and
+    how many adjacent pairs of the score table's ranking are within noise.
+    """
+    rows = []
+    for metric, f in floor["metrics"].items():
+        n = f["n_seeds"]
+        if f["floor"] is None:
+            callable_ = (f"none at {n} seeds (0/1 per seed: McNemar's exact test needs 6 "
+                         "seeds that all disagree one way)" if f["binary"]
+                         else f"none at {n} seeds")
+        else:
+            spread = ("" if f["n_generators"] < 2 or f["floor_low"] == f["floor_high"] else
+                      f" ({_floor_text(f['floor_low'])}-{_floor_text(f['floor_high'])} over "
+                      f"{f['n_generators']} generators)")
+            callable_ = _floor_text(f["floor"]) + spread
+        rows.append([b.Cell(metric, strong=True), b.Cell(str(n)),
+                     b.Cell(_floor_text(f["seed_sd"])), b.Cell(_floor_text(f["paired_sd"])),
+                     b.Cell(callable_), b.Cell(_floor_text(f["unpaired_floor"])),
+                     b.Cell(f"{f['adjacent_within']} of {f['adjacent']}")])
+    head = ["metric", "seeds", "spread across seeds (sd of one method)",
+            "sd of paired differences", "smallest callable difference, paired",
+            "same, two independent runs", "adjacent ranks within noise"]
+    return [b.Heading(3, "Noise floor: the smallest difference between two methods the "
+                         "suite can call"),
+            b.Table(head, rows),
+            b.Text("Per headline metric, from the per-seed values in the records (seed s "
+                   "gives every method the same data, so two methods are compared by their "
+                   "per-seed differences). Spreads are medians over methods (or method "
+                   "pairs) and generators; the smallest callable difference is t(0.975, "
+                   "n-1) x sd / sqrt(n) of the paired differences (median over generators, "
+                   "range in brackets): two means closer than it are within noise, and no "
+                   f"ranking or sentence of this report calls them. {WITHIN_MARK} in the "
+                   "score table marks a value within noise of the method ranked next below "
+                   "it on the same generator; the last column counts those adjacent pairs. "
+                   "Chanin (2026, arXiv 2605.18229): metric noise across reseeds spans two "
+                   "orders of magnitude.", small=True)]
 
 
 def _metric_defs(about: dict, records: list[dict]) -> b.Definitions:
@@ -403,18 +490,25 @@ def _not_claimed_items(records: list[dict]) -> list[tuple[str, str, str]]:
 
 
 def family_section(family: str, about: dict, records: list[dict],
-                   figures: list[tuple[str, Path]]) -> list:
-    """The family's section: question, generators, checks, scores, figures, findings."""
+                   figures: list[tuple[str, Path]], floor: dict | None = None) -> list:
+    """The family's section: question, generators, checks, scores (with the noise floor
+    when the document has one: ``doc["noise_floor"][family]``), figures, findings."""
     out: list = [b.Heading(2, _title(family, about), f"family-{family}-details")]
     if about.get("question"):
         out.append(b.Text(about["question"]))
     out += [b.Heading(3, "Generators and their ground truth"), _generators(about, records),
             b.Heading(3, "Checks: what each asks, and its threshold"),
             _check_defs(about, records),
-            b.Heading(3, "Scores (held-out; click a column to sort)"), score_table(records),
+            b.Heading(3, "Scores (held-out; click a column to sort)"),
+            score_table(records, floor),
             b.Text("Second line of a cell: its interval (99.9% Wilson for rates pooled over "
-                   "seeds, 95% Student t for seed means). Hover for n.", small=True),
+                   "seeds, 95% Student t for seed means). Hover for n"
+                   + (f" and the paired difference from the method ranked next below; "
+                      f"{WITHIN_MARK}: within noise of it (the noise floor below)." if floor
+                      else "."), small=True),
             _metric_defs(about, records)]
+    if floor:
+        out += noise_floor_table(floor)
     if figures:
         out += [b.Heading(3, "Figures"), b.Figures(figures)]
     known = _finding_items(records, "expected_findings")
@@ -608,7 +702,8 @@ def build(doc: dict, figures: dict[str, list[tuple[str, Path]]]) -> list:
         out.append(b.Text("Nothing: every check passed, or failed as a known finding."))
     studies = doc.get("studies") or {}
     for f in families:
-        out += family_section(f, families[f], by_family[f], figures.get(f, []))
+        out += family_section(f, families[f], by_family[f], figures.get(f, []),
+                              (doc.get("noise_floor") or {}).get(f))
         for target, study in studies.items():
             if study.get("family") == f:
                 out += study_section(target, study, figures.get(target, []))

@@ -268,3 +268,65 @@ def test_scored_and_calibration_streams_are_distinct():
     scored = {ml.scored_stream(x) for x in ml.TARGET_MULTIPLES}
     assert scored == {500, 1000, 2000}
     assert min(scored) >= 0 and max(scored) < ml.CALIBRATION_STREAM
+
+
+# --- the paired comparison over shared seeds (metrics.noise_floor) --------------------------
+
+
+def test_ordering_paired_calls_what_overlapping_intervals_miss():
+    # Seed-to-seed spread of the data (0.70..0.90) makes the intervals overlap; b is above
+    # a by 0.02-0.04 on every seed: paired over the shared seeds, the top is separated.
+    a = {0: 0.70, 1: 0.80, 2: 0.90}
+    b = {s: v + d for (s, v), d in zip(a.items(), (0.02, 0.04, 0.03), strict=True)}
+    est = {"a": _est(0.80, 0.55, 1.05), "b": _est(0.83, 0.58, 1.08)}
+    assert ml.order_architectures(est, True)["separated"] is False
+    o = ml.order_architectures(est, True, per_seed={"a": a, "b": b})
+    assert o["paired"] and o["top"] == "b" and o["separated"] is True
+    vs = o["order"][1]["vs_top"]
+    assert vs["verdict"] == "above" and vs["n_shared"] == 3
+    assert vs["difference"]["value"] == pytest.approx(0.03)
+    assert o["order"][0]["vs_next"] == vs
+
+
+def test_ordering_paired_within_noise_is_not_separated():
+    # Disjoint-looking intervals, but the per-seed differences change sign: within noise.
+    a = {0: 0.80, 1: 0.90, 2: 0.85}
+    b = {0: 0.86, 1: 0.84, 2: 0.95}
+    est = {"a": _est(0.85, 0.84, 0.86), "b": _est(0.883, 0.87, 0.90)}
+    assert ml.order_architectures(est, True)["separated"] is True
+    o = ml.order_architectures(est, True, per_seed={"a": a, "b": b})
+    assert o["separated"] is False and o["order"][1]["vs_top"]["verdict"] == "within noise"
+    # Lower is better: a is the top, still within noise.
+    low = ml.order_architectures(est, False, per_seed={"a": a, "b": b})
+    assert low["top"] == "a" and low["separated"] is False
+
+
+def test_ordering_paired_needs_two_shared_seeds():
+    o = ml.order_architectures({"a": _est(0.9, 0.8, 1.0), "b": _est(0.5, 0.4, 0.6)}, True,
+                               per_seed={"a": {0: 0.9, 1: 0.9}, "b": {1: 0.5, 2: 0.5}})
+    assert o["separated"] is None and o["order"][1]["vs_top"] is None
+
+
+def test_claim_status_paired():
+    seeds = {"matryoshka": {0: 0.70, 1: 0.80, 2: 0.90},
+             "topk": {0: 0.72, 1: 0.83, 2: 0.93}}  # topk above on every seed
+    est = {"matryoshka": _est(0.80, 0.55, 1.05), "topk": _est(0.827, 0.57, 1.08)}
+    assert ml.claim_status(ml.order_architectures(est, True)) == "not separated from the top"
+    assert ml.claim_status(ml.order_architectures(est, True, seeds)) == "does not hold"
+    assert ml.claim_status(ml.order_architectures(est, False, seeds)) == "holds"
+
+
+def test_findings_join_neighbours_by_the_paired_verdict():
+    rows = [{"architecture": n, "seed": s, "target_multiple": 1.0, "mcc": v, "l0": 3.5}
+            for n, vals in (("a", (0.70, 0.80, 0.90)), ("b", (0.72, 0.84, 0.93)),
+                            ("c", (0.73, 0.82, 0.96))) for s, v in enumerate(vals)]
+    summary = [{"architecture": n, "target_multiple": 1.0, "target_l0": 3.5,
+                **{m: ml.seed_interval([r[m] for r in rows if r["architecture"] == n])
+                   for m in ("mcc", "l0")},
+                **{m: None for m in ml.ORDERED if m != "mcc"}} for n in "abc"]
+    doc = {"summary": summary, "ordering": ml.orderings(summary, rows), "seeds": [0, 1, 2],
+           "architectures": ["a", "b", "c"]}
+    mcc = next(s for t, s, _ in ml.findings(doc) if t.startswith("MCC"))
+    # c 0.837 vs b 0.830: differences +0.01, -0.02, +0.03 (within noise); b vs a: called.
+    assert mcc.startswith("c 0.84") and " ≈ b 0.83" in mcc and " > a 0.80" in mcc
+    assert "paired over the shared seeds: +0.007 [" in mcc and "within noise" in mcc

@@ -10,9 +10,13 @@ from metrics.noise_floor import (
     ABOVE,
     BELOW,
     WITHIN,
+    binary_paired_difference,
+    binary_smallest_callable,
     compare,
     floor_of_metric,
+    is_binary,
     paired_difference,
+    ranked_neighbours,
     smallest_callable,
     welch_difference,
 )
@@ -69,3 +73,84 @@ def test_floor_of_metric_reads_spreads():
 def test_bad_input_names_argument(bad):
     with pytest.raises(ValueError, match="a and b|a contains"):
         paired_difference(**bad)
+
+
+# --- paired binary outcomes (McNemar's exact test) ------------------------------------------
+
+
+def test_binary_difference_closed_form():
+    # 8 seeds: a fails where b passes on 6, the reverse on 0, agree on 2.
+    a = np.array([1, 1, 1, 1, 1, 1, 0, 1])
+    b = np.array([0, 0, 0, 0, 0, 0, 0, 1])
+    est = binary_paired_difference(a, b)
+    ci = stats.binomtest(6, 6).proportion_ci(0.95, method="exact")  # [0.541, 1]
+    assert est.value == pytest.approx(6 / 8)
+    assert est.low == pytest.approx(6 / 8 * (2 * ci.low - 1)) and est.high == pytest.approx(6 / 8)
+    assert compare(a, b, binary=True)["verdict"] == ABOVE
+    assert compare(b, a, binary=True)["verdict"] == BELOW
+    assert compare(a, b, binary=True)["test"] == "McNemar exact"
+
+
+def test_binary_interval_agrees_with_the_exact_test():
+    # The interval excludes 0 exactly when the two-sided exact binomial test rejects.
+    for n_d in range(1, 13):
+        for k in range(n_d + 1):
+            a = np.r_[np.ones(k), np.zeros(n_d - k)]
+            b = 1 - a
+            called = compare(a, b, binary=True)["verdict"] != WITHIN
+            assert called == (stats.binomtest(k, n_d).pvalue < 0.05), (n_d, k)
+
+
+def test_binary_at_three_seeds_calls_nothing():
+    # 1, 1, 1 against 0, 0, 0: a paired t with zero spread calls it, the exact test cannot
+    # (p = 2 / 2^3 = 0.25), and no outcome at fewer than 6 seeds is callable.
+    a, b = np.ones(3), np.zeros(3)
+    assert compare(a, b)["verdict"] == ABOVE
+    assert compare(a, b, binary=True)["verdict"] == WITHIN
+    assert binary_smallest_callable(3) == np.inf and binary_smallest_callable(5) == np.inf
+    assert binary_smallest_callable(6) == pytest.approx(1.0)
+    assert binary_smallest_callable(12) == pytest.approx(6 / 12)
+
+
+def test_binary_agreeing_outcomes_have_a_zero_difference():
+    est = binary_paired_difference([1, 0, 1], [1, 0, 1])
+    assert (est.value, est.low, est.high) == (0.0, 0.0, 0.0)
+    assert compare([1, 0, 1], [1, 0, 1], binary=True)["verdict"] == WITHIN
+
+
+def test_binary_refuses_scores_and_unpaired():
+    with pytest.raises(ValueError, match="a must hold 0/1"):
+        binary_paired_difference([0.5, 1.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match="paired only"):
+        compare([1, 0], [0, 1], paired=False, binary=True)
+    assert is_binary([0, 1.0, 1]) and not is_binary([0, 0.5])
+
+
+def test_floor_of_binary_outcomes_is_the_exact_tests():
+    per_seed = {"x": [1, 0, 1], "y": [0, 0, 1], "z": [1, 1, 1]}
+    out = floor_of_metric(per_seed, binary=True)
+    assert out["binary"] and out["floor"] == np.inf  # 3 seeds: nothing callable
+    assert floor_of_metric(per_seed)["floor"] < np.inf
+
+
+def test_ranked_neighbours_marks_adjacent_differences():
+    base = np.array([0.50, 0.60, 0.70, 0.55])
+    per_seed = {"low": base - 0.20 + np.array([0.01, -0.01, 0.0, 0.0]),  # far below mid
+                "mid": base,
+                "top": base + np.array([0.03, -0.02, 0.01, -0.01])}  # mean +0.0025: noise
+    ranked = ranked_neighbours(per_seed)
+    assert [r["method"] for r in ranked] == ["top", "mid", "low"]
+    assert ranked[0]["next"] == "mid" and ranked[0]["comparison"]["verdict"] == WITHIN
+    assert ranked[1]["next"] == "low" and ranked[1]["comparison"]["verdict"] == ABOVE
+    assert "next" not in ranked[2] and ranked[0]["value"] == pytest.approx(0.5875 + 0.0025)
+
+
+def test_floor_leaves_out_pairs_equal_on_every_seed():
+    # x and y score alike on every seed (a fact of the data, not of the method): their pair
+    # would pull the median spread to 0. Pairs read: x-z and y-z, both of sd 0.1.
+    base = np.array([0.5, 0.6, 0.7])
+    per_seed = {"x": base, "y": base.copy(), "z": base + np.array([0.0, 0.1, -0.1])}
+    out = floor_of_metric(per_seed)
+    assert out["n_pairs"] == 2 and out["paired_sd"] == pytest.approx(0.1)
+    same = floor_of_metric({"x": base, "y": base})
+    assert same["n_pairs"] == 0 and same["paired_sd"] == 0.0 and same["floor"] == 0.0

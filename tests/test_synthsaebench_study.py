@@ -205,3 +205,56 @@ def test_a_users_sae_trains_beside_the_built_in_ones(tiny_doc):
     assert any("fitted on the first 1,920 rows" in r[1] for r in rows)
     with pytest.raises(ValueError, match="cannot import"):
         study.run(TINY, seeds=[0], method=["nosuch.module:SAE"])
+
+
+# --- the paired comparison over shared seeds (metrics.noise_floor) --------------------------
+
+
+def _seeds(*values):
+    return {str(s): v for s, v in enumerate(values)}
+
+
+def test_claim_verdict_paired_calls_what_overlapping_intervals_miss():
+    # a above b by 0.01-0.02 on every seed, the seeds' spread 0.1: the intervals overlap,
+    # the paired difference does not.
+    est = {"a": _est(0.82, half=0.12), "b": _est(0.805, half=0.12)}
+    per_seed = {"a": _seeds(0.72, 0.82, 0.92), "b": _seeds(0.71, 0.80, 0.905)}
+    assert study.claim_verdict(est, "a", "first", True)["verdict"] == "holds, not separated"
+    v = study.claim_verdict(est, "a", "first", True, per_seed)
+    assert v["verdict"] == "holds" and v["paired"] and v["links"] == ["separated"]
+    assert v["versus"]["b"]["difference"]["value"] == pytest.approx(0.015)
+    assert study.claim_verdict(est, "b", "first", True, per_seed)["verdict"] == "does not hold"
+
+
+def test_claim_verdict_paired_within_noise():
+    # Disjoint intervals, per-seed differences of both signs: within noise.
+    est = {"a": _est(0.9, half=0.001), "b": _est(0.88, half=0.001)}
+    per_seed = {"a": _seeds(0.95, 0.85, 0.90), "b": _seeds(0.86, 0.91, 0.87)}
+    assert study.claim_verdict(est, "a", "first", True)["verdict"] == "holds"
+    v = study.claim_verdict(est, "a", "first", True, per_seed)
+    assert v["verdict"] == "holds, not separated" and v["links"] == ["within noise"]
+    assert study.claim_verdict(est, "b", "first", True, per_seed)["verdict"] == "not separated"
+
+
+def _entry(name, null, f1, mcc):
+    return {"architecture": name, "target": "25", "null": null, "published": not null,
+            "f1_score": study.seed_interval(f1), "mcc": study.seed_interval(mcc),
+            "per_seed": {"f1_score": _seeds(*f1), "mcc": _seeds(*mcc)}}
+
+
+def test_nulls_beaten_is_paired():
+    summary = [_entry("sae", False, (0.50, 0.60, 0.70), (0.50, 0.60, 0.70)),
+               _entry("null_a", True, (0.48, 0.57, 0.68), (0.52, 0.55, 0.72)),
+               _entry("null_b", True, (0.10, 0.10, 0.10), (0.10, 0.10, 0.10))]
+    (entry,) = study.nulls_beaten(summary)
+    # F1: +0.02, +0.03, +0.02 over the best null: called; MCC: -0.02, +0.05, -0.02: noise.
+    assert entry["f1_score"] is True and entry["mcc"] is False
+    assert entry["f1_score_vs_null"]["null"] == "null_a"
+    assert entry["mcc_vs_null"]["comparison"]["verdict"] == "within noise"
+    found = study.findings({"claims": [], "summary": summary, "targets": {"25": 5.0},
+                            "nulls_beaten": [entry], "samples_per_sae": 1000, "width": 16,
+                            "published": study.PUBLISHED, "preset": "p",
+                            "expected_l0_width": 5.0})
+    null_line = next(s for t, s, _ in found if t.startswith("beats the training null"))
+    assert null_line == ("called above the best random baseline on F1 and MCC, paired over "
+                         "the shared seeds: none; not: sae")

@@ -81,6 +81,7 @@ from metrics.dictionary_similarity import (
     matched_mcc,
     mean_l0,
 )
+from metrics.noise_floor import ABOVE, BELOW, WITHIN, compare
 from metrics.reconstruction import explained_variance, shrinkage
 from metrics.statistics import mean_over_seeds
 
@@ -442,23 +443,52 @@ def _keys(rows):
     return seen
 
 
-def order_architectures(estimates: dict, higher_is_better: bool) -> dict:
+def _paired(per_seed: dict, a: str, b: str) -> dict | None:
+    """`metrics.noise_floor.compare` of ``a`` against ``b`` over the seeds both were
+    measured on (``per_seed``: architecture -> {seed: value}), with ``n_shared``; None
+    below 2 shared seeds (one seed calls nothing)."""
+    sa, sb = per_seed.get(a) or {}, per_seed.get(b) or {}
+    shared = sorted(set(sa) & set(sb))
+    if len(shared) < 2:
+        return None
+    out = compare([sa[s] for s in shared], [sb[s] for s in shared], paired=True)
+    out["n_shared"] = len(shared)
+    return out
+
+
+def _called_better(comparison: dict | None, higher_is_better: bool) -> bool | None:
+    """Whether a paired comparison (first against second) calls the first better."""
+    if comparison is None:
+        return None
+    return comparison["verdict"] == (ABOVE if higher_is_better else BELOW)
+
+
+def order_architectures(estimates: dict, higher_is_better: bool,
+                        per_seed: dict | None = None) -> dict:
     """Rank architectures by a seed-mean metric; is the top separated from the second?
 
     ``estimates`` maps an architecture to an Estimate dict (``value``, ``low``, ``high``,
     ``n``) or None (not measured: left out of the ranking and listed in ``missing``).
     Architectures are sorted best first (by ``value``; equal values by name). ``rank`` is
-    1 + the number of architectures strictly better, so equal values share a rank. The top
-    is **separated** from the second when their intervals do not overlap (the top's lower
-    end strictly above the second's upper end when higher is better; touching intervals
-    count as overlapping), False when their values tie, and None when either has fewer
-    than 2 seeds (no interval) or there is no second.
+    1 + the number of architectures strictly better, so equal values share a rank.
+
+    With ``per_seed`` (architecture -> {seed: value}; every seed gives every architecture
+    the same data), the top is **separated** from the second when the paired comparison
+    over their shared seeds calls it better (`metrics.noise_floor.compare`: the 95%
+    interval of the mean per-seed difference excludes 0), False when it is within noise,
+    None below 2 shared seeds; each entry after the top carries ``vs_top`` (the top
+    against it) and each but the last ``vs_next`` (it against the next one down), compare
+    dicts or None. Without ``per_seed`` (estimates alone), the conservative reading of two
+    intervals: separated when they do not overlap (the top's lower end strictly above the
+    second's upper end when higher is better; touching intervals overlap), None when
+    either has fewer than 2 seeds. Equal values are never separated.
 
     Returns
     -------
     dict
         ``order``: list of ``{"architecture", "rank", "value", "low", "high", "n"}``;
-        ``top``, ``second`` (names or None); ``separated`` (bool or None); ``missing``.
+        ``top``, ``second`` (names or None); ``separated`` (bool or None); ``missing``;
+        ``paired`` (whether ``per_seed`` was read).
 
     Raises
     ------
@@ -488,26 +518,36 @@ def order_architectures(estimates: dict, higher_is_better: bool) -> dict:
                                                   for _, o in present),
               "value": e["value"], "low": e["low"], "high": e["high"], "n": int(e["n"])}
              for n, e in present]
+    if per_seed is not None:
+        for i, x in enumerate(order):
+            if i > 0:
+                x["vs_top"] = _paired(per_seed, order[0]["architecture"], x["architecture"])
+            if i + 1 < len(order):
+                x["vs_next"] = _paired(per_seed, x["architecture"],
+                                       order[i + 1]["architecture"])
     separated = None
     if len(order) >= 2:
         a, b = order[0], order[1]
         if a["value"] == b["value"]:
             separated = False
+        elif per_seed is not None:
+            separated = _called_better(b["vs_top"], bool(higher_is_better))
         elif a["n"] >= 2 and b["n"] >= 2:
             separated = bool(a["low"] > b["high"]) if higher_is_better \
                 else bool(a["high"] < b["low"])
     return {"order": order, "top": order[0]["architecture"] if order else None,
             "second": order[1]["architecture"] if len(order) > 1 else None,
-            "separated": separated, "missing": missing}
+            "separated": separated, "missing": missing, "paired": per_seed is not None}
 
 
 def claim_status(ordering: dict, claimed: str = "matryoshka") -> str:
     """Whether ``claimed`` is the best, read from an `order_architectures` result.
 
     "holds": it is the top and separated from the second; "top, not separated": top but
-    the second's interval overlaps; "not separated from the top": another is ahead but the
-    intervals overlap; "does not hold": the top's interval lies strictly beyond its own;
-    "not measured" when it is missing.
+    the second is within noise of it (or, without per-seed values, its interval
+    overlaps); "not separated from the top": another is ahead but within noise; "does not
+    hold": the top is called better than it (paired; without per-seed values, the top's
+    interval lies strictly beyond its own); "not measured" when it is missing.
     """
     order = {o["architecture"]: o for o in ordering["order"]}
     if claimed not in order:
@@ -515,20 +555,39 @@ def claim_status(ordering: dict, claimed: str = "matryoshka") -> str:
     if ordering["top"] == claimed:
         return "holds" if ordering["separated"] else "top, not separated"
     top, mine = order[ordering["top"]], order[claimed]
-    if top["n"] < 2 or mine["n"] < 2 or top["value"] == mine["value"]:
+    if top["value"] == mine["value"]:
         return "not separated from the top"
     higher = top["value"] > mine["value"]
-    beyond = top["low"] > mine["high"] if higher else top["high"] < mine["low"]
+    if ordering.get("paired"):
+        beyond = _called_better(mine.get("vs_top"), higher)
+    elif top["n"] < 2 or mine["n"] < 2:
+        beyond = False
+    else:
+        beyond = top["low"] > mine["high"] if higher else top["high"] < mine["low"]
     return "does not hold" if beyond else "not separated from the top"
 
 
-def orderings(summary: list[dict]) -> list[dict]:
-    """`order_architectures` for every target and `ORDERED` metric, with `claim_status`."""
+def per_seed_values(rows: list[dict], metric: str, multiple: float) -> dict:
+    """architecture -> {seed: value} of ``metric`` at a target multiple, finite values only
+    (what `order_architectures` pairs)."""
+    out: dict = {}
+    for r in rows:
+        v = r.get(metric)
+        if r["target_multiple"] == multiple and v is not None and np.isfinite(v):
+            out.setdefault(r["architecture"], {})[int(r["seed"])] = float(v)
+    return out
+
+
+def orderings(summary: list[dict], rows: list[dict] | None = None) -> list[dict]:
+    """`order_architectures` for every target and `ORDERED` metric, with `claim_status`;
+    paired over the shared seeds when the per-seed ``rows`` are given."""
     out = []
     for mult in sorted({s["target_multiple"] for s in summary}):
         group = [s for s in summary if s["target_multiple"] == mult]
         for metric, higher in ORDERED.items():
-            o = order_architectures({s["architecture"]: s[metric] for s in group}, higher)
+            per_seed = None if rows is None else per_seed_values(rows, metric, mult)
+            o = order_architectures({s["architecture"]: s[metric] for s in group}, higher,
+                                    per_seed)
             o.update(target_multiple=mult, target_l0=group[0]["target_l0"], metric=metric,
                      higher_is_better=higher, matryoshka=claim_status(o))
             out.append(o)
@@ -599,7 +658,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
     return {"study": STUDY, "profile": profile if isinstance(profile, str) else "custom",
             "seeds": seed_list, "architectures": names, "expected_l0": expected,
             "target_multiples": mults, "targets": targets, "tolerance": TOLERANCE,
-            "rows": rows, "summary": summary, "ordering": orderings(summary),
+            "rows": rows, "summary": summary, "ordering": orderings(summary, rows),
             "cost_estimate": FULL_COST_NOTE if profile == "full" else None,
             "jobs": int(jobs), "wall_s": time.perf_counter() - wall,
             "cpu_s": time.process_time() - cpu + child_cpu}
@@ -621,30 +680,68 @@ def format_estimate(e: dict | None, digits: int = 2) -> str:
     return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
 
 
+def _difference(c: dict | None, digits: int) -> str:
+    """``+0.012 [-0.003, 0.027]`` of a compare dict ("n/a" for None)."""
+    if c is None:
+        return "n/a"
+    d = c["difference"]
+    return f"{d['value']:+.{digits}f} [{d['low']:+.{digits}f}, {d['high']:+.{digits}f}]"
+
+
+def _link(x: dict, higher: bool) -> str:
+    """Between an architecture and the next one down: ">" ("<" when lower is better) when
+    the paired comparison calls it, "≈" when within noise, or, on a document ordered
+    without per-seed values, the rank's own sign."""
+    if "vs_next" not in x:
+        return " > " if higher else " < "
+    return (" > " if higher else " < ") if _called_better(x["vs_next"], higher) else " ≈ "
+
+
 def findings(doc: dict) -> list[tuple[str, str, str]]:
     """The measured ordering in words: ``(term, sentence with numbers, note)`` per target
-    and metric of MCC, F1, absorption and held-out FVU, then the claim's verdict."""
+    and metric of MCC, F1, absorption and held-out FVU, then the claim's verdict.
+
+    Neighbours in the ranking are joined by ">" ("<" when lower is better) only where the
+    paired comparison over the shared seeds calls the difference, by "≈" where it is within
+    noise (`metrics.noise_floor.compare`); the top against the second is given with its
+    paired difference and interval.
+    """
     summary = {(s["architecture"], s["target_multiple"]): s for s in doc["summary"]}
     out = []
     for o in doc["ordering"]:
         if o["metric"] not in ("mcc", "f1", "absorption", "full_absorption", "fvu"):
             continue
-        mult = o["target_multiple"]
+        mult, higher = o["target_multiple"], o["higher_is_better"]
         digits = 3 if o["metric"] == "fvu" else 2
-        sep = " > " if o["higher_is_better"] else " < "
-        parts = [f"{x['architecture']} {format_estimate(x, digits)} (L0 "
-                 f"{summary[(x['architecture'], mult)]['l0']['value']:.2f})"
-                 for x in o["order"]]
+        sentence = ""
+        for i, x in enumerate(o["order"]):
+            sentence += (f"{x['architecture']} {format_estimate(x, digits)} (L0 "
+                         f"{summary[(x['architecture'], mult)]['l0']['value']:.2f})")
+            if i + 1 < len(o["order"]):
+                sentence += _link(x, higher)
         term = f"{LABELS[o['metric']]} at {mult:g}x the true L0 ({o['target_l0']:.2f})"
-        sentence = sep.join(parts) + f"; top separated from second: {_yes(o['separated'])}"
+        if o.get("paired") and len(o["order"]) > 1:
+            second = o["order"][1]
+            sentence += (f"; top against second, paired over the shared seeds: "
+                         f"{_difference(second.get('vs_top'), digits + 1)}, "
+                         f"{_separated_words(o['separated'])}")
+        else:
+            sentence += f"; top separated from second: {_yes(o['separated'])}"
         if o["metric"] != "fvu":
             sentence += f"; Matryoshka first (published claim): {o['matryoshka']}"
+        rule = ("separated = the paired difference over the shared seeds has a 95% interval "
+                "excluding 0, ≈ = within noise" if o.get("paired") else
+                "separated = non-overlapping intervals")
         note = (f"seed means, 95% Student-t intervals over {len(doc['seeds'])} seeds; "
-                "separated = non-overlapping intervals; " + ("higher" if o["higher_is_better"]
-                                                             else "lower") + " is better")
+                f"{rule}; " + ("higher" if higher else "lower") + " is better")
         out.append((term, sentence, note))
     out.append(_claim_finding(doc))
     return out
+
+
+def _separated_words(flag) -> str:
+    return {True: "separated", False: WITHIN,
+            None: "not assessable (fewer than 2 shared seeds)"}[flag]
 
 
 def _yes(flag) -> str:
@@ -670,7 +767,9 @@ def _claim_finding(doc):
     return ("Matryoshka at matched L0 (Bussmann et al. 2025)",
             f"the published ordering (Matryoshka best on MCC, F1 and absorption) {verdict}; "
             f"Matryoshka's rank of {len(doc['architectures'])}: {ranks}",
-            "rank 1 = best; ties share a rank")
+            "rank 1 = best; ties share a rank; separated = "
+            + ("called by the paired comparison over the shared seeds (95%)"
+               if any(o.get("paired") for o in checks) else "non-overlapping 95% intervals"))
 
 
 def draw(doc: dict):

@@ -76,6 +76,7 @@ from floor.validation import check_int
 from generators.seeding import child_seed
 from methods.sparse.streaming import streamed_fit
 from metrics.dictionary_similarity import matched_mcc, mmcs, recovery_rate, uniqueness
+from metrics.noise_floor import ABOVE, BELOW, WITHIN, compare
 
 STUDY = "synthsaebench"
 TITLE = "SynthSAEBench: the field's benchmark at matched L0, beside its published table"
@@ -500,10 +501,15 @@ def at_target(rows: list[dict], arch: Architecture, target: float) -> dict | Non
     return None
 
 
+# The metrics the claims and the nulls are compared on, seed by seed.
+PAIRED = ("f1_score", "mcc", "explained_variance")
+
+
 def summarise(rows: list[dict], targets: dict[str, float], names: list[str],
               user: dict | None = None) -> list[dict]:
     """Per architecture and target: seed mean and 95% interval of every `SUMMARISED` metric
-    read at the target (`at_target`), and how many seeds could be read."""
+    read at the target (`at_target`), how many seeds could be read, and ``per_seed``: each
+    `PAIRED` metric's reading per seed (``{metric: {seed: value}}``, seeds as strings)."""
     out = []
     seeds = sorted({r["seed"] for r in rows})
     for name in names:
@@ -523,6 +529,10 @@ def summarise(rows: list[dict], targets: dict[str, float], names: list[str],
                      "brackets": [x["bracket"] for x in got]}
             for m in SUMMARISED:
                 entry[m] = seed_interval([x[m] for x in got])
+            # each seed's reading, for the paired comparisons (`claims`, `nulls_beaten`)
+            entry["per_seed"] = {m: {str(s): float(x[m]) for s, x in zip(seeds, read, strict=True)
+                                     if x is not None and np.isfinite(x[m])}
+                                 for m in PAIRED}
             out.append(entry)
     return out
 
@@ -543,53 +553,104 @@ CLAIMS = (
 )
 
 
-def claim_verdict(estimates: dict, claimed: str, position: str, higher: bool) -> dict:
+def _paired(per_seed: dict, a: str, b: str) -> dict | None:
+    """`metrics.noise_floor.compare` of ``a`` against ``b`` over their shared seeds
+    (``per_seed``: architecture -> {seed: value}); None below 2 shared seeds."""
+    sa, sb = per_seed.get(a) or {}, per_seed.get(b) or {}
+    shared = sorted(set(sa) & set(sb))
+    if len(shared) < 2:
+        return None
+    out = compare([sa[k] for k in shared], [sb[k] for k in shared], paired=True)
+    out["n_shared"] = len(shared)
+    return out
+
+
+def _beyond(c: dict | None, side_higher: bool) -> bool:
+    """Whether a paired comparison (first against second) calls the first beyond the
+    second on the claimed side."""
+    return c is not None and c["verdict"] == (ABOVE if side_higher else BELOW)
+
+
+def claim_verdict(estimates: dict, claimed: str, position: str, higher: bool,
+                  per_seed: dict | None = None) -> dict:
     """Whether ``claimed`` is first (or last) of the published table's architectures.
 
-    ``estimates``: architecture -> Estimate dict or None. "holds" when it is first (last)
-    and its interval is separated from every other; "holds, not separated" when first
-    (last) but some interval overlaps; "does not hold" when another architecture is
-    separated beyond it on the claimed side; "not separated" otherwise; "not measured"
-    when it or fewer than two architectures were read.
+    ``estimates``: architecture -> Estimate dict or None. With ``per_seed`` (architecture
+    -> {seed: value}, every seed the same data for all), "separated" is the paired
+    comparison over the shared seeds (`metrics.noise_floor.compare`: the 95% interval of
+    the mean per-seed difference excludes 0); without it, the conservative reading of
+    non-overlapping intervals. "holds" when it is first (last) and separated from every
+    other; "holds, not separated" when first (last) but within noise of some other;
+    "does not hold" when another architecture is separated beyond it on the claimed side;
+    "not separated" otherwise; "not measured" when it or fewer than two architectures were
+    read. ``versus``: the paired comparison of ``claimed`` against each other (None
+    without per-seed values, or below 2 shared seeds).
     """
     present = {k: v for k, v in estimates.items() if v is not None}
     if claimed not in present or len(present) < 2:
         return {"verdict": "not measured", "order": []}
     flip = higher if position == "first" else not higher
-    o = order_architectures(present, flip)
+    o = order_architectures(present, flip, per_seed)
     order = [x["architecture"] for x in o["order"]]
     mine = present[claimed]
+    others = [n for n in order if n != claimed]
+    if per_seed is not None:
+        versus = {n: _paired(per_seed, claimed, n) for n in others}
 
-    def beyond(a, b):  # a separated beyond b on the claimed side
-        return a["low"] > b["high"] if flip else a["high"] < b["low"]
+        def mine_beyond(n):  # claimed called beyond n on the claimed side
+            return _beyond(versus[n], flip)
 
-    others = [present[n] for n in order if n != claimed]
+        def theirs_beyond(n):  # n called beyond claimed
+            return _beyond(versus[n], not flip)
+    else:
+        versus = {n: None for n in others}
+
+        def beyond(ea, eb):  # non-overlapping intervals, both of 2 seeds or more
+            return ea["n"] >= 2 and eb["n"] >= 2 and (
+                ea["low"] > eb["high"] if flip else ea["high"] < eb["low"])
+
+        def mine_beyond(n):
+            return beyond(mine, present[n])
+
+        def theirs_beyond(n):
+            return beyond(present[n], mine)
+
     if order[0] == claimed:
-        sep = all(mine["n"] >= 2 and e["n"] >= 2 and beyond(mine, e) for e in others)
-        verdict = "holds" if sep else "holds, not separated"
-    elif any(e["n"] >= 2 and mine["n"] >= 2 and beyond(e, mine) for e in others):
+        verdict = "holds" if all(mine_beyond(n) for n in others) else "holds, not separated"
+    elif any(theirs_beyond(n) for n in others):
         verdict = "does not hold"
     else:
         verdict = "not separated"
-    return {"verdict": verdict, "order": order}
+    links = [None if "vs_next" not in x else
+             ("separated" if _beyond(x["vs_next"], flip) else WITHIN) for x in o["order"][:-1]]
+    return {"verdict": verdict, "order": order, "links": links, "paired": per_seed is not None,
+            "versus": versus}
 
 
 def claims(summary: list[dict]) -> list[dict]:
     """`claim_verdict` of every `CLAIMS` entry over the architectures of the published table
-    that were measured."""
+    that were measured, paired over the shared seeds."""
     out = []
     for cid, words, label, metric, higher, claimed, position in CLAIMS:
-        est = {s["architecture"]: s[metric] for s in summary
-               if s["target"] == label and s["published"]}
-        v = claim_verdict(est, claimed, position, higher)
+        group = [s for s in summary if s["target"] == label and s["published"]]
+        est = {s["architecture"]: s[metric] for s in group}
+        per_seed = {s["architecture"]: s["per_seed"][metric] for s in group
+                    if "per_seed" in s}
+        v = claim_verdict(est, claimed, position, higher, per_seed if per_seed else None)
         out.append({"claim": cid, "words": words, "target": label, "metric": metric,
                     "claimed": claimed, "position": position, **v})
     return out
 
 
 def nulls_beaten(summary: list[dict]) -> list[dict]:
-    """For each target and trained (non-null) architecture: is its F1 and MCC separated
-    above the best random training baseline's (Korznikov et al.'s null)?"""
+    """For each target and trained (non-null) architecture: is its F1 and MCC above the
+    best random training baseline's (Korznikov et al.'s null, the one of highest mean)?
+
+    Paired over the shared seeds (`metrics.noise_floor.compare`): True when the 95%
+    interval of the mean per-seed difference lies above 0; ``<metric>_vs_null`` holds the
+    comparison and the null's name. Without per-seed values (an older summary), the
+    conservative reading: its interval above the null's.
+    """
     out = []
     for label in TARGETS:
         group = [s for s in summary if s["target"] == label]
@@ -597,14 +658,22 @@ def nulls_beaten(summary: list[dict]) -> list[dict]:
         for s in (x for x in group if not x["null"]):
             entry = {"architecture": s["architecture"], "target": label}
             for metric in ("f1_score", "mcc"):
-                vals = [n[metric] for n in nulls if n[metric] is not None]
+                vals = [n for n in nulls if n[metric] is not None]
                 mine = s[metric]
                 if not vals or mine is None:
                     entry[metric] = None
                     continue
-                best = max(vals, key=lambda e: e["value"])
-                entry[metric] = bool(mine["n"] >= 2 and best["n"] >= 2
-                                     and mine["low"] > best["high"])
+                best = max(vals, key=lambda n: n[metric]["value"])
+                if "per_seed" in s and "per_seed" in best:
+                    c = _paired({"a": s["per_seed"][metric], "b": best["per_seed"][metric]},
+                                "a", "b")
+                    entry[metric] = _beyond(c, True)
+                    entry[f"{metric}_vs_null"] = {"null": best["architecture"],
+                                                  "comparison": c}
+                else:
+                    theirs = best[metric]
+                    entry[metric] = bool(mine["n"] >= 2 and theirs["n"] >= 2
+                                         and mine["low"] > theirs["high"])
             out.append(entry)
     return out
 
@@ -800,36 +869,72 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
         caption = (f"L0 target '{label}' = {target:.2f} here (the published {label} at 16k); "
                    f"preset {doc['preset']}, width {doc['width']}, "
                    f"{doc['samples_per_sae']:,} fresh samples per SAE, "
-                   f"{len(doc['seeds'])} seeds, 95% intervals. Published: "
+                   f"{len(doc['seeds'])} seeds, 95% intervals (two rows differ only where "
+                   "the paired comparison over the shared seeds calls it: the findings "
+                   "give it, ≈ within noise). Published: "
                    f"{doc['published_source']}.")
         out.append((caption, head, rows))
     return out
 
 
+def _joined(c: dict, summary: dict) -> str:
+    """The claim's architectures best first with their estimates, joined by ">" where the
+    paired comparison calls the neighbour below and by "≈" where it is within noise (", "
+    on a document without per-seed values)."""
+    out = ""
+    links = c.get("links") or [None] * (len(c["order"]) - 1)
+    for i, a in enumerate(c["order"]):
+        out += f"{a} {_est(summary[(a, c['target'])][c['metric']])}"
+        if i + 1 < len(c["order"]):
+            out += {None: ", ", "separated": " > ", WITHIN: " ≈ "}[links[i]]
+    return out
+
+
+def _versus(c: dict) -> str:
+    """``"; matryoshka_sae against each, paired: batchtopk_sae -0.004 [-0.010, +0.002],
+    ..."`` ("" without paired comparisons)."""
+    pairs = [(n, x) for n, x in (c.get("versus") or {}).items() if x is not None]
+    if not pairs:
+        return ""
+    return f"; {c['claimed']} against each, paired: " + ", ".join(
+        f"{n} {x['difference']['value']:+.3f} [{x['difference']['low']:+.3f}, "
+        f"{x['difference']['high']:+.3f}]" for n, x in pairs)
+
+
 def findings(doc: dict) -> list[tuple[str, str, str]]:
     """The published ordering's claims, each with its measured verdict and numbers, and
-    whether the SAEs beat the random training baselines."""
+    whether the SAEs beat the random training baselines.
+
+    A difference is called only by the paired comparison over the shared seeds
+    (`metrics.noise_floor.compare`); the architectures are joined by ">" where it calls the
+    next one down and by "≈" where it is within noise.
+    """
     if doc.get("skipped"):
         return [("not run", doc["skipped"], "")]
     summary = {(s["architecture"], s["target"]): s for s in doc["summary"]}
     out = []
     for c in doc["claims"]:
-        parts = ", ".join(
-            f"{a} {_est(summary[(a, c['target'])][c['metric']])}" for a in c["order"])
+        paired = c.get("paired", False)
+        rule = ("separated = the paired difference over the shared seeds has a 95% interval "
+                "excluding 0, ≈ = within noise" if paired
+                else "separated = non-overlapping 95% intervals")
         out.append((f"published: {c['words']}",
-                    f"{c['verdict']} here ({parts}, best first"
-                    f"{'' if c['position'] == 'first' else '; the claim is about the last'})",
+                    f"{c['verdict']} here ({_joined(c, summary)}, best first"
+                    f"{'' if c['position'] == 'first' else '; the claim is about the last'})"
+                    + _versus(c),
                     f"preset {doc['preset']}, target '{c['target']}' = "
-                    f"{doc['targets'][c['target']]:.2f}; separated = non-overlapping 95% "
-                    "intervals"))
+                    f"{doc['targets'][c['target']]:.2f}; {rule}"))
     out.append(_scale_finding(doc))
     for label in doc["targets"]:
         beaten = [n for n in doc["nulls_beaten"] if n["target"] == label]
         both = [n["architecture"] for n in beaten if n["f1_score"] and n["mcc"]]
         not_both = [n["architecture"] for n in beaten if not (n["f1_score"] and n["mcc"])]
+        paired = any("mcc_vs_null" in n for n in beaten)
         out.append((f"beats the training null at '{label}'",
-                    f"separated above the best random baseline on F1 and MCC: "
-                    f"{', '.join(both) or 'none'}; not: {', '.join(not_both) or 'none'}",
+                    ("called above the best random baseline on F1 and MCC, paired over the "
+                     "shared seeds: " if paired else
+                     "separated above the best random baseline on F1 and MCC: ")
+                    + f"{', '.join(both) or 'none'}; not: {', '.join(not_both) or 'none'}",
                     "Korznikov et al. 2026: random baselines reach high explained variance "
                     "while recovering few features"))
     return out
@@ -854,7 +959,7 @@ def _scale_finding(doc: dict) -> tuple[str, str, str]:
             f"more); F1 of the published architectures at '25': {here} here against "
             f"{min(pub):.2f}-{max(pub):.2f} published. Orderings the paper separates by a few "
             "hundredths of F1 or MCC need its budget: where a claim is not separated here, it "
-            "is this under-trained run's intervals that overlap; the published rows stand",
+            "is within this under-trained run's noise; the published rows stand",
             f"preset {doc['preset']} (true L0 over the width {doc['expected_l0_width']:.2f}; "
             "25.17 at 16k)")
 
