@@ -66,12 +66,17 @@ from benchmarks.spec import GeneratorSpec, MethodSpec
 from benchmarks.study_cli import study_main
 from floor.validation import check_int
 from generators.uniform_cube import make_uniform_cube
+from methods.sparse.relu_sae import ReluSAE
 from metrics.claimed_features import stable_alive_atoms
 from metrics.feature_count import (
     BAND_QUANTILE,
     claim_limit,
+    corner_alignment,
+    corner_band,
     estimate_feature_count,
     ladder_band,
+    live_atoms,
+    size_statistics,
 )
 from metrics.statistics import wilson_interval
 
@@ -109,6 +114,11 @@ WITHIN = 0.25
 MIN_SIZE = 6
 # Stream component of the bands (a name of its own in `cell_seed`'s generator axis).
 BAND_AXIS = "feature_count_band"
+# Stream component of the corner-lean bands (`corner_band`), a name of its own too.
+CORNER_AXIS = "feature_count_corner_band"
+# Generators on a unit cube (the square is the cube in d = 2), whose atoms' lean to the
+# corners (`corner_alignment`) is measured beside the counts.
+CORNER_GENERATORS = ("uniform_square", "uniform_cube", CUBE_D8)
 
 
 def ladder_sizes(n_true: int, profile: str) -> list[int]:
@@ -160,6 +170,12 @@ def _cached_band(n_alive: int, n_other: int, n_features: int, n_larger: int | No
                        random_state=band_stream(n_alive, n_other, n_features, n_larger))
 
 
+@lru_cache(maxsize=4096)
+def _cached_corner_band(n_alive: int, n_features: int, n_draws: int) -> dict:
+    stream = cell_seed(CORNER_AXIS, 0, PROBE, n_features, n_alive)
+    return corner_band(n_alive, n_features, n_draws, BAND_QUANTILE, random_state=stream)
+
+
 def run_ladder(method: MethodSpec, generator: GeneratorSpec, n_true: int, sizes: list[int],
                seed: int, n_heldout: int, n_draws: int) -> dict:
     """One ladder (method, generator, seed): per-size rows and the reported count."""
@@ -185,6 +201,8 @@ def run_ladder(method: MethodSpec, generator: GeneratorSpec, n_true: int, sizes:
     # and stable in both the same-size and the next larger dictionary), for comparison.
     old = [stable_alive_atoms(r[0], r[1], [r[2], nxt[0]])
            for r, nxt in zip(rungs[:-1], rungs[1:], strict=True)]
+    corners = [_corner_lean(r[0], r[1], n_draws) if generator.name in CORNER_GENERATORS
+               else {} for r in rungs]
     rows = []
     for i, (size, st, fit_s) in enumerate(zip(sizes, est.sizes, seconds, strict=True)):
         band = st["band"]
@@ -198,6 +216,12 @@ def run_ladder(method: MethodSpec, generator: GeneratorSpec, n_true: int, sizes:
             "band_distinct_high": band["n_distinct"]["high"],
             "band_distinct_mean": band["n_distinct"]["mean"],
             "band_stable_high": band["n_stable"]["high"],
+            "band_stable_mean": band["n_stable"]["mean"],
+            "per_atom_beyond_chance": st["per_atom_beyond_chance"],
+            "per_atom_false_positive": st["per_atom_false_positive"],
+            "corner_lean": corners[i].get("corner_lean"),
+            "band_corner_mean": corners[i].get("mean"),
+            "band_corner_high": corners[i].get("high"),
             "band_cross_size_high": None if band["cross_size_mmcs"] is None
             else band["cross_size_mmcs"]["high"],
             "old_claimed": old[i] if i < len(old) else None,
@@ -205,7 +229,20 @@ def run_ladder(method: MethodSpec, generator: GeneratorSpec, n_true: int, sizes:
         })
     return {"rows": rows, "count": est.count, "size_at_count": est.size_at_count,
             "dead_onset_size": est.dead_onset_size, "false_positive": est.false_positive,
+            "per_atom_count": est.per_atom_count,
+            "per_atom_size_at_count": est.per_atom_size_at_count,
+            "per_atom_false_positive": est.per_atom_false_positive,
             "elapsed_s": time.perf_counter() - start}
+
+
+def _corner_lean(atoms: np.ndarray, codes: np.ndarray, n_draws: int) -> dict:
+    """Mean `corner_alignment` of the live atoms and its band (`corner_band`, cached)."""
+    live = live_atoms(atoms, codes)
+    if not live.any():
+        return {"corner_lean": 0.0, "mean": None, "high": None}
+    band = _cached_corner_band(int(live.sum()), atoms.shape[1], n_draws)
+    return {"corner_lean": float(corner_alignment(atoms[live]).mean()), "mean": band["mean"],
+            "high": band["high"]}
 
 
 # The tasks of the running study, read by forked workers by index (method specs hold
@@ -270,6 +307,17 @@ def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, i
             per_size.append({"size": size, "false_positive_rate": rate,
                              "beyond_chance": [r["rows"][i]["beyond_chance"] for r in group]})
         fp = [bool(r["false_positive"]) for r in group]
+        atom_counts = np.array([r["per_atom_count"] for r in group])
+        atom_fp = [bool(r["per_atom_false_positive"]) for r in group]
+        for i, p in enumerate(per_size):
+            at = [r["rows"][i] for r in group]
+            p["per_atom_beyond_chance"] = [a["per_atom_beyond_chance"] for a in at]
+            p["per_atom_false_positive_rate"] = wilson_interval(
+                sum(bool(a["per_atom_false_positive"]) for a in at), len(at),
+                confidence=CONFIDENCE).to_dict()
+            if gen.name in CORNER_GENERATORS:
+                p["corner_lean"] = [a["corner_lean"] for a in at]
+                p["band_corner_high"] = [a["band_corner_high"] for a in at]
         estimates.append({
             "method": method.name, "generator": gen.name, "n_true": n_true,
             "claim_limit": claim_limit(n_true), "sizes": sizes,
@@ -282,6 +330,14 @@ def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, i
             "false_positive_rate": wilson_interval(sum(fp), len(fp),
                                                    confidence=CONFIDENCE).to_dict(),
             "per_size": per_size,
+            "per_atom_count": {"value": float(atom_counts.mean()),
+                               "low": float(atom_counts.min()),
+                               "high": float(atom_counts.max()), "n": int(atom_counts.size),
+                               "interval": "range over seeds"},
+            "per_atom_counts": atom_counts.tolist(),
+            "per_atom_size_at_count": [r["per_atom_size_at_count"] for r in group],
+            "per_atom_false_positive_rate": wilson_interval(sum(atom_fp), len(atom_fp),
+                                                            confidence=CONFIDENCE).to_dict(),
             "elapsed_s": float(sum(r["elapsed_s"] for r in group)),
         })
     return {"study": STUDY, "profile": profile, "seeds": [int(s) for s in seeds],
@@ -315,6 +371,49 @@ def run(profile: str = "quick", seeds=None, jobs: int = 1) -> dict:
     seeds = list(range(cfg["n_seeds"])) if seeds is None else [int(s) for s in seeds]
     return run_study(study_methods(profile), study_generators(profile), seeds,
                      SIZES[profile]["n_heldout"], cfg["n_draws"], jobs, profile)
+
+
+def per_atom_budget_sweep(budgets, seeds=(0, 1), n_atoms: int = 256, n_heldout: int = 4096,
+                          n_draws: int = 200, same_rows: bool = False) -> list[dict]:
+    """The suite's ReLU SAE on the unit cube in ``d = 8`` at several budgets: per-atom count.
+
+    Run once to find the budget at which the per-atom count rises above its band (numbers in
+    the module docstring), not part of the study. Per budget (a dict of ``n_rows`` and
+    `ReluSAE` keywords ``n_steps``, ``batch_size``, ``l1_coeff``, ``learning_rate``) and seed:
+    two SAEs of ``n_atoms`` on splits 0 and 1 (``n_rows`` rows each; method streams 0, 1),
+    their `size_statistics` on held-out split 5, the band of their live counts
+    (``n_draws`` draws, the study's streams) and the corner lean of the live atoms of the
+    first against `corner_band`. ``same_rows``: both SAEs on split 0 (seeds differ, data
+    do not), as a user who retrains on one dataset.
+    """
+    gen = GeneratorSpec(CUBE_D8, NAME, make_uniform_cube, dict(n_samples=8192, n_features=8))
+    out = []
+    for budget in budgets:
+        kw = {k: v for k, v in budget.items() if k != "n_rows"}
+        for seed in seeds:
+            streams = SeedStreams(CUBE_D8, int(seed))
+            test = gen.dataset(streams, HELDOUT, n_samples=n_heldout)
+            fits, cpu = [], time.process_time()
+            with threadpool_limits(limits=1):
+                for index, split in ((0, MAIN), (1, MAIN if same_rows else REPEAT)):
+                    X = gen.dataset(streams, split, n_samples=budget["n_rows"]).X
+                    sae = ReluSAE(n_components=n_atoms, random_state=streams.method(index),
+                                  **kw).fit(X)
+                    fits += [sae.components_, sae.transform(test.X)]
+            st = size_statistics(*fits)
+            band = _cached_band(st["n_alive"], st["n_other_alive"], 8, None, n_draws)
+            live = live_atoms(fits[0], fits[1])
+            corner = _cached_corner_band(st["n_alive"], 8, n_draws)
+            out.append({**budget, "seed": int(seed), "n_alive": st["n_alive"],
+                        "n_other_alive": st["n_other_alive"], "n_stable": st["n_stable"],
+                        "n_distinct": st["n_distinct"],
+                        "band_stable_mean": band["n_stable"]["mean"],
+                        "band_stable_high": band["n_stable"]["high"],
+                        "band_distinct_high": band["n_distinct"]["high"],
+                        "corner_lean": float(corner_alignment(fits[0][live]).mean()),
+                        "band_corner_mean": corner["mean"], "band_corner_high": corner["high"],
+                        "cpu_s": time.process_time() - cpu})
+    return out
 
 
 def _fmt(x: float) -> str:
