@@ -420,26 +420,125 @@ def _fmt(x: float) -> str:
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
 
 
+def _span(c: dict) -> str:
+    return f"{_fmt(c['value'])} [{_fmt(c['low'])}, {_fmt(c['high'])}]"
+
+
+def _rate(r: dict) -> str:
+    return f"{r['value']:.2f} [{r['low']:.2f}, {r['high']:.2f}]"
+
+
+def _fires(e: dict, key: str) -> list[tuple[int, list[float]]]:
+    """(size, per-seed values) where the count under ``key`` is beyond its band on a seed."""
+    return [(p["size"], p[key]) for p in e["per_size"] if any(v > 0 for v in p[key])]
+
+
+def _where(fires: list[tuple[int, list[float]]]) -> str:
+    """``"8, 64 (3 of 4 seeds x sizes, up to 7)"``, or "" when nothing fires."""
+    if not fires:
+        return ""
+    hits = sum(v > 0 for _, values in fires for v in values)
+    total = sum(len(values) for _, values in fires)
+    top = max(v for _, values in fires for v in values)
+    return (", ".join(str(size) for size, _ in fires)
+            + f" ({hits} of {total} seeds x sizes, up to {_fmt(top)})")
+
+
 def findings(doc: dict) -> list[tuple[str, str, str]]:
-    """(term, sentence with numbers, note) per method x generator of the study."""
+    """(term, sentence with numbers, note): per method x generator the distinct and the
+    per-atom count, each beyond its own band; per null which count fires where; per cube
+    the atoms' lean to its corners."""
     out = []
     for e in doc["estimates"]:
-        c, n = e["count"], e["n_true"]
+        c, a, n = e["count"], e["per_atom_count"], e["n_true"]
         term = f"{e['method']} on {e['generator']}"
-        what = f"reports {_fmt(c['value'])} [{_fmt(c['low'])}, {_fmt(c['high'])}] features"
+        what = f"reports {_span(c)} features"
+        atom = f"the per-atom count (no merging, against its own band) {_span(a)}"
         if n:
-            rel = abs(c["value"] - n) / n
-            sentence = f"{what} against {n} true ({rel:.0%} off)"
+            rel, rel_a = abs(c["value"] - n) / n, abs(a["value"] - n) / n
+            sentence = f"{what} against {n} true ({rel:.0%} off); {atom} ({rel_a:.0%} off)"
             note = "within 25%" if rel <= WITHIN else "misses the 25% bar"
+            note += "; per-atom " + ("within 25%" if rel_a <= WITHIN else "misses it")
         else:
-            fp = e["false_positive_rate"]
+            fp, fp_a = e["false_positive_rate"], e["per_atom_false_positive_rate"]
             bad = [p["size"] for p in e["per_size"] if p["false_positive_rate"]["value"] > 0]
+            bad_a = [p["size"] for p in e["per_size"]
+                     if p["per_atom_false_positive_rate"]["value"] > 0]
             sentence = (f"{what} on data without features (limit {_fmt(e['claim_limit'])}); "
-                        f"false-positive rate {fp['value']:.2f} [{fp['low']:.2f}, "
-                        f"{fp['high']:.2f}] over {fp['n']} seeds")
-            note = ("false claims at sizes " + ", ".join(map(str, bad))) if bad else ""
+                        f"false-positive rate {_rate(fp)} over {fp['n']} seeds; {atom}, "
+                        f"false-positive rate {_rate(fp_a)}")
+            note = "; ".join(
+                f"{label} at sizes " + ", ".join(map(str, sizes))
+                for label, sizes in (("false claims", bad), ("per-atom false claims", bad_a))
+                if sizes)
         out.append((term, sentence, note))
+    return out + _fires_findings(doc) + _corner_findings(doc)
+
+
+def _fires_findings(doc: dict) -> list[tuple[str, str, str]]:
+    """Per null generator: which count fires (beyond its band), for which method, where."""
+    out = []
+    for g in dict.fromkeys(e["generator"] for e in doc["estimates"] if not e["n_true"]):
+        parts = []
+        for key, label in (("beyond_chance", "distinct count"),
+                           ("per_atom_beyond_chance", "per-atom count")):
+            hits = [f"{e['method']} at {_where(_fires(e, key))}"
+                    for e in doc["estimates"] if e["generator"] == g and _fires(e, key)]
+            parts.append(f"{label}: " + ("; ".join(hits) if hits else "none"))
+        out.append((f"which count fires on {g}",
+                    "beyond its own random band at sizes, " + " | ".join(parts),
+                    "a count beyond its band on data without features"))
     return out
+
+
+def _corner_findings(doc: dict) -> list[tuple[str, str, str]]:
+    """Per cube generator, at its largest size: the live atoms' mean lean to the corners."""
+    out = []
+    for g in dict.fromkeys(e["generator"] for e in doc["estimates"]
+                           if "corner_lean" in e["per_size"][-1]):
+        parts, above, band = [], [], None
+        for e in (e for e in doc["estimates"] if e["generator"] == g):
+            top = e["per_size"][-1]
+            vals = [v for v in top["corner_lean"] if v is not None]
+            highs = [h for h in top["band_corner_high"] if h is not None]
+            if not vals or not highs:
+                continue
+            parts.append(f"{e['method']} {np.mean(vals):.3f} [{min(vals):.3f}, "
+                         f"{max(vals):.3f}]")
+            band = max(highs) if band is None else max(band, *highs)
+            if all(v > h for v, h in zip(vals, highs, strict=False)):
+                above.append(e["method"])
+            size = top["size"]
+        if parts:
+            out.append((f"corner lean on {g}",
+                        f"mean max |cos| of the live atoms to the corners at {size} atoms: "
+                        + ", ".join(parts) + f"; random atoms' band (0.99 quantile) up to "
+                        f"{band:.3f}", "above the band on every seed: "
+                        + (", ".join(above) if above else "none")))
+    return out
+
+
+def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The two counts side by side, per generator and method (read from the document)."""
+    rows = []
+    for e in sorted(doc["estimates"], key=lambda e: (e["generator"], e["method"])):
+        top = [r for r in doc["rows"] if r["method"] == e["method"]
+               and r["generator"] == e["generator"] and r["size"] == e["sizes"][-1]]
+        stable = " ".join(_fmt(r["n_stable"]) for r in top)
+        band = (f"{np.mean([r['band_stable_mean'] for r in top]):.1f} / "
+                f"{_fmt(max(r['band_stable_high'] for r in top))}")
+        rows.append([e["generator"], e["method"], str(e["n_true"]), _span(e["count"]),
+                     _where(_fires(e, "beyond_chance")) or "-",
+                     _span(e["per_atom_count"]),
+                     _where(_fires(e, "per_atom_beyond_chance")) or "-",
+                     f"{stable} ({band})"])
+    head = ["generator", "method", "true", "distinct beyond band", "fires at sizes",
+            "per-atom beyond band", "fires at sizes",
+            "per-atom at the largest size, per seed (band mean / 0.99 quantile)"]
+    return [("The distinct count and the per-atom count (atoms alive on held-out rows with a "
+             "|cos| > 0.9 partner in the other seed's dictionary, no merging), each minus the "
+             "0.99 quantile of the same count for random unit atoms of the same live counts and "
+             "dimension; maximum over the ladder, mean [range] over seeds.", head, rows)]
 
 
 def draw(doc: dict):
@@ -506,6 +605,55 @@ def draw(doc: dict):
         yield ("False-positive rate per dictionary size on each null (count beyond the random "
                "band > 1), per method (methods offset by 0.015 for visibility).",
                "feature_count_false_positives.png", add_key(fig, labels))
+        yield _draw_two_counts(doc, nulls, methods, labels)
+
+
+def _draw_two_counts(doc: dict, nulls: list[str], methods: list[str], labels):
+    """Per null: per-atom and distinct count minus their own band's 0.99 quantile, by size."""
+    import matplotlib.pyplot as plt
+
+    from benchmarks.figure_labels import add_key
+
+    cols = min(3, len(nulls))
+    rows = -(-len(nulls) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    for k, g in enumerate(nulls):
+        ax = axes[k // cols][k % cols]
+        low, high = -5.0, 5.0
+        for j, m in enumerate(methods):
+            mine = [r for r in doc["rows"] if r["method"] == m and r["generator"] == g]
+            sizes = sorted({r["size"] for r in mine})
+            for count, band, style in (("n_stable", "band_stable_high", "-"),
+                                       ("n_distinct", "band_distinct_high", "--")):
+                ys = [float(np.mean([r[count] - r[band] for r in mine if r["size"] == size]))
+                      for size in sizes]
+                ax.plot(sizes, ys, style, marker="o", ms=3, color=f"C{j}", alpha=0.8)
+                low, high = min(low, *ys), max(high, *ys)
+        ax.axhline(0.0, color="k", lw=0.8)
+        ax.set_xscale("log", base=2)
+        # Linear within +-4 atoms, logarithmic beyond (k-means' hundreds of duplicates).
+        ax.set_yscale("symlog", linthresh=4)
+        ax.set_ylim(1.5 * low, 1.5 * high)
+        ticks = [t for t in (-1000, -100, -10, -4, 0, 4, 10, 100, 1000)
+                 if 1.5 * low <= t <= 1.5 * high]
+        ax.set_yticks(ticks, [str(t) for t in ticks])
+        ax.minorticks_off()
+        ax.set_title(g, fontsize=9)
+        ax.set_xlabel("dictionary size")
+        ax.set_ylabel("count - band (0.99 quantile)")
+    for k in range(len(nulls), rows * cols):
+        axes[k // cols][k % cols].axis("off")
+    ax = axes[0][0]
+    for j, m in enumerate(methods):
+        ax.plot([], [], color=f"C{j}", lw=4, label=labels[m])
+    ax.plot([], [], "k-", label="per-atom")
+    ax.plot([], [], "k--", label="distinct")
+    ax.legend(fontsize=7)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.1, top=0.92, wspace=0.4, hspace=0.5)
+    return ("Per null: the per-atom count (solid: atoms with a |cos| > 0.9 partner in the "
+            "other seed's dictionary, no merging) and the distinct count (dashed) minus the "
+            "0.99 quantile of the same count for random atoms, mean over seeds; above 0 the "
+            "count fires.", "feature_count_per_atom.png", add_key(fig, labels))
 
 
 def figures(doc: dict, out) -> list[tuple[str, str]]:
