@@ -41,10 +41,11 @@ count and dimension on a stream of its own).
 
 Which count fires where (quick profile, 2 seeds, measured): on every null the two counts
 agree for the SAEs (the ReLU SAE with 8 atoms on the d = 8 cube fires both, at 7: the
-cube's coordinate axes), and the per-atom count alone fires for k-means on the cubes (176
-of 256 atoms beyond the band on the d = 8 cube, 510 of 512 in d = 32, every size and
-seed: uncentred positive data put every centre near the mean direction, one distinct
-direction). With ground truth the per-atom count counts duplicates: ReLU SAE 106.5 against
+cube's coordinate axes), and the per-atom count alone fires for k-means on the cubes, at
+every size and seed (at 256 atoms on the d = 8 cube all 256 centres are stable, 176 beyond
+a band of 80; at 512 in d = 32, 510-511 beyond it): uncentred positive data put every
+centre near the mean direction, one distinct direction (distinct count 0 in d = 8, 1-2 in
+d = 32). With ground truth the per-atom count counts duplicates: ReLU SAE 106.5 against
 64 words (distinct 72.5), 27.5 against 12 centres (distinct 12); k-means 470 and 96.
 At 256 atoms on the d = 8 cube the ReLU SAE's per-atom count is 61 and 53 against a band of
 mean 54.5 and 0.99 quantile 66-67: the excess reported in issue 23 (78-82, an independent
