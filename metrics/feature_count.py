@@ -67,6 +67,10 @@ count does not: duplicates of one direction (an overcomplete dictionary of plant
 or k-means centres in the narrow cone of uncentred positive data) each count, and atoms
 that lean to a preferred set of directions (the unit cube's corners) meet a partner more
 often than uniform random atoms do, while their distinct directions stay within chance.
+Measured for issue 23 with an independent ReLU-L1 SAE on the unit cube in ``d = 8`` at 256
+atoms (two seeds): per-atom count 78-82 against 54.5 +- 6.4 for random atoms (200 draws,
+maximum 71), atoms leaning to the corners (0.88 against 0.83); the suite's own SAEs in
+`benchmarks.sparse.ladder`.
 
 Corner lean (for data on the unit cube): ``max over s in {-1, +1}^d of |cos(a, s)|`` equals
 ``||a||_1 / (sqrt(d) ||a||_2)`` (the best sign vector is ``sign(a)``), so the mean over ``m``
