@@ -10,6 +10,7 @@ from benchmarks.sparse.ladder import (
     _cached_band,
     _cached_corner_band,
     band_stream,
+    draw,
     findings,
     run_study,
     tables,
@@ -200,3 +201,24 @@ def test_tiny_study_reports_both_counts_and_the_corner_lean():
     assert len(rows) == 1 and len(rows[0]) == len(head)
     words = dict((t, s) for t, s, _ in findings(doc))
     assert "per-atom count" in words["duplicated on planted_sparse"]
+
+
+def test_two_count_figure_fits_long_method_names():
+    # The report's check of every study figure (tests/test_figures_long_names.py), on a
+    # document that carries the per-atom fields (that file's hand-built document does not).
+    from tests.test_figures_long_names import _assert_figures_fit, _user_names
+
+    methods = ["kmeans", "relu_sae"] + list(_user_names("sparse"))
+    gens = (("planted_sparse", 64), ("uniform_cube_d8", 0), ("isotropic_gaussian", 0))
+    sizes = (8, 16, 32)
+    doc = {"study": "feature_count", "seeds": [0, 1], "estimates": [
+        {"method": m, "generator": g, "n_true": n,
+         "count": {"value": float(n), "low": n - 1.0, "high": n + 1.0},
+         "per_size": [{"size": s, "false_positive_rate": {"value": 0.0},
+                       "per_atom_minus_band": [3.0 * j - k, 2.0 * j],
+                       "distinct_minus_band": [-1.0 - k, -2.0]}
+                      for k, s in enumerate(sizes)]}
+        for j, m in enumerate(methods) for g, n in gens]}
+    drawn = list(draw(doc))
+    assert [name for _, name, _ in drawn][-1] == "feature_count_per_atom.png"
+    _assert_figures_fit(drawn[-1:], methods, "feature_count_per_atom.png")

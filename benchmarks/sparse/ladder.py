@@ -373,6 +373,9 @@ def run_study(methods: list[MethodSpec], generators: list[tuple[GeneratorSpec, i
         for i, p in enumerate(per_size):
             at = [r["rows"][i] for r in group]
             p["per_atom_beyond_chance"] = [a["per_atom_beyond_chance"] for a in at]
+            # Unclipped, for the figure: how far each count sits above or below its band.
+            p["per_atom_minus_band"] = [a["n_stable"] - a["band_stable_high"] for a in at]
+            p["distinct_minus_band"] = [a["n_distinct"] - a["band_distinct_high"] for a in at]
             p["per_atom_false_positive_rate"] = wilson_interval(
                 sum(bool(a["per_atom_false_positive"]) for a in at), len(at),
                 confidence=CONFIDENCE).to_dict()
@@ -666,7 +669,9 @@ def draw(doc: dict):
         yield ("False-positive rate per dictionary size on each null (count beyond the random "
                "band > 1), per method (methods offset by 0.015 for visibility).",
                "feature_count_false_positives.png", add_key(fig, labels))
-        yield _draw_two_counts(doc, nulls, methods, labels)
+        # A document written before the per-atom count has no such figure.
+        if all("per_atom_minus_band" in p for e in doc["estimates"] for p in e["per_size"]):
+            yield _draw_two_counts(doc, nulls, methods, labels)
 
 
 def _draw_two_counts(doc: dict, nulls: list[str], methods: list[str], labels):
@@ -682,14 +687,12 @@ def _draw_two_counts(doc: dict, nulls: list[str], methods: list[str], labels):
         ax = axes[k // cols][k % cols]
         low, high = -5.0, 5.0
         for j, m in enumerate(methods):
-            mine = [r for r in doc["rows"] if r["method"] == m and r["generator"] == g]
-            sizes = sorted({r["size"] for r in mine})
-            for count, band, style in (("n_stable", "band_stable_high", "-"),
-                                       ("n_distinct", "band_distinct_high", "--")):
-                ys = [float(np.mean([r[count] - r[band] for r in mine if r["size"] == size]))
-                      for size in sizes]
-                ax.plot(sizes, ys, style, marker="o", ms=3, color=f"C{j}", alpha=0.8)
-                low, high = min(low, *ys), max(high, *ys)
+            for e in (e for e in doc["estimates"] if e["method"] == m and e["generator"] == g):
+                sizes = [p["size"] for p in e["per_size"]]
+                for key, style in (("per_atom_minus_band", "-"), ("distinct_minus_band", "--")):
+                    ys = [float(np.mean(p[key])) for p in e["per_size"]]
+                    ax.plot(sizes, ys, style, marker="o", ms=3, color=f"C{j}", alpha=0.8)
+                    low, high = min(low, *ys), max(high, *ys)
         ax.axhline(0.0, color="k", lw=0.8)
         ax.set_xscale("log", base=2)
         # Linear within +-4 atoms, logarithmic beyond (k-means' hundreds of duplicates).
