@@ -50,7 +50,9 @@ d = 32). With ground truth the per-atom count counts duplicates: ReLU SAE 106.5 
 At 256 atoms on the d = 8 cube the ReLU SAE's per-atom count is 61 and 53 against a band of
 mean 54.5 and 0.99 quantile 66-67: the excess reported in issue 23 (78-82, an independent
 ReLU-L1 SAE) does not appear at the quick budget, while its atoms do lean to the corners
-(0.843 [0.839, 0.848] against a random band up to 0.834, random mean 0.823).
+(0.843 [0.839, 0.848] against a random band up to 0.834, random mean 0.823; k-means 0.898,
+TopK 0.823 within the band). On the d = 32 cube TopK (0.838) and k-means (0.942) lean
+beyond their band (up to 0.808), the ReLU SAE (0.803) does not.
 
 The budget experiment (`per_atom_budget_sweep`, run once, about 3 CPU minutes): the
 suite's `ReluSAE` with 256 atoms on the d = 8 cube, per-atom count per seed against its
@@ -87,9 +89,10 @@ from 12 to 16 on one seed); halving TopK's left every count beyond chance unchan
 7 generators x 2 seeds, but saves only about a tenth of the study. Dictionary learning
 (8-14 s per fit at 64-512 atoms) runs in the full profile only. The per-atom count and the
 corner lean add 0.5 s of CPU (50 corner bands of 100 draws; the per-atom band is the
-distinct band's own draws) and 0.5 s for their figure. Measured with them: 190 s of CPU
-for the whole study, workers included, with ``--jobs 2`` (``python -m
-benchmarks.sparse.ladder --out DIR --jobs 2``; 95 s of wall on an idle 2-core machine).
+distinct band's own draws) and 0.5 s for their figure. Measured with them: 165 s and
+190 s of CPU in two runs of the whole study, workers included, with ``--jobs 2``
+(``python -m benchmarks.sparse.ladder --out DIR --jobs 2``; 83-95 s of wall on an idle
+2-core machine).
 
 The full profile adds 5 seeds, 200 band draws, ladders to 32 times the true count (1024
 atoms on the d = 8 cube), dictionary learning and the family's full budgets (the ReLU SAE
