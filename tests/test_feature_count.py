@@ -235,7 +235,7 @@ def test_tiny_study_has_the_stated_shape_and_no_random_false_positive(tmp_path):
     terms = [t for t, _, _ in findings(doc)]
     assert "exact on planted_sparse" in terms
     made = figures(doc_null, tmp_path)
-    assert len(made) == 2 and all((tmp_path / p).exists() for _, p in made)
+    assert len(made) == 3 and all((tmp_path / p).exists() for _, p in made)
 
 
 def test_band_grows_with_partners_and_shrinks_with_dimension():
