@@ -110,6 +110,7 @@ TINY = {"d": 8, "m": 12, "n_atoms": 12, "n_train": 512, "n_heldout": 256, "seeds
         "generators": ("planted_sparse", "isotropic_gaussian", "uniform_cube"),
         "methods": tuple(rs.METHODS), "shared_start": ("topk",),
         "shared_start_generators": ("planted_sparse", "isotropic_gaussian"),
+        "control_generators": rs.NULL_GENERATORS, "control_methods": ("topk", "relu"),
         "budget": {name: dict(_BUDGET) for name in rs.METHODS}}
 
 
@@ -123,13 +124,14 @@ def _numbers(d):
 
 
 def _without_times(rows):
-    return [{k: v for k, v in r.items() if k != "fit_cpu_s"} for r in rows]
+    return [{k: v for k, v in r.items() if k != "pair_cpu_s"} for r in rows]
 
 
 def test_document_has_every_pair_and_start_and_is_json(doc):
     assert len(doc["pairs"]) == 3 * 3 * len(rs.METHODS)
     assert len(doc["starts"]) == 2 * 3 * len(rs.STARTS)
     assert len(doc["summary"]) == 3 * len(rs.METHODS)
+    assert len(doc["controls"]) == 2 * 3 * 2 and len(doc["control_summary"]) == 2 * 2
     assert [v["generator"] for v in doc["null_verdicts"]] == list(rs.NULL_GENERATORS)
     json.dumps(doc)
     for r in doc["pairs"]:
@@ -140,7 +142,7 @@ def test_document_has_every_pair_and_start_and_is_json(doc):
 def test_study_is_reproducible_and_independent_of_jobs(doc):
     again = rs.run(TINY)
     assert _without_times(again["pairs"]) == _without_times(doc["pairs"])
-    assert again["starts"] == doc["starts"]
+    assert again["starts"] == doc["starts"] and again["controls"] == doc["controls"]
     one_seed = dict(TINY, seeds=(1,), generators=("isotropic_gaussian",))
     serial, parallel = rs.run(one_seed, jobs=1), rs.run(one_seed, jobs=2)
     assert _without_times(serial["pairs"]) == _without_times(parallel["pairs"])
@@ -161,7 +163,7 @@ def test_runs_that_do_not_move_agree_exactly_when_their_start_is_shared():
     # A learning rate below float32's resolution: every run stays at its start, so a shared
     # start gives PW-MCC 1 and independent k-means starts give the MCC of the two starts.
     frozen_lr = dict(TINY, seeds=(0, 1, 2), generators=("isotropic_gaussian",),
-                     methods=("topk",),
+                     methods=("topk",), control_generators=(),
                      budget={"topk": dict(_BUDGET, learning_rate=1e-12)})
     out = rs.run(frozen_lr)
     for r in out["starts"]:
@@ -209,8 +211,8 @@ def _entry(verdict, n_beyond, n=3):
 
 @pytest.mark.parametrize("verdict, n_beyond, reading", [
     ("above", 2, "beyond chance"), ("above", 3, "beyond chance"),
-    ("above", 1, "above chance's mean, inside its band"), ("within noise", 3, "at chance"),
-    ("below", 0, "below chance"),
+    ("above", 1, "above chance's mean, inside its band"), ("within noise", 1, "at chance"),
+    ("within noise", 2, "beyond chance"), ("below", 0, "below chance"),
 ])
 def test_chance_reading(verdict, n_beyond, reading):
     assert rs.chance_reading(_entry(verdict, n_beyond), "random") == reading
@@ -226,6 +228,27 @@ def test_null_verdict_names_the_methods_beyond_chance_and_why():
     term, sentence, note = rs._null_finding(v)
     assert "ReLU-L1 is beyond chance" in sentence and "geometry" in sentence
     assert "at chance: TopK" in sentence and "with its reason" in note
+
+
+def _oriented(generator, control_beyond):
+    entry = dict(_entry("within noise", 1), generator=generator, method="batchtopk",
+                 vs_orthogonal={"verdict": "above"}, n_beyond_orthogonal=3)
+    control = dict(_entry("within noise", 0), generator=generator, method="batchtopk",
+                   mcc={"value": 0.4, "low": 0.39, "high": 0.41},
+                   vs_orthogonal={"verdict": "above" if control_beyond else "within noise"},
+                   n_beyond_orthogonal=3 if control_beyond else 0)
+    return rs.null_verdicts([entry], [control])[0]
+
+
+def test_null_verdict_reads_the_another_sample_control():
+    shared = rs._null_finding(_oriented("isotropic_gaussian", control_beyond=False))[1]
+    assert "one training sample both runs shared" in shared
+    law = rs._null_finding(_oriented("uniform_cube", control_beyond=True))[1]
+    assert "generator's law" in law and "0.400 [0.390, 0.410]" in law
+    (bare,) = rs.null_verdicts([dict(_entry("within noise", 0), generator="uniform_cube",
+                                     method="topk", vs_orthogonal={"verdict": "above"},
+                                     n_beyond_orthogonal=2)])
+    assert "no control run" in rs._null_finding(bare)[1]
 
 
 def test_findings_and_figure_read_the_document(doc, tmp_path):
@@ -245,6 +268,7 @@ def test_findings_and_figure_read_the_document(doc, tmp_path):
     ({"methods": ()}, "methods"),
     ({"methods": ("topk", "sparsenet")}, "methods"),
     ({"shared_start": ("nope",)}, "shared_start"),
+    ({"control_methods": ("nope",)}, "control_methods"),
 ])
 def test_bad_profiles_are_named(change, match):
     with pytest.raises(ValueError, match=match):

@@ -105,8 +105,9 @@ QUESTION = ("Two runs of an SAE with different seeds on the same data: how far a
 
 STUDY = "reproducibility"
 NULL_GENERATORS = ("isotropic_gaussian", "uniform_cube")
-# Splits of one seed's dataset: both runs train on TRAIN; liveness is read on HELDOUT.
-TRAIN, HELDOUT = 0, 5
+# Splits of one seed's dataset: both runs train on TRAIN; liveness is read on HELDOUT; the
+# control's second run trains on OTHER_SAMPLE.
+TRAIN, OTHER_SAMPLE, HELDOUT = 0, 1, 5
 # Method streams: run r of every method and start is streams.method(r); the starts' own.
 KMEANS_STREAM, RANDOM_START_STREAM = 10, 20
 # First index of the random-atom bands' probe streams (followed by the two live counts).
@@ -149,6 +150,8 @@ PROFILES = {
               "generators": ("planted_sparse", "isotropic_gaussian", "uniform_cube"),
               "methods": tuple(METHODS), "shared_start": ("topk",),
               "shared_start_generators": ("planted_sparse", "isotropic_gaussian"),
+              "control_generators": NULL_GENERATORS,
+              "control_methods": ("topk", "batchtopk", "relu"),
               "budget": _budgets(SIZES["quick"])},
     "full": {"d": 256, "m": 512, "n_atoms": 512, "n_train": 200_000, "n_heldout": 20_000,
              "seeds": tuple(range(10)), "n_draws": 1000, "kmeans_iter": 100,
@@ -156,6 +159,8 @@ PROFILES = {
              "methods": tuple(METHODS), "shared_start": ("topk", "relu"),
              "shared_start_generators": ("planted_sparse", "isotropic_gaussian",
                                          "uniform_cube"),
+             "control_generators": NULL_GENERATORS,
+             "control_methods": ("topk", "batchtopk", "relu"),
              "budget": _budgets(SIZES["full"])},
 }
 
@@ -264,13 +269,20 @@ def _generator_seed(generator: str, seed: int, prof: dict) -> dict:
         a, b = (_fit(method, prof, streams.method(r), X) for r in (0, 1))
         runs[method] = (a, b)
         pairs.append({**base, "method": method, **bands.read(a, b, test_X),
-                      "fit_cpu_s": time.process_time() - start})
+                      "pair_cpu_s": time.process_time() - start})
     starts = []
     shared = prof["shared_start"] if generator in prof["shared_start_generators"] else ()
     for method in shared:
         starts.extend(_start_rows(method, prof, streams, X, test_X, bands, base,
                                   runs.get(method)))
-    return {"pairs": pairs, "starts": starts}
+    controls = []
+    if generator in prof["control_generators"]:
+        X_other = spec.dataset(streams, OTHER_SAMPLE).X
+        for method in prof["control_methods"]:
+            a = runs[method][0] if method in runs else _fit(method, prof, streams.method(0), X)
+            b = _fit(method, prof, streams.method(1), X_other)
+            controls.append({**base, "method": method, **bands.read(a, b, test_X)})
+    return {"pairs": pairs, "starts": starts, "controls": controls}
 
 
 def _start_rows(method, prof, streams, X, test_X, bands, base, random_pair) -> list[dict]:
@@ -366,38 +378,52 @@ def summarise_starts(starts: list[dict]) -> list[dict]:
 def chance_reading(entry: dict, band: str) -> str:
     """How a group's PW-MCC reads against one band (``"random"`` or ``"orthogonal"``).
 
-    - "beyond chance": above the band's mean (paired, 95%: `metrics.noise_floor.compare`)
-      and, on most seeds, above the band's 0.99 quantile;
-    - "above chance's mean, inside its band": above the mean, but most seeds are values a
-      chance pair reaches more than 1% of the time (three seeds that happen to agree make
-      a narrow interval; the band's own spread says they are not exceptional);
+    - "beyond chance": on most seeds above the band's 0.99 quantile (under chance each
+      seed is, with probability 0.01: two of three with probability 3e-4);
+    - "above chance's mean, inside its band": above the band's mean (paired over the seeds,
+      95%: `metrics.noise_floor.compare`) but on most seeds a value a chance pair reaches
+      more than 1% of the time (three seeds that happen to agree make a narrow interval;
+      the band's own spread says they are not exceptional);
     - "at chance": within noise of the band's mean; "below chance": below it.
     """
+    if 2 * entry[f"n_beyond_{band}"] > len(entry["seeds"]):
+        return "beyond chance"
     verdict = entry[f"vs_{band}"]["verdict"]
     if verdict == "above":
-        most = 2 * entry[f"n_beyond_{band}"] > len(entry["seeds"])
-        return "beyond chance" if most else "above chance's mean, inside its band"
+        return "above chance's mean, inside its band"
     return "at chance" if verdict == "within noise" else "below chance"
 
 
-def null_verdicts(summary: list[dict], nulls=NULL_GENERATORS) -> list[dict]:
+def _readings(entry: dict) -> dict:
+    out = {band: chance_reading(entry, band) for band in ("random", "orthogonal")}
+    out["at_chance"] = "beyond chance" not in out.values()
+    return out
+
+
+def null_verdicts(summary: list[dict], controls: list[dict] = (),
+                  nulls=NULL_GENERATORS) -> list[dict]:
     """The bar, per null generator: is every method's reproducibility at chance?
 
     A method is *at chance* unless its reading (`chance_reading`) is "beyond chance"
     against either band. Beyond the random-atom band only, its runs agree through their
     atoms' geometry (how they spread), not their orientation; beyond the orthogonal band,
-    the two runs point the same way: something both runs saw in the same sample, not a
-    sparse feature (the data have none).
+    the two runs point the same way. The control (the second run trained on another sample
+    of the same generator) says why: at chance there, the orientation came from the one
+    training sample both runs shared; still beyond, from the generator's own law (not a
+    sparse feature: the data have none).
     """
+    ctrl = {(c["generator"], c["method"]): c for c in controls}
     out = []
     for g in nulls:
         rows = [s for s in summary if s["generator"] == g]
         if not rows:
             continue
-        per = {s["method"]: {"random": chance_reading(s, "random"),
-                             "orthogonal": chance_reading(s, "orthogonal")} for s in rows}
-        for r in per.values():
-            r["at_chance"] = "beyond chance" not in (r["random"], r["orthogonal"])
+        per = {}
+        for s in rows:
+            per[s["method"]] = _readings(s)
+            c = ctrl.get((g, s["method"]))
+            if c is not None:
+                per[s["method"]]["another_sample"] = {"mcc": c["mcc"], **_readings(c)}
         out.append({"generator": g, "per_method": per,
                     "all_at_chance": all(r["at_chance"] for r in per.values())})
     return out
@@ -433,15 +459,16 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
     -------
     dict
         ``{"study", "profile", "seeds", "generators", "methods", "shared_start", "d", "m",
-        "n_draws", "pairs", "starts" (raw rows), "summary", "start_summary",
-        "null_verdicts", "jobs", "wall_s", "cpu_s"}``.
+        "n_draws", "pairs", "starts", "controls" (raw rows), "summary", "start_summary",
+        "control_summary", "null_verdicts", "jobs", "wall_s", "cpu_s"}``.
     """
     prof = _profile(profile)
     gens = _check_names(prof["generators"], ("planted_sparse",) + NULL_GENERATORS,
                         "generators")
     _check_names(prof["methods"], METHODS, "methods")
-    if prof["shared_start"]:
-        _check_names(prof["shared_start"], METHODS, "shared_start")
+    for key in ("shared_start", "control_methods"):
+        if prof[key]:
+            _check_names(prof[key], METHODS, key)
     seed_list = list(prof["seeds"] if seeds is None else seeds)
     if not seed_list:
         raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
@@ -462,13 +489,17 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
         child_cpu = sum(t[1] for t in timed)
     pairs = [r for res in results for r in res["pairs"]]
     starts = [r for res in results for r in res["starts"]]
+    controls = [r for res in results for r in res["controls"]]
     summary = summarise(pairs)
+    control_summary = summarise(controls) if controls else []
     return {"study": STUDY, "profile": profile if isinstance(profile, str) else "custom",
             "seeds": seed_list, "generators": gens, "methods": list(prof["methods"]),
             "shared_start": list(prof["shared_start"]), "d": prof["d"], "m": prof["m"],
             "n_draws": prof["n_draws"], "pairs": pairs, "starts": starts,
-            "summary": summary, "start_summary": summarise_starts(starts) if starts else [],
-            "null_verdicts": null_verdicts(summary), "jobs": int(jobs),
+            "controls": controls, "summary": summary,
+            "start_summary": summarise_starts(starts) if starts else [],
+            "control_summary": control_summary,
+            "null_verdicts": null_verdicts(summary, control_summary), "jobs": int(jobs),
             "wall_s": time.perf_counter() - wall,
             "cpu_s": time.process_time() - cpu + child_cpu}
 
@@ -533,27 +564,40 @@ def _null_finding(v: dict) -> tuple[str, str, str]:
     term = f"Reproducibility on a null ({g}: no features)"
     if v["all_at_chance"]:
         sentence = (f"at chance for every method ({', '.join(map(_label, v['per_method']))}): "
-                    "no pair of runs agrees beyond random atoms with the same live counts or "
-                    "beyond the same dictionaries turned at random, so a seed-stable SAE here "
-                    "would say nothing about features")
+                    "no method's runs agree beyond random atoms with the same live counts or "
+                    "beyond the same dictionaries turned at random on most seeds, so a "
+                    "seed-stable SAE here would say nothing about features")
         return term, sentence, "the bar of issue 23, item 3: holds"
-    parts = []
-    for method, r in v["per_method"].items():
-        if r["at_chance"]:
-            continue
-        if r["orthogonal"] == "beyond chance":
-            why = ("its two runs point the same way beyond turned copies of themselves: an "
-                   "orientation both runs took from the one training sample they share (its "
-                   "chance anisotropy or, on the cube, its axes and corners), not a sparse "
-                   "feature")
-        else:
-            why = ("beyond random atoms but not beyond its own dictionaries turned at random: "
-                   "the geometry of its atoms (how evenly they spread), which any run of it "
-                   "would have, not a direction of the data")
-        parts.append(f"{_label(method)} is beyond chance ({why})")
+    parts = [f"{_label(m)} is beyond chance: {_why(r)}"
+             for m, r in v["per_method"].items() if not r["at_chance"]]
     at = [_label(m) for m, r in v["per_method"].items() if r["at_chance"]]
     sentence = "; ".join(parts) + (f"; at chance: {', '.join(at)}" if at else "")
     return term, sentence, "the bar of issue 23, item 3: a finding with its reason"
+
+
+def _why(r: dict) -> str:
+    """The reason of a reading beyond chance on a null, from the two bands and the control."""
+    other = r.get("another_sample")
+    ctrl = ("" if other is None else
+            f" (second run on another sample of the generator: {_fmt(other['mcc'])}, "
+            f"{other['orthogonal']} against the turned dictionaries)")
+    if r["orthogonal"] != "beyond chance":
+        return ("beyond random atoms but not beyond its own dictionaries turned at random: "
+                "the geometry of its atoms (how they spread), which any of its runs has on "
+                "any data, not a direction of the data" + ctrl)
+    if other is None:
+        return ("its two runs point the same way beyond turned copies of themselves: an "
+                "orientation both took from the data (the sample they shared or the "
+                "generator's law; no control run on another sample), not a sparse feature")
+    if other["orthogonal"] != "beyond chance":
+        return ("its two runs point the same way beyond turned copies of themselves, and "
+                "no longer when the second run sees another sample: an orientation taken "
+                "from the one training sample both runs shared (its chance anisotropy), not "
+                "a feature of the generator" + ctrl)
+    return ("its two runs point the same way beyond turned copies of themselves, also "
+            "with the second run on another sample: a direction of the generator's law "
+            "(not rotation-invariant: the cube's axes and corners), not a sparse feature"
+            + ctrl)
 
 
 def _start_finding(e: dict, n: int) -> tuple[str, str, str]:
