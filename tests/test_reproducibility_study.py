@@ -205,6 +205,7 @@ def test_quick_profile_uses_the_family_budgets():
 
 def _entry(verdict, n_beyond, n=3):
     return {"seeds": list(range(n)), "vs_random": {"verdict": verdict},
+            "mcc": {"value": 0.45, "low": 0.44, "high": 0.46},
             "n_beyond_random": n_beyond, "vs_orthogonal": {"verdict": "within noise"},
             "n_beyond_orthogonal": 0}
 
@@ -226,7 +227,8 @@ def test_null_verdict_names_the_methods_beyond_chance_and_why():
     assert v["per_method"]["relu"]["at_chance"] is False
     assert v["per_method"]["topk"]["at_chance"] is True
     term, sentence, note = rs._null_finding(v)
-    assert "ReLU-L1 is beyond chance" in sentence and "geometry" in sentence
+    assert "ReLU-L1 0.450 [0.440, 0.460] is beyond chance (seeds above the 0.99 quantile: " \
+        "3/3 of random atoms', 0/3" in sentence and "geometry" in sentence
     assert "at chance: TopK" in sentence and "with its reason" in note
 
 

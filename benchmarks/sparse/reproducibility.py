@@ -407,6 +407,9 @@ def chance_reading(entry: dict, band: str) -> str:
 def _readings(entry: dict) -> dict:
     out = {band: chance_reading(entry, band) for band in ("random", "orthogonal")}
     out["at_chance"] = "beyond chance" not in out.values()
+    out.update(mcc=entry.get("mcc"), n_seeds=len(entry["seeds"]),
+               n_beyond_random=entry["n_beyond_random"],
+               n_beyond_orthogonal=entry["n_beyond_orthogonal"])
     return out
 
 
@@ -578,8 +581,10 @@ def _null_finding(v: dict) -> tuple[str, str, str]:
                     "beyond the same dictionaries turned at random on most seeds, so a "
                     "seed-stable SAE here would say nothing about features")
         return term, sentence, "the bar of issue 23, item 3: holds"
-    parts = [f"{_label(m)} is beyond chance: {_why(r)}"
-             for m, r in v["per_method"].items() if not r["at_chance"]]
+    parts = [f"{_label(m)} {_fmt(r['mcc'])} is beyond chance (seeds above the 0.99 "
+             f"quantile: {r['n_beyond_random']}/{r['n_seeds']} of random atoms', "
+             f"{r['n_beyond_orthogonal']}/{r['n_seeds']} of the turned dictionaries'): "
+             f"{_why(r)}" for m, r in v["per_method"].items() if not r["at_chance"]]
     at = [_label(m) for m, r in v["per_method"].items() if r["at_chance"]]
     sentence = "; ".join(parts) + (f"; at chance: {', '.join(at)}" if at else "")
     return term, sentence, "the bar of issue 23, item 3: a finding with its reason"
@@ -681,7 +686,7 @@ def draw(doc: dict):
         ax.set_xticklabels([i[0] for i in items], rotation=40, ha="right", fontsize=7)
         ax.set_title(_label(g), fontsize=9)
         ax.set_ylim(0, 1.05)
-    axes[0][0].set_ylabel("PW-MCC of live atoms (Hungarian mean |cos|)")
+    axes[0][0].set_ylabel("PW-MCC of live atoms")
     caption = ("Pairwise dictionary MCC between two seeds on the same data (dots: data seeds; "
                "red: mean, 95% interval) against chance: grey, random atoms with the same "
                "live counts (mean to 0.99 quantile); black tick, the orthogonal band's 0.99 "
