@@ -37,8 +37,8 @@ References
 ----------
 Song, Muhamed, Zheng, Kong, Tang, Diab, Smith, Zhang (2025), "Position: mechanistic
 interpretability should prioritize feature consistency in SAEs", arXiv 2505.20254
-(PW-MCC, section 3; 0.80 for TopK SAEs on Pythia-160M activations; code
-``xiangchensong/sae-feature-consistency``, ``MCC``).
+(PW-MCC; 0.80 for TopK SAEs on LLM activations, their code's example Pythia-160M with 16k
+latents; code ``xiangchensong/sae-feature-consistency``, function ``MCC``).
 Chanin, Garriga-Alonso (2026), "SynthSAEBench", arXiv 2602.14687 (MCC as the Hungarian
 mean ``|cos|``).
 Mezzadri (2007), "How to generate random matrices from the classical compact groups",
