@@ -25,7 +25,6 @@ from methods.sparse.sae_training import (
     UnitDecoderSAEModel,
     batch_topk,
     pair_dots,
-    random_unit_rows,
     sparse_rows,
 )
 
@@ -148,6 +147,11 @@ class BatchTopKSAE(SparseAutoencoderBase):
         Training budget in optimiser steps.
     dtype : {"float32", "float64"}, default="float32"
         Arithmetic of training. Learned attributes are stored as float64.
+    init_components : array-like of shape (n_components, n_features) or None, default=None
+        Decoder rows to start from, scaled to unit norm (an encoder, where the model has
+        one, starts from them as from random rows); None: rows uniform on the unit
+        sphere. ``random_state`` still seeds the rest (batch order, subsamples). See
+        `SparseAutoencoderBase._initial_decoder`.
     random_state : None, int, SeedSequence or Generator, default=None
         Seeds the decoder initialisation and the batch order.
 
@@ -193,13 +197,14 @@ class BatchTopKSAE(SparseAutoencoderBase):
     """
 
     def __init__(self, n_components=512, *, k=5, learning_rate=3e-3, batch_size=4096,
-                 n_steps=2000, dtype="float32", random_state=None):
+                 n_steps=2000, dtype="float32", init_components=None, random_state=None):
         self.n_components = n_components
         self.k = k
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.n_steps = n_steps
         self.dtype = dtype
+        self.init_components = init_components
         self.random_state = random_state
 
     def _validate_params(self):
@@ -214,7 +219,7 @@ class BatchTopKSAE(SparseAutoencoderBase):
 
     def _init_model(self, X, batch_size, dtype, rng) -> _BatchTopKModel:
         m, d = self.n_components, X.shape[1]
-        W_dec = random_unit_rows(rng, m, d, dtype)
+        W_dec = self._initial_decoder(rng, d, dtype)
         return _BatchTopKModel(W_dec, W_dec, np.zeros(m), X.mean(axis=0), batch_size,
                                self.k, self._prefixes(), dtype)
 

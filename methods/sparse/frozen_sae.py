@@ -20,7 +20,6 @@ import numpy as np
 
 from floor.validation import check_choice, check_interval
 from methods.sparse.batchtopk_sae import BatchTopKSAE, _BatchTopKModel
-from methods.sparse.sae_training import random_unit_rows
 
 #: The part kept at its random start: the decoder rows, the decoder rows within
 #: ``min_cosine`` of their start, or the encoder matrix.
@@ -138,6 +137,11 @@ class FrozenSAE(BatchTopKSAE):
         Training budget in optimiser steps.
     dtype : {"float32", "float64"}, default="float32"
         Arithmetic of training. Learned attributes are stored as float64.
+    init_components : array-like of shape (n_components, n_features) or None, default=None
+        Decoder rows to start from, scaled to unit norm (an encoder, where the model has
+        one, starts from them as from random rows); None: rows uniform on the unit
+        sphere. ``random_state`` still seeds the rest (batch order, subsamples). See
+        `SparseAutoencoderBase._initial_decoder`.
     random_state : None, int, SeedSequence or Generator, default=None
         Seeds the random start and the batch order.
 
@@ -173,7 +177,7 @@ class FrozenSAE(BatchTopKSAE):
 
     def __init__(self, n_components=512, *, frozen="decoder", min_cosine=0.8, k=5,
                  learning_rate=3e-3, batch_size=4096, n_steps=2000, dtype="float32",
-                 random_state=None):
+                 init_components=None, random_state=None):
         self.n_components = n_components
         self.frozen = frozen
         self.min_cosine = min_cosine
@@ -182,6 +186,7 @@ class FrozenSAE(BatchTopKSAE):
         self.batch_size = batch_size
         self.n_steps = n_steps
         self.dtype = dtype
+        self.init_components = init_components
         self.random_state = random_state
 
     def _validate_params(self):
@@ -190,8 +195,8 @@ class FrozenSAE(BatchTopKSAE):
         return super()._validate_params()
 
     def _init_model(self, X, batch_size, dtype, rng) -> _FrozenBatchTopKModel:
-        m, d = self.n_components, X.shape[1]
-        return _FrozenBatchTopKModel(random_unit_rows(rng, m, d, dtype), X.mean(axis=0),
+        d = X.shape[1]
+        return _FrozenBatchTopKModel(self._initial_decoder(rng, d, dtype), X.mean(axis=0),
                                      batch_size, self.k, self.frozen, self.min_cosine,
                                      dtype)
 

@@ -14,7 +14,6 @@ from floor.validation import check_positive_float
 from methods.sparse.sae_training import (
     SparseAutoencoderBase,
     UnitDecoderSAEModel,
-    random_unit_rows,
 )
 
 
@@ -119,6 +118,11 @@ class JumpReluSAE(SparseAutoencoderBase):
         Training budget in optimiser steps.
     dtype : {"float32", "float64"}, default="float32"
         Arithmetic of training. Learned attributes are stored as float64.
+    init_components : array-like of shape (n_components, n_features) or None, default=None
+        Decoder rows to start from, scaled to unit norm (an encoder, where the model has
+        one, starts from them as from random rows); None: rows uniform on the unit
+        sphere. ``random_state`` still seeds the rest (batch order, subsamples). See
+        `SparseAutoencoderBase._initial_decoder`.
     random_state : None, int, SeedSequence or Generator, default=None
         Seeds the decoder initialisation and the batch order.
 
@@ -170,7 +174,7 @@ class JumpReluSAE(SparseAutoencoderBase):
 
     def __init__(self, n_components=512, *, l0_coeff=0.05, bandwidth=0.05,
                  initial_threshold=0.05, learning_rate=3e-3, batch_size=4096, n_steps=2000,
-                 dtype="float32", random_state=None):
+                 dtype="float32", init_components=None, random_state=None):
         self.n_components = n_components
         self.l0_coeff = l0_coeff
         self.bandwidth = bandwidth
@@ -179,6 +183,7 @@ class JumpReluSAE(SparseAutoencoderBase):
         self.batch_size = batch_size
         self.n_steps = n_steps
         self.dtype = dtype
+        self.init_components = init_components
         self.random_state = random_state
 
     def _validate_params(self):
@@ -189,7 +194,7 @@ class JumpReluSAE(SparseAutoencoderBase):
 
     def _init_model(self, X, batch_size, dtype, rng) -> _JumpReluSAEModel:
         m, d = self.n_components, X.shape[1]
-        W_dec = random_unit_rows(rng, m, d, dtype)
+        W_dec = self._initial_decoder(rng, d, dtype)
         return _JumpReluSAEModel(W_dec, W_dec, np.zeros(m), X.mean(axis=0),
                                  np.full(m, np.log(self.initial_threshold)), batch_size,
                                  self.l0_coeff, self.bandwidth, dtype)

@@ -28,7 +28,6 @@ from floor.validation import check_bool, check_int, check_positive_float
 from methods.sparse.sae_training import (
     SparseAutoencoderBase,
     normalise_rows,
-    random_unit_rows,
     remove_parallel_component,
 )
 
@@ -254,6 +253,11 @@ class MatchingPursuitSAE(SparseAutoencoderBase):
         Training budget in optimiser steps.
     dtype : {"float32", "float64"}, default="float32"
         Arithmetic of training. Learned attributes are stored as float64.
+    init_components : array-like of shape (n_components, n_features) or None, default=None
+        Decoder rows to start from, scaled to unit norm (an encoder, where the model has
+        one, starts from them as from random rows); None: rows uniform on the unit
+        sphere. ``random_state`` still seeds the rest (batch order, subsamples). See
+        `SparseAutoencoderBase._initial_decoder`.
     random_state : None, int, SeedSequence or Generator, default=None
         Seeds the decoder initialisation and the batch order.
 
@@ -296,7 +300,7 @@ class MatchingPursuitSAE(SparseAutoencoderBase):
 
     def __init__(self, n_components=512, *, k=5, residual_threshold=1e-2,
                  stop_on_duplicate_support=True, learning_rate=3e-3, batch_size=4096,
-                 n_steps=2000, dtype="float32", random_state=None):
+                 n_steps=2000, dtype="float32", init_components=None, random_state=None):
         self.n_components = n_components
         self.k = k
         self.residual_threshold = residual_threshold
@@ -305,6 +309,7 @@ class MatchingPursuitSAE(SparseAutoencoderBase):
         self.batch_size = batch_size
         self.n_steps = n_steps
         self.dtype = dtype
+        self.init_components = init_components
         self.random_state = random_state
 
     def _validate_params(self):
@@ -314,8 +319,8 @@ class MatchingPursuitSAE(SparseAutoencoderBase):
         return self._validate_training_params()
 
     def _init_model(self, X, batch_size, dtype, rng) -> _MatchingPursuitModel:
-        m, d = self.n_components, X.shape[1]
-        return _MatchingPursuitModel(random_unit_rows(rng, m, d, dtype), X.mean(axis=0),
+        d = X.shape[1]
+        return _MatchingPursuitModel(self._initial_decoder(rng, d, dtype), X.mean(axis=0),
                                      batch_size, self.k, self.residual_threshold,
                                      self.stop_on_duplicate_support, dtype)
 

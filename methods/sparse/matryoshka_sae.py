@@ -61,6 +61,11 @@ class MatryoshkaSAE(BatchTopKSAE):
         Training budget in optimiser steps.
     dtype : {"float32", "float64"}, default="float32"
         Arithmetic of training. Learned attributes are stored as float64.
+    init_components : array-like of shape (n_components, n_features) or None, default=None
+        Decoder rows to start from, scaled to unit norm (an encoder, where the model has
+        one, starts from them as from random rows); None: rows uniform on the unit
+        sphere. ``random_state`` still seeds the rest (batch order, subsamples). See
+        `SparseAutoencoderBase._initial_decoder`.
     random_state : None, int, SeedSequence or Generator, default=None
         Seeds the decoder initialisation and the batch order.
 
@@ -97,10 +102,10 @@ class MatryoshkaSAE(BatchTopKSAE):
 
     def __init__(self, n_components=512, *, group_sizes=(0.25, 0.25, 0.5), k=5,
                  learning_rate=3e-3, batch_size=4096, n_steps=2000, dtype="float32",
-                 random_state=None):
+                 init_components=None, random_state=None):
         super().__init__(n_components, k=k, learning_rate=learning_rate,
                          batch_size=batch_size, n_steps=n_steps, dtype=dtype,
-                         random_state=random_state)
+                         init_components=init_components, random_state=random_state)
         self.group_sizes = group_sizes
 
     def _validate_params(self):

@@ -35,6 +35,7 @@ from floor.validation import (
     check_int,
     check_positive_float,
     check_random_state,
+    float_array,
 )
 from methods.sparse._base import BaseDictionary
 from methods.sparse.adam import Adam
@@ -237,7 +238,8 @@ class SparseAutoencoderBase(BaseDictionary):
     """What the SAEs share: the fitting loop around a model, streaming, the linear decoder.
 
     Subclasses define ``_validate_params() -> dtype``, ``_init_model(X, batch_size, dtype,
-    rng)`` and ``_store(model, d)``, which copies the trained parameters into
+    rng)`` (which takes its starting decoder rows from `_initial_decoder`) and
+    ``_store(model, d)``, which copies the trained parameters into
     ``components_`` (n_components, d), ``encoder_weights_``, ``encoder_bias_`` and
     ``decoder_bias_`` (float64), plus anything of its own. ``fit``, ``partial_fit`` and
     ``fit_stream`` are generic over the model protocol (`TrainingState`): an SAE built on
@@ -283,6 +285,46 @@ class SparseAutoencoderBase(BaseDictionary):
         check_int(self.batch_size, "batch_size")
         check_int(self.n_steps, "n_steps")
         return check_dtype(self.dtype)
+
+    def _initial_decoder(self, rng: np.random.Generator, n_features: int, dtype) -> np.ndarray:
+        """The decoder rows training starts from, shape (n_components, n_features), in ``dtype``.
+
+        The one way every SAE here is started from a given dictionary: the hyperparameter
+        ``init_components`` (array-like of shape (n_components, n_features), or None).
+
+        - None (the default): rows uniform on the unit sphere, drawn from ``rng``
+          (`random_unit_rows`), as each architecture's paper initialises them.
+        - an array: its rows scaled to unit norm (the decoder's constraint), e.g. k-means
+          centres of the data as archetypal SAEs start (Fel et al. 2025), or the same
+          random rows for two runs. ``rng`` is then not drawn from here, so
+          ``random_state`` still seeds everything else (batch order, subsamples), and two
+          runs with the same ``init_components`` and different seeds differ only there.
+
+        Each architecture starts its encoder from these rows as it would from random ones
+        (all the SAEs here tie ``W_enc = W_dec`` at the start). A row of norm at most
+        1e-12 times the largest counts as 0.
+
+        Raises
+        ------
+        ValueError
+            Naming ``init_components`` (before any training step) when it is not a finite
+            real 2-D array of shape (n_components, n_features), or has a row of norm 0
+            (no direction to start from).
+        """
+        init, m = getattr(self, "init_components", None), self.n_components
+        if init is None:
+            return random_unit_rows(rng, m, n_features, dtype)
+        W = float_array(init, "init_components", ndim=2)
+        if W.shape != (m, n_features):
+            raise ValueError(f"init_components must have shape (n_components, n_features) = "
+                             f"({m}, {n_features}), got {W.shape}")
+        norms = np.linalg.norm(W, axis=1)
+        # Relative to the largest row, as the metrics read a dead atom: scale-free.
+        flat = np.flatnonzero(norms <= _TINY_NORM * norms.max())
+        if flat.size:
+            raise ValueError(f"init_components has rows of norm 0 (rows {flat.tolist()}): "
+                             "every starting atom needs a direction")
+        return (W / norms[:, None]).astype(dtype)
 
     def _start(self, X, name: str = "X"):
         """Validate the parameters and ``X`` (n >= 2 rows), set ``batch_size_`` and a fresh

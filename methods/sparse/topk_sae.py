@@ -22,7 +22,6 @@ from floor.validation import check_int, check_positive_float
 from methods.sparse.sae_training import (
     SparseAutoencoderBase,
     normalise_rows,
-    random_unit_rows,
     remove_parallel_component,
 )
 
@@ -215,6 +214,11 @@ class TopKSAE(SparseAutoencoderBase):
         Training budget in optimiser steps.
     dtype : {"float32", "float64"}, default="float32"
         Arithmetic of training. Learned attributes are stored as float64.
+    init_components : array-like of shape (n_components, n_features) or None, default=None
+        Decoder rows to start from, scaled to unit norm (an encoder, where the model has
+        one, starts from them as from random rows); None: rows uniform on the unit
+        sphere. ``random_state`` still seeds the rest (batch order, subsamples). See
+        `SparseAutoencoderBase._initial_decoder`.
     random_state : None, int, SeedSequence or Generator, default=None
         Seeds the initialisation, the geometric-median subsample and the batch order.
 
@@ -256,7 +260,7 @@ class TopKSAE(SparseAutoencoderBase):
 
     def __init__(self, n_components=512, *, k=5, k_aux=None, aux_coeff=1 / 32,
                  dead_after=100_000, learning_rate=3e-3, batch_size=4096, n_steps=2000,
-                 dtype="float32", random_state=None):
+                 dtype="float32", init_components=None, random_state=None):
         self.n_components = n_components
         self.k = k
         self.k_aux = k_aux
@@ -266,6 +270,7 @@ class TopKSAE(SparseAutoencoderBase):
         self.batch_size = batch_size
         self.n_steps = n_steps
         self.dtype = dtype
+        self.init_components = init_components
         self.random_state = random_state
 
     def _validate_params(self):
@@ -280,7 +285,7 @@ class TopKSAE(SparseAutoencoderBase):
 
     def _init_model(self, X, batch_size, dtype, rng) -> _TopKSAEModel:
         (n, d), m = X.shape, self.n_components
-        W_dec = random_unit_rows(rng, m, d, dtype)
+        W_dec = self._initial_decoder(rng, d, dtype)
         rows = rng.choice(n, size=min(n, _MEDIAN_SAMPLE), replace=False)
         b_pre = geometric_median(X[rows])
         scale = float(np.mean(np.sum((X - X.mean(axis=0)) ** 2, axis=1)))
