@@ -75,7 +75,9 @@ def _ladder_doc(methods: list[str]) -> dict:
     return {"study": "feature_count", "seeds": [0, 1], "estimates": [
         {"method": m, "generator": g, "n_true": n,
          "count": {"value": n + 3.0 * j, "low": n + 3.0 * j - 2, "high": n + 3.0 * j + 2},
-         "per_size": [{"size": s, "false_positive_rate": _est(0.1 * j, 0)}
+         "per_size": [{"size": s, "false_positive_rate": _est(0.1 * j, 0),
+                       "per_atom_minus_band": [3.0 * j - s / 16, j - 2.0],
+                       "distinct_minus_band": [2.0 * j - s / 16, j - 3.0]}
                       for s in (16, 32, 64, 128)]}
         for j, m in enumerate(methods) for g, n in gens]}
 
