@@ -23,8 +23,8 @@ def study_main(module: ModuleType, profiles, json_name: str, argv=None) -> int:
     Parameters
     ----------
     module : module
-        The study: ``run(profile, seeds=..., jobs=...)``, ``figures(doc, out)`` and
-        ``findings(doc)``.
+        The study: ``run(profile, seeds=..., jobs=...)``, ``figures(doc, out)`` or
+        ``draw(doc)`` (`study_figures`) and ``findings(doc)``.
     profiles : iterable of str
         The profiles it accepts (``--profile``).
     json_name : str
@@ -50,7 +50,7 @@ def study_main(module: ModuleType, profiles, json_name: str, argv=None) -> int:
                      **{name: getattr(args, name) for name in own})
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    doc["figures"] = [(caption, str(path)) for caption, path in module.figures(doc, out)]
+    doc["figures"] = [(caption, str(path)) for caption, path in study_figures(module, doc, out)]
     (out / json_name).write_text(json.dumps(doc, indent=1))
     for caption, path in doc["figures"]:
         print(f"{path}: {caption}")
@@ -62,6 +62,21 @@ def study_main(module: ModuleType, profiles, json_name: str, argv=None) -> int:
           + ("" if cpu is None else f", cpu {cpu:.1f} s")
           + f", jobs {args.jobs}", file=sys.stderr)
     return 0
+
+
+def study_figures(module: ModuleType, doc: dict, out) -> list[tuple[str, str]]:
+    """A study's figures written to ``out``: ``[(caption, png path)]``.
+
+    Its own ``figures(doc, out)`` where it has one; else its ``draw(doc)`` (which yields
+    ``(caption, file name, Figure)``, see `benchmarks.figure_labels`) saved by
+    `benchmarks.figure_labels.save_figures`.
+    """
+    own = getattr(module, "figures", None)
+    if own is not None:
+        return own(doc, out)
+    from benchmarks.figure_labels import save_figures
+
+    return [(caption, str(path)) for caption, path in save_figures(module.draw(doc), out)]
 
 
 def study_profile(profile, profiles: dict) -> dict:

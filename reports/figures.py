@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.options import USABLE_CORES
 from benchmarks.progress import progress_bar, step
-from reports.studies import study_module
+from reports.studies import figures_of_study, study_module
 
 
 def _figure_function(family: str, about: dict):
@@ -71,4 +71,4 @@ def make_figures(doc: dict, out: Path, jobs: int | None = None
 
 
 def _draw_study(target: str, study: dict, out: Path) -> list[tuple[str, Path]]:
-    return study_module(target).figures(study, out)
+    return figures_of_study(study_module(target), study, out)

@@ -7,8 +7,10 @@ A study is a module named in its family's record (``Family.studies``) that provi
 - ``run(profile="quick", seeds=None, jobs=1) -> dict``: a JSON-able document
   (``{"study": name, "profile", "seeds", ...}``), computed once, stored in results.json under
   ``"studies"``;
-- ``figures(doc, out) -> [(caption, png path)]`` and ``findings(doc) -> [(term, sentence,
-  note)]``: what the report shows, read from the document only (never recomputed);
+- ``figures(doc, out) -> [(caption, png path)]``, or ``draw(doc)`` yielding ``(caption,
+  file name, Figure)`` that `benchmarks.study_cli.study_figures` saves; and
+  ``findings(doc) -> [(term, sentence, note)]``: what the report shows, read from the
+  document only (never recomputed);
 - optionally ``tables(doc) -> [(caption, head, rows)]``: tables of text cells (a study
   whose result is a table beside a published one).
 
@@ -23,6 +25,7 @@ import time
 from pathlib import Path
 
 from benchmarks.progress import progress_bar, step
+from benchmarks.study_cli import study_figures as figures_of_study
 
 
 def study_module(target: str):
@@ -54,7 +57,8 @@ def run_studies(targets: dict[str, list[str]], profile: str, seeds: list[int] | 
 
 def study_figures(studies: dict[str, dict], out: Path) -> dict[str, list[tuple[str, Path]]]:
     """Each study's figures: ``{study module path: [(caption, path)]}``."""
-    return {target: study_module(target).figures(doc, out) for target, doc in studies.items()}
+    return {target: figures_of_study(study_module(target), doc, out)
+            for target, doc in studies.items()}
 
 
 def study_words(target: str, doc: dict) -> dict:

@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks.sparse import amortisation as am
 from benchmarks.sparse.matched_l0 import ARCHITECTURES
+from benchmarks.study_cli import study_figures
 
 # A problem small enough to fit in ~0.05 s a fit: 16 planted features in d = 8, 4 trees of
 # 1 + 3 features in d = 8, 16 latents, 60 steps.
@@ -134,7 +135,7 @@ def test_findings_tables_and_figures_read_the_document(tiny_doc, tmp_path):
     assert "O'Neill" in found[-2][1]
     (caption, head, rows), = am.tables(tiny_doc)
     assert len(rows) == 4 and all(len(r) == len(head) for r in rows)
-    figs = am.figures(tiny_doc, tmp_path)
+    figs = study_figures(am, tiny_doc, tmp_path)
     assert len(figs) == 1
     assert (tmp_path / "amortisation_gap.png").stat().st_size > 1000
 

@@ -7,6 +7,7 @@ from threadpoolctl import threadpool_limits
 
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
+from benchmarks.study_cli import study_figures
 from benchmarks.truth import FAMILY
 from benchmarks.truth import distractor as study
 from benchmarks.truth.family import score_truth_seed, truth_generators, truth_methods
@@ -108,7 +109,7 @@ def test_findings_and_figures_read_the_document(tiny_doc, tmp_path):
     assert term == "contrast_pca: truth or the word"
     assert "0x: 3/0/0; 4x: 0/3/0" in sentence and "first exceeds truth's at 4x" in sentence
     assert "4x: median never, recovered on 0%" in words[3][1]
-    figs = study.figures(tiny_doc, tmp_path)
+    figs = study_figures(study, tiny_doc, tmp_path)
     assert len(figs) == 2 and all((tmp_path / p).stat().st_size > 1000 for _, p in figs)
 
 

@@ -199,7 +199,9 @@ class ExactDictionary:
 
 
 def test_tiny_study_has_the_stated_shape_and_no_random_false_positive(tmp_path):
-    from benchmarks.sparse.ladder import figures, findings, run_study
+    from benchmarks.sparse import ladder
+    from benchmarks.sparse.ladder import findings, run_study
+    from benchmarks.study_cli import study_figures
 
     planted = GeneratorSpec("planted_sparse", "sparse", make_planted_sparse,
                             dict(n_samples=256, n_features=16, n_atoms=12))
@@ -234,7 +236,7 @@ def test_tiny_study_has_the_stated_shape_and_no_random_false_positive(tmp_path):
         assert all(p["false_positive_rate"]["value"] == 0.0 for p in e["per_size"])
     terms = [t for t, _, _ in findings(doc)]
     assert "exact on planted_sparse" in terms
-    made = figures(doc_null, tmp_path)
+    made = study_figures(ladder, doc_null, tmp_path)
     assert len(made) == 3 and all((tmp_path / p).exists() for _, p in made)
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from benchmarks.sparse import hedging as hd
+from benchmarks.study_cli import study_figures
 
 TINY = {
     "generator": {"n_features": 8, "n_groups": 4, "group_size": 2, "firing_probability": 0.3},
@@ -65,7 +66,7 @@ def test_findings_tables_and_figure(tiny_doc, tmp_path):
     (_, head, rows), = hd.tables(tiny_doc)
     assert len(rows) == 6 and head[0] == "architecture"
     assert not any("{" in s or "{" in note for _, s, note in found)  # no unformatted field
-    figs = hd.figures(tiny_doc, tmp_path)
+    figs = study_figures(hd, tiny_doc, tmp_path)
     assert len(figs) == 1 and (tmp_path / "hedging.png").stat().st_size > 1000
 
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 
 from benchmarks.sparse import matched_l0 as ml
+from benchmarks.study_cli import study_figures
 from generators.hierarchical_features import make_hierarchical_features
 from methods.sparse.relu_sae import ReluSAE
 from metrics.dictionary_similarity import mean_l0
@@ -236,7 +237,7 @@ def test_findings_and_figures_from_the_document(tiny_doc, tmp_path):
     assert "not measured" in found[-1][1] or "rank" in found[-1][1]
     mcc = next(s for t, s, _ in found if t.startswith("MCC"))
     assert "topk" in mcc and "jumprelu" in mcc and "not assessable" in mcc
-    figs = ml.figures(tiny_doc, tmp_path)
+    figs = study_figures(ml, tiny_doc, tmp_path)
     assert len(figs) == 3
     for caption, path in figs:
         assert caption and (tmp_path / path.split("/")[-1]).stat().st_size > 1000

@@ -9,6 +9,7 @@ from sklearn.base import clone
 from benchmarks.seeding import SeedStreams
 from benchmarks.sparse import reproducibility as rs
 from benchmarks.sparse.family import SIZES
+from benchmarks.study_cli import study_figures
 from methods.sparse.batchtopk_sae import BatchTopKSAE
 from methods.sparse.frozen_sae import FrozenSAE
 from methods.sparse.gated_sae import GatedSAE
@@ -261,7 +262,7 @@ def test_findings_and_figure_read_the_document(doc, tmp_path):
     assert sum(t.startswith("Shared start") for t in terms) == 2
     for _, sentence, _ in found:
         assert any(ch.isdigit() for ch in sentence)
-    figs = rs.figures(doc, tmp_path)
+    figs = study_figures(rs, doc, tmp_path)
     assert len(figs) == 1 and (tmp_path / "reproducibility.png").stat().st_size > 0
 
 

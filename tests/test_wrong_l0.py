@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from benchmarks.sparse import wrong_l0 as wl
+from benchmarks.study_cli import study_figures
 
 # A sweep small enough to run in a few seconds: 4 pairs in d = 8, 3 knobs, 2 seeds.
 TINY = {
@@ -104,7 +105,7 @@ def test_findings_tables_and_figure(tiny_doc, tmp_path):
     (caption, head, rows), = wl.tables(tiny_doc)
     assert "within 20%" in head and len(rows) == 4
     assert not any("{" in s or "{" in note for _, s, note in found)  # no unformatted field
-    figs = wl.figures(tiny_doc, tmp_path)
+    figs = study_figures(wl, tiny_doc, tmp_path)
     assert len(figs) == 1 and (tmp_path / "wrong_l0.png").stat().st_size > 1000
 
 

@@ -655,12 +655,6 @@ def draw(doc: dict):
            "encoder loses recovery)", "amortisation_gap.png", add_key(fig, labels))
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
-    """The gap figure (`draw`), written to ``out``: ``[(caption, png path)]``."""
-    from benchmarks.figure_labels import save_figures
-
-    return [(caption, str(path)) for caption, path in save_figures(draw(doc), out)]
-
 
 def _main(argv=None) -> int:
     return study_main(sys.modules[__name__], PROFILES, "amortisation.json", argv)

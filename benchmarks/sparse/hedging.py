@@ -312,12 +312,6 @@ def draw(doc: dict):
     yield caption, "hedging.png", fig
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
-    """The figure (`draw`) written to ``out``."""
-    from benchmarks.figure_labels import save_figures
-
-    return [(caption, str(path)) for caption, path in save_figures(draw(doc), out)]
-
 
 def _main(argv=None) -> int:
     return study_main(sys.modules[__name__], PROFILES, "hedging.json", argv)

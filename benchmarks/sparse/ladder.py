@@ -723,12 +723,6 @@ def _draw_two_counts(doc: dict, nulls: list[str], methods: list[str], labels):
             "count fires.", "feature_count_per_atom.png", add_key(fig, labels))
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
-    """The study's figures (`draw`), written to ``out``: ``[(caption, png path)]``."""
-    from benchmarks.figure_labels import save_figures
-
-    return [(caption, str(path)) for caption, path in save_figures(draw(doc), out)]
-
 
 def main(argv=None) -> int:
     """``python -m benchmarks.sparse.ladder --profile quick --out DIR [--jobs N]``."""

@@ -831,12 +831,6 @@ def draw(doc: dict):
         yield caption, filename, add_key(fig, labels)
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
-    """The Pareto plots (`draw`), written to ``out``: ``[(caption, png path)]``."""
-    from benchmarks.figure_labels import save_figures
-
-    return [(caption, str(path)) for caption, path in save_figures(draw(doc), out)]
-
 
 def _main(argv=None) -> int:
     return study_main(sys.modules[__name__], PROFILES, "matched_l0.json", argv)
