@@ -79,6 +79,20 @@ def study_figures(module: ModuleType, doc: dict, out) -> list[tuple[str, str]]:
     return [(caption, str(path)) for caption, path in save_figures(module.draw(doc), out)]
 
 
+def study_seeds(seeds, default) -> list[int]:
+    """The seeds of a study's run: ``seeds`` (or ``default`` when None) as a non-empty list
+    of ints >= 0; a clear error naming ``seeds`` otherwise."""
+    from floor.validation import check_int
+
+    chosen = default if seeds is None else seeds
+    if isinstance(chosen, (str, bytes)) or not hasattr(chosen, "__iter__"):
+        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
+    seed_list = [check_int(s, "seeds", minimum=0) for s in chosen]
+    if not seed_list:
+        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
+    return seed_list
+
+
 def study_profile(profile, profiles: dict) -> dict:
     """``profiles[profile]`` for a name, ``profile`` itself for a dict; a clear error else."""
     if isinstance(profile, dict):

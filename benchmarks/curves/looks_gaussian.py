@@ -38,7 +38,7 @@ import numpy as np
 
 from benchmarks.curves.family import LAW_PARAMS
 from benchmarks.seeding import SeedStreams, sklearn_seed
-from benchmarks.study_cli import study_main, study_profile
+from benchmarks.study_cli import study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.score_distributions import make_score_distribution
 from methods.curves.eyeball import EyeballGaussian
@@ -137,11 +137,7 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
         "summary", "wall_s", "cpu_s"}``.
     """
     prof = _profile(profile)
-    seed_list = list(prof["seeds"] if seeds is None else seeds)
-    if not seed_list:
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
-    for s in seed_list:
-        check_int(s, "seeds", minimum=0)
+    seed_list = study_seeds(seeds, prof["seeds"])
     check_int(jobs, "jobs")
     n_draws = check_int(prof["n_draws"], "n_draws")
     sizes = [check_int(n, "sizes", minimum=4) for n in prof["sizes"]]

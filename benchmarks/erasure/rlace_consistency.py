@@ -45,7 +45,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.erasure.family import RLACE_SGD_BUDGET, SIZES
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main, study_profile
+from benchmarks.study_cli import study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.two_class_gaussian import make_two_class_gaussian
@@ -230,11 +230,7 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
         "cost_estimate", "wall_s"}``.
     """
     prof = _profile(profile)
-    seed_list = list(prof["data_seeds"] if seeds is None else seeds)
-    if not seed_list:
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
-    for s in seed_list:
-        check_int(s, "seeds", minimum=0)
+    seed_list = study_seeds(seeds, prof["data_seeds"])
     check_int(jobs, "jobs")
     n_method = check_int(prof["method_seeds"], "method_seeds", minimum=2)
     start = time.perf_counter()

@@ -92,7 +92,7 @@ from benchmarks.sparse.matched_l0 import (
     scored_stream,
 )
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main, study_profile
+from benchmarks.study_cli import study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.hierarchical_features import make_hierarchical_features
 from generators.planted_sparse import make_planted_sparse
@@ -410,11 +410,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, generators=None,
                              f"profile ({list(prof['budget'])}), got {n!r}")
     if not gens or not names:
         raise ValueError("generators and architectures must each name at least one entry")
-    seed_list = list(prof["seeds"] if seeds is None else seeds)
-    if not seed_list:
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
-    for s in seed_list:
-        check_int(s, "seeds", minimum=0)
+    seed_list = study_seeds(seeds, prof["seeds"])
     check_int(jobs, "jobs")
     tasks = [(g, n, int(s)) for g in gens for n in names for s in seed_list]
     wall, cpu = time.perf_counter(), time.process_time()

@@ -48,7 +48,7 @@ from benchmarks.sparse.wrong_l0 import (
     run_tasks,
     seed_interval,
 )
-from benchmarks.study_cli import study_main, study_profile
+from benchmarks.study_cli import study_main, study_profile, study_seeds
 from floor.validation import check_int
 from metrics.dictionary_similarity import matched_mcc, mean_l0
 from metrics.feature_mixing import feature_hedging, latent_mixing
@@ -199,11 +199,7 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
     ``jobs``.
     """
     prof = study_profile(profile, PROFILES)
-    seed_list = list(prof["seeds"] if seeds is None else seeds)
-    if not seed_list:
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
-    for s in seed_list:
-        check_int(s, "seeds", minimum=0)
+    seed_list = study_seeds(seeds, prof["seeds"])
     check_int(jobs, "jobs")
     for a in prof["architectures"]:
         if a not in ARCHITECTURES:

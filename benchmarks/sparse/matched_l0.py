@@ -65,7 +65,7 @@ import numpy as np
 
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main, study_profile
+from benchmarks.study_cli import study_main, study_profile, study_seeds
 from floor.validation import check_int, check_positive_float
 from generators.hierarchical_features import make_hierarchical_features
 from methods.sparse.batchtopk_sae import BatchTopKSAE
@@ -630,11 +630,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
                              f"got {n!r}")
     if not names:
         raise ValueError("architectures must name at least one architecture")
-    seed_list = list(prof["seeds"] if seeds is None else seeds)
-    if not seed_list:
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
-    for s in seed_list:
-        check_int(s, "seeds", minimum=0)
+    seed_list = study_seeds(seeds, prof["seeds"])
     check_int(jobs, "jobs")
     mults = [_positive(m, "multiples") for m in multiples]
     if not mults or len(set(mults)) != len(mults) or max(mults) >= 1000:

@@ -85,7 +85,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.seeding import PROBE, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.sparse.family import SIZES
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main, study_profile
+from benchmarks.study_cli import study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.isotropic_gaussian import make_isotropic_gaussian
 from generators.planted_sparse import make_planted_sparse
@@ -482,11 +482,7 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
     for key in ("shared_start", "control_methods"):
         if prof[key]:
             _check_names(prof[key], METHODS, key)
-    seed_list = list(prof["seeds"] if seeds is None else seeds)
-    if not seed_list:
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
-    for s in seed_list:
-        check_int(s, "seeds", minimum=0)
+    seed_list = study_seeds(seeds, prof["seeds"])
     check_int(jobs, "jobs")
     tasks = [(g, int(s)) for g in gens for s in seed_list]
     wall, cpu = time.perf_counter(), time.process_time()

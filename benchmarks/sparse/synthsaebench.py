@@ -70,7 +70,7 @@ from benchmarks.progress import progress_bar, step
 from benchmarks.seeding import METHOD, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.signatures import accepts
 from benchmarks.sparse.matched_l0 import format_estimate, order_architectures, seed_interval
-from benchmarks.study_cli import study_main, study_profile
+from benchmarks.study_cli import study_main, study_profile, study_seeds
 from floor.import_paths import load_object
 from floor.validation import check_int
 from generators.seeding import child_seed
@@ -758,10 +758,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
     names += list(user)
     if not names:
         raise ValueError("architectures must name at least one architecture")
-    seed_list = [check_int(s, "seeds", minimum=0) for s in
-                 (prof["seeds"] if seeds is None else seeds)]
-    if not seed_list:
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
+    seed_list = study_seeds(seeds, prof["seeds"])
     check_int(jobs, "jobs")
     # Build (or load) the model once here, with progress, so that workers only read the
     # cache.

@@ -62,7 +62,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from benchmarks.seeding import SeedStreams, sklearn_seed
-from benchmarks.study_cli import study_main, study_profile
+from benchmarks.study_cli import study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.correlated_features import make_correlated_features
 from generators.hierarchical_features import make_hierarchical_features
@@ -424,11 +424,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
                              f"got {g!r}")
     if not archs or not gens:
         raise ValueError("architectures and generators must name at least one entry")
-    seed_list = list(prof["seeds"] if seeds is None else seeds)
-    if not seed_list:
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
-    for s in seed_list:
-        check_int(s, "seeds", minimum=0)
+    seed_list = study_seeds(seeds, prof["seeds"])
     check_int(jobs, "jobs")
     tasks = [(g, a, int(s), prof) for g in gens for a in archs for s in seed_list]
     wall, cpu = time.perf_counter(), time.process_time()

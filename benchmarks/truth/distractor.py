@@ -42,7 +42,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
-from benchmarks.study_cli import study_main, study_profile
+from benchmarks.study_cli import study_main, study_profile, study_seeds
 from benchmarks.truth.family import (
     HELDOUT,
     LABELLED,
@@ -249,11 +249,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, methods=None) -> dict:
     names = [m.name for m in unsupervised_methods()] if methods is None else list(methods)
     if not names or any(n not in known for n in names):
         raise ValueError(f"methods must name entries of {known}, got {methods!r}")
-    seed_list = list(range(prof["n_seeds"]) if seeds is None else seeds)
-    if not seed_list:
-        raise ValueError(f"seeds must be a non-empty list of ints >= 0, got {seeds!r}")
-    for s in seed_list:
-        check_int(s, "seeds", minimum=0)
+    seed_list = study_seeds(seeds, range(prof["n_seeds"]))
     check_int(jobs, "jobs")
     wall, cpu = time.perf_counter(), time.process_time()
     if jobs == 1:
