@@ -113,15 +113,23 @@ def _basis(F: np.ndarray, i: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return Vt[s > RANK_TOLERANCE], U
 
 
-def _inputs(atoms, truth, partners):
+def _inputs(atoms, truth, partners, alive=None):
+    """Unit atoms ``W``, the rows to score (nonzero and, if given, ``alive``), unit
+    features ``F`` and the partner matrix ``P``; errors name the argument."""
     A = _rows(atoms, "atoms")
     T = _rows(truth, "truth", A.shape[1])
     P = _partners(partners, T.shape[0])
-    W, alive = unit_rows(A)
+    W, use = unit_rows(A)
     F, live_truth = unit_rows(T)
     if not live_truth.all():
         raise ValueError("truth has zero rows: every planted feature must be a direction")
-    return W, alive, F, P
+    if alive is not None:
+        a = np.asarray(alive)
+        if a.shape != (W.shape[0],) or a.dtype != bool:
+            raise ValueError(f"alive must be a bool array of shape ({W.shape[0]},), got "
+                             f"{a.dtype} of shape {a.shape}")
+        use = use & a
+    return W, use, F, P
 
 
 def mixing_of(W: np.ndarray, F: np.ndarray, P: np.ndarray, match: np.ndarray):
@@ -173,14 +181,7 @@ def latent_mixing(atoms, truth, partners, alive=None) -> dict:
         ``components`` (m, n) signed components ``w . u_ij`` (0 off the partners);
         ``mean_mixing`` over the scored latents (NaN if none); ``n_scored``.
     """
-    W, nonzero, F, P = _inputs(atoms, truth, partners)
-    use = nonzero.copy()
-    if alive is not None:
-        a = np.asarray(alive)
-        if a.shape != (W.shape[0],) or a.dtype != bool:
-            raise ValueError(f"alive must be a bool array of shape ({W.shape[0]},), got "
-                             f"{a.dtype} of shape {a.shape}")
-        use &= a
+    W, use, F, P = _inputs(atoms, truth, partners, alive)
     match = np.full(W.shape[0], -1)
     mixing = np.full(W.shape[0], np.nan)
     comp = np.zeros((W.shape[0], F.shape[0]))
@@ -216,14 +217,7 @@ def feature_hedging(atoms, truth, partners, alive=None) -> dict:
         ``partner_component`` (n, n): the best latent's signed component on each partner;
         ``mean_hedging`` over features with partners; ``n_scored``.
     """
-    W, nonzero, F, P = _inputs(atoms, truth, partners)
-    use = nonzero.copy()
-    if alive is not None:
-        a = np.asarray(alive)
-        if a.shape != (W.shape[0],) or a.dtype != bool:
-            raise ValueError(f"alive must be a bool array of shape ({W.shape[0]},), got "
-                             f"{a.dtype} of shape {a.shape}")
-        use &= a
+    W, use, F, P = _inputs(atoms, truth, partners, alive)
     n = F.shape[0]
     best = np.full(n, -1)
     best_cos = np.zeros(n)
