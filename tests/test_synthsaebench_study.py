@@ -236,6 +236,19 @@ def test_claim_verdict_paired_within_noise():
     assert study.claim_verdict(est, "b", "first", True, per_seed)["verdict"] == "not separated"
 
 
+def test_a_claim_about_the_last_reads_lowest_first_with_less_than():
+    # "relu lowest F1": the order runs up from the lowest, and a called step is "<".
+    summary = [_entry("relu_sae", False, (0.10, 0.11, 0.12), (0.5, 0.5, 0.5)),
+               _entry("topk_sae", False, (0.30, 0.32, 0.31), (0.6, 0.6, 0.6))]
+    c = study.claim_verdict({s["architecture"]: s["f1_score"] for s in summary}, "relu_sae",
+                            "last", True, {s["architecture"]: s["per_seed"]["f1_score"]
+                                           for s in summary})
+    c.update(target="25", metric="f1_score", position="last", ascending=True)
+    joined = study._joined(c, {(s["architecture"], "25"): s for s in summary})
+    assert c["verdict"] == "holds"
+    assert joined.startswith("relu_sae 0.110") and " < topk_sae 0.310" in joined
+
+
 def _entry(name, null, f1, mcc):
     return {"architecture": name, "target": "25", "null": null, "published": not null,
             "f1_score": study.seed_interval(f1), "mcc": study.seed_interval(mcc),

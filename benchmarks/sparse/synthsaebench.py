@@ -638,7 +638,8 @@ def claims(summary: list[dict]) -> list[dict]:
                     if "per_seed" in s}
         v = claim_verdict(est, claimed, position, higher, per_seed if per_seed else None)
         out.append({"claim": cid, "words": words, "target": label, "metric": metric,
-                    "claimed": claimed, "position": position, **v})
+                    "claimed": claimed, "position": position,
+                    "ascending": (position == "first") != higher, **v})
     return out
 
 
@@ -874,16 +875,24 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     return out
 
 
+def _ascending(c: dict) -> bool:
+    """Whether a claim's order runs from the lowest value up (a claim about the last of
+    higher-is-better values); documents before ``"ascending"`` was stored: by position."""
+    return c.get("ascending", c["position"] != "first")
+
+
 def _joined(c: dict, summary: dict) -> str:
-    """The claim's architectures best first with their estimates, joined by ">" where the
-    paired comparison calls the neighbour below and by "≈" where it is within noise (", "
-    on a document without per-seed values)."""
+    """The claim's architectures in the claim's order (highest first, or lowest first for a
+    claim about the last) with their estimates, joined by ">" (or "<") where the paired
+    comparison calls the neighbour and by "≈" where it is within noise (", " on a document
+    without per-seed values)."""
     out = ""
     links = c.get("links") or [None] * (len(c["order"]) - 1)
+    called = " < " if _ascending(c) else " > "
     for i, a in enumerate(c["order"]):
         out += f"{a} {_est(summary[(a, c['target'])][c['metric']])}"
         if i + 1 < len(c["order"]):
-            out += {None: ", ", "separated": " > ", WITHIN: " ≈ "}[links[i]]
+            out += {None: ", ", "separated": called, WITHIN: " ≈ "}[links[i]]
     return out
 
 
@@ -916,8 +925,8 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
                 "excluding 0, ≈ = within noise" if paired
                 else "separated = non-overlapping 95% intervals")
         out.append((f"published: {c['words']}",
-                    f"{c['verdict']} here ({_joined(c, summary)}, best first"
-                    f"{'' if c['position'] == 'first' else '; the claim is about the last'})"
+                    f"{c['verdict']} here ({_joined(c, summary)}, "
+                    f"{'lowest' if _ascending(c) else 'highest'} first)"
                     + _versus(c),
                     f"preset {doc['preset']}, target '{c['target']}' = "
                     f"{doc['targets'][c['target']]:.2f}; {rule}"))
