@@ -39,7 +39,8 @@ the document is assembled from the records' ``per_seed``, `noise_floors`)::
     {family: {"confidence": 0.95,
               "metrics": {metric: {n_seeds, binary, seed_sd, paired_sd, floor,
                                    floor_low, floor_high, unpaired_floor, n_generators,
-                                   n_methods, adjacent, adjacent_within}},
+                                   n_methods, n_pairs (method pairs that differ on
+                                   some seed), adjacent, adjacent_within}},
               "ranked": {generator: {metric: {"order": [method, highest mean first],
                                               "value": [mean], "verdict": [against the
                                               next one down], "difference": [[value,
@@ -231,6 +232,7 @@ def _summary(floors: list[dict], ranked: dict, metric: str, binary: bool) -> dic
             "floor_low": _finite(min(values)), "floor_high": _finite(max(values)),
             "unpaired_floor": _finite(float(np.median([f["unpaired_floor"] for f in floors]))),
             "n_generators": len(floors), "n_methods": max(f["n_methods"] for f in floors),
+            "n_pairs": int(sum(f["n_pairs"] for f in floors)),
             "adjacent": len(verdicts),
             "adjacent_within": sum(v == "within noise" for v in verdicts)}
 

@@ -398,7 +398,10 @@ def noise_floor_table(floor: dict) -> list:
     rows = []
     for metric, f in floor["metrics"].items():
         n = f["n_seeds"]
-        if f["floor"] is None:
+        if f.get("n_pairs") == 0:
+            callable_ = ("none to call: every method gives the same value on every seed "
+                         "(the metric does not depend on the method here)")
+        elif f["floor"] is None:
             callable_ = (f"none at {n} seeds (0/1 per seed: McNemar's exact test needs 6 "
                          "seeds that all disagree one way)" if f["binary"]
                          else f"none at {n} seeds")

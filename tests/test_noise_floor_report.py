@@ -90,6 +90,14 @@ def test_report_shows_the_floor_table_and_marks_values_within_noise():
     assert "within noise of b: +0.01 [" in page and "called: +0.1 [0.1, 0.1] above c" in page
 
 
+def test_a_metric_the_same_for_every_method_says_so():
+    same = [_record(m, {"score": BASE, "count": [4.0, 4.0, 4.0]}) for m in "ab"]
+    fam = noise_floors(same)["fam"]
+    assert fam["metrics"]["count"]["n_pairs"] == 0 and fam["metrics"]["score"]["n_pairs"] == 0
+    md = render_markdown(results_document(same, "quick", families=FAMILIES), {})
+    assert "| **count** | 3 | 0 | 0 | none to call: every method gives the same value" in md
+
+
 def test_a_document_without_per_seed_values_renders_without_a_floor():
     old = [{k: v for k, v in r.items() if k != "per_seed"} for r in RECORDS]
     doc = results_document(old, "quick", families=FAMILIES)
