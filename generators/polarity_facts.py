@@ -26,6 +26,9 @@ from generators.onehot_facts import draw_first_true_fraction, draw_labels
 from generators.seeding import SeedLike, split_rng, structure_rng
 
 POLARITIES = ("both", "affirmative", "negated")
+# Relative size below which a noiseless projection counts as exactly 0 (float64 rounding of
+# a sum of a few unit-scale products is ~1e-16).
+TIE = 1e-12
 
 
 def direction_accuracy(w, general_strength, polarity_strength, noise, t_G, t_P, polarity):
@@ -34,12 +37,14 @@ def direction_accuracy(w, general_strength, polarity_strength, noise, t_G, t_P, 
     ``w^T (x+ - x-) = 2 (2 y - 1) m_p + N(0, 2 noise^2 ||w||^2)`` with
     ``m_p = w^T (g t_G + s p t_P)``, so the accuracy is ``Phi(sqrt(2) m_p / (noise ||w||))``
     (below 1/2 when the direction calls the pairs of that polarity backwards); 1, 1/2 or 0
-    without noise. ``polarity`` is +1 (affirmative) or -1 (negated).
+    without noise, where ``|m_p|`` below `TIE` times ``||w|| (g + s)`` counts as 0 (rounding
+    of an exactly orthogonal direction). ``polarity`` is +1 (affirmative) or -1 (negated).
     """
     w = np.asarray(w, dtype=np.float64)
     m = w @ (general_strength * t_G + polarity_strength * polarity * t_P)
     if noise == 0:
-        return float(np.sign(m) / 2 + 0.5)
+        tie = TIE * np.linalg.norm(w) * (general_strength + polarity_strength)
+        return 0.5 if abs(m) <= tie else float(np.sign(m) / 2 + 0.5)
     return float(norm.cdf(np.sqrt(2.0) * m / (noise * np.linalg.norm(w))))
 
 
