@@ -447,7 +447,7 @@ def draw(doc: dict):
             ok = [(j, s) for j, s in enumerate(rows) if s is not None and not s["error"]]
             if not ok:
                 continue
-            xs = np.array([j for j, _ in ok]) + (i - (k - 1) / 2) * 0.07
+            xs = np.array([j for j, _ in ok]) + (i - (k - 1) / 2) * 0.04
             est = [s["negated_accuracy"] for _, s in ok]
             y = np.array([e["value"] for e in est])
             err = np.array([[e["value"] - e["low"] for e in est],
@@ -466,7 +466,7 @@ def draw(doc: dict):
         ax.set_title(f"trained on {TRAINED_ON[regime]}", fontsize=9)
         ax.set_ylim(-0.03, 1.03)
     axes[0][0].set_ylabel("held-out accuracy on negated\n(sign fixed on affirmative)")
-    axes[0][-1].legend(fontsize=6, loc="lower left")
+    axes[0][0].legend(fontsize=6, loc="lower left")
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.14, top=0.92, wspace=0.06)
     yield ("Held-out accuracy on negated statements, by the strength of t_P over t_G, per "
            "training regime (95% Student-t over seeds); dotted: the affirmative truth "
