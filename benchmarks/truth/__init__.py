@@ -29,7 +29,7 @@ FAMILY = Family(
     generator_notes=about.GENERATORS,
     metric_notes=about.METRICS,
     time_method=family.time_truth_method,
-    studies=("benchmarks.truth.distractor",),
+    studies=("benchmarks.truth.distractor", "benchmarks.truth.negation"),
     accepts_interface=family.truth_interface,
     dataset_fields=("X_pos", "X_neg", "y"),
     generator_keywords={"facts": GeneratorKeyword(family.FACTS_WHEN, required=False)},
