@@ -31,6 +31,7 @@ from generators.onehot_facts import make_onehot_facts
 from generators.outlier_equal_means import make_outlier_equal_means
 from generators.planted_sparse import make_planted_sparse
 from generators.planted_weights import make_planted_weights
+from generators.polarity_facts import make_polarity_facts
 from generators.score_distributions import LAWS, TERM_LAWS, make_score_distribution
 from generators.single_truth import make_single_truth
 from generators.two_class_gaussian import make_two_class_gaussian
@@ -175,6 +176,18 @@ def _single(draw):
                 signal=draw(_real(1e-8, 1e8)), noise=draw(NONNEG_NOISE),
                 content_scale=draw(st.one_of(st.just(0.0), _real(1e-8, 1e8))),
                 first_true_fraction=draw(Q))
+
+
+@st.composite
+def _polarity(draw):
+    return dict(n_pairs=draw(st.integers(2, 20)), n_features=draw(st.integers(3, 6)),
+                general_strength=draw(_real(1e-3, 1e3)),
+                polarity_truth_strength=draw(st.one_of(st.just(0.0), _real(1e-3, 1e3))),
+                polarity_strength=draw(st.one_of(st.just(0.0), _real(1e-3, 1e3))),
+                noise=draw(NONNEG_NOISE),
+                content_scale=draw(st.one_of(st.just(0.0), _real(1e-3, 1e3))),
+                polarity=draw(st.sampled_from(("both", "affirmative", "negated"))),
+                negated_fraction=draw(_real(0.05, 0.95)), first_true_fraction=draw(Q))
 
 
 @st.composite
@@ -394,6 +407,29 @@ def _check_single(ds, kw):
                                    atol=atol)
 
 
+def _check_polarity(ds, kw):
+    _pairs_common(ds, kw)
+    t = ds.ground_truth
+    D = np.stack([t["general_direction"], t["polarity_truth_direction"],
+                  t["polarity_direction"]])
+    np.testing.assert_allclose(D @ D.T, np.eye(3), atol=1e-12)
+    p = t["polarity"]
+    assert set(np.unique(p)) <= {-1, 1} and np.array_equal(t["is_negated"], p < 0)
+    if kw["polarity"] == "affirmative":
+        assert np.all(p == 1)
+    elif kw["polarity"] == "negated":
+        assert np.all(p == -1)
+    # Polarity and content are shared by both members: the difference carries truth only,
+    # 2 sigma (g t_G + s p t_P) without noise.
+    if kw["noise"] == 0:
+        g, s = kw["general_strength"], kw["polarity_truth_strength"]
+        want = 2 * (2 * ds.y - 1)[:, None] * (g * t["general_direction"]
+                                               + s * p[:, None] * t["polarity_truth_direction"])
+        scale = kw["content_scale"] + g + s + kw["polarity_strength"]
+        np.testing.assert_allclose(ds.X_pos - ds.X_neg, want, rtol=1e-9,
+                                   atol=64 * np.finfo(float).eps * 10 * scale)
+
+
 def _check_distractor(ds, kw):
     _pairs_common(ds, kw)
     t = ds.ground_truth
@@ -557,6 +593,14 @@ SPECS = {
         {"signal": POS, "noise": NONNEG, "content_scale": NONNEG,
          "first_true_fraction": (0.0, 1.0, False, False)},
         pairs=True, optional=("first_true_fraction",)),
+    "polarity_facts": Spec(
+        make_polarity_facts, _polarity(), _check_polarity, {"n_pairs": 2, "n_features": 3},
+        {"general_strength": NONNEG, "polarity_truth_strength": NONNEG,
+         "polarity_strength": NONNEG, "noise": NONNEG, "content_scale": NONNEG,
+         "negated_fraction": (0.0, 1.0, True, True),
+         "first_true_fraction": (0.0, 1.0, False, False)},
+        lambda kw: [("polarity", "both_"), ("polarity", None)],
+        pairs=True, optional=("first_true_fraction",)),
     "distractor_facts": Spec(
         make_distractor_facts, _distractor(), _check_distractor,
         {"n_pairs": 2, "n_features": 2},
@@ -634,6 +678,11 @@ def _has_fresh_noise(name, kw, ds, other):
     if name == "distractor_facts":  # the content lives off span(u, v): none at n_features 2
         content = kw["content_scale"] if kw["n_features"] > 2 else 0.0
         return max(kw["noise"], content) > 1e-12 * kw["signal"]
+    if name == "polarity_facts":  # content lives off span(t_G, t_P, v): none at 3 features
+        content = kw["content_scale"] if kw["n_features"] > 3 else 0.0
+        signal = max(kw["general_strength"], kw["polarity_truth_strength"],
+                     kw["polarity_strength"])
+        return max(kw["noise"], content) > 1e-12 * signal
     if name == "gaussian_mixture":
         return kw["cluster_std"] > 1e-12 * kw["centre_scale"]
     if name == "outlier_equal_means":
