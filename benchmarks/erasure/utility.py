@@ -334,7 +334,38 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
                          f"{_verdict_words(c, 'higher', 'lower')})")
         out.append((f"SPLINCE against LEACE, rho = {rho:g}, angle {angle:g} deg",
                     "; ".join(parts), note))
+    if SPLINCE in doc["erasers"] and "leace" in doc["erasers"]:
+        out.append(_claim(doc))
     return out
+
+
+def _claim(doc: dict) -> tuple[str, str, str]:
+    """SPLINCE's claim read from the rows: the target covariance kept on its fit rows, and
+    what it buys a retrained probe against LEACE."""
+    mine = [r for r in doc["rows"] if r["eraser"] == SPLINCE]
+    worst = max(abs(r["target_cov_kept_fit"] - 1.0) for r in mine)
+    same = [c for c in doc["comparisons"] if c["a"] == SPLINCE and c["b"] == "leace"
+            and c["metric"] == "target_accuracy"]
+    within = sum(c["verdict"] not in (ABOVE, BELOW) for c in same)
+    ratios = ", ".join(
+        f"rho {st['label_correlation']:g}: "
+        f"{_ratio(doc, st, 'distortion'):.2f}x" for st in doc["settings"])
+    return ("SPLINCE's claim (Holstege et al. 2025)",
+            f"Cov(x', target) equals Cov(x, target) on its fit rows to {worst:.1e} (relative, "
+            f"largest over {len(mine)} fits); a probe retrained on the erased data gets the "
+            f"same target accuracy as after LEACE in {within} of {len(same)} settings "
+            f"(within noise: both erasers collapse the same direction, the paper's own "
+            f"equivalence for a retrained last layer); SPLINCE's distortion over LEACE's: "
+            f"{ratios}",
+            "least distortion among target-keeping erasers is tested in tests/test_splince.py "
+            "against hand-built ones; distortion ratio = ratio of seed means")
+
+
+def _ratio(doc: dict, st: dict, name: str) -> float:
+    summary = {s["eraser"]: s for s in doc["summary"]
+               if s["label_correlation"] == st["label_correlation"]
+               and s["angle"] == st["angle"]}
+    return summary[SPLINCE][name]["value"] / summary["leace"][name]["value"]
 
 
 def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
