@@ -315,7 +315,9 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
                          for e in doc["erasers"])
         out.append((f"target accuracy after erasure, rho = {rho:g}, angle {angle:g} deg",
                     f"before {_fmt(before)}; after: {kept}; below before beyond noise: "
-                    f"{', '.join(lost) if lost else 'none'}", note))
+                    f"{', '.join(lost) if lost else 'none'}",
+                    note + "; mean_matching and qleace are given the concept labels at "
+                           "transform time, as in the family's grid"))
         if SPLINCE not in doc["erasers"] or "leace" not in doc["erasers"]:
             continue
         s, le = summary[(rho, angle, SPLINCE)], summary[(rho, angle, "leace")]
