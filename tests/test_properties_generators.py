@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import sparse
 
+from generators.concept_and_target import make_concept_and_target
 from generators.correlated_features import make_correlated_features
 from generators.distractor_facts import make_distractor_facts
 from generators.embedding_vocabulary import make_embedding_vocabulary
@@ -188,6 +189,23 @@ def _polarity(draw):
                 content_scale=draw(st.one_of(st.just(0.0), _real(1e-3, 1e3))),
                 polarity=draw(st.sampled_from(("both", "affirmative", "negated"))),
                 negated_fraction=draw(_real(0.05, 0.95)), first_true_fraction=draw(Q))
+
+
+@st.composite
+def _concept_target(draw):
+    return dict(n_samples=draw(st.integers(2, 30)), n_features=draw(st.integers(2, 6)),
+                concept_separation=draw(_real(1e-8, 1e3)),
+                target_separation=draw(_real(1e-8, 1e3)),
+                label_correlation=draw(_real(-0.999999, 0.999999)),
+                angle=draw(_real(1e-6, 179.999)), condition=draw(_real(1.0, 1e8)))
+
+
+def _check_concept_target(ds, kw):
+    t = ds.ground_truth
+    assert t["target_labels"].shape == (kw["n_samples"],)
+    assert set(np.unique(t["target_labels"])) <= {0, 1} and set(np.unique(ds.y)) <= {0, 1}
+    for key in ("concept_directions", "target_directions"):
+        assert np.linalg.norm(t[key]) == pytest.approx(1.0, rel=1e-9)
 
 
 @st.composite
@@ -593,6 +611,12 @@ SPECS = {
         {"signal": POS, "noise": NONNEG, "content_scale": NONNEG,
          "first_true_fraction": (0.0, 1.0, False, False)},
         pairs=True, optional=("first_true_fraction",)),
+    "concept_and_target": Spec(
+        make_concept_and_target, _concept_target(), _check_concept_target,
+        {"n_samples": 2, "n_features": 2},
+        {"concept_separation": POS, "target_separation": POS,
+         "label_correlation": (-1.0, 1.0, True, True), "angle": (0.0, 180.0, True, True),
+         "condition": (1.0, INF, False, False)}),
     "polarity_facts": Spec(
         make_polarity_facts, _polarity(), _check_polarity, {"n_pairs": 2, "n_features": 3},
         {"general_strength": NONNEG, "polarity_truth_strength": NONNEG,

@@ -24,7 +24,7 @@ def doc():
 
 def test_utility_runs_every_eraser_of_the_family_list_and_splince(doc):
     family = [m.name for m in erasure_methods(GRID_PROFILES["quick"])]
-    assert doc["erasers"] == family + [ut.SPLINCE]
+    assert doc["erasers"] == family and ut.SPLINCE in family
     n = len(TINY["correlations"]) * len(TINY["seeds"]) * len(doc["erasers"])
     assert len(doc["rows"]) == n
     assert len(doc["summary"]) == n // len(TINY["seeds"])

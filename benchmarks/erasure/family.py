@@ -37,6 +37,7 @@ from methods.erasure.mean_projection import MeanProjectionEraser
 from methods.erasure.median_projection import MedianProjectionEraser
 from methods.erasure.oracle import OracleEraser
 from methods.erasure.qleace import QuadraticLeaceEraser
+from methods.erasure.splince import SplinceEraser
 from metrics.guardedness import rounding_gap, whitened_class_mean_gap, whitening
 from metrics.probes import PROBE_KINDS, score_probe
 from metrics.statistics import mean_over_seeds, wilson_interval
@@ -113,6 +114,9 @@ def erasure_methods(profile: Profile) -> list[MethodSpec]:
                    description="translate classes onto the mean; needs labels (Singh+ 2024)"),
         MethodSpec("leace", NAME, lambda t, s: LeaceEraser(),
                    description="closed-form LEACE (Belrose+ 2023)"),
+        MethodSpec("splince", NAME, lambda t, s: SplinceEraser(),
+                   description="LEACE keeping a target's covariance; LEACE without one "
+                               "(Holstege+ 2025)"),
         MethodSpec("qleace", NAME, lambda t, s: QuadraticLeaceEraser(),
                    description="quadratic LEACE: classes transported to their Wasserstein "
                                "barycentre; needs labels (Belrose+ 2023, sec. 7)"),
@@ -188,6 +192,16 @@ def claims_linear_guardedness(eraser) -> bool:
     return getattr(eraser, "claims_linear_guardedness", False) is True
 
 
+def _fit(eraser, data: Dataset):
+    """``eraser.fit(X, y)``, with ``y_target=`` the generator's target labels when it has
+    them and the eraser's ``fit`` takes that keyword (an eraser that keeps a target's
+    covariance, `methods.erasure.splince`); what ``fit`` returns."""
+    target = data.ground_truth.get("target_labels")
+    if target is not None and accepts(eraser.fit, "y_target"):
+        return eraser.fit(data.X, data.y, y_target=target)
+    return eraser.fit(data.X, data.y)
+
+
 def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, streams: SeedStreams,
                        profile: Profile) -> dict:
     """Everything measured for one seed of one cell (raises if the method misbehaves)."""
@@ -196,11 +210,11 @@ def score_erasure_seed(method: MethodSpec, generator: GeneratorSpec, streams: Se
     ptrain, ptest = (generator.dataset(streams, s) for s in (PROBE_TRAIN, PROBE_TEST))
     eraser = method.build(fit, streams.method(0))
     start = time.perf_counter()
-    fitted = eraser.fit(fit.X, fit.y)
+    fitted = _fit(eraser, fit)
     fit_time = time.perf_counter() - start
     eraser = fitted if fitted is not None else eraser
     second = method.build(refit, streams.method(1))
-    second = second.fit(refit.X, refit.y) or second
+    second = _fit(second, refit) or second
 
     Xtr, Xte = _apply(eraser, ptrain.X, ptrain.y), _apply(eraser, ptest.X, ptest.y)
     probes = {}

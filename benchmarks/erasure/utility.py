@@ -56,14 +56,14 @@ import numpy as np
 from sklearn.metrics import balanced_accuracy_score
 from threadpoolctl import threadpool_limits
 
-from benchmarks.erasure.family import NAME, SIZES, _apply, erasure_methods
+from benchmarks.erasure.family import SIZES, _apply, erasure_methods
+from benchmarks.erasure.family import _fit as fit_eraser
 from benchmarks.profiles import PROFILES as GRID_PROFILES
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import MethodSpec
 from benchmarks.study_cli import study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.concept_and_target import make_concept_and_target
-from methods.erasure.splince import SplinceEraser
 from metrics.noise_floor import ABOVE, BELOW, compare
 from metrics.probes import make_probe, score_probe
 from metrics.statistics import mean_over_seeds
@@ -110,11 +110,9 @@ def _profile(profile) -> dict:
 
 
 def study_methods(grid_profile: str) -> list[MethodSpec]:
-    """The erasure family's erasers at ``grid_profile``'s budgets, then SPLINCE (with the
-    target: `run_setting_seed` passes it)."""
-    splince = MethodSpec(SPLINCE, NAME, lambda train, seed: SplinceEraser(),
-                         description="SPLINCE, keeping Cov(x, target) (Holstege+ 2025)")
-    return list(erasure_methods(GRID_PROFILES[grid_profile])) + [splince]
+    """The erasure family's erasers at ``grid_profile``'s budgets (SPLINCE among them: the
+    family's fit passes it the generator's target labels, `benchmarks.erasure.family._fit`)."""
+    return list(erasure_methods(GRID_PROFILES[grid_profile]))
 
 
 def _cov_norm(X: np.ndarray, labels: np.ndarray) -> float:
@@ -125,9 +123,7 @@ def _cov_norm(X: np.ndarray, labels: np.ndarray) -> float:
 
 def _fit(method: MethodSpec, fit, seed):
     eraser = method.build(fit, seed)
-    if method.name == SPLINCE:
-        return eraser.fit(fit.X, fit.y, y_target=fit.ground_truth["target_labels"])
-    fitted = eraser.fit(fit.X, fit.y)
+    fitted = fit_eraser(eraser, fit)
     return fitted if fitted is not None else eraser
 
 
