@@ -35,6 +35,9 @@ from generators.seeding import SeedLike, split_rng, structure_rng
 # Points of the quadrature of the after-erasure Bayes accuracy (a 1-D integral): the grid
 # spans every cluster +- 12 sigma, where the Gaussian tail is below 1e-32.
 _QUADRATURE_POINTS = 20001
+# Two clusters of different classes further apart than this many sigma do not overlap in
+# float64 (Phi(-20) ~ 3e-89): the integral splits into independent pieces.
+_APART = 40.0
 
 
 def _bayes_of_mixtures(centres0, weights0, centres1, weights1, sigma: float) -> float:
@@ -50,6 +53,36 @@ def _bayes_of_mixtures(centres0, weights0, centres1, weights1, sigma: float) -> 
 
     best = np.maximum(density(centres0, weights0), density(centres1, weights1))
     return float(0.5 * np.trapezoid(best, x))
+
+
+def _pair_bayes(p: float, q: float, g: float) -> float:
+    """``int max(p phi(x), q phi(x - g)) dx`` for ``p >= q``, ``g >= 0`` (unit sigma):
+    ``p Phi(t) + q Phi(g - t)`` at the crossing ``t = g / 2 + ln(p / q) / g``."""
+    if g == 0.0:
+        return p
+    t = g / 2 + np.log(p / q) / g
+    return float(p * norm.cdf(t) + q * norm.cdf(g - t))
+
+
+def _bayes_after_matching(a: float, r: float) -> float:
+    """Balanced Bayes accuracy once each class is translated by its own mean, ``r = s /
+    sigma``: class 0 at ``r (1 - 2a)`` (weight 1/2 + a) and ``-r (1 + 2a)`` (1/2 - a),
+    class 1 mirrored, in units of sigma.
+
+    Pieces further apart than `_APART` are independent: when the two pairs around ``+-r``
+    are (``2 r (1 - 2a)`` apart), each is two Gaussians ``4 a r`` apart with weights
+    ``1/2 +- a`` (`_pair_bayes`, the same for both by symmetry); when instead the outer
+    clusters are isolated (``4 a r`` apart from the rest), they count fully and the inner
+    two, of equal weight ``1/2 + a``, are ``2 r (1 - 2a)`` apart. Otherwise ``r <= 40`` and
+    the integral is taken by quadrature (`_bayes_of_mixtures`). The split keeps the value
+    exact in float64 for every ``r`` (a grid over ``+-r`` would not resolve ``r = 1e12``).
+    """
+    if 2 * r * (1 - 2 * a) > _APART:
+        return _pair_bayes(0.5 + a, 0.5 - a, 4 * a * r)
+    if 4 * a * r > _APART:
+        return float((0.5 - a) + (0.5 + a) * norm.cdf(r * (1 - 2 * a)))
+    return _bayes_of_mixtures([r * (1 - 2 * a), -r * (1 + 2 * a)], [0.5 + a, 0.5 - a],
+                              [r * (1 + 2 * a), -r * (1 - 2 * a)], [0.5 - a, 0.5 + a], 1.0)
 
 
 def make_injection_concept(
@@ -95,7 +128,8 @@ def make_injection_concept(
         same: that rule is linear); ``bayes_accuracy_after_oracle_leace``: the balanced Bayes
         accuracy once each class is translated onto the overall mean by its population
         class mean (mean matching, oracle LEACE; QLEACE likewise, its maps being the
-        identity here), by quadrature of the four interleaved clusters along ``u``;
+        identity here), from the four interleaved clusters along ``u``
+        (`_bayes_after_matching`: closed forms where they separate, else quadrature);
         ``bayes_accuracy_after_leace`` 0.5 (a class-independent eraser that removes ``u``
         leaves identical class distributions); ``injection`` the difference of the two
         Bayes accuracies, after oracle LEACE minus before; ``n_classes`` 2.
@@ -117,8 +151,7 @@ def make_injection_concept(
 
     before = float((0.5 + a) * norm.cdf(s / sigma) + (0.5 - a) * norm.cdf(-s / sigma))
     shift = 2 * a * s  # |class mean - overall mean| along u, per class
-    after = _bayes_of_mixtures([s - shift, -s - shift], [0.5 + a, 0.5 - a],
-                               [s + shift, -s + shift], [0.5 - a, 0.5 + a], sigma)
+    after = _bayes_after_matching(a, s / sigma)
     truth = {
         "concept_directions": u[:, None],
         "class_means": np.stack([offset + shift * u, offset - shift * u]),

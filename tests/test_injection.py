@@ -9,7 +9,11 @@ import pytest
 from scipy.stats import norm
 
 from benchmarks.erasure import nonlinear_probes as st
-from generators.injection_concept import _bayes_of_mixtures, make_injection_concept
+from generators.injection_concept import (
+    _bayes_after_matching,
+    _bayes_of_mixtures,
+    make_injection_concept,
+)
 from methods.erasure.mean_matching import MeanMatchingEraser
 from methods.erasure.qleace import QuadraticLeaceEraser
 
@@ -86,6 +90,22 @@ def test_bayes_quadrature_matches_closed_forms():
     assert truth["bayes_accuracy"] == pytest.approx(before, abs=QUAD_TOL)
     assert truth["injection"] == pytest.approx(
         truth["bayes_accuracy_after_oracle_leace"] - truth["bayes_accuracy"])
+
+
+@pytest.mark.parametrize("a, r", [(0.05, 25.0), (0.45, 60.0), (0.49, 300.0), (0.1, 5.0)])
+def test_after_bayes_closed_forms_agree_with_quadrature(a, r):
+    # Each branch of `_bayes_after_matching` (independent pairs, isolated outer clusters,
+    # quadrature) against the quadrature of all four clusters.
+    quad = _bayes_of_mixtures([r * (1 - 2 * a), -r * (1 + 2 * a)], [0.5 + a, 0.5 - a],
+                              [r * (1 + 2 * a), -r * (1 - 2 * a)], [0.5 - a, 0.5 + a], 1.0)
+    assert _bayes_after_matching(a, r) == pytest.approx(quad, abs=QUAD_TOL)
+
+
+def test_after_bayes_is_exact_at_extreme_ratios():
+    # r = 1e12, a = 1e-12: the pairs are 4 sigma wide with equal weights: Phi(2).
+    assert _bayes_after_matching(1e-12, 1e12) == pytest.approx(norm.cdf(2.0), abs=1e-12)
+    assert _bayes_after_matching(0.25, 1e12) == 1.0
+    assert _bayes_after_matching(1e-9, 1e-9) == pytest.approx(0.5, abs=1e-6)
 
 
 @pytest.mark.parametrize("kwargs, name", [
