@@ -79,7 +79,7 @@ class ProbeScore:
     n_test: int
     # What the probe chose on its fit split (the RBF SVM's cross-validated C and gamma);
     # empty for probes with fixed settings.
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def leakage(self) -> float:

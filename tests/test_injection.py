@@ -101,6 +101,14 @@ def test_after_bayes_closed_forms_agree_with_quadrature(a, r):
     assert _bayes_after_matching(a, r) == pytest.approx(quad, abs=QUAD_TOL)
 
 
+def test_heavy_noise_blurs_instead_of_injecting():
+    # s = sigma, a = 0.25: the per-class shifts (4 a s = sigma) blur more than they separate.
+    truth = make_injection_concept(10, 2, imbalance=0.25, spread=1.0, noise=1.0).ground_truth
+    assert truth["bayes_accuracy"] == pytest.approx(0.75 * norm.cdf(1) + 0.25 * norm.cdf(-1))
+    assert truth["bayes_accuracy_after_oracle_leace"] == pytest.approx(0.567, abs=1e-3)
+    assert truth["injection"] < 0
+
+
 def test_after_bayes_is_exact_at_extreme_ratios():
     # r = 1e12, a = 1e-12: the pairs are 4 sigma wide with equal weights: Phi(2).
     assert _bayes_after_matching(1e-12, 1e12) == pytest.approx(norm.cdf(2.0), abs=1e-12)
