@@ -9,7 +9,7 @@ transform time; in the suite `methods.erasure.mean_matching.MeanMatchingEraser`,
 ``oracle_leace``) and the suite's oracle projection of the planted directions
 (`methods.erasure.oracle.OracleEraser`, reported as ``oracle``), six probes
 (`metrics.probes`: logistic, 0-1 linear, MLP, QDA, and the two breakers, an RBF-kernel SVM
-whose C and gamma are chosen by 2-fold cross-validation on 300 rows of its fit split and
+whose C and gamma are chosen by 2-fold cross-validation on 200 rows of its fit split and
 gradient-boosted trees) are fitted on the erased probe-train split and scored on the erased
 held-out split, on each generator of the erasure family
 (`benchmarks.erasure.family.erasure_generators`) and on `generators.injection_concept`.
@@ -468,7 +468,7 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
             key = f"C={c['C']:g}, gamma={c['gamma_times_d']:g}/d"
             counts[key] = counts.get(key, 0) + 1
         out.append(("the RBF SVM's settings",
-                    "chosen by 2-fold cross-validation on 300 rows of each fit split, over "
+                    "chosen by 2-fold cross-validation on 200 rows of each fit split, over "
                     "C in {1, 10} and gamma in {0.5, 2}/d (standardised data): "
                     + ", ".join(f"{k} ({v} fits)" for k, v in sorted(counts.items(),
                                                                     key=lambda kv: -kv[1])),
