@@ -446,19 +446,25 @@ def _injection_findings(doc: dict) -> list[tuple[str, str, str]]:
     family = [r for r in doc["injection"] if r["generator"] != INJECTION_GENERATOR]
     pairs = {(r["generator"], r["eraser"]) for r in family}
     flagged = sorted({(r["generator"], r["eraser"]) for r in family if r["fires"]})
+    seed_fires = sum(sum(r["per_seed"]) for r in family)
+    seed_total = sum(len(r["per_seed"]) for r in family)
     planted = [r for r in doc["injection"] if r["generator"] == INJECTION_GENERATOR]
-    inj = sorted({r["eraser"] for r in planted if r["fires"]})
-    seeds_fired = [r["rate"]["value"] for r in planted if r["fires"]]
-    out.append(("the injection reading: where it fires",
-                f"on {INJECTION_GENERATOR} it fires for {', '.join(inj) or 'no eraser'} "
-                f"(the erasers that move each class by its own map), with per-seed rate "
-                f"{min(seeds_fired) * n:.0f}/{n} or more over the probes that fire"
-                if seeds_fired else f"on {INJECTION_GENERATOR} it fires for no eraser",
-                note))
-    out[-1] = (out[-1][0], out[-1][1] + (
-        f"; on the family's generators it fires on {len(flagged)} of {len(pairs)} "
-        f"(generator, eraser) pairs" + (f": {', '.join(f'{g}/{e}' for g, e in flagged)}"
-                                        if flagged else "")), note)
+    if planted:
+        fired = [r for r in planted if r["fires"]]
+        erasers = sorted({r["eraser"] for r in fired})
+        rates = ", ".join(f"{r['eraser']}/{r['probe']} {r['rate']['value'] * n:.0f}/{n}"
+                          for r in fired)
+        where = (f"on {INJECTION_GENERATOR} it fires for {', '.join(erasers)} (per-seed "
+                 f"rate: {rates}) and for no other eraser" if fired else
+                 f"on {INJECTION_GENERATOR} it fires for no eraser")
+    else:
+        where = f"{INJECTION_GENERATOR} was not run"
+    where += (f"; on the family's generators it fires on {len(flagged)} of {len(pairs)} "
+              f"(generator, eraser) pairs"
+              + (f" ({', '.join(f'{g}/{e}' for g, e in flagged)})" if flagged else "")
+              + f", and {seed_fires} of {seed_total} per-seed readings (generator, eraser, "
+              f"probe, seed) rise beyond their own sampling interval")
+    out.append(("the injection reading: where it fires", where, note))
     return out
 
 
