@@ -26,6 +26,7 @@ from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture
 from generators.grouped_facts import make_grouped_facts
 from generators.hierarchical_features import make_hierarchical_features
+from generators.injection_concept import make_injection_concept
 from generators.isotropic_gaussian import make_isotropic_gaussian
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.onehot_facts import make_onehot_facts
@@ -293,6 +294,23 @@ def _check_xor(ds, kw):
     assert 0.5 <= ds.ground_truth["bayes_accuracy"] <= 1.0
 
 
+@st.composite
+def _injection(draw):
+    return dict(n_samples=draw(st.integers(2, 30)), n_features=draw(st.integers(1, 5)),
+                imbalance=draw(_real(1e-9, 0.4999)), spread=draw(_real(1e-8, 1e8)),
+                noise=draw(_real(1e-8, 1e8)))
+
+
+def _check_injection(ds, kw):
+    t = ds.ground_truth
+    _unit_columns(t["concept_directions"])
+    assert set(np.unique(ds.y)) <= {0, 1}
+    assert 0.5 <= t["bayes_accuracy"] <= 0.5 + kw["imbalance"] + 1e-12
+    after = t["bayes_accuracy_after_oracle_leace"]
+    assert 0.5 - 1e-6 <= after <= 1.0
+    assert t["injection"] == pytest.approx(after - t["bayes_accuracy"], abs=1e-12)
+
+
 def _check_planted(ds, kw):
     t = ds.ground_truth
     n, m = kw["n_samples"], kw["n_atoms"]
@@ -547,6 +565,10 @@ SPECS = {
     "xor_concept": Spec(
         make_xor_concept, _xor(), _check_xor, {"n_samples": 2, "n_features": 2},
         {"noise": POS}),
+    "injection_concept": Spec(
+        make_injection_concept, _injection(), _check_injection,
+        {"n_samples": 2, "n_features": 1},
+        {"imbalance": (0.0, 0.5, True, True), "spread": POS, "noise": POS}),
     "planted_sparse": Spec(
         make_planted_sparse, _planted(), _check_planted,
         {"n_samples": 1, "n_features": 1, "n_atoms": 1},
