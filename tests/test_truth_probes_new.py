@@ -20,12 +20,13 @@ from methods.truth.kmeans_pairs import KMeansPairs
 from methods.truth.mass_mean_iid import MassMeanIID, pinv_symmetric
 from methods.truth.mean_difference import MeanDifference
 from methods.truth.pairs import stack_pairs
+from methods.truth.ttpd import TTPD
 from methods.truth.vinc import VINC, vinc_matrix
 from metrics.truth_accuracy import pair_accuracy, sign_agnostic_accuracy
 
 # Closed forms computed two ways in float64 on O(1) data: agreement to ~1e-12 relative.
 CLOSED_FORM_RTOL = 1e-9
-NEW = ("mass_mean_iid", "vinc", "kmeans_pairs")
+NEW = ("mass_mean_iid", "vinc", "kmeans_pairs", "ttpd")
 
 
 def _X(ds):
@@ -237,3 +238,69 @@ def test_kmeans_refuses_bad_budgets(name):
     ds = make_single_truth(20, n_features=3)
     with pytest.raises(ValueError, match=rf"^{name}"):
         KMeansPairs(**{name: 0}).fit(_X(ds))
+
+
+# --- TTPD ----------------------------------------------------------------------------------
+
+def _polar_pairs(n: int, t_G, t_P, c, noise: float, seed: int, polarity=None):
+    """Pairs of statements ``a = tau t_G + tau p t_P + p c + noise`` (Buerger et al.'s
+    model; ``c`` a polarity offset), both members of a pair sharing the polarity ``p``."""
+    r = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    pol = np.where(np.arange(n) % 4 < 2, 1.0, -1.0) if polarity is None else polarity
+    d = len(t_G)
+
+    def member(tau):
+        return (tau * (np.asarray(t_G) + pol[:, None] * np.asarray(t_P)) + pol[:, None] * c
+                + noise * r.standard_normal((n, d)))
+
+    T, F = member(np.ones((n, 1))), member(-np.ones((n, 1)))
+    return _members_to_pairs(T, F, y), y, pol
+
+
+def test_ttpd_recovers_the_planted_truth_and_polarity_directions():
+    """Noiseless balanced statements: the least-squares fit on [tau, tau p] is exact."""
+    t_G, t_P, c = np.array([1.0, 0.0, 0.0]), np.array([0.0, 2.0, 0.0]), np.array([0, 0, 3.0])
+    X, y, pol = _polar_pairs(40, t_G, t_P, c, 0.0, 0)
+    m = TTPD().fit(X, y, polarity=pol)
+    np.testing.assert_allclose(m.truth_direction_, t_G, atol=1e-12)
+    np.testing.assert_allclose(m.polarity_truth_direction_, t_P, atol=1e-12)
+    assert m.polarity_direction_ is not None and m.plane_coef_.shape == (2,)
+
+
+def test_ttpd_on_affirmative_pairs_is_the_mass_mean_probe():
+    """No polarity: t_G = mean(tau z) = theta / 2, and every pair is called as MeanDifference
+    calls it."""
+    tr = make_single_truth(200, n_features=8, noise=1.0, random_state=0)
+    te = make_single_truth(200, n_features=8, noise=1.0, random_state=0, split=1)
+    m = TTPD().fit(_X(tr), tr.y)
+    mm = MeanDifference().fit(_X(tr), tr.y)
+    np.testing.assert_allclose(m.truth_direction_, mm.coef_ / 2, rtol=1e-12)
+    assert m.polarity_direction_ is None and m.plane_coef_[1] == 0.0
+    np.testing.assert_array_equal(m.predict(_X(te)), mm.predict(_X(te)))
+    np.testing.assert_array_equal(TTPD().fit(_X(tr), tr.y, polarity=np.ones(200)).coef_,
+                                  m.coef_)
+
+
+def test_ttpd_generalises_across_polarity_where_the_mass_mean_does_not():
+    """|t_P| > |t_G|: on affirmative statements truth reads along t_G + t_P, on negated ones
+    along t_G - t_P. A mass-mean probe fitted on affirmative pairs calls negated pairs
+    backwards; TTPD fitted on both polarities reads t_G and calls both right."""
+    t_G, t_P, c = np.array([1.0, 0.0, 0.0]), np.array([0.0, 2.0, 0.0]), np.zeros(3)
+    X, y, pol = _polar_pairs(400, t_G, t_P, c, 0.3, 1)
+    Xn, yn, _ = _polar_pairs(400, t_G, t_P, c, 0.3, 2, polarity=-np.ones(400))
+    aff = pol > 0
+    mm = MeanDifference().fit(X[aff], y[aff])
+    ttpd = TTPD().fit(X, y, polarity=pol)
+    # Noise 0.3 per coordinate against a margin of 2 |t_G| = 2 along t_G: no pair is wrong
+    # for TTPD; the mass-mean's direction (t_G + t_P) reads t_G - t_P with the sign of -3.
+    assert pair_accuracy(ttpd.predict_proba(Xn)[:, 1], yn) == 1.0
+    assert pair_accuracy(mm.predict_proba(Xn)[:, 1], yn) < 0.05
+
+
+@pytest.mark.parametrize("polarity, match", [
+    (np.zeros(20), "only -1"), (np.ones(19), r"shape \(20,\)"), (np.full(20, "a"), "only -1")])
+def test_ttpd_refuses_bad_polarities(polarity, match):
+    ds = make_single_truth(20, n_features=3)
+    with pytest.raises(ValueError, match=match):
+        TTPD().fit(_X(ds), ds.y, polarity=polarity)

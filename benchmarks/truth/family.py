@@ -56,6 +56,7 @@ from methods.truth.mean_difference import MeanDifference
 from methods.truth.pairs import stack_pairs
 from methods.truth.random_direction import RandomDirection
 from methods.truth.supervised_logistic import SupervisedLogistic
+from methods.truth.ttpd import TTPD
 from methods.truth.vinc import VINC
 from metrics.ccs_loss import min_ccs_loss_along
 from metrics.direction_count import count_distinct_directions, fact_sign_agreement, sign_retention
@@ -161,6 +162,8 @@ def truth_methods(profile: Profile) -> list[MethodSpec]:
                    description="VINC / eigen-CCS: elk's closed-form reporter (EleutherAI)"),
         MethodSpec("kmeans_pairs", NAME, seeded(KMeansPairs),
                    description="k-means, 2 clusters of differences (Farquhar+ 2023)"),
+        MethodSpec("ttpd", NAME, seeded(TTPD),
+                   description="truth and polarity directions, with labels (Buerger+ 2024)"),
     ]
 
 
