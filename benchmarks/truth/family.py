@@ -51,6 +51,7 @@ from generators.single_truth import make_single_truth
 from methods.truth.ccs import CCS
 from methods.truth.contrast_pca import ContrastPCA
 from methods.truth.kmeans_pairs import KMeansPairs
+from methods.truth.lat import LAT
 from methods.truth.mass_mean_iid import MassMeanIID
 from methods.truth.mean_difference import MeanDifference
 from methods.truth.pairs import stack_pairs
@@ -164,6 +165,8 @@ def truth_methods(profile: Profile) -> list[MethodSpec]:
                    description="k-means, 2 clusters of differences (Farquhar+ 2023)"),
         MethodSpec("ttpd", NAME, seeded(TTPD),
                    description="truth and polarity directions, with labels (Buerger+ 2024)"),
+        MethodSpec("lat", NAME, seeded(LAT),
+                   description="LAT: top PC of random-pair differences (Zou+ 2023)"),
     ]
 
 
