@@ -17,6 +17,7 @@ from benchmarks.truth.family import truth_methods
 from generators.single_truth import make_single_truth
 from methods.truth.contrast_pca import ContrastPCA
 from methods.truth.kmeans_pairs import KMeansPairs
+from methods.truth.lat import LAT, random_pair_differences
 from methods.truth.mass_mean_iid import MassMeanIID, pinv_symmetric
 from methods.truth.mean_difference import MeanDifference
 from methods.truth.pairs import stack_pairs
@@ -26,7 +27,7 @@ from metrics.truth_accuracy import pair_accuracy, sign_agnostic_accuracy
 
 # Closed forms computed two ways in float64 on O(1) data: agreement to ~1e-12 relative.
 CLOSED_FORM_RTOL = 1e-9
-NEW = ("mass_mean_iid", "vinc", "kmeans_pairs", "ttpd")
+NEW = ("mass_mean_iid", "vinc", "kmeans_pairs", "ttpd", "lat")
 
 
 def _X(ds):
@@ -304,3 +305,47 @@ def test_ttpd_refuses_bad_polarities(polarity, match):
     ds = make_single_truth(20, n_features=3)
     with pytest.raises(ValueError, match=match):
         TTPD().fit(_X(ds), ds.y, polarity=polarity)
+
+
+# --- LAT -----------------------------------------------------------------------------------
+
+def test_random_pair_differences_use_every_row_once():
+    Z = np.eye(7)
+    H = random_pair_differences(Z, np.random.default_rng(0))
+    assert H.shape == (3, 7)
+    assert np.all(H.sum(axis=1) == 0) and np.all(np.abs(H).sum(axis=0) <= 1)
+    assert np.abs(H).sum() == 6  # six distinct rows used, one left out
+
+
+def test_lat_recovers_the_truth_when_it_is_the_only_variation():
+    """Members tau u with nothing else: random-pair differences are 0 or +-2 u, so the top
+    principal component is u exactly."""
+    u = np.array([0.6, -0.8, 0.0])
+    y = np.arange(20) % 2
+    sigma = (2 * y - 1)[:, None]
+    X = stack_pairs(sigma * u, -sigma * u)
+    m = LAT(random_state=0).fit(X)
+    np.testing.assert_allclose(abs(m.coef_ @ u), 1.0, rtol=1e-12)
+    assert m.eigenvalues_[1] < 1e-20
+    assert sign_agnostic_accuracy(m.predict_proba(X)[:, 1], y) == 1.0
+
+
+@pytest.mark.parametrize("content_scale, finds", [(0.2, True), (1.0, False)])
+def test_lat_reads_the_truth_only_above_the_content_of_unrelated_statements(content_scale,
+                                                                            finds):
+    """Random pairs keep the two statements' content (unlike a contrast pair's difference):
+    along u they vary by tau_a - tau_b (variance 2 at signal 1), along each content axis by
+    c_a - c_b (variance 2 content_scale^2). At scale 0.2 the truth stands out; at 1 (the
+    grid's single-truth control) every direction has the same variance."""
+    tr = make_single_truth(640, n_features=32, content_scale=content_scale, noise=0.1,
+                           random_state=0)
+    cos = abs(LAT(random_state=0).fit(_X(tr)).direction_ @ tr.ground_truth["true_direction"])
+    assert (cos > 0.99) if finds else (cos < 0.5), cos
+
+
+def test_lat_pairing_is_seeded():
+    tr = make_single_truth(100, n_features=8, random_state=0)
+    a, b = LAT(random_state=1).fit(_X(tr)), LAT(random_state=1).fit(_X(tr))
+    c = LAT(random_state=2).fit(_X(tr))
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert not np.array_equal(a.coef_, c.coef_)
