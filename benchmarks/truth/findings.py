@@ -92,8 +92,9 @@ _VINC = (
     "eigenvalue ratio of the matrix 1.002-1.008 on seeds 0-2), so its top eigenvector is an "
     "arbitrary one of them: ")
 _KMEANS = (
-    "the differences of one-hot or grouped facts lie on 64 (8) axes at +-2 s_i, a star "
-    "with no two-cluster structure, so two-means splits the axes arbitrarily (3 distinct "
+    "the differences of one-hot (grouped) facts lie on 64 (8) axes, symmetric about the "
+    "origin: a star with no two-cluster structure, so two-means splits the axes "
+    "arbitrarily (3 distinct "
     "directions in 3 fits per seed): ")
 _LAT = (
     "LAT's random pairs join unrelated statements, whose content does not cancel as it "
