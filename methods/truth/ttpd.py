@@ -6,7 +6,7 @@ is a general truth direction, ``t_P`` one whose sign flips with negation. TTPD l
 ``t_G`` by least squares, a polarity direction by logistic regression of ``p``, and
 classifies statements by a logistic regression on their projections onto that 2-D plane
 (Buerger, Hamprecht, Nadler 2024, "Truth is Universal: Robust Detection of Lies in LLMs",
-arXiv 2407.12831, Section 5; sciai-lab/Truth_is_Universal, ``probes.py``: ``TTPD``,
+arXiv 2407.12831; sciai-lab/Truth_is_Universal, ``probes.py``: ``TTPD``,
 ``learn_truth_directions``, ``learn_polarity_direction``).
 """
 
@@ -105,8 +105,7 @@ class TTPD(MeanDifference):
     References
     ----------
     Buerger, Hamprecht & Nadler (2024), "Truth is Universal: Robust Detection of Lies in
-    LLMs", NeurIPS 2024, arXiv 2407.12831, Section 3 (the 2-D truth subspace) and Section 5
-    (TTPD).
+    LLMs", NeurIPS 2024, arXiv 2407.12831 (the 2-D truth subspace, and TTPD).
     """
 
     _supervised: ClassVar[bool] = True
