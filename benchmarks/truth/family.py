@@ -50,10 +50,15 @@ from generators.onehot_facts import make_onehot_facts
 from generators.single_truth import make_single_truth
 from methods.truth.ccs import CCS
 from methods.truth.contrast_pca import ContrastPCA
+from methods.truth.kmeans_pairs import KMeansPairs
+from methods.truth.lat import LAT
+from methods.truth.mass_mean_iid import MassMeanIID
 from methods.truth.mean_difference import MeanDifference
 from methods.truth.pairs import stack_pairs
 from methods.truth.random_direction import RandomDirection
 from methods.truth.supervised_logistic import SupervisedLogistic
+from methods.truth.ttpd import TTPD
+from methods.truth.vinc import VINC
 from metrics.ccs_loss import min_ccs_loss_along
 from metrics.direction_count import count_distinct_directions, fact_sign_agreement, sign_retention
 from metrics.eigenvalue_ratio import top_eigenvalue_ratio
@@ -152,6 +157,16 @@ def truth_methods(profile: Profile) -> list[MethodSpec]:
                    description="true minus false mean, with labels (Marks & Tegmark 2023)"),
         MethodSpec("random_direction", NAME, seeded(RandomDirection),
                    description="a uniformly random direction (floor)"),
+        MethodSpec("mass_mean_iid", NAME, seeded(MassMeanIID),
+                   description="mass-mean with inverse covariance, labels (Marks & Tegmark 2024)"),
+        MethodSpec("vinc", NAME, seeded(VINC),
+                   description="VINC / eigen-CCS: elk's closed-form reporter (EleutherAI)"),
+        MethodSpec("kmeans_pairs", NAME, seeded(KMeansPairs),
+                   description="k-means, 2 clusters of differences (Farquhar+ 2023)"),
+        MethodSpec("ttpd", NAME, seeded(TTPD),
+                   description="truth and polarity directions, with labels (Buerger+ 2024)"),
+        MethodSpec("lat", NAME, seeded(LAT),
+                   description="LAT: top PC of random-pair differences (Zou+ 2023)"),
     ]
 
 
