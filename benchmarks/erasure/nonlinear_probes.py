@@ -50,7 +50,6 @@ reads 0.99 with 1000 rows (measured); the full profile's 5000 rows give it its g
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -65,7 +64,7 @@ from benchmarks.profiles import get_profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.signatures import accepts
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.injection_concept import make_injection_concept
 from methods.erasure.leace import LeaceEraser
@@ -333,7 +332,7 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
         pairs = [_timed_task(g, s, prof) for g, s in tasks]
         child = 0.0
     else:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = study_context()
         with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
             pairs = [f.result() for f in [pool.submit(_timed_task, g, s, prof)
                                           for g, s in tasks]]

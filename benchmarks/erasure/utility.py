@@ -46,7 +46,6 @@ and 90 degrees, 10 seeds.
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -61,7 +60,7 @@ from benchmarks.erasure.family import _fit as fit_eraser
 from benchmarks.profiles import PROFILES as GRID_PROFILES
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import MethodSpec
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.concept_and_target import make_concept_and_target
 from metrics.noise_floor import ABOVE, BELOW, compare
@@ -256,7 +255,7 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
     if jobs == 1:
         pairs = [_timed_task(*t, prof) for t in tasks]
     else:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = study_context()
         with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
             pairs = [f.result() for f in [pool.submit(_timed_task, *t, prof) for t in tasks]]
     child_cpu = sum(p[1] for p in pairs) if jobs > 1 else 0.0

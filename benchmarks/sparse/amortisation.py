@@ -74,7 +74,6 @@ Chanin, Garriga-Alonso (2026), "SynthSAEBench", arXiv 2602.14687 (F1).
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -92,7 +91,7 @@ from benchmarks.sparse.matched_l0 import (
     scored_stream,
 )
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.hierarchical_features import make_hierarchical_features
 from generators.planted_sparse import make_planted_sparse
@@ -417,7 +416,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, generators=None,
     if jobs == 1:
         results, child_cpu = [run_task(g, n, s, prof) for g, n, s in tasks], 0.0
     else:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = study_context()
         with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
             pairs = [f.result() for f in [pool.submit(_timed_task, g, n, s, prof)
                                           for g, n, s in tasks]]

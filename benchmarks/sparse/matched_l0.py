@@ -54,7 +54,6 @@ Chanin, Garriga-Alonso (2026), "SynthSAEBench", arXiv 2602.14687.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -65,7 +64,7 @@ import numpy as np
 
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from floor.validation import check_int, check_positive_float
 from generators.hierarchical_features import make_hierarchical_features
 from methods.sparse.batchtopk_sae import BatchTopKSAE
@@ -642,7 +641,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
         results = [run_architecture_seed(n, s, prof, mults) for n, s in tasks]
         child_cpu = 0.0
     else:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = study_context()
         with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
             futures = [pool.submit(_timed_task, n, s, prof, mults) for n, s in tasks]
             pairs = [f.result() for f in futures]

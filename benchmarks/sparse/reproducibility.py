@@ -74,7 +74,6 @@ features", arXiv 2501.16615.
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -85,7 +84,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.seeding import PROBE, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.sparse.family import SIZES
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.isotropic_gaussian import make_isotropic_gaussian
 from generators.planted_sparse import make_planted_sparse
@@ -490,7 +489,7 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
         results = [run_generator_seed(g, s, prof) for g, s in tasks]
         child_cpu = 0.0
     else:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = study_context()
         with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
             futures = [pool.submit(_timed_task, g, s, prof) for g, s in tasks]
             timed = [f.result() for f in futures]

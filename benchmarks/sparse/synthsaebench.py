@@ -56,7 +56,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import math
-import multiprocessing
 import sys
 import time
 import zlib
@@ -70,7 +69,7 @@ from benchmarks.progress import progress_bar, step
 from benchmarks.seeding import METHOD, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.signatures import accepts
 from benchmarks.sparse.matched_l0 import format_estimate, order_architectures, seed_interval
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from floor.import_paths import load_object
 from floor.validation import check_int
 from generators.seeding import child_seed
@@ -791,7 +790,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, architectures=None,
             for i, (s_, g_) in enumerate(tasks):
                 done(i, run_task(s_, g_, profile, user))
         else:
-            ctx = multiprocessing.get_context("spawn")
+            ctx = study_context()
             with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
                 futures = {pool.submit(_timed_task, s_, g_, profile, user): i
                            for i, (s_, g_) in enumerate(tasks)}

@@ -52,7 +52,6 @@ Chanin, Garriga-Alonso (2026), "SynthSAEBench", arXiv 2602.14687 (MCC, F1).
 from __future__ import annotations
 
 import math
-import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -62,7 +61,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from benchmarks.seeding import SeedStreams, sklearn_seed
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.correlated_features import make_correlated_features
 from generators.hierarchical_features import make_hierarchical_features
@@ -266,7 +265,7 @@ def run_tasks(fn, tasks: list[tuple], jobs: int) -> tuple[list, float]:
     check_int(jobs, "jobs")
     if jobs == 1 or len(tasks) == 1:
         return [fn(*t)[0] for t in tasks], 0.0
-    ctx = multiprocessing.get_context("spawn")
+    ctx = study_context()
     with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=ctx) as pool:
         pairs = [f.result() for f in [pool.submit(fn, *t) for t in tasks]]
     return [p[0] for p in pairs], float(sum(p[1] for p in pairs))

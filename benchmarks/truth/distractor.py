@@ -30,7 +30,6 @@ strength sees the same pairs with only the word's amplitude changed.
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -42,7 +41,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from benchmarks.truth.family import (
     HELDOUT,
     LABELLED,
@@ -256,7 +255,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, methods=None) -> dict:
         per_seed = [score_seed(s, prof, names) for s in seed_list]
         child_cpu = 0.0
     else:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = study_context()
         with ProcessPoolExecutor(min(jobs, len(seed_list)), mp_context=ctx) as pool:
             pairs = list(pool.map(_timed_seed, seed_list, [prof] * len(seed_list),
                                   [names] * len(seed_list)))

@@ -43,7 +43,6 @@ held-out pairs), the affirmative fit from ``streams.method(0)`` and the other fr
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -55,7 +54,7 @@ from benchmarks.profiles import Profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.signatures import accepts
 from benchmarks.spec import GeneratorSpec, MethodSpec
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from benchmarks.truth.family import _check_proba, _direction, truth_methods
 from floor.validation import check_int
 from generators.polarity_facts import make_polarity_facts
@@ -286,7 +285,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, methods=None) -> dict:
         per_seed = [score_seed(s, prof, names) for s in seed_list]
         child_cpu = 0.0
     else:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = study_context()
         with ProcessPoolExecutor(min(jobs, len(seed_list)), mp_context=ctx) as pool:
             done = list(pool.map(_timed_seed, seed_list, [prof] * len(seed_list),
                                  [names] * len(seed_list)))
