@@ -111,6 +111,13 @@ def check_pair_labels(y, n_pairs: int, *, required: bool, owner: str
 
 # --- the estimator base ------------------------------------------------------------------
 
+def canonical_sign(v: np.ndarray) -> np.ndarray:
+    """``v`` with the sign that makes its largest-magnitude entry positive: an eigenvector or
+    singular vector is defined up to sign, and this fixes one (the truth probes then orient
+    it by ``predict_proba``'s sign rule, not by this)."""
+    return v * np.sign(v[np.argmax(np.abs(v))])
+
+
 class ContrastPairClassifier(ClassifierMixin, BaseEstimator):
     """Base of the truth methods: a binary classifier of contrast pairs ``[x_plus | x_minus]``.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from methods.truth._contrast_pairs import ContrastPairClassifier
+from methods.truth._contrast_pairs import ContrastPairClassifier, canonical_sign
 
 
 class ContrastPCA(ContrastPairClassifier):
@@ -70,8 +70,7 @@ class ContrastPCA(ContrastPairClassifier):
         """
         D, _ = self._fit_differences(X, y)
         _, sing, Vt = np.linalg.svd(D, full_matrices=False)
-        v = Vt[0]
-        v = v * np.sign(v[np.argmax(np.abs(v))])
+        v = canonical_sign(Vt[0])
         self.bias_ = 0.0
         self.eigenvalues_ = sing**2 / D.shape[0]
         self.direction_ = self.normalizer_.input_direction(v)

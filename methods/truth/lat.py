@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from floor.validation import check_random_state
+from methods.truth._contrast_pairs import canonical_sign
 from methods.truth.fixed_direction import FixedDirectionProbe
 
 
@@ -95,7 +96,7 @@ class LAT(FixedDirectionProbe):
         H = random_pair_differences(np.vstack([Z_pos, Z_neg]), rng)
         H -= H.mean(axis=0)
         _, sing, Vt = np.linalg.svd(H, full_matrices=False)
-        v = Vt[0] * np.sign(Vt[0][np.argmax(np.abs(Vt[0]))])
+        v = canonical_sign(Vt[0])
         self.eigenvalues_ = sing**2 / H.shape[0]
         self._set_direction(v, Z_pos - Z_neg)
         return self

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from floor.validation import check_positive_float
+from methods.truth._contrast_pairs import canonical_sign
 from methods.truth.fixed_direction import FixedDirectionProbe
 
 
@@ -115,8 +116,7 @@ class VINC(FixedDirectionProbe):
                                               allow_zero=True)
         Z_pos, Z_neg, _ = self._fit_pairs(X, y)
         lam, Q = np.linalg.eigh(vinc_matrix(Z_pos, Z_neg, var_weight, neg_cov_weight))
-        v = Q[:, -1]
-        v = v * np.sign(v[np.argmax(np.abs(v))])
+        v = canonical_sign(Q[:, -1])
         self.objective_eigenvalues_ = lam[::-1].copy()
         self._set_direction(v, Z_pos - Z_neg)
         return self
