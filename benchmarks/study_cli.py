@@ -101,6 +101,23 @@ def study_context():
     return ctx
 
 
+def run_tasks(fn, tasks: list[tuple], jobs: int) -> tuple[list, float]:
+    """``fn(*task)`` for every task (in order), where ``fn`` returns ``(result, its process
+    time)``: in ``jobs`` worker processes of `study_context` when ``jobs > 1`` and there is
+    more than one task, else here. Returns the results and the workers' summed process time
+    (0 when run here: the caller's own clock has it)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from floor.validation import check_int
+
+    check_int(jobs, "jobs")
+    if jobs == 1 or len(tasks) == 1:
+        return [fn(*t)[0] for t in tasks], 0.0
+    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=study_context()) as pool:
+        pairs = [f.result() for f in [pool.submit(fn, *t) for t in tasks]]
+    return [p[0] for p in pairs], float(sum(p[1] for p in pairs))
+
+
 def study_seeds(seeds, default) -> list[int]:
     """The seeds of a study's run: ``seeds`` (or ``default`` when None) as a non-empty list
     of ints >= 0; a clear error naming ``seeds`` otherwise."""

@@ -76,7 +76,6 @@ from __future__ import annotations
 
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from scipy import sparse
@@ -91,7 +90,7 @@ from benchmarks.sparse.matched_l0 import (
     scored_stream,
 )
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
+from benchmarks.study_cli import run_tasks, study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.hierarchical_features import make_hierarchical_features
 from generators.planted_sparse import make_planted_sparse
@@ -416,11 +415,7 @@ def run(profile="quick", seeds=None, jobs: int = 1, generators=None,
     if jobs == 1:
         results, child_cpu = [run_task(g, n, s, prof) for g, n, s in tasks], 0.0
     else:
-        ctx = study_context()
-        with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
-            pairs = [f.result() for f in [pool.submit(_timed_task, g, n, s, prof)
-                                          for g, n, s in tasks]]
-        results, child_cpu = [p[0] for p in pairs], sum(p[1] for p in pairs)
+        results, child_cpu = run_tasks(_timed_task, [(*t, prof) for t in tasks], jobs)
     rows = [r for res in results for r in res]
     start = time.process_time()
     oracle = [oracle_row(g, s, prof) for g in gens for s in seed_list]

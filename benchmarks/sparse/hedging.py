@@ -45,10 +45,9 @@ from benchmarks.sparse.wrong_l0 import (
     fmt,
     fmt_comparison,
     make_data,
-    run_tasks,
     seed_interval,
 )
-from benchmarks.study_cli import study_main, study_profile, study_seeds
+from benchmarks.study_cli import run_tasks, study_main, study_profile, study_seeds
 from floor.validation import check_int
 from metrics.dictionary_similarity import matched_mcc, mean_l0
 from metrics.feature_mixing import feature_hedging, latent_mixing

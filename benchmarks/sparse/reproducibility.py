@@ -76,7 +76,6 @@ from __future__ import annotations
 
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -84,7 +83,7 @@ from threadpoolctl import threadpool_limits
 from benchmarks.seeding import PROBE, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.sparse.family import SIZES
 from benchmarks.spec import GeneratorSpec
-from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
+from benchmarks.study_cli import run_tasks, study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.isotropic_gaussian import make_isotropic_gaussian
 from generators.planted_sparse import make_planted_sparse
@@ -489,12 +488,7 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
         results = [run_generator_seed(g, s, prof) for g, s in tasks]
         child_cpu = 0.0
     else:
-        ctx = study_context()
-        with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
-            futures = [pool.submit(_timed_task, g, s, prof) for g, s in tasks]
-            timed = [f.result() for f in futures]
-        results = [t[0] for t in timed]
-        child_cpu = sum(t[1] for t in timed)
+        results, child_cpu = run_tasks(_timed_task, [(*t, prof) for t in tasks], jobs)
     pairs = [r for res in results for r in res["pairs"]]
     starts = [r for res in results for r in res["starts"]]
     controls = [r for res in results for r in res["controls"]]

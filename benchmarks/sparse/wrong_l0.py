@@ -54,14 +54,13 @@ from __future__ import annotations
 import math
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from benchmarks.seeding import SeedStreams, sklearn_seed
-from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
+from benchmarks.study_cli import run_tasks, study_main, study_profile, study_seeds
 from floor.validation import check_int
 from generators.correlated_features import make_correlated_features
 from generators.hierarchical_features import make_hierarchical_features
@@ -257,18 +256,6 @@ def _timed(generator, arch_name, seed, prof):
     start = time.process_time()
     rows = run_task(generator, arch_name, seed, prof)
     return rows, time.process_time() - start
-
-
-def run_tasks(fn, tasks: list[tuple], jobs: int) -> tuple[list, float]:
-    """``fn(*task)`` for every task (in order), in ``jobs`` spawned processes when
-    ``jobs > 1``; returns the results and the workers' summed process time."""
-    check_int(jobs, "jobs")
-    if jobs == 1 or len(tasks) == 1:
-        return [fn(*t)[0] for t in tasks], 0.0
-    ctx = study_context()
-    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=ctx) as pool:
-        pairs = [f.result() for f in [pool.submit(fn, *t) for t in tasks]]
-    return [p[0] for p in pairs], float(sum(p[1] for p in pairs))
 
 
 # --- summaries --------------------------------------------------------------------------------
