@@ -1,6 +1,7 @@
 """Erasure that injects information: the generator built for it
 (generators/injection_concept.py) and the injection reading
-(benchmarks/erasure/nonlinear_probes.py: injection_reading)."""
+(metrics/injection.py: injection_reading, the rule of the erasure family's
+does_not_inject check and of the nonlinear-probes study)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,16 @@ import pytest
 from scipy.stats import norm
 
 from benchmarks.erasure import nonlinear_probes as st
+from benchmarks.erasure.checks import does_not_inject
+from benchmarks.erasure.family import (
+    _injection_metrics,
+    aggregate_erasure,
+    erasure_methods,
+    score_erasure_seed,
+)
+from benchmarks.profiles import get_profile
+from benchmarks.seeding import SeedStreams
+from benchmarks.spec import GeneratorSpec
 from generators.injection_concept import (
     _bayes_after_matching,
     _bayes_of_mixtures,
@@ -16,6 +27,8 @@ from generators.injection_concept import (
 )
 from methods.erasure.mean_matching import MeanMatchingEraser
 from methods.erasure.qleace import QuadraticLeaceEraser
+from metrics.injection import injection_reading
+from metrics.probes import PROBE_KINDS
 
 # --- the generator ------------------------------------------------------------------------
 
@@ -129,30 +142,30 @@ def test_generator_refuses_bad_arguments(kwargs, name):
 
 
 def test_reading_fires_on_a_large_consistent_rise():
-    r = st.injection_reading([0.70, 0.72, 0.69], [0.99, 0.98, 0.99], 500)
+    r = injection_reading([0.70, 0.72, 0.69], [0.99, 0.98, 0.99], 500)
     assert r["fires"] and r["comparison"]["verdict"] == "above"
     assert r["rise"] == pytest.approx((0.29 + 0.26 + 0.30) / 3, abs=1e-12)
     assert r["per_seed"] == [True, True, True] and r["rate"]["value"] == 1.0
 
 
 def test_reading_is_silent_when_nothing_changes_or_accuracy_falls():
-    same = st.injection_reading([0.7, 0.8, 0.75], [0.7, 0.8, 0.75], 500)
+    same = injection_reading([0.7, 0.8, 0.75], [0.7, 0.8, 0.75], 500)
     assert not same["fires"] and same["comparison"]["verdict"] == "within noise"
     assert same["rate"]["value"] == 0.0
-    fall = st.injection_reading([0.9, 0.92, 0.91], [0.5, 0.52, 0.49], 500)
+    fall = injection_reading([0.9, 0.92, 0.91], [0.5, 0.52, 0.49], 500)
     assert not fall["fires"] and fall["comparison"]["verdict"] == "below"
 
 
 def test_reading_needs_the_rise_beyond_the_sampling_interval_too():
     # A rise of 0.01 on every seed is called by the paired t (tiny spread) but is far inside
     # the sampling interval of two accuracies on 500 rows (99.9%: +-0.10): no injection.
-    r = st.injection_reading([0.50, 0.51, 0.52], [0.51, 0.5201, 0.5299], 500)
+    r = injection_reading([0.50, 0.51, 0.52], [0.51, 0.5201, 0.5299], 500)
     assert r["comparison"]["verdict"] == "above"
     assert r["split_interval"] == pytest.approx(
         norm.ppf(0.9995) * np.sqrt(2 * 0.25 / 500), rel=0.01)
     assert not r["fires"]
     # One seed's large rise among flat ones: beyond its own interval, not over seeds.
-    lone = st.injection_reading([0.6, 0.6, 0.6], [0.95, 0.6, 0.6], 500)
+    lone = injection_reading([0.6, 0.6, 0.6], [0.95, 0.6, 0.6], 500)
     assert lone["per_seed"] == [True, False, False] and not lone["fires"]
 
 
@@ -162,7 +175,7 @@ def test_reading_needs_the_rise_beyond_the_sampling_interval_too():
     ([0.5, 0.5], [0.5, 0.5], 10.5, "n_test")])
 def test_reading_refuses_bad_input(before, after, n, name):
     with pytest.raises(ValueError, match=name):
-        st.injection_reading(before, after, n)
+        injection_reading(before, after, n)
 
 
 # --- the reading on fitted erasers ----------------------------------------------------------
@@ -188,3 +201,46 @@ def test_reading_fires_for_per_class_maps_only(injection_doc):
     svm = next(r for r in injection_doc["injection"] if r["generator"] == "injection_concept"
                and r["eraser"] == "oracle_leace" and r["probe"] == "rbf_svm")
     assert svm["fires"] and svm["rate"]["value"] == 1.0 and svm["rise"] > 0.2
+
+
+# --- the family's does_not_inject check -----------------------------------------------------
+
+
+def _seed_result(before: float, after: float, n: int = 500) -> dict:
+    """One seed of an erasure cell as the check reads it: every probe at ``before`` on the
+    raw data and ``after`` on the erased data."""
+    return {"probes_before": {p: before for p in PROBE_KINDS},
+            "probes": {p: {"balanced_accuracy": after, "chance": 0.5, "n_test": n}
+                       for p in PROBE_KINDS}}
+
+
+def test_check_fails_exactly_when_a_probe_reading_fires():
+    rises = _injection_metrics([_seed_result(b, a) for b, a in
+                                ((0.70, 0.99), (0.72, 0.98), (0.69, 0.99))])
+    assert does_not_inject(rises).passed is False
+    reading = injection_reading([0.70, 0.72, 0.69], [0.99, 0.98, 0.99], 500)
+    assert rises["injection_margin"]["value"] == pytest.approx(min(
+        reading["comparison"]["difference"]["low"],
+        reading["rise"] - reading["split_interval"]), abs=1e-12)
+    assert rises["injection_mlp"]["value"] == pytest.approx(reading["rise"], abs=1e-12)
+    flat = _injection_metrics([_seed_result(b, b) for b in (0.7, 0.8, 0.75)])
+    assert does_not_inject(flat).passed is True and flat["injection_margin"]["value"] < 0
+    # Records scored before the check (no probes_before), and a single seed: not applicable.
+    old = [{k: v for k, v in _seed_result(0.7, 0.99).items() if k != "probes_before"}] * 3
+    for results in (old, [_seed_result(0.7, 0.99)]):
+        check = does_not_inject({**_injection_metrics(results)})
+        assert check.passed and check.rule.startswith("not applicable")
+
+
+@pytest.mark.parametrize("eraser, fires", [("mean_matching", True), ("leace", False)])
+def test_check_fires_on_the_injection_generator_for_oracle_leace_only(eraser, fires):
+    # The grid's own scoring, at the quick profile (n_fit 20000), on the generator built for
+    # injection with 1000-row probe splits: oracle LEACE (mean matching) leaves the MLP
+    # reading more than before (measured +0.29 at 2000 rows, 3 of 3 seeds); LEACE removes u.
+    prof = get_profile("quick")
+    method = next(m for m in erasure_methods(prof) if m.name == eraser)
+    gen = GeneratorSpec("injection_concept", "erasure", make_injection_concept,
+                        {"n_samples": 1000, "n_features": 8})
+    results = [score_erasure_seed(method, gen, SeedStreams(gen.name, s), prof)
+               for s in range(3)]
+    assert does_not_inject(aggregate_erasure(results)).passed is (not fires)

@@ -131,8 +131,33 @@ def guards_fit_data(metrics: dict) -> CheckResult:
                    " x the gap before erasure, its float64 rounding bound)")
 
 
+def does_not_inject(metrics: dict) -> CheckResult:
+    """No probe reads more about the concept after erasure than on the raw data.
+
+    Quirke & Belrose (2025, arXiv 2502.02820): an eraser that maps each class with its label
+    at transform time (oracle LEACE, QLEACE) can leave the classes *more* separable than
+    before. Per probe, `metrics.injection.injection_reading` of its held-out balanced
+    accuracy on the raw probe splits (same rows, same probe stream) and on the erased ones:
+    it fires when the paired comparison over seeds calls a rise (95%) and the mean rise
+    exceeds the sampling half-width of two held-out accuracies (99.9%). The value is
+    ``injection_margin``, positive exactly when some probe fires. Seen firing by the study
+    of probes that break erasure (`benchmarks.erasure.nonlinear_probes`) on the generator
+    built for it (`generators.injection_concept`); records scored before the check carry no
+    before-erasure accuracies and it does not apply to them.
+    """
+    name = "does_not_inject"
+    if "injection_margin" not in metrics:
+        return CheckResult(name, True, 0.0, 0.0, "not applicable: the record has no "
+                           "before-erasure probe accuracies (scored before the check, or "
+                           "one seed)")
+    return at_most(name, metrics["injection_margin"]["value"], 0.0,
+                   "largest over probes of min(lower 95% paired bound of the rise in held-out"
+                   " balanced accuracy from raw to erased data, mean rise - its 99.9% "
+                   "sampling half-width)")
+
+
 ERASURE_CHECKS = {
     f.__name__: f
     for f in (erases_linear, erases_accuracy, erases_nonlinear, bounded_distortion, consistent,
-              guards_fit_data)
+              guards_fit_data, does_not_inject)
 }

@@ -20,7 +20,8 @@ algorithms with LLM agents").
 
 **Does an eraser inject information?** (Quirke & Belrose 2025, arXiv 2502.02820; EleutherAI
 on oracle LEACE.) An eraser that applies a per-class map with the label at transform time
-can leave the classes *more* separable than before. `injection_reading` flags an (eraser,
+can leave the classes *more* separable than before. `metrics.injection.injection_reading`
+(the rule of the family's ``does_not_inject`` check on every grid cell) flags an (eraser,
 probe) pair when the probe's held-out balanced accuracy after erasure rises above its
 accuracy on the raw data (same seed, same data, same probe stream) beyond both intervals:
 the paired comparison over seeds calls the rise (`metrics.noise_floor.compare`, 95%) and
@@ -56,7 +57,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from benchmarks.erasure.family import erasure_generators
@@ -71,9 +71,9 @@ from methods.erasure.leace import LeaceEraser
 from methods.erasure.mean_matching import MeanMatchingEraser
 from methods.erasure.oracle import OracleEraser
 from methods.erasure.qleace import QuadraticLeaceEraser
-from metrics.noise_floor import ABOVE, COMPARISON_CONFIDENCE, compare
+from metrics.injection import injection_reading
 from metrics.probes import ALL_PROBE_KINDS, score_probe
-from metrics.statistics import CONFIDENCE, mean_over_seeds, rate_over_seeds
+from metrics.statistics import mean_over_seeds
 
 TITLE = "Probes that break linear erasure, and erasers that inject the concept"
 QUESTION = ("After LEACE, QLEACE, oracle LEACE and the oracle projection, which probes "
@@ -205,61 +205,6 @@ def _timed_task(name: str, seed: int, prof: dict):
 
 
 # --- the injection reading ------------------------------------------------------------------
-
-
-def injection_reading(before, after, n_test, confidence: float = COMPARISON_CONFIDENCE,
-                      split_confidence: float = CONFIDENCE) -> dict:
-    """Does a probe read more about the concept after erasure than before?
-
-    Parameters
-    ----------
-    before, after : array-like of shape (n_seeds,)
-        Held-out balanced accuracy of one probe on the raw data and after the eraser, on the
-        same seeds (same data, same test rows, same probe stream).
-    n_test : array-like of shape (n_seeds,) or int
-        Held-out rows per seed.
-    confidence : float, default=0.95
-        Of the paired comparison over seeds (`metrics.noise_floor.compare`).
-    split_confidence : float, default=0.999
-        Of the sampling interval of one seed's rise: two held-out accuracies ``p_b, p_a``
-        on ``n`` rows each, half-width ``z sqrt(p_b (1 - p_b) / n + p_a (1 - p_a) / n)``
-        (independent proportions; the rows are shared, so this is conservative).
-
-    Returns
-    -------
-    dict
-        ``comparison`` (the paired compare dict of ``after - before``); ``rise`` (its mean);
-        ``split_interval`` (the mean over seeds of the per-seed half-width); ``fires``:
-        True when the comparison is "above" *and* ``rise > split_interval``; ``per_seed``:
-        whether each seed's own rise exceeds its own half-width; ``rate``: their fraction
-        with a Wilson interval at ``split_confidence`` (`metrics.statistics.rate_over_seeds`).
-
-    Raises
-    ------
-    ValueError
-        If ``before`` and ``after`` differ in length, hold values outside [0, 1], or
-        ``n_test`` is not a positive count per seed.
-    """
-    b = np.asarray(before, dtype=np.float64).ravel()
-    a = np.asarray(after, dtype=np.float64).ravel()
-    if b.shape != a.shape or b.size == 0:
-        raise ValueError(f"before and after must hold the same seeds, got {b.size} and "
-                         f"{a.size} values")
-    for label, arr in (("before", b), ("after", a)):
-        if not np.all((arr >= 0) & (arr <= 1)):
-            raise ValueError(f"{label} must hold accuracies in [0, 1], got {arr.tolist()}")
-    n = np.broadcast_to(np.asarray(n_test, dtype=np.float64), b.shape)
-    if not np.all((n >= 1) & (n == np.round(n))):
-        raise ValueError(f"n_test must be a positive count per seed, got {n_test!r}")
-    z = float(stats.norm.ppf(0.5 + split_confidence / 2))
-    half = z * np.sqrt(b * (1 - b) / n + a * (1 - a) / n)
-    comparison = compare(a, b, paired=True, confidence=confidence)
-    rise = float(np.mean(a - b))
-    per_seed = (a - b) > half
-    return {"comparison": comparison, "rise": rise, "split_interval": float(half.mean()),
-            "fires": bool(comparison["verdict"] == ABOVE and rise > half.mean()),
-            "per_seed": per_seed.tolist(),
-            "rate": rate_over_seeds(per_seed, split_confidence).to_dict()}
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -463,7 +408,10 @@ def _injection_findings(doc: dict) -> list[tuple[str, str, str]]:
               + (f" ({', '.join(f'{g}/{e}' for g, e in flagged)})" if flagged else "")
               + f", and {seed_fires} of {seed_total} per-seed readings (generator, eraser, "
               f"probe, seed) rise beyond their own sampling interval")
-    out.append(("the injection reading: where it fires", where, note))
+    out.append(("the injection reading: where it fires", where,
+                note + "; the family's does_not_inject check applies the same reading "
+                "(`metrics.injection`) to every eraser of every grid cell, with the grid's "
+                "four probes"))
     return out
 
 
