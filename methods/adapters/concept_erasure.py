@@ -19,7 +19,8 @@ The library (and torch) are imported in ``fit``; without them ``fit`` raises an 
 naming ``requirements-adapters.txt``.
 
 Two more erasers use the library's other tools: `BarycentreEraser` (its optimal-transport
-functions ``ot_barycenter`` and ``ot_map`` on the class moments of ``QuadraticFitter``) and
+functions ``ot_barycenter`` and ``ot_map`` on the class moments of ``QuadraticFitter``,
+applied by the library's ``QuadraticEraser`` object) and
 `QuadraticEditorEraser` (``QuadraticFitter.editor()``, every row moved to one class).
 
 References
@@ -337,6 +338,9 @@ class BarycentreEraser(_LibraryEraser):
         ``S_bar``.
     maps_ : ndarray of shape (n_classes, n_features, n_features)
         ``A_k``.
+    eraser_ : concept_erasure.QuadraticEraser
+        The library's eraser object holding these means and maps, which ``transform``
+        calls (its ``optimal_transport`` applies ``r(x, k)``).
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
 
@@ -345,8 +349,6 @@ class BarycentreEraser(_LibraryEraser):
     Alvarez-Esteban et al. (2016), arXiv 1511.05355, eq. 7; Belrose et al. (2023), LEACE,
     section 7; ``concept_erasure.optimal_transport.ot_barycenter``, ``ot_map``.
     """
-
-    _fitted_attribute = "maps_"
 
     def __init__(self, *, shrinkage: bool = True, max_iter: int = 100):
         self.shrinkage = shrinkage
@@ -371,15 +373,19 @@ class BarycentreEraser(_LibraryEraser):
         self.mean_ = priors @ self.class_means_
         self.barycentre_ = bary.numpy().astype(np.float64)
         self.maps_ = maps.numpy().astype(np.float64)
+        self.eraser_ = ce.QuadraticEraser(fitter.mean_x, torch.from_numpy(self.mean_), maps)
         return self
 
     def transform(self, X, y=None) -> np.ndarray:
-        """``mean_ + maps_[k] (x - class_means_[k])`` for each row ``x`` of class ``k = y``
-        (required; the default None only lets ``X`` be checked first); (n, d)."""
+        """``eraser_(X, y)``, i.e. ``mean_ + maps_[k] (x - class_means_[k])`` for each row
+        ``x`` of class ``k = y`` (required; the default None only lets ``X`` be checked
+        first); (n, d)."""
         X = self._validate_transform(X)
         codes = self._transform_codes(y, X.shape[0])
-        centred = X - self.class_means_[codes]
-        return self.mean_ + np.einsum("nij,nj->ni", self.maps_[codes], centred)
+        torch, _ = self._libraries()
+        with torch.no_grad():
+            out = self.eraser_(torch.from_numpy(X), torch.from_numpy(codes))
+        return out.numpy().astype(np.float64, copy=False)
 
 
 class QuadraticEditorEraser(_LibraryEraser):

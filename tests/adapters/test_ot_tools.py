@@ -101,6 +101,15 @@ def test_barycentre_with_shrinkage_uses_the_library_statistics():
                                atol=LIBRARY_ATOL)
 
 
+def test_barycentre_transform_is_the_documented_map():
+    # The library's QuadraticEraser object applies mean_ + maps_[k] (x - class_means_[k]).
+    X, y = _data(3, balanced=False, seed=7)
+    est = BarycentreEraser().fit(X, y)
+    expected = est.mean_ + np.einsum("nij,nj->ni", est.maps_[y], X - est.class_means_[y])
+    np.testing.assert_allclose(est.transform(X, y), expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(est.priors_, np.bincount(y) / y.size, rtol=0, atol=0)
+
+
 def test_editor_equals_the_library_editor():
     X, y = _data(3, balanced=False, seed=5)
     ours = QuadraticEditorEraser(target_class=1).fit(X, y)
