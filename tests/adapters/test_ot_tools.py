@@ -10,6 +10,7 @@ differences.
 
 from __future__ import annotations
 
+import sys
 import warnings
 
 import numpy as np
@@ -285,6 +286,20 @@ def test_string_labels_and_target():
     np.testing.assert_array_equal(
         est.transform(X, names),
         QuadraticEditorEraser(target_class=2).fit(X, y).transform(X, y))
+
+
+@pytest.mark.parametrize("cls", [BarycentreEraser, QuadraticEditorEraser])
+@pytest.mark.parametrize(("blocked", "package"), [("concept_erasure", "concept-erasure"),
+                                                  ("torch", "torch")])
+def test_fit_names_the_requirements_file(monkeypatch, cls, blocked, package):
+    # As tests/adapters/test_optional.py for the other adapters: the library is imported in
+    # fit, and its absence names the requirements file.
+    X, y = _data(2, balanced=True)
+    est = cls()
+    monkeypatch.setitem(sys.modules, blocked, None)
+    with pytest.raises(ImportError, match="requirements-adapters.txt") as info:
+        est.fit(X, y)
+    assert str(info.value).startswith(f"{cls.__name__} needs {package}; ")
 
 
 _TRANSFORM_NEEDS_Y = ("transform needs y: both move each row according to its own label, so "
