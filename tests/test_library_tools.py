@@ -134,3 +134,12 @@ def test_findings_tables_and_figures_read_the_document(doc, tmp_path):
     figs = study_figures(st, doc, tmp_path)
     assert len(figs) == 1 and figs[0][1].endswith(".png")
     assert np.isfinite(doc["cpu_s"]) and doc["cpu_s"] > 0
+
+
+@needs_library
+def test_one_seed_gives_findings_without_comparisons():
+    one = st.run({**TINY, "generators": ("two_class_gaussian",)}, seeds=[4])
+    assert one["comparisons"] == []
+    terms = [t for t, _, _ in st.findings(one)]
+    assert terms == ["where they erase, two_class_gaussian", "against QLEACE"]
+    assert len(st.tables(one)[1][2]) == 0

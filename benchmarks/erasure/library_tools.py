@@ -327,8 +327,11 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
     """The study in words, read from the document: ``(term, sentence, note)``."""
     if doc.get("skipped"):
         return [("not run", doc["skipped"], "")]
-    out = [_headline(doc)]
+    out = [_headline(doc)] if doc["comparisons"] else []
     out += [_where_finding(doc, g) for g in doc["generators"]]
+    if not doc["comparisons"]:  # one seed: nothing to pair
+        return out + [("against QLEACE", f"not compared: paired differences need at least 2 "
+                       f"seeds, the run had {len(doc['seeds'])}", "")]
     for g in doc["generators"]:
         for e in ERASERS[:-1]:
             out.append(_against_finding(doc, g, e, REFERENCE))
