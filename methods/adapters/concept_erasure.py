@@ -350,6 +350,9 @@ class BarycentreEraser(_LibraryEraser):
     section 7; ``concept_erasure.optimal_transport.ot_barycenter``, ``ot_map``.
     """
 
+    # Every class is moved onto the mean ``mu``: equal class means on the fit data.
+    claims_linear_guardedness = True
+
     def __init__(self, *, shrinkage: bool = True, max_iter: int = 100):
         self.shrinkage = shrinkage
         self.max_iter = max_iter
@@ -429,6 +432,8 @@ class QuadraticEditorEraser(_LibraryEraser):
     """
 
     _fitted_attribute = "editor_"
+    # Every class is moved onto the target's mean: equal class means on the fit data.
+    claims_linear_guardedness = True
 
     def __init__(self, target_class=None, *, shrinkage: bool = True):
         self.target_class = target_class
