@@ -516,13 +516,15 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
         ax.set_title(f"erasers fitted on {'Z (binary)' if fit_on == 'binary' else 'C (one-hot)'}",
                      fontsize=9)
     axes[0].set_ylabel("held-out balanced accuracy on Z")
-    axes[0].legend(fontsize=7, loc="lower left")
+    axes[0].set_ylim(0.4, 1.02)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=3, fontsize=7, frameon=False)
     caption = (f"Reading Z after erasure on grouped_concept: binary logistic, 0-1 linear, and "
                f"the softmax over C's values grouped; dashed: closed forms (grouped Bayes "
                f"{t['bayes_accuracy_grouped']:.3f}, best halfspace "
                f"{t['best_linear_accuracy_after']:.3f}); {len(doc['seeds'])} seeds, 95% "
                f"intervals")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     path = folder / f"{STUDY}.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
