@@ -86,6 +86,11 @@ LOGISTIC_Z, ZERO_ONE_Z, MULTICLASS = 0, 1, 2
 SCORES = ("logistic_z", "zero_one_z", "multiclass_values", "multiclass_z")
 DIAGNOSTICS = ("moved_u", "moved_v", "rank_moved", "group_variance_ratio")
 CONFIDENCE = 0.95
+# The reference with nothing left: the oracle projection of the planted span of u and v
+# (the same rows and probe streams as every eraser, so a paired difference to it cancels
+# the held-out split's own sampling noise, which a comparison with the constant chance
+# level does not).
+ORACLE = "oracle"
 # Why an eraser fitted on Z moves u (stated for those whose measured displacement holds u).
 MOVES_U = {
     "qleace": "its per-group maps rescale u, along which the two groups' variances differ",
@@ -251,8 +256,9 @@ def comparisons(rows: list[dict], truth: dict, n_values: int) -> list[dict]:
     Per (fit_on, eraser): every score against its chance level (``1/k`` for the multiclass
     probe on ``C``, 1/2 otherwise); the grouped multiclass probe against the binary logistic
     probe; the grouped multiclass probe against the closed form ``bayes_accuracy_grouped``
-    and the 0-1 probe against ``best_linear_accuracy_after``. And QLEACE against LEACE
-    (fitted on ``Z``) on every score.
+    and the 0-1 probe against ``best_linear_accuracy_after``; both multiclass scores against
+    the oracle projection's (`ORACLE`). And QLEACE against LEACE (fitted on ``Z``) on every
+    score.
     """
     chance = {"logistic_z": 0.5, "zero_one_z": 0.5, "multiclass_values": 1.0 / n_values,
               "multiclass_z": 0.5}
@@ -275,6 +281,10 @@ def comparisons(rows: list[dict], truth: dict, n_values: int) -> list[dict]:
             out.append({"fit_on": fit_on, "a": e, "metric": "multiclass_z - logistic_z",
                         "b": "logistic_z",
                         **compare(per["multiclass_z"], per["logistic_z"])})
+            if ORACLE in erasers and e != ORACLE:
+                for name in ("multiclass_values", "multiclass_z"):
+                    out.append({"fit_on": fit_on, "a": e, "metric": name, "b": ORACLE,
+                                **compare(per[name], _per_seed(rows, fit_on, ORACLE, name))})
     if {"qleace", "leace"} <= set(erasers):
         for name in (*SCORES, "group_variance_ratio"):
             out.append({"fit_on": "binary", "a": "qleace", "metric": name, "b": "leace",
@@ -423,7 +433,12 @@ def _remedy_finding(doc, note):
             continue
         c = _cmp(doc, "values", e, "multiclass_values", "chance")
         z = _cmp(doc, "values", e, "multiclass_z", "chance")
-        left.append(f"{e}: on C {_diff(c)} over chance, grouped on Z {_diff(z)}")
+        text = f"{e}: on C {_diff(c)} over chance, grouped on Z {_diff(z)}"
+        if e != ORACLE and ORACLE in doc["erasers"]:
+            o = _cmp(doc, "values", e, "multiclass_values", ORACLE)
+            text += (f", on C against the oracle projection (nothing left, same rows) "
+                     f"{_diff(o)}, {_words(o)} it")
+        left.append(text)
     parts = ", ".join(f"{e} {_fmt(_summary(doc, 'values', e)['multiclass_z'])}"
                       for e in doc["erasers"])
     return ("the remedy: erasers fitted on the k-valued C (one-hot)",
