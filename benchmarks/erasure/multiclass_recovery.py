@@ -61,7 +61,7 @@ from benchmarks.profiles import PROFILES as GRID_PROFILES
 from benchmarks.seeding import SeedStreams
 from benchmarks.study_cli import run_tasks, study_main, study_profile, study_seeds
 from floor.validation import check_int
-from generators.grouped_concept import make_grouped_concept
+from generators.grouped_concept import inner_grouping, make_grouped_concept, value_positions
 from metrics.noise_floor import ABOVE, BELOW, compare
 from metrics.probes import make_probe, score_probe
 from metrics.statistics import mean_over_seeds
@@ -153,6 +153,32 @@ def grouped_multiclass_probe(X_train, c_train, X_test, c_test, grouping, seed):
     values = float(balanced_accuracy_score(c_test, pred))
     z_test = grouping[c_test]
     return values, float(balanced_accuracy_score(z_test, grouping[pred]))
+
+
+def qleace_prediction(n_values: int, spacing: float, noise: float) -> dict:
+    """Where QLEACE fitted on ``Z`` puts every value along ``u``, in the population.
+
+    Each group ``z`` is, along ``u``, a mixture with mean 0 and variance ``S_z = mean_{c in
+    z}(s p_c)^2 + sigma^2``; along ``v`` and every other direction both groups have variance
+    ``sigma^2`` and no covariance with ``u``. QLEACE's map for group ``z`` (Gaussian optimal
+    transport to the barycentre) is therefore the identity off ``u`` (plus the translation
+    of the group means along ``v``) and the scaling ``a_z = sd_bar / sqrt(S_z)`` along ``u``,
+    where the 1-D 2-Wasserstein barycentre has ``sd_bar = sum_z pi_z sqrt(S_z)`` (``pi_z``
+    the group's frequency, its share of the ``k`` uniform values). A value ``c`` lands at
+    ``a_{g(c)} s p_c`` with spread ``a_{g(c)} sigma``.
+
+    Returns
+    -------
+    dict
+        ``positions`` and ``spreads`` (k,) along ``u``; ``variance_ratio`` the outer/inner
+        variance ratio along ``u`` before erasure, ``S_0 / S_1``.
+    """
+    p, g = spacing * value_positions(n_values), inner_grouping(n_values)
+    var = np.array([np.mean(p[g == z] ** 2) + noise**2 for z in (0, 1)])
+    share = np.array([np.mean(g == z) for z in (0, 1)])
+    scale = float(share @ np.sqrt(var)) / np.sqrt(var)
+    return {"positions": (scale[g] * p).tolist(), "spreads": (scale[g] * noise).tolist(),
+            "variance_ratio": float(var[0] / var[1])}
 
 
 def _moved(basis: np.ndarray, direction: np.ndarray) -> float:
@@ -309,9 +335,10 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
     -------
     dict
         ``{"study", "profile", "seeds", "erasers", "sizes", "generator", "truth", "rows",
-        "summary", "comparisons", "jobs", "wall_s", "cpu_s"}``; ``truth`` holds the
-        generator's scalar ground truth (closed forms); ``cpu_s`` sums the process time of
-        the run and its workers.
+        "summary", "qleace_prediction", "comparisons", "jobs", "wall_s", "cpu_s"}``;
+        ``truth`` holds the generator's scalar ground truth (closed forms),
+        ``qleace_prediction`` where QLEACE puts the values along ``u``
+        (`qleace_prediction`); ``cpu_s`` sums the process time of the run and its workers.
     """
     prof = _profile(profile)
     seed_list = study_seeds(seeds, prof["seeds"])
@@ -326,6 +353,8 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
             "sizes": {k: prof[k] for k in ("n_samples", "n_fit", "n_features")},
             "generator": {"name": GENERATOR, **{k: prof[k] for k in _GENERATOR_ARGS}},
             "truth": truth, "rows": rows, "summary": summarise(rows),
+            "qleace_prediction": qleace_prediction(prof["n_values"], prof["spacing"],
+                                                   prof["noise"]),
             "comparisons": comparisons(rows, truth, int(prof["n_values"])),
             "jobs": int(jobs), "wall_s": time.perf_counter() - wall,
             "cpu_s": time.process_time() - cpu + child}
@@ -456,12 +485,17 @@ def _qleace_finding(doc, t, note):
                                                             strict=True))
     pos_le = ", ".join(f"{p:.2f} (sd {s:.2f})"
                        for p, s in zip(le["positions_u"], le["spreads_u"], strict=True))
+    pred = doc["qleace_prediction"]
+    pos_pred = ", ".join(f"{p:.2f} (sd {s:.2f})" for p, s in zip(
+        pred["positions"], pred["spreads"], strict=True))
     return ("QLEACE fitted on Z: equalising the Z-groups' covariances too",
             f"the outer/inner variance ratio along u goes from "
             f"{_fmt(le['group_variance_ratio'], 2)} after LEACE to "
             f"{_fmt(q['group_variance_ratio'], 2)} after QLEACE (difference "
-            f"{_diff(r, 2)}): its per-group maps stretch the inner values and shrink the "
-            f"outer ones along u, so the values' positions (sd) go from {pos_le} to {pos}. "
+            f"{_diff(r, 2)}; {pred['variance_ratio']:.2f} in the population before): its "
+            f"per-group maps stretch the inner values and shrink the outer ones along u, so "
+            f"the values' positions (sd) go from {pos_le} to {pos} (Gaussian transport "
+            f"predicts {pos_pred}). "
             f"The grouped multiclass probe falls from {_fmt(le['multiclass_z'])} to "
             f"{_fmt(q['multiclass_z'])} ({_diff(c)}, {_words(c)} LEACE), on C "
             f"{_fmt(q['multiclass_values'])}: the values now overlap, but the maps need Z "
