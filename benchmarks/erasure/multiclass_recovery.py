@@ -42,10 +42,11 @@ chance, against the generator's closed form, QLEACE against LEACE) is
 Profiles: ``quick`` (d = 16, 2000 probe rows per split, 20000 fit rows, ``k = 4``, 5
 seeds; ~8 CPU s of tasks, measured: ~1.5 s a seed, of which R-LACE by SGD 0.6 s) and
 ``full`` (the family's full sizes: d = 64, 20000 probe rows, 200000 fit rows, the full INLP
-and R-LACE budgets, 10 seeds; not run here, `FULL_COST_NOTE`). The full profile adds the
-seeds that narrow the intervals (paired differences to the closed forms of ~0.002 instead
-of ~0.004), the larger fit split (its residual class-mean gap ``sqrt(4 d / n_fit)``
-falls from 0.057 to 0.036) and the reference R-LACE budget.
+and R-LACE budgets, 10 seeds; not run here, `FULL_COST_NOTE`). The full profile adds
+narrower intervals (10 seeds of 10 times the held-out rows; the quick profile's paired
+differences to the closed forms have half-widths ~0.004 to ~0.02), the larger fit split
+(its residual class-mean gap ``sqrt(4 d / n_fit)`` falls from 0.057 to 0.036) and the
+reference R-LACE budget.
 """
 
 from __future__ import annotations
