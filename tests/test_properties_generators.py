@@ -24,6 +24,7 @@ from generators.correlated_features import make_correlated_features
 from generators.distractor_facts import make_distractor_facts
 from generators.embedding_vocabulary import make_embedding_vocabulary
 from generators.gaussian_mixture import make_gaussian_mixture
+from generators.grouped_concept import make_grouped_concept
 from generators.grouped_facts import make_grouped_facts
 from generators.hierarchical_features import make_hierarchical_features
 from generators.injection_concept import make_injection_concept
@@ -311,6 +312,27 @@ def _check_injection(ds, kw):
     assert t["injection"] == pytest.approx(after - t["bayes_accuracy"], abs=1e-12)
 
 
+@st.composite
+def _grouped_concept(draw):
+    return dict(n_samples=draw(st.integers(2, 30)), n_features=draw(st.integers(2, 5)),
+                n_values=draw(st.integers(3, 6)), spacing=draw(_real(1e-8, 1e8)),
+                group_separation=draw(_real(1e-8, 1e8)), noise=draw(_real(1e-8, 1e8)))
+
+
+def _check_grouped_concept(ds, kw):
+    t = ds.ground_truth
+    k = kw["n_values"]
+    _unit_columns(t["concept_directions"])
+    g, c = t["grouping"], t["value_labels"]
+    assert g.shape == (k,) and np.array_equal(g, g[::-1]) and 0 < g.sum() < k
+    assert c.min() >= 0 and c.max() < k and np.array_equal(ds.y, g[c])
+    np.testing.assert_array_equal(t["z_class_means_along_u"], [0.0, 0.0])
+    assert 1 / k - 1e-12 <= t["bayes_accuracy_values"] <= 1.0
+    for key in ("bayes_accuracy_grouped", "accuracy_along_v"):
+        assert 0.5 - 1e-12 <= t[key] <= 1.0, key
+    assert 0.5 - 1e-12 <= t["best_linear_accuracy_after"] <= 0.75 + 1e-12
+
+
 def _check_planted(ds, kw):
     t = ds.ground_truth
     n, m = kw["n_samples"], kw["n_atoms"]
@@ -569,6 +591,10 @@ SPECS = {
         make_injection_concept, _injection(), _check_injection,
         {"n_samples": 2, "n_features": 1},
         {"imbalance": (0.0, 0.5, True, True), "spread": POS, "noise": POS}),
+    "grouped_concept": Spec(
+        make_grouped_concept, _grouped_concept(), _check_grouped_concept,
+        {"n_samples": 2, "n_features": 2, "n_values": 3},
+        {"spacing": POS, "group_separation": POS, "noise": POS}),
     "planted_sparse": Spec(
         make_planted_sparse, _planted(), _check_planted,
         {"n_samples": 1, "n_features": 1, "n_atoms": 1},
