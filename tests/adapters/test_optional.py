@@ -49,6 +49,9 @@ def test_modules_import_without_the_libraries(monkeypatch):
     ("concept_erasure", "concept-erasure", lambda m: m.concept_erasure.LeaceEraser()),
     ("concept_erasure", "concept-erasure", lambda m: m.concept_erasure.QuadraticEraser()),
     ("concept_erasure", "concept-erasure", lambda m: m.concept_erasure.OracleEraser()),
+    ("concept_erasure", "concept-erasure", lambda m: m.concept_erasure.BarycentreEraser()),
+    ("concept_erasure", "concept-erasure",
+     lambda m: m.concept_erasure.QuadraticEditorEraser()),
     ("torch", "torch", lambda m: m.torch_module.TorchSAE(lambda d, k: None, 4,
                                                          train_fn=lambda *a: None)),
 ])
