@@ -79,6 +79,18 @@ class _LibraryEraser(BaseEraser):
                              f" (classes_ = {self.classes_.tolist()})")
         return codes.astype(np.int64)
 
+    def _library_moments(self, ce, torch, X: np.ndarray, codes: np.ndarray, shrinkage: bool):
+        """``QuadraticFitter`` on ``X`` and ``codes``: the fitter (class means ``mean_x``
+        (K, d), class covariances ``sigma_xx`` (K, d, d)), after checking that every class
+        has the 2 rows a covariance needs."""
+        counts = np.bincount(codes)
+        if counts.min() < 2:
+            per_class = dict(zip(self.classes_.tolist(), counts.tolist(), strict=True))
+            raise ValueError("y: every class needs at least 2 samples for its covariance, "
+                             f"got counts {per_class}")
+        return ce.QuadraticFitter.fit(torch.from_numpy(X), torch.from_numpy(codes),
+                                      shrinkage=shrinkage)
+
     @staticmethod
     def _concept_matrix(torch, codes: np.ndarray, n_classes: int):
         """The library's concept matrix: 0/1 column (n, 1) for two classes, else one-hot."""
@@ -193,13 +205,7 @@ class QuadraticEraser(_LibraryEraser):
         shrinkage = check_bool(self.shrinkage, "shrinkage")
         torch, ce = self._libraries()
         X, codes = self._fit_arrays(X, y)
-        counts = np.bincount(codes)
-        if counts.min() < 2:
-            per_class = dict(zip(self.classes_.tolist(), counts.tolist(), strict=True))
-            raise ValueError("y: every class needs at least 2 samples for its covariance, "
-                             f"got counts {per_class}")
-        self.eraser_ = ce.QuadraticFitter.fit(torch.from_numpy(X), torch.from_numpy(codes),
-                                              shrinkage=shrinkage).eraser
+        self.eraser_ = self._library_moments(ce, torch, X, codes, shrinkage).eraser
         return self
 
     def transform(self, X, y=None) -> np.ndarray:
@@ -269,17 +275,6 @@ class OracleEraser(_LibraryEraser):
         with torch.no_grad():
             return self.eraser_(torch.from_numpy(X), Z).numpy().astype(np.float64, copy=False)
 
-
-
-def _library_moments(ce, torch, X: np.ndarray, codes: np.ndarray, shrinkage: bool):
-    """``QuadraticFitter`` on ``X`` and ``codes``: the fitter (class means ``mean_x`` (K, d),
-    class covariances ``sigma_xx`` (K, d, d)), after checking every class has 2 rows."""
-    counts = np.bincount(codes)
-    if counts.min() < 2:
-        raise ValueError("y: every class needs at least 2 samples for its covariance, "
-                         f"got counts {counts.tolist()}")
-    return ce.QuadraticFitter.fit(torch.from_numpy(X), torch.from_numpy(codes),
-                                  shrinkage=shrinkage)
 
 
 class BarycentreEraser(_LibraryEraser):
@@ -365,7 +360,7 @@ class BarycentreEraser(_LibraryEraser):
         torch, ce = self._libraries()
         ot = import_optional("concept_erasure.optimal_transport", type(self).__name__)
         X, codes = self._fit_arrays(X, y)
-        fitter = _library_moments(ce, torch, X, codes, shrinkage)
+        fitter = self._library_moments(ce, torch, X, codes, shrinkage)
         priors = np.bincount(codes) / codes.size
         with torch.no_grad():
             sigmas = fitter.sigma_xx
@@ -453,7 +448,7 @@ class QuadraticEditorEraser(_LibraryEraser):
                                  f"{self.classes_.tolist()} or None, got "
                                  f"{self.target_class!r}")
             target = int(found[0])
-        fitter = _library_moments(ce, torch, X, codes, shrinkage)
+        fitter = self._library_moments(ce, torch, X, codes, shrinkage)
         self.target_code_ = target
         self.target_ = self.classes_[target].item()
         self.editor_ = fitter.editor()
