@@ -8,7 +8,10 @@ arXiv 2312.10029, Section 3): for a probe ``p`` with CCS loss ``L`` and any bina
     p'(x_i^+) = p(x_i^-),  p'(x_i^-) = p(x_i^+)   where h_i = 1   (unchanged where h_i = 0),
 
 has the same CCS loss: each pair's terms ``(p+ + p- - 1)^2`` and ``min(p+, p-)^2`` are
-symmetric in the two members. Its induced prediction ``(p'(x+) + 1 - p'(x-)) / 2`` is
+symmetric in the two members (their Theorem 1 is the case of a perfect probe: ``p(x+) =
+h(q), p(x-) = 1 - h(q)``, the probe ``h XOR has_false``, has CCS loss 0 and induces ``h``;
+the exchange below carries any probe's loss, the truth probe's included, to the feature's
+probe). Its induced prediction ``(p'(x+) + 1 - p'(x-)) / 2`` is
 ``1 - p~`` where ``h = 1``, so it predicts ``truth XOR h``: for ``h`` random labels its
 accuracy against truth is at chance. The loss cannot tell truth from any such feature.
 

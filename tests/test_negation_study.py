@@ -176,3 +176,20 @@ def test_bad_arguments_name_the_argument(kwargs, match):
 def test_unknown_profile_is_refused():
     with pytest.raises(ValueError, match="profile"):
         study.run("huge")
+
+
+def test_a_method_inaccurate_on_affirmative_statements_is_weak_not_generalising():
+    # A random direction on both polarities: 0.72 affirmative and 0.70 negated (measured in
+    # the quick run), negated not below affirmative, which alone would read "generalises".
+    rows = [{"method": "random_direction", "ratio": 0.5, "regime": "both", "seed": s,
+             "status": "ok", "error": None, "affirmative_accuracy": a, "negated_accuracy": n,
+             "cos_general": 0.1, "cos_polarity_truth": 0.1}
+            for s, (a, n) in enumerate([(0.70, 0.69), (0.74, 0.71), (0.72, 0.70)])]
+    (s,) = study.summarise(rows, ["random_direction"])
+    assert s["negated_accuracy"]["low"] > study.CHANCE
+    assert s["negated_vs_affirmative"]["verdict"] != "below"
+    assert s["generalisation"] == "weak"
+    accurate = [{**r, "affirmative_accuracy": r["affirmative_accuracy"] + 0.25,
+                 "negated_accuracy": r["negated_accuracy"] + 0.25} for r in rows]
+    assert study.summarise(accurate, ["random_direction"])[0]["generalisation"] \
+        == "generalises"
