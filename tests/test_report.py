@@ -167,8 +167,9 @@ def test_markdown_has_the_same_sections(report):
     order = [md.index(h) for h in ("\n## Verdicts", "\n## Needs attention",
                                    "\n## Concept erasure", "\n## Provenance")]
     assert order == sorted(order)
-    assert "| method | two_class_gaussian (1,2,3,4,5,6) |" in md
-    assert "| leace (closed-form LEACE (Belrose+ 2023)) | ✓✓✓✓✓✓ |" in md
+    assert "| method | two_class_gaussian (1,2,3,4,5,6,7) |" in md
+    # One seed: does_not_inject (7) has no paired interval, so it does not apply.
+    assert "| leace (closed-form LEACE (Belrose+ 2023)) | ✓✓✓✓✓✓– |" in md
     assert "```" not in md
 
 
