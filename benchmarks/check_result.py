@@ -49,9 +49,11 @@ def describe_check(name: str, check: dict) -> str:
             f"threshold {check['threshold']:.4g}")
 
 
+# How the rule of a check that does not apply starts (it passes, and the report shows –).
+NOT_APPLICABLE = "not applicable"
 # How a check's rule starts when the generator does not provide the ground truth it needs
 # (`benchmarks.families.Family.check`; a user's --generator).
-NOT_PROVIDED = "not applicable, because the generator provides no "
+NOT_PROVIDED = NOT_APPLICABLE + ", because the generator provides no "
 
 
 def not_provided(name: str, missing: Iterable[str]) -> CheckResult:

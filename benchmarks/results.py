@@ -79,7 +79,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.check_result import NOT_PROVIDED
+from benchmarks.check_result import NOT_APPLICABLE
 from metrics.noise_floor import COMPARISON_CONFIDENCE, floor_of_metric, ranked_neighbours
 
 SCHEMA_VERSION = "1.0"
@@ -313,9 +313,10 @@ def format_table(records: list[dict]) -> str:
             if r["status"] != "ok":
                 table.append([method, r["generator"], "ERROR", r["error"][:80]])
                 continue
-            # a check whose ground truth a user's generator lacks is not counted
+            # a check that does not apply (the report's –: a user's generator lacks its
+            # ground truth, or the cell lacks what it reads) is not counted, as in the report
             checks = [c for c in r["checks"].values()
-                      if not str(c.get("rule", "")).startswith(NOT_PROVIDED)]
+                      if not str(c.get("rule", "")).startswith(NOT_APPLICABLE)]
             passed = sum(c["passed"] for c in checks)
             table.append([method, r["generator"], "ok"]
                          + [_fmt(r["metrics"].get(m)) for m in headline]

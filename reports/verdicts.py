@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from benchmarks.check_result import NOT_APPLICABLE as NOT_APPLICABLE_RULE
+
 # Verdicts, in the order the legend lists them.
 PASS, FAIL, KNOWN, FIXED, VARIABLE, OTHER_SCALE, NOT_CLAIMED, NOT_APPLICABLE, ERROR = (
     "pass", "fail", "known", "fixed", "variable", "other_scale", "not_claimed", "na", "error")
@@ -84,7 +86,7 @@ def verdict(record: dict, check: str) -> Verdict | None:
     c = record["checks"].get(check)
     if c is None:
         return None
-    if str(c.get("rule", "")).startswith("not applicable"):
+    if str(c.get("rule", "")).startswith(NOT_APPLICABLE_RULE):
         return Verdict(NOT_APPLICABLE, c["value"], c["threshold"], c["rule"])
     if str(c.get("rule", "")).startswith("not claimed"):
         return Verdict(NOT_CLAIMED, c["value"], c["threshold"], c["rule"])

@@ -261,7 +261,9 @@ def test_pytest_runs_a_user_generator_scoped(tmp_path):
          "--results-json", str(out)], cwd=REPO, capture_output=True, text=True, timeout=900)
     text = run.stdout + run.stderr
     assert run.returncode == 0, text
-    assert "6 passed, 1 skipped" in text, text
+    # does_not_inject passes as not applicable at one seed (no paired interval), and is not
+    # counted among the checks that apply.
+    assert "7 passed, 1 skipped" in text, text
     assert re.search(r"leace +tests\S+ +ok .* 5/5 *$", text, re.M), "5 checks apply"
     assert (f"{gen}: bounded_distortion is not applicable, because the generator provides no "
             "concept_directions") in text
