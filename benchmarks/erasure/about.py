@@ -43,6 +43,13 @@ GENERATORS = {
         "({sampling_gap:.3f}): no probe resolves it, so every leakage check passes even the "
         "identity; only guards_fit_data, LEACE's guarantee read on the fit data, tells an "
         "eraser that skips it."),
+    "injection_concept": (
+        "Two shared clusters along one direction, visited by the two classes at different "
+        "rates (Bayes accuracy {bayes_accuracy:.2f}, all of it linear): an eraser that moves "
+        "each class by its own mean (mean matching, QLEACE) pulls the clusters apart by "
+        "class and leaves the concept more readable than before (Bayes "
+        "{bayes_accuracy_after_oracle_leace:.2f} after; Quirke & Belrose 2025), which "
+        "does_not_inject flags; one that removes the direction leaves nothing."),
 }
 
 METRICS = {

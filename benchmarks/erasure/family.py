@@ -25,6 +25,7 @@ from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.signatures import accepts, needs_labels
 from benchmarks.spec import GeneratorSpec, MethodSpec, seeded
 from generators.dataset import Dataset
+from generators.injection_concept import make_injection_concept
 from generators.multiclass_gaussian import make_multiclass_gaussian
 from generators.outlier_equal_means import make_outlier_equal_means
 from generators.two_class_gaussian import make_two_class_gaussian
@@ -82,6 +83,7 @@ def erasure_generators(profile: Profile) -> list[GeneratorSpec]:
         GeneratorSpec("multiclass_gaussian", NAME, make_multiclass_gaussian,
                       dict(size, n_classes=4)),
         GeneratorSpec("weak_concept", NAME, make_weak_concept, size),
+        GeneratorSpec("injection_concept", NAME, make_injection_concept, size),
     ]
 
 

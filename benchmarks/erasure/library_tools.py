@@ -34,10 +34,12 @@ concept-erasure the study returns a document whose ``skipped`` says what to inst
 Profiles: ``quick`` (two_class_gaussian, multiclass_gaussian (K = 4) and xor_concept at the
 grid's quick sizes, n = 2000 probe rows, n_fit = 20000, d = 16, 3 seeds: 36 cells at 0.2-1.3
 CPU s each, torch's import in each worker included; measured 14.3 CPU s of the run and its
-workers, ~8 s wall with 2 idle workers) and ``full`` (adds outlier_equal_means and
-weak_concept, the grid's full sizes n = 20000, n_fit = 200000, d = 64, and 10 seeds; not run
-here: 200 cells at 5-8 CPU s each, measured on two_class_gaussian and xor_concept, so
-~20 CPU min, ~10 min wall with 2 workers). The two generators the quick
+workers, ~8 s wall with 2 idle workers) and ``full`` (adds outlier_equal_means,
+weak_concept and injection_concept, the grid's full sizes n = 20000, n_fit = 200000, d = 64,
+and 10 seeds; not run here: 240 cells at 5-8 CPU s each, measured on two_class_gaussian and
+xor_concept, so ~24 CPU min, ~12 min wall with 2 workers). Every generator of the grid,
+injection_concept included, is also run for both new erasers by ``pytest benchmarks/
+--method`` (docs/adapters.md). The two generators the quick
 profile leaves out show nothing new at quick sizes (measured, 3 seeds): on
 outlier_equal_means the class means and covariances are already equal, so every map is the
 identity up to sampling (distortion 1e-4 or less) and all four leave the 0-1 threshold, MLP
@@ -80,14 +82,14 @@ INSTALL = ("needs torch and concept-erasure (the erasers are the library's): pyt
            "install -r requirements-adapters.txt -c constraints.txt")
 
 _ALL = ("two_class_gaussian", "outlier_equal_means", "xor_concept", "multiclass_gaussian",
-        "weak_concept")
+        "weak_concept", "injection_concept")
 PROFILES = {
     "quick": {"generators": ("two_class_gaussian", "multiclass_gaussian", "xor_concept"),
               "sizes": "quick",
               "seeds": (0, 1, 2)},
     "full": {"generators": _ALL, "sizes": "full", "seeds": tuple(range(10))},
 }
-FULL_COST_NOTE = ("estimated ~20 CPU min: 5 generators x 4 erasers x 10 seeds at the grid's "
+FULL_COST_NOTE = ("estimated ~24 CPU min: 6 generators x 4 erasers x 10 seeds at the grid's "
                   "full sizes (n = 20000, n_fit = 200000, d = 64), 5-8 CPU s a cell "
                   "(measured)")
 
