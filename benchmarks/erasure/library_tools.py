@@ -62,6 +62,7 @@ from benchmarks.profiles import get_profile
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import GeneratorSpec, MethodSpec
 from benchmarks.study_cli import run_tasks, study_main, study_profile, study_seeds
+from benchmarks.study_text import format_estimate
 from floor.validation import check_int
 from metrics.noise_floor import compare
 from metrics.probes import PROBE_KINDS
@@ -239,10 +240,6 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
 # --- findings, tables and figures -----------------------------------------------------------
 
 
-def _est(e: dict, digits: int = 3) -> str:
-    return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
-
-
 def _diff(c: dict, digits: int = 3) -> str:
     """``+0.055 [+0.005, +0.105] (above)``; in scientific notation when the interval is
     below what ``digits`` decimals show (a difference of rounding or shrinkage)."""
@@ -265,8 +262,8 @@ def _where_finding(doc: dict, g: str) -> tuple[str, str, str]:
         worst = max(PROBES, key=lambda p: cell[f"leakage_{p}"]["value"])
         parts.append(f"{e}: " + (f"read by {', '.join(read)}" if read else "erased for every "
                                  "probe") + f" (largest leakage {worst} "
-                     f"{_est(cell[f'leakage_{worst}'])}), distortion "
-                     f"{_est(cell['distortion'])}, rank of the change "
+                     f"{format_estimate(cell[f'leakage_{worst}'])}), distortion "
+                     f"{format_estimate(cell['distortion'])}, rank of the change "
                      f"{cell['rank_removed']['value']:.0f}, fit-data class-mean gap "
                      f"{cell['fit_class_mean_gap']:.1e}")
     return (f"where they erase, {g}", "; ".join(parts),
@@ -342,7 +339,8 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     if doc.get("skipped"):
         return []
     head = ["generator", "eraser", *(f"leakage {p}" for p in PROBES), "distortion", "rank"]
-    rows = [[g, e, *(_est(cell[f"leakage_{p}"]) for p in PROBES), _est(cell["distortion"]),
+    rows = [[g, e, *(format_estimate(cell[f"leakage_{p}"]) for p in PROBES),
+             format_estimate(cell["distortion"]),
              f"{cell['rank_removed']['value']:.0f}"]
             for g in doc["generators"] for e, cell in doc["summary"][g].items()]
     diff_head = ["generator", "eraser - reference", *METRICS]

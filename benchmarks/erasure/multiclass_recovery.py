@@ -65,6 +65,7 @@ from benchmarks.erasure.family import _fit as fit_eraser
 from benchmarks.profiles import PROFILES as GRID_PROFILES
 from benchmarks.seeding import SeedStreams
 from benchmarks.study_cli import run_tasks, study_main, study_profile, study_seeds
+from benchmarks.study_text import format_difference, format_estimate
 from floor.validation import check_int
 from generators.grouped_concept import inner_grouping, make_grouped_concept, value_positions
 from metrics.noise_floor import ABOVE, BELOW, compare
@@ -375,15 +376,6 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
 # --- findings, tables and figures ---------------------------------------------------------------
 
 
-def _fmt(e: dict, digits: int = 3) -> str:
-    return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
-
-
-def _diff(c: dict, digits: int = 3) -> str:
-    d = c["difference"]
-    return f"{d['value']:+.{digits}f} [{d['low']:+.{digits}f}, {d['high']:+.{digits}f}]"
-
-
 def _cmp(doc, fit_on, a, metric, b) -> dict:
     return next(c for c in doc["comparisons"] if c["fit_on"] == fit_on and c["a"] == a
                 and c["metric"] == metric and c["b"] == b)
@@ -418,7 +410,7 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
 def _binary_finding(doc, note):
     guarded = [e for e in doc["erasers"]
                if _cmp(doc, "binary", e, "logistic_z", "chance")["verdict"] != ABOVE]
-    parts = ", ".join(f"{e} {_fmt(_summary(doc, 'binary', e)['logistic_z'])}"
+    parts = ", ".join(f"{e} {format_estimate(_summary(doc, 'binary', e)['logistic_z'])}"
                       for e in doc["erasers"])
     return ("the binary logistic probe on Z after erasers fitted on Z",
             f"{parts}. Within noise of chance (0.5) after: {', '.join(guarded) or 'none'}; "
@@ -434,8 +426,8 @@ def _multiclass_finding(doc, t, note):
     for e in recover:
         s = _summary(doc, "binary", e)
         c = _cmp(doc, "binary", e, "multiclass_z", "closed form")
-        parts.append(f"{e} {_fmt(s['multiclass_z'])} ({_words(c)} the closed form, "
-                     f"{_diff(c)}; on C {_fmt(s['multiclass_values'])})")
+        parts.append(f"{e} {format_estimate(s['multiclass_z'])} ({_words(c)} the closed form, "
+                     f"{format_difference(c)}; on C {format_estimate(s['multiclass_values'])})")
     return ("the multiclass probe on C, grouped, reads Z where the binary probe cannot",
             f"after erasers fitted on Z that leave the binary logistic probe at chance, the "
             f"softmax over the {doc['generator']['n_values']} values, its argmax grouped, "
@@ -455,8 +447,8 @@ def _zero_one_finding(doc, t, note):
         if e == "identity":
             continue
         c = _cmp(doc, "binary", e, "zero_one_z", "closed form")
-        parts.append(f"{e} {_fmt(_summary(doc, 'binary', e)['zero_one_z'])} "
-                     f"({_words(c)} the closed form, {_diff(c)})")
+        parts.append(f"{e} {format_estimate(_summary(doc, 'binary', e)['zero_one_z'])} "
+                     f"({_words(c)} the closed form, {format_difference(c)})")
     return ("what the 0-1 linear probe reads after erasers fitted on Z",
             f"{'; '.join(parts) or 'nothing above chance'}. The best halfspace along u "
             f"reads Z at {t['best_linear_accuracy_after']:.3f} (closed form; 3/4 at zero "
@@ -477,13 +469,13 @@ def _remedy_finding(doc, note):
             continue
         c = _cmp(doc, "values", e, "multiclass_values", "chance")
         z = _cmp(doc, "values", e, "multiclass_z", "chance")
-        text = f"{e}: on C {_diff(c)} over chance, grouped on Z {_diff(z)}"
+        text = f"{e}: on C {format_difference(c)} over chance, grouped on Z {format_difference(z)}"
         if e != ORACLE and ORACLE in doc["erasers"]:
             o = _cmp(doc, "values", e, "multiclass_values", ORACLE)
             text += (f", on C against the oracle projection (nothing left, same rows) "
-                     f"{_diff(o)}, {_words(o)} it")
+                     f"{format_difference(o)}, {_words(o)} it")
         left.append(text)
-    parts = ", ".join(f"{e} {_fmt(_summary(doc, 'values', e)['multiclass_z'])}"
+    parts = ", ".join(f"{e} {format_estimate(_summary(doc, 'values', e)['multiclass_z'])}"
                       for e in doc["erasers"])
     return ("the remedy: erasers fitted on the k-valued C (one-hot)",
             f"the grouped multiclass probe on Z: {parts}. Within noise of chance on both C "
@@ -505,16 +497,16 @@ def _qleace_finding(doc, t, note):
         pred["positions"], pred["spreads"], strict=True))
     return ("QLEACE fitted on Z: equalising the Z-groups' covariances too",
             f"the outer/inner variance ratio along u goes from "
-            f"{_fmt(le['group_variance_ratio'], 2)} after LEACE to "
-            f"{_fmt(q['group_variance_ratio'], 2)} after QLEACE (difference "
-            f"{_diff(r, 2)}; {pred['variance_ratio']:.2f} in the population before): its "
-            f"per-group maps stretch the inner values and shrink the outer ones along u, so "
+            f"{format_estimate(le['group_variance_ratio'], 2)} after LEACE to "
+            f"{format_estimate(q['group_variance_ratio'], 2)} after QLEACE (difference "
+            f"{format_difference(r, 2)}; {pred['variance_ratio']:.2f} in the population before): "
+            f"its per-group maps stretch the inner values and shrink the outer ones along u, so "
             f"the values' positions (sd) go from {pos_le} to {pos} (Gaussian transport "
             f"predicts {pos_pred}). "
-            f"The grouped multiclass probe falls from {_fmt(le['multiclass_z'])} to "
-            f"{_fmt(q['multiclass_z'])} ({_diff(c)}, {_words(c)} LEACE), on C "
-            f"{_fmt(q['multiclass_values'])}: the values now overlap, but the maps need Z "
-            f"at transform time and leave C above chance", note)
+            f"The grouped multiclass probe falls from {format_estimate(le['multiclass_z'])} to "
+            f"{format_estimate(q['multiclass_z'])} ({format_difference(c)}, {_words(c)} LEACE), "
+            f"on C {format_estimate(q['multiclass_values'])}: the values now overlap, but the maps "
+            f"need Z at transform time and leave C above chance", note)
 
 
 def _why_finding(doc):
@@ -540,7 +532,7 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     head = ["fitted on", "eraser", "logistic on Z", "0-1 linear on Z", "softmax on C",
             "softmax grouped, on Z", "u moved", "v moved", "rank moved",
             "outer/inner var. along u"]
-    rows = [[s["fit_on"], s["eraser"], *(_fmt(s[k]) for k in SCORES),
+    rows = [[s["fit_on"], s["eraser"], *(format_estimate(s[k]) for k in SCORES),
              *(f"{s[k]['value']:.2f}" for k in DIAGNOSTICS)] for s in doc["summary"]]
     t = doc["truth"]
     return [(f"Held-out balanced accuracy on grouped_concept (k = {t['n_values']}; closed "

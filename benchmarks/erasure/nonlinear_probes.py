@@ -65,6 +65,7 @@ from benchmarks.seeding import SeedStreams
 from benchmarks.signatures import accepts
 from benchmarks.spec import GeneratorSpec
 from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
+from benchmarks.study_text import format_estimate
 from floor.validation import check_int
 from generators.injection_concept import make_injection_concept
 from methods.erasure.leace import LeaceEraser
@@ -296,10 +297,6 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
 # --- findings, tables and figures -----------------------------------------------------------
 
 
-def _est(e: dict, digits: int = 2) -> str:
-    return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
-
-
 def _recovers(cell: dict) -> bool:
     """The probe reads the concept: its accuracy's interval lies above chance."""
     return cell["accuracy"]["low"] > cell["chance"]
@@ -309,11 +306,12 @@ def _leace_finding(doc: dict, g: str) -> tuple[str, str, str]:
     cell = doc["summary"][g]["leace"]
     raw = doc["summary"][g][RAW]
     readers = [p for p in PROBES if _recovers(cell[p])]
-    text = "; ".join(f"{p} {_est(cell[p]['leakage'])}" for p in PROBES)
+    text = "; ".join(f"{p} {format_estimate(cell[p]['leakage'], 2)}" for p in PROBES)
     who = (f"read by {', '.join(readers)}" if readers else "read by no probe")
     sentence = (f"leakage after LEACE: {text}. The concept is {who}; the RBF SVM's "
-                f"accuracy goes from {_est(raw['rbf_svm']['accuracy'])} before erasure to "
-                f"{_est(cell['rbf_svm']['accuracy'])} after. Why: {WHY.get(g, 'n/a')}")
+                f"accuracy goes from {format_estimate(raw['rbf_svm']['accuracy'], 2)} before "
+                f"erasure to {format_estimate(cell['rbf_svm']['accuracy'], 2)} after. Why: "
+                f"{WHY.get(g, 'n/a')}")
     return (f"after LEACE, {g}", sentence,
             f"held-out balanced accuracy - chance ({cell['logistic']['chance']:g}); seed "
             f"means, 95% Student-t intervals over {len(doc['seeds'])} seeds; a probe reads "
@@ -326,7 +324,7 @@ def _published_finding(doc: dict) -> tuple[str, str, str]:
     inside = [g for g, c in svm.items() if 0.70 <= c["accuracy"]["value"] <= 0.95]
     above = [g for g, c in svm.items() if c["accuracy"]["value"] > 0.95]
     chance = [g for g, c in svm.items() if not _recovers(c)]
-    parts = ", ".join(f"{g} {_est(c['accuracy'])}" for g, c in svm.items())
+    parts = ", ".join(f"{g} {format_estimate(c['accuracy'], 2)}" for g, c in svm.items())
     recovered = sorted(g for g in svm if g not in chance)
     planted = sorted(g for g in svm if g in BEYOND_MEANS)
     if recovered == planted:
@@ -357,7 +355,7 @@ def _other_erasers_finding(doc: dict, g: str) -> tuple[str, str, str]:
         readers = [p for p in PROBES if _recovers(cell[p])]
         best = max(PROBES, key=lambda p: cell[p]["leakage"]["value"])
         parts.append(f"{e}: read by {', '.join(readers) or 'no probe'} (largest leakage "
-                     f"{best} {_est(cell[best]['leakage'])})")
+                     f"{best} {format_estimate(cell[best]['leakage'], 2)})")
     return (f"after QLEACE, oracle LEACE and the oracle projection, {g}", "; ".join(parts),
             "leakage = balanced accuracy - chance, 95% intervals over seeds")
 
@@ -443,7 +441,7 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     rows = []
     for g in doc["generators"]:
         for c, cell in doc["summary"][g].items():
-            rows.append([g, c, *(_est(cell[p]["leakage"]) for p in doc["probes"])])
+            rows.append([g, c, *(format_estimate(cell[p]["leakage"], 2) for p in doc["probes"])])
     return [("Held-out leakage (balanced accuracy - chance) of six probes, raw data ('none') "
              "and after each eraser; seed means with 95% Student-t intervals", head, rows)]
 

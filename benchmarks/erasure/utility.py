@@ -61,6 +61,7 @@ from benchmarks.profiles import PROFILES as GRID_PROFILES
 from benchmarks.seeding import SeedStreams
 from benchmarks.spec import MethodSpec
 from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
+from benchmarks.study_text import format_difference, format_estimate
 from floor.validation import check_int
 from generators.concept_and_target import make_concept_and_target
 from metrics.noise_floor import ABOVE, BELOW, compare
@@ -274,15 +275,6 @@ def run(profile="quick", seeds=None, jobs: int = 1) -> dict:
 # --- findings, tables and figures ---------------------------------------------------------------
 
 
-def _fmt(e: dict, digits: int = 3) -> str:
-    return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
-
-
-def _diff(c: dict, digits: int = 3) -> str:
-    d = c["difference"]
-    return f"{d['value']:+.{digits}f} [{d['low']:+.{digits}f}, {d['high']:+.{digits}f}]"
-
-
 def _verdict_words(c: dict, higher: str, lower: str) -> str:
     return {ABOVE: higher, BELOW: lower}.get(c["verdict"], "within noise")
 
@@ -309,7 +301,7 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
         kept = ", ".join(f"{e} {summary[(rho, angle, e)]['target_accuracy']['value']:.3f}"
                          for e in doc["erasers"])
         out.append((f"target accuracy after erasure, rho = {rho:g}, angle {angle:g} deg",
-                    f"before {_fmt(before)}; after: {kept}; below before beyond noise: "
+                    f"before {format_estimate(before)}; after: {kept}; below before beyond noise: "
                     f"{', '.join(lost) if lost else 'none'}",
                     note + "; mean_matching and qleace are given the concept labels at "
                            "transform time, as in the family's grid"))
@@ -326,8 +318,8 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
                             ("concept_leakage", "concept leakage"),
                             ("distortion", "distortion")):
             c = _find(doc, rho, angle, SPLINCE, "leace", name)
-            parts.append(f"{label} {_fmt(s[name])} against {_fmt(le[name])} "
-                         f"(difference {_diff(c)}, "
+            parts.append(f"{label} {format_estimate(s[name])} against {format_estimate(le[name])} "
+                         f"(difference {format_difference(c)}, "
                          f"{_verdict_words(c, 'higher', 'lower')})")
         out.append((f"SPLINCE against LEACE, rho = {rho:g}, angle {angle:g} deg",
                     "; ".join(parts), note))
@@ -372,7 +364,7 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     out = []
     for st in doc["settings"]:
         rho, angle = st["label_correlation"], st["angle"]
-        rows = [[s["eraser"]] + [_fmt(s[k]) for k in (
+        rows = [[s["eraser"]] + [format_estimate(s[k]) for k in (
             "target_accuracy", "target_accuracy_frozen", "target_cov_kept",
             "target_cov_kept_fit", "concept_leakage", "distortion")]
             for s in doc["summary"] if s["label_correlation"] == rho and s["angle"] == angle]

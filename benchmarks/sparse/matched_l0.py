@@ -65,6 +65,7 @@ import numpy as np
 from benchmarks.seeding import SeedStreams, sklearn_seed
 from benchmarks.spec import GeneratorSpec
 from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
+from benchmarks.study_text import format_difference, format_estimate
 from floor.validation import check_int, check_positive_float
 from generators.hierarchical_features import make_hierarchical_features
 from methods.sparse.batchtopk_sae import BatchTopKSAE
@@ -668,21 +669,6 @@ def _timed_task(name, seed, prof, mults):
 # --- findings and figures -------------------------------------------------------------------
 
 
-def format_estimate(e: dict | None, digits: int = 2) -> str:
-    """``value [low, high]`` of an Estimate dict, "n/a" for None."""
-    if e is None:
-        return "n/a"
-    return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
-
-
-def _difference(c: dict | None, digits: int) -> str:
-    """``+0.012 [-0.003, 0.027]`` of a compare dict ("n/a" for None)."""
-    if c is None:
-        return "n/a"
-    d = c["difference"]
-    return f"{d['value']:+.{digits}f} [{d['low']:+.{digits}f}, {d['high']:+.{digits}f}]"
-
-
 def _link(x: dict, higher: bool) -> str:
     """Between an architecture and the next one down: ">" ("<" when lower is better) when
     the paired comparison calls it, "≈" when within noise, or, on a document ordered
@@ -718,7 +704,7 @@ def findings(doc: dict) -> list[tuple[str, str, str]]:
         if o.get("paired") and len(o["order"]) > 1:
             second = o["order"][1]
             sentence += (f"; top against second, paired over the shared seeds: "
-                         f"{_difference(second.get('vs_top'), digits + 1)}, "
+                         f"{format_difference(second.get('vs_top'), digits + 1)}, "
                          f"{_separated_words(o['separated'])}")
         else:
             sentence += f"; top separated from second: {_yes(o['separated'])}"
@@ -824,7 +810,6 @@ def draw(doc: dict):
         figure_legend(fig, handles, entries, len(names), loc="upper center", fontsize=7,
                       bbox_to_anchor=(0.5, 0.93), frameon=False)
         yield caption, filename, add_key(fig, labels)
-
 
 
 def _main(argv=None) -> int:

@@ -84,6 +84,7 @@ from benchmarks.seeding import PROBE, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.sparse.family import SIZES
 from benchmarks.spec import GeneratorSpec
 from benchmarks.study_cli import run_tasks, study_main, study_profile, study_seeds
+from benchmarks.study_text import format_difference, format_estimate
 from floor.validation import check_int
 from generators.isotropic_gaussian import make_isotropic_gaussian
 from generators.planted_sparse import make_planted_sparse
@@ -515,24 +516,14 @@ def _timed_task(generator, seed, prof):
 # --- findings and figures -------------------------------------------------------------------
 
 
-def _fmt(e: dict, digits: int = 3) -> str:
-    """``value [low, high]`` of an Estimate dict."""
-    return f"{e['value']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
-
-
-def _diff(c: dict) -> str:
-    d = c["difference"]
-    return (f"{d['value']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}] ({c['verdict']})")
-
-
 def _label(name: str) -> str:
     return LABELS.get(name, name)
 
 
 def _method_phrase(s: dict) -> str:
     n = len(s["seeds"])
-    return (f"{_label(s['method'])} {_fmt(s['mcc'])}: {chance_reading(s, 'random')} against "
-            f"random atoms (mean {s['random_mean']['value']:.3f}, 0.99 quantile "
+    return (f"{_label(s['method'])} {format_estimate(s['mcc'])}: {chance_reading(s, 'random')} "
+            f"against random atoms (mean {s['random_mean']['value']:.3f}, 0.99 quantile "
             f"{s['random_high']:.3f}; {s['n_beyond_random']}/{n} seeds above it), "
             f"{chance_reading(s, 'orthogonal')} against the turned dictionaries (mean "
             f"{s['orthogonal_mean']['value']:.3f}; {s['n_beyond_orthogonal']}/{n} above)")
@@ -570,7 +561,7 @@ def _null_finding(v: dict) -> tuple[str, str, str]:
                     "beyond the same dictionaries turned at random on most seeds, so a "
                     "seed-stable SAE here would say nothing about features")
         return term, sentence, "the bar of issue 23, item 3: holds"
-    parts = [f"{_label(m)} {_fmt(r['mcc'])} is beyond chance (seeds above the 0.99 "
+    parts = [f"{_label(m)} {format_estimate(r['mcc'])} is beyond chance (seeds above the 0.99 "
              f"quantile: {r['n_beyond_random']}/{r['n_seeds']} of random atoms', "
              f"{r['n_beyond_orthogonal']}/{r['n_seeds']} of the turned dictionaries'): "
              f"{_why(r)}" for m, r in v["per_method"].items() if not r["at_chance"]]
@@ -583,7 +574,7 @@ def _why(r: dict) -> str:
     """The reason of a reading beyond chance on a null, from the two bands and the control."""
     other = r.get("another_sample")
     ctrl = ("" if other is None else
-            f" (second run on another sample of the generator: {_fmt(other['mcc'])}, "
+            f" (second run on another sample of the generator: {format_estimate(other['mcc'])}, "
             f"{other['orthogonal']} against the turned dictionaries)")
     if r["orthogonal"] != "beyond chance":
         return ("beyond random atoms but not beyond its own dictionaries turned at random: "
@@ -608,11 +599,12 @@ def _start_finding(e: dict, n: int) -> tuple[str, str, str]:
     st = e["starts"]
     ind_k, sh_k = st["independent k-means"], st["shared k-means"]
     ind_r, sh_r = st["independent random"], st["shared random"]
-    sentence = (f"{_label(e['method'])}: shared k-means start {_fmt(sh_k['mcc'])} against "
-                f"independent k-means starts {_fmt(ind_k['mcc'])}, difference "
-                f"{_diff(e['shared_kmeans_effect'])}; shared random start "
-                f"{_fmt(sh_r['mcc'])} against independent random starts "
-                f"{_fmt(ind_r['mcc'])}, difference {_diff(e['shared_random_effect'])}; the "
+    sentence = (f"{_label(e['method'])}: shared k-means start {format_estimate(sh_k['mcc'])} "
+                f"against independent k-means starts {format_estimate(ind_k['mcc'])}, difference "
+                f"{format_difference(e['shared_kmeans_effect'], verdict=True)}; shared random "
+                f"start {format_estimate(sh_r['mcc'])} against independent random starts "
+                f"{format_estimate(ind_r['mcc'])}, difference "
+                f"{format_difference(e['shared_random_effect'], verdict=True)}; the "
                 f"two independent k-means starts themselves match at "
                 f"{ind_k['start_mcc']['value']:.3f}, and a run ends at PW-MCC "
                 f"{sh_k['kept_start']['value']:.3f} with its k-means start and "
@@ -631,8 +623,8 @@ def _song_finding(doc: dict) -> tuple[str, str, str] | None:
     sh = best["starts"]["shared k-means"]
     sentence = (f"Song et al. report PW-MCC 0.80 for TopK SAEs on LLM activations; here two "
                 f"{_label(best['method'])} runs from one shared k-means start reach "
-                f"{_fmt(sh['mcc'])} on {_label(best['generator'])}, data without features, "
-                f"where independent starts give "
+                f"{format_estimate(sh['mcc'])} on {_label(best['generator'])}, data without "
+                f"features, where independent starts give "
                 f"{best['starts']['independent random']['mcc']['value']:.3f} and random atoms "
                 f"{sh['random_mean']['value']:.3f}: a consistency number is evidence of "
                 "features only from independent starts, read against chance at the same "
@@ -683,7 +675,6 @@ def draw(doc: dict):
     fig.suptitle(caption, fontsize=8, wrap=True)
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.32, top=0.85, wspace=0.08)
     yield caption, "reproducibility.png", fig
-
 
 
 def _main(argv=None) -> int:

@@ -68,8 +68,9 @@ from threadpoolctl import threadpool_limits
 from benchmarks.progress import progress_bar, step
 from benchmarks.seeding import METHOD, SeedStreams, cell_seed, sklearn_seed
 from benchmarks.signatures import accepts
-from benchmarks.sparse.matched_l0 import format_estimate, order_architectures, seed_interval
+from benchmarks.sparse.matched_l0 import order_architectures, seed_interval
 from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
+from benchmarks.study_text import format_estimate
 from floor.import_paths import load_object
 from floor.validation import check_int
 from generators.seeding import child_seed
@@ -299,7 +300,6 @@ def available() -> bool:
 
 def _generator():
     return importlib.import_module("generators.adapters.saelens_synthetic")
-
 
 
 def _profile(profile) -> dict:
@@ -835,10 +835,6 @@ def _timed_task(seed, group, profile, user=None):
 # --- what the report shows ------------------------------------------------------------------
 
 
-def _est(e: dict | None, digits: int = 3) -> str:
-    return format_estimate(e, digits)
-
-
 def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     """The measured table beside the published one, per target: ``(caption, head, rows)``.
 
@@ -859,12 +855,13 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
                 tag += f", fitted on the first {s['n_rows_seen']:,} rows"
             read = f"{s['n_read']}/{s['n_seeds']} seeds" if s["n_read"] < s["n_seeds"] else ""
             rows.append([s["architecture"], tag + (f", {read}" if read else ""),
-                         _est(s["sae_l0"], 2)] + [_est(s[m]) for m in (
+                         format_estimate(s["sae_l0"], 2)] + [format_estimate(s[m]) for m in (
                              "f1_score", "mcc", "uniqueness", "explained_variance", "mmcs",
                              "recovery_rate")])
         ra = doc["random_atoms"]
-        rows.append(["random unit atoms", "chance (no training)", "-", "-", _est(ra["mcc"]),
-                     _est(ra["uniqueness"]), "-", _est(ra["mmcs"]), "-"])
+        rows.append(["random unit atoms", "chance (no training)", "-", "-",
+                     format_estimate(ra["mcc"]),
+                     format_estimate(ra["uniqueness"]), "-", format_estimate(ra["mmcs"]), "-"])
         for name, vals in doc["published"][label].items():
             rows.append([name, "published, 16k", f"{PUBLISHED_L0[label]}"] + [
                 f"{vals[m][0]:.3f} ± {vals[m][1]:.3f}" for m in PUBLISHED_METRICS] + ["", ""])
@@ -894,7 +891,7 @@ def _joined(c: dict, summary: dict) -> str:
     links = c.get("links") or [None] * (len(c["order"]) - 1)
     called = " < " if _ascending(c) else " > "
     for i, a in enumerate(c["order"]):
-        out += f"{a} {_est(summary[(a, c['target'])][c['metric']])}"
+        out += f"{a} {format_estimate(summary[(a, c['target'])][c['metric']])}"
         if i + 1 < len(c["order"]):
             out += {None: ", ", "separated": called, WITHIN: " ≈ "}[links[i]]
     return out

@@ -55,6 +55,7 @@ from benchmarks.seeding import SeedStreams
 from benchmarks.signatures import accepts
 from benchmarks.spec import GeneratorSpec, MethodSpec
 from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
+from benchmarks.study_text import format_difference, format_estimate
 from benchmarks.truth.family import TARGET_ACCURACY, _check_proba, _direction, truth_methods
 from floor.validation import check_int
 from generators.polarity_facts import make_polarity_facts
@@ -315,14 +316,6 @@ def _timed_seed(seed, prof, names):
 
 # --- findings and figures -------------------------------------------------------------------
 
-def _iv(e: dict) -> str:
-    return f"{e['value']:.3f} [{e['low']:.3f}, {e['high']:.3f}]"
-
-
-def _diff(c: dict) -> str:
-    d = c["difference"]
-    return f"{d['value']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]"
-
 
 def _row(doc, method, ratio, regime) -> dict | None:
     return next((s for s in doc["summary"] if (s["method"], s["ratio"], s["regime"])
@@ -341,9 +334,10 @@ def _method_sentence(doc, method, regime) -> str:
         cos = "" if s["cos_general"] is None else (
             f", cos t_G {s['cos_general']['value']:+.2f}, cos t_P "
             f"{s['cos_polarity_truth']['value']:+.2f}")
-        parts.append(f"s/g = {ratio:g}: affirmative {_iv(s['affirmative_accuracy'])}, negated "
-                     f"{_iv(s['negated_accuracy'])} (negated - affirmative "
-                     f"{_diff(s['negated_vs_affirmative'])}, "
+        parts.append(f"s/g = {ratio:g}: affirmative "
+                     f"{format_estimate(s['affirmative_accuracy'])}, negated "
+                     f"{format_estimate(s['negated_accuracy'])} (negated - affirmative "
+                     f"{format_difference(s['negated_vs_affirmative'])}, "
                      f"{s['negated_vs_affirmative']['verdict']}){cos}; "
                      f"{s['generalisation']}")
     return "; ".join(parts)
@@ -397,8 +391,9 @@ def _claim_findings(doc: dict) -> list[tuple[str, str, str]]:
                 s = _row(doc, m, ratio, "affirmative")
                 if s is None or s["error"]:
                     continue
-                parts.append(f"{m} at s/g = {ratio:g}: negated {_iv(s['negated_accuracy'])} "
-                             f"against affirmative {_iv(s['affirmative_accuracy'])}")
+                parts.append(f"{m} at s/g = {ratio:g}: negated "
+                             f"{format_estimate(s['negated_accuracy'])} "
+                             f"against affirmative {format_estimate(s['affirmative_accuracy'])}")
         fails = all(s["generalisation"] == "fails" for m in probes for r in doc["ratios"]
                     if (s := _row(doc, m, r, "affirmative")) and not s["error"]
                     and r >= 1.0)
@@ -415,7 +410,8 @@ def _claim_findings(doc: dict) -> list[tuple[str, str, str]]:
         out.append(("Buerger et al.: TTPD's t_G generalises",
                     _method_sentence(doc, TTPD, "both") + ". Against logistic on negated "
                     "accuracy: " + "; ".join(
-                        f"{c['regime']}, s/g = {c['ratio']:g}: {_diff(c)} ({c['verdict']})"
+                        f"{c['regime']}, s/g = {c['ratio']:g}: {format_difference(c)} "
+                        f"({c['verdict']})"
                         for c in ttpd), "TTPD trained on both polarities, as published"))
     mm = [c for c in doc["claims"] if c["a"] == MASS_MEAN]
     if mm:
@@ -426,7 +422,7 @@ def _claim_findings(doc: dict) -> list[tuple[str, str, str]]:
                 else "confirmed only in part")
         out.append(("Marks & Tegmark: mass-mean generalises better than logistic",
                     f"{word} here: mass-mean minus logistic on negated accuracy, " + "; ".join(
-                        f"{c['regime']} training, s/g = {c['ratio']:g}: {_diff(c)} "
+                        f"{c['regime']} training, s/g = {c['ratio']:g}: {format_difference(c)} "
                         f"({c['verdict']})" for c in mm),
                     "paired over seeds; with isotropic noise the two read the same class "
                     "means, and only an anisotropic covariance could tell them apart"))
