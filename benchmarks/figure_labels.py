@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -269,6 +270,15 @@ def file_safe(name: str) -> str:
     if safe == name:
         return name
     return f"{safe[:60]}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+
+
+def estimate_bars(ax, x, estimates: list[dict], width: float, **kwargs):
+    """``ax.bar`` of Estimate dicts (`metrics.statistics`) at ``x``: heights their values,
+    error bars their intervals ``[low, high]``; ``kwargs`` go to ``ax.bar``."""
+    val = np.array([e["value"] for e in estimates])
+    err = np.array([[e["value"] - e["low"] for e in estimates],
+                    [e["high"] - e["value"] for e in estimates]])
+    return ax.bar(x, val, width, yerr=err, **kwargs)
 
 
 def save_figure(fig: Figure, path: Path) -> Path:

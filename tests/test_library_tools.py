@@ -33,7 +33,7 @@ def test_skipped_without_the_library(monkeypatch, tmp_path):
     doc = st.run(TINY)
     assert doc["skipped"] == st.INSTALL and "requirements-adapters.txt" in doc["skipped"]
     assert st.findings(doc) == [("not run", st.INSTALL, "")]
-    assert st.tables(doc) == [] and st.figures(doc, tmp_path) == []
+    assert st.tables(doc) == [] and study_figures(st, doc, tmp_path) == []
     json.dumps(doc)
 
 

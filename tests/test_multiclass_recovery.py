@@ -10,6 +10,7 @@ import pytest
 from benchmarks.erasure import multiclass_recovery as mr
 from benchmarks.erasure.family import erasure_methods
 from benchmarks.profiles import PROFILES as GRID_PROFILES
+from benchmarks.study_cli import study_figures
 
 # A second or two per seed: d = 6, 4000 fit rows, 800 probe rows, the generator's defaults.
 TINY = {**mr.PROFILES["quick"], "n_samples": 800, "n_fit": 4000, "n_features": 6,
@@ -119,7 +120,7 @@ def test_findings_tables_and_figure_read_the_document(doc, tmp_path):
         assert sentence and "nan" not in sentence
     ((caption, head, rows),) = mr.tables(doc)
     assert len(rows) == len(doc["summary"]) and len(head) == len(rows[0])
-    ((caption, path),) = mr.figures(doc, tmp_path)
+    ((caption, path),) = study_figures(mr, doc, tmp_path)
     assert path.endswith(".png") and (tmp_path / "multiclass_recovery.png").stat().st_size > 0
 
 

@@ -52,7 +52,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -357,14 +356,17 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
              "with 95% intervals and verdicts", diff_head, diff_rows)]
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
-    """Per generator: leakage of each probe (bars) per eraser, and distortion per eraser."""
+def draw(doc: dict):
+    """Per generator: leakage of each probe (bars) per eraser, and distortion per eraser.
+    Yields ``(caption, file name, Figure)``; nothing for a skipped document."""
     if doc.get("skipped"):
-        return []
+        return
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from benchmarks.figure_labels import estimate_bars
 
     gens = doc["generators"]
     fig, axes = plt.subplots(len(gens), 2, figsize=(10, 3.0 * len(gens)), squeeze=False,
@@ -376,20 +378,15 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
         erasers = list(doc["summary"][g])
         x = np.arange(len(erasers))
         for j, p in enumerate(PROBES):
-            est = [doc["summary"][g][e][f"leakage_{p}"] for e in erasers]
-            val = np.array([e["value"] for e in est])
-            err = np.array([[e["value"] - e["low"] for e in est],
-                            [e["high"] - e["value"] for e in est]])
-            left.bar(x + (j - (len(PROBES) - 1) / 2) * width, val, width, yerr=err,
-                     capsize=1.5, color=cmap(j), label=p)
+            estimate_bars(left, x + (j - (len(PROBES) - 1) / 2) * width,
+                          [doc["summary"][g][e][f"leakage_{p}"] for e in erasers], width,
+                          capsize=1.5, color=cmap(j), label=p)
         left.axhline(0, color="grey", lw=0.8)
         left.set_xticks(x, erasers, fontsize=7)
         left.set_title(f"{g}: leakage", fontsize=9)
         left.set_ylabel("balanced acc. - chance", fontsize=8)
-        est = [doc["summary"][g][e]["distortion"] for e in erasers]
-        right.bar(x, [e["value"] for e in est], 0.6, color="grey",
-                  yerr=[[e["value"] - e["low"] for e in est],
-                        [e["high"] - e["value"] for e in est]], capsize=2)
+        estimate_bars(right, x, [doc["summary"][g][e]["distortion"] for e in erasers], 0.6,
+                      color="grey", capsize=2)
         right.set_xticks(x, erasers, fontsize=6, rotation=30)
         right.set_title(f"{g}: distortion", fontsize=9)
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -398,12 +395,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
     caption = (f"Held-out leakage of the grid's probes and distortion after the library's OT "
                f"barycentre map, its editor, its QLEACE and the built-in QLEACE; "
                f"{len(doc['seeds'])} seeds, 95% intervals")
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{STUDY}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [(caption, str(path))]
+    yield caption, f"{STUDY}.png", fig
 
 
 def _main(argv=None) -> int:

@@ -54,7 +54,6 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
@@ -542,16 +541,16 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
              f"intervals)", head, rows)]
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
+def draw(doc: dict):
     """Two panels (erasers fitted on Z, on C): three readers of Z per eraser, beside the
-    closed forms."""
+    closed forms. Yields ``(caption, file name, Figure)``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    from benchmarks.figure_labels import estimate_bars
+
     probes = (("logistic_z", "binary logistic"), ("zero_one_z", "0-1 linear"),
               ("multiclass_z", "softmax on C, grouped"))
     fig, axes = plt.subplots(1, 2, figsize=(11.0, 3.8), sharey=True)
@@ -560,11 +559,9 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
     t = doc["truth"]
     for ax, fit_on in zip(axes, FIT_ON, strict=True):
         for j, (key, label) in enumerate(probes):
-            est = [_summary(doc, fit_on, e)[key] for e in doc["erasers"]]
-            val = np.array([e["value"] for e in est])
-            err = np.array([[e["value"] - e["low"] for e in est],
-                            [e["high"] - e["value"] for e in est]])
-            ax.bar(x + (j - 1) * width, val, width, yerr=err, capsize=1.5, label=label)
+            estimate_bars(ax, x + (j - 1) * width,
+                          [_summary(doc, fit_on, e)[key] for e in doc["erasers"]], width,
+                          capsize=1.5, label=label)
         ax.axhline(0.5, color="grey", lw=0.8)
         ax.axhline(t["bayes_accuracy_grouped"], color="C2", ls="--", lw=0.8)
         ax.axhline(t["best_linear_accuracy_after"], color="C1", ls="--", lw=0.8)
@@ -581,10 +578,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
                f"{t['best_linear_accuracy_after']:.3f}); {len(doc['seeds'])} seeds, 95% "
                f"intervals")
     fig.tight_layout(rect=(0, 0, 1, 0.93))
-    path = folder / f"{STUDY}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [(caption, str(path))]
+    yield caption, f"{STUDY}.png", fig
 
 
 def _main(argv=None) -> int:

@@ -54,7 +54,6 @@ from __future__ import annotations
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -446,12 +445,15 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
              "and after each eraser; seed means with 95% Student-t intervals", head, rows)]
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
-    """One panel per generator: leakage of each probe (bars) per condition (groups)."""
+def draw(doc: dict):
+    """One panel per generator: leakage of each probe (bars) per condition (groups).
+    Yields ``(caption, file name, Figure)``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from benchmarks.figure_labels import estimate_bars
 
     gens = doc["generators"]
     cols = min(3, len(gens))
@@ -464,12 +466,9 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
         conds = list(doc["summary"][g])
         x = np.arange(len(conds))
         for j, p in enumerate(doc["probes"]):
-            est = [doc["summary"][g][c][p]["leakage"] for c in conds]
-            val = np.array([e["value"] for e in est])
-            err = np.array([[e["value"] - e["low"] for e in est],
-                            [e["high"] - e["value"] for e in est]])
-            ax.bar(x + (j - (len(doc["probes"]) - 1) / 2) * width, val, width, yerr=err,
-                   capsize=1.5, color=cmap(j), label=p)
+            estimate_bars(ax, x + (j - (len(doc["probes"]) - 1) / 2) * width,
+                          [doc["summary"][g][c][p]["leakage"] for c in conds], width,
+                          capsize=1.5, color=cmap(j), label=p)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_xticks(x, conds, fontsize=7)
         ax.set_title(g, fontsize=9)
@@ -481,12 +480,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
                frameon=False)
     caption = (f"Held-out leakage of six probes before ('none') and after each eraser, per "
                f"generator; {len(doc['seeds'])} seeds, 95% intervals")
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{STUDY}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [(caption, str(path))]
+    yield caption, f"{STUDY}.png", fig
 
 
 def _main(argv=None) -> int:

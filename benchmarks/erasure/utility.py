@@ -49,7 +49,6 @@ from __future__ import annotations
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
@@ -373,16 +372,14 @@ def tables(doc: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     return out
 
 
-def figures(doc: dict, out) -> list[tuple[str, str]]:
+def draw(doc: dict):
     """Target accuracy kept (retrained and frozen probe) against the label correlation,
-    one line per eraser."""
+    one line per eraser. Yields ``(caption, file name, Figure)``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     angle = doc["settings"][0]["angle"]
     fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.0), sharey=True)
     cmap = plt.get_cmap("tab20")
@@ -406,10 +403,7 @@ def figures(doc: dict, out) -> list[tuple[str, str]]:
                f"(angle {angle:g} deg, {len(doc['seeds'])} seeds, 95% intervals)")
     fig.suptitle(caption, fontsize=9)
     fig.tight_layout()
-    path = folder / "utility_target_accuracy.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [(caption, str(path))]
+    yield caption, "utility_target_accuracy.png", fig
 
 
 def _main(argv=None) -> int:
