@@ -79,6 +79,17 @@ class _LibraryEraser(BaseEraser):
                              f" (classes_ = {self.classes_.tolist()})")
         return codes.astype(np.int64)
 
+    def _transform_labelled(self, X, y, erase) -> np.ndarray:
+        """What every label-taking ``transform`` does around its library call: check ``X``
+        and the labels ``y`` (their codes of ``classes_``), run ``erase(torch, X_tensor,
+        codes)`` without gradients, and return float64 numpy of X's shape."""
+        X = self._validate_transform(X)
+        codes = self._transform_codes(y, X.shape[0])
+        torch, _ = self._libraries()
+        with torch.no_grad():
+            out = erase(torch, torch.from_numpy(X), codes)
+        return out.numpy().astype(np.float64, copy=False)
+
     def _library_moments(self, ce, torch, X: np.ndarray, codes: np.ndarray, shrinkage: bool):
         """``QuadraticFitter`` on ``X`` and ``codes``: the fitter (class means ``mean_x``
         (K, d), class covariances ``sigma_xx`` (K, d, d)), after checking that every class
@@ -214,12 +225,8 @@ class QuadraticEraser(_LibraryEraser):
         ``y`` is required (it defaults to None only so that ``X`` is checked first and a
         missing ``y`` gets a clear error).
         """
-        X = self._validate_transform(X)
-        codes = self._transform_codes(y, X.shape[0])
-        torch, _ = self._libraries()
-        with torch.no_grad():
-            out = self.eraser_(torch.from_numpy(X), torch.from_numpy(codes))
-        return out.numpy().astype(np.float64, copy=False)
+        return self._transform_labelled(
+            X, y, lambda torch, X, codes: self.eraser_(X, torch.from_numpy(codes)))
 
 
 class OracleEraser(_LibraryEraser):
@@ -268,12 +275,8 @@ class OracleEraser(_LibraryEraser):
     def transform(self, X, y=None) -> np.ndarray:
         """``eraser_(X, Z)`` with ``Z`` the concept matrix of the labels ``y`` (required; the
         default None only lets ``X`` be checked first)."""
-        X = self._validate_transform(X)
-        codes = self._transform_codes(y, X.shape[0])
-        torch, _ = self._libraries()
-        Z = self._concept_matrix(torch, codes, self.classes_.size)
-        with torch.no_grad():
-            return self.eraser_(torch.from_numpy(X), Z).numpy().astype(np.float64, copy=False)
+        return self._transform_labelled(X, y, lambda torch, X, codes: self.eraser_(
+            X, self._concept_matrix(torch, codes, self.classes_.size)))
 
 
 
@@ -378,12 +381,8 @@ class BarycentreEraser(_LibraryEraser):
         """``eraser_(X, y)``, i.e. ``mean_ + maps_[k] (x - class_means_[k])`` for each row
         ``x`` of class ``k = y`` (required; the default None only lets ``X`` be checked
         first); (n, d)."""
-        X = self._validate_transform(X)
-        codes = self._transform_codes(y, X.shape[0])
-        torch, _ = self._libraries()
-        with torch.no_grad():
-            out = self.eraser_(torch.from_numpy(X), torch.from_numpy(codes))
-        return out.numpy().astype(np.float64, copy=False)
+        return self._transform_labelled(
+            X, y, lambda torch, X, codes: self.eraser_(X, torch.from_numpy(codes)))
 
 
 class QuadraticEditorEraser(_LibraryEraser):
@@ -457,9 +456,5 @@ class QuadraticEditorEraser(_LibraryEraser):
     def transform(self, X, y=None) -> np.ndarray:
         """``editor_(X, y, target)``: each row moved from its class ``y`` (required; the
         default None only lets ``X`` be checked first) to the target class; (n, d)."""
-        X = self._validate_transform(X)
-        codes = self._transform_codes(y, X.shape[0])
-        torch, _ = self._libraries()
-        with torch.no_grad():
-            out = self.editor_(torch.from_numpy(X), torch.from_numpy(codes), self.target_code_)
-        return out.numpy().astype(np.float64, copy=False)
+        return self._transform_labelled(X, y, lambda torch, X, codes: self.editor_(
+            X, torch.from_numpy(codes), self.target_code_))
