@@ -104,6 +104,30 @@ class SubspaceEraser(BaseEraser):
         return X - coords @ self.basis_.T
 
 
+class ObliqueUpdateEraser(BaseEraser):
+    """``transform(X) = X - (X - mean_) right_ left_^T``: a rank-``r`` oblique update.
+
+    The closed-form erasers whose update ``P = left_ @ right_.T`` is not an orthogonal
+    projector (LEACE, SPLINCE) set ``mean_``, ``centre_``, ``left_`` (d, r), ``right_``
+    (d, r) and ``rank_`` in ``fit``; ``projection_ = I - P`` is the map kept.
+    """
+
+    _fitted_attribute = "left_"
+
+    @property
+    def projection_(self) -> np.ndarray:
+        """The oblique map kept, ``I - P = I - left_ right_^T`` (d, d)."""
+        check_is_fitted(self, "left_")
+        return np.eye(self.n_features_in_) - self.left_ @ self.right_.T
+
+    def transform(self, X) -> np.ndarray:
+        """``X - (X - mu) P^T`` for ``X`` (n, d), in O(n d rank)."""
+        X = self._validate_transform(X)
+        coords = X @ self.right_
+        coords -= self.mean_ @ self.right_
+        return X - coords @ self.left_.T
+
+
 def class_difference_basis(X: np.ndarray, class_centres: np.ndarray,
                            centre: np.ndarray) -> np.ndarray:
     """Orthonormal basis (d, <= K-1) of ``span{m_c - centre}`` for class centres (K, d).

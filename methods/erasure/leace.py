@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from floor.validation import check_is_fitted, check_positive_float
+from floor.validation import check_positive_float
 from floor.whitening import whitening_pair
-from methods.erasure._subspace import BaseEraser
+from methods.erasure._subspace import ObliqueUpdateEraser
 
 # Numerical-zero rule for eigenvalues of S_xx and singular values of W S_xz: relative to
 # the largest one, max(d, K) * eps (numpy.linalg.matrix_rank's rule), and for W S_xz a
@@ -34,7 +34,7 @@ from methods.erasure._subspace import BaseEraser
 _EPS = np.finfo(np.float64).eps
 
 
-class LeaceEraser(BaseEraser):
+class LeaceEraser(ObliqueUpdateEraser):
     """Closed-form LEACE eraser for binary or multi-class labels.
 
     ``r(x) = x - P (x - mu)`` with ``P = W^+ P_{W S_xz} W`` (d, d), rank ``<= K - 1``.
@@ -70,7 +70,6 @@ class LeaceEraser(BaseEraser):
     linear concept erasure in closed form", NeurIPS; Thm 3.1 and Thm 4.3 (Eq. 5).
     """
 
-    _fitted_attribute = "left_"
     #: Thm 3.1: equal class means on the fit data (`benchmarks.erasure.checks`).
     claims_linear_guardedness = True
 
@@ -111,16 +110,3 @@ class LeaceEraser(BaseEraser):
         self.left_ = W_pinv @ U
         self.right_ = W @ U
         self.rank_ = int(U.shape[1])
-
-    @property
-    def projection_(self) -> np.ndarray:
-        """The oblique map kept, ``I - P = I - W^+ P_{W S_xz} W`` (d, d)."""
-        check_is_fitted(self, "left_")
-        return np.eye(self.n_features_in_) - self.left_ @ self.right_.T
-
-    def transform(self, X) -> np.ndarray:
-        """``X - (X - mu) P^T`` for ``X`` (n, d), in O(n d rank)."""
-        X = self._validate_transform(X)
-        coords = X @ self.right_
-        coords -= self.mean_ @ self.right_
-        return X - coords @ self.left_.T

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from floor.validation import check_array, check_is_fitted, check_labels, check_positive_float
+from floor.validation import check_array, check_labels, check_positive_float
 from floor.whitening import whitening_pair
-from methods.erasure._subspace import BaseEraser
+from methods.erasure._subspace import ObliqueUpdateEraser
 
 _EPS = np.finfo(np.float64).eps
 # Smallest sine of the principal angles between colspace(W S_xz) and colspace(W S_xy) that
@@ -116,7 +116,7 @@ def splince_factors(sigma: np.ndarray, s_xz: np.ndarray, s_xy: np.ndarray,
     return left, W @ V, min_sine, int(Ub.shape[1])
 
 
-class SplinceEraser(BaseEraser):
+class SplinceEraser(ObliqueUpdateEraser):
     """Closed-form SPLINCE: LEACE's guarantee, with the covariance with a target kept.
 
     ``r(x) = x - P (x - mu)`` with ``P = W^+ U (V^T U)^{-1} V^T W`` (d, d), rank
@@ -158,7 +158,6 @@ class SplinceEraser(BaseEraser):
     Belrose et al. (2023), "LEACE", NeurIPS, Thm 3.1 (guardedness iff ``Cov(x, z) = 0``).
     """
 
-    _fitted_attribute = "left_"
     #: Equal class means of the concept on the fit data (LEACE Thm 3.1), as LEACE.
     claims_linear_guardedness = True
 
@@ -222,16 +221,3 @@ class SplinceEraser(BaseEraser):
         self.left_, self.right_, self.min_sine_, self.target_rank_ = splince_factors(
             sigma, s_xz, s_xy, floor)
         self.rank_ = int(self.left_.shape[1])
-
-    @property
-    def projection_(self) -> np.ndarray:
-        """The oblique map kept, ``I - P`` (d, d)."""
-        check_is_fitted(self, "left_")
-        return np.eye(self.n_features_in_) - self.left_ @ self.right_.T
-
-    def transform(self, X) -> np.ndarray:
-        """``X - (X - mu) P^T`` for ``X`` (n, d), in O(n d rank)."""
-        X = self._validate_transform(X)
-        coords = X @ self.right_
-        coords -= self.mean_ @ self.right_
-        return X - coords @ self.left_.T
