@@ -222,6 +222,31 @@ def compare(a, b, paired: bool = True, confidence: float = COMPARISON_CONFIDENCE
             "test": test}
 
 
+def compare_shared_seeds(a, b, confidence: float = COMPARISON_CONFIDENCE) -> dict | None:
+    """`compare` of ``a`` against ``b`` paired over the seeds both were measured on.
+
+    Parameters
+    ----------
+    a, b : mapping of seed -> float, or None
+        Per-seed values of two methods (None counts as no seeds).
+    confidence : float, default=0.95
+
+    Returns
+    -------
+    dict or None
+        `compare`'s dict with ``n_shared``, the number of shared seeds; None below 2
+        shared seeds (one seed calls nothing).
+    """
+    sa, sb = a or {}, b or {}
+    shared = sorted(set(sa) & set(sb))
+    if len(shared) < 2:
+        return None
+    out = compare([sa[s] for s in shared], [sb[s] for s in shared], paired=True,
+                  confidence=confidence)
+    out["n_shared"] = len(shared)
+    return out
+
+
 def smallest_callable(sd: float, n: int, paired: bool = True,
                       confidence: float = COMPARISON_CONFIDENCE) -> float:
     """The smallest mean difference callable at ``n`` seeds per method.

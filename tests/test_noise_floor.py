@@ -13,6 +13,7 @@ from metrics.noise_floor import (
     binary_paired_difference,
     binary_smallest_callable,
     compare,
+    compare_shared_seeds,
     floor_of_metric,
     is_binary,
     paired_difference,
@@ -154,3 +155,13 @@ def test_floor_leaves_out_pairs_equal_on_every_seed():
     assert out["n_pairs"] == 2 and out["paired_sd"] == pytest.approx(0.1)
     same = floor_of_metric({"x": base, "y": base})
     assert same["n_pairs"] == 0 and same["paired_sd"] == 0.0 and same["floor"] == 0.0
+
+
+def test_compare_shared_seeds_pairs_only_the_seeds_both_hold():
+    a = {0: 0.9, 1: 0.8, 2: 0.85, 7: 0.1}
+    b = {1: 0.7, 2: 0.75, 0: 0.8, 5: 0.9}
+    got = compare_shared_seeds(a, b)
+    want = compare([0.9, 0.8, 0.85], [0.8, 0.7, 0.75], paired=True)
+    assert got == {**want, "n_shared": 3}
+    assert compare_shared_seeds({0: 1.0, 1: 2.0}, {1: 0.0, 3: 1.0}) is None
+    assert compare_shared_seeds(None, b) is None

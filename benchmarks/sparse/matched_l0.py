@@ -81,7 +81,7 @@ from metrics.dictionary_similarity import (
     matched_mcc,
     mean_l0,
 )
-from metrics.noise_floor import ABOVE, BELOW, WITHIN, compare
+from metrics.noise_floor import ABOVE, BELOW, WITHIN, compare_shared_seeds
 from metrics.reconstruction import explained_variance, shrinkage
 from metrics.statistics import mean_over_seeds
 
@@ -443,19 +443,6 @@ def _keys(rows):
     return seen
 
 
-def _paired(per_seed: dict, a: str, b: str) -> dict | None:
-    """`metrics.noise_floor.compare` of ``a`` against ``b`` over the seeds both were
-    measured on (``per_seed``: architecture -> {seed: value}), with ``n_shared``; None
-    below 2 shared seeds (one seed calls nothing)."""
-    sa, sb = per_seed.get(a) or {}, per_seed.get(b) or {}
-    shared = sorted(set(sa) & set(sb))
-    if len(shared) < 2:
-        return None
-    out = compare([sa[s] for s in shared], [sb[s] for s in shared], paired=True)
-    out["n_shared"] = len(shared)
-    return out
-
-
 def _called_better(comparison: dict | None, higher_is_better: bool) -> bool | None:
     """Whether a paired comparison (first against second) calls the first better."""
     if comparison is None:
@@ -521,10 +508,11 @@ def order_architectures(estimates: dict, higher_is_better: bool,
     if per_seed is not None:
         for i, x in enumerate(order):
             if i > 0:
-                x["vs_top"] = _paired(per_seed, order[0]["architecture"], x["architecture"])
+                x["vs_top"] = compare_shared_seeds(per_seed.get(order[0]["architecture"]),
+                                                   per_seed.get(x["architecture"]))
             if i + 1 < len(order):
-                x["vs_next"] = _paired(per_seed, x["architecture"],
-                                       order[i + 1]["architecture"])
+                x["vs_next"] = compare_shared_seeds(per_seed.get(x["architecture"]),
+                                                    per_seed.get(order[i + 1]["architecture"]))
     separated = None
     if len(order) >= 2:
         a, b = order[0], order[1]

@@ -76,7 +76,7 @@ from floor.validation import check_int
 from generators.seeding import child_seed
 from methods.sparse.streaming import streamed_fit
 from metrics.dictionary_similarity import matched_mcc, mmcs, recovery_rate, uniqueness
-from metrics.noise_floor import ABOVE, BELOW, WITHIN, compare
+from metrics.noise_floor import ABOVE, BELOW, WITHIN, compare_shared_seeds
 
 STUDY = "synthsaebench"
 TITLE = "SynthSAEBench: the field's benchmark at matched L0, beside its published table"
@@ -557,18 +557,6 @@ CLAIMS = (
 )
 
 
-def _paired(per_seed: dict, a: str, b: str) -> dict | None:
-    """`metrics.noise_floor.compare` of ``a`` against ``b`` over their shared seeds
-    (``per_seed``: architecture -> {seed: value}); None below 2 shared seeds."""
-    sa, sb = per_seed.get(a) or {}, per_seed.get(b) or {}
-    shared = sorted(set(sa) & set(sb))
-    if len(shared) < 2:
-        return None
-    out = compare([sa[k] for k in shared], [sb[k] for k in shared], paired=True)
-    out["n_shared"] = len(shared)
-    return out
-
-
 def _beyond(c: dict | None, side_higher: bool) -> bool:
     """Whether a paired comparison (first against second) calls the first beyond the
     second on the claimed side."""
@@ -599,7 +587,8 @@ def claim_verdict(estimates: dict, claimed: str, position: str, higher: bool,
     mine = present[claimed]
     others = [n for n in order if n != claimed]
     if per_seed is not None:
-        versus = {n: _paired(per_seed, claimed, n) for n in others}
+        versus = {n: compare_shared_seeds(per_seed.get(claimed), per_seed.get(n))
+                  for n in others}
 
         def mine_beyond(n):  # claimed called beyond n on the claimed side
             return _beyond(versus[n], flip)
@@ -670,8 +659,7 @@ def nulls_beaten(summary: list[dict]) -> list[dict]:
                     continue
                 best = max(vals, key=lambda n: n[metric]["value"])
                 if "per_seed" in s and "per_seed" in best:
-                    c = _paired({"a": s["per_seed"][metric], "b": best["per_seed"][metric]},
-                                "a", "b")
+                    c = compare_shared_seeds(s["per_seed"][metric], best["per_seed"][metric])
                     entry[metric] = _beyond(c, True)
                     entry[f"{metric}_vs_null"] = {"null": best["architecture"],
                                                   "comparison": c}
