@@ -58,19 +58,14 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from benchmarks.erasure.family import erasure_generators
+from benchmarks.erasure.family import _apply, erasure_generators, erasure_methods
 from benchmarks.profiles import get_profile
 from benchmarks.seeding import SeedStreams
-from benchmarks.signatures import accepts
 from benchmarks.spec import GeneratorSpec
 from benchmarks.study_cli import study_context, study_main, study_profile, study_seeds
 from benchmarks.study_text import format_estimate
 from floor.validation import check_int
 from generators.injection_concept import make_injection_concept
-from methods.erasure.leace import LeaceEraser
-from methods.erasure.mean_matching import MeanMatchingEraser
-from methods.erasure.oracle import OracleEraser
-from methods.erasure.qleace import QuadraticLeaceEraser
 from metrics.injection import injection_reading
 from metrics.probes import ALL_PROBE_KINDS, score_probe
 from metrics.statistics import mean_over_seeds
@@ -152,23 +147,22 @@ def generator_spec(name: str, prof: dict) -> GeneratorSpec:
     return GeneratorSpec(name, "erasure", family[name].make, {**family[name].kwargs, **size})
 
 
-def build_eraser(name: str, fit):
-    """A fresh eraser ``name`` of `ERASERS`; the oracle reads ``fit``'s planted directions
-    (None when the generator has none)."""
-    if name == "leace":
-        return LeaceEraser()
-    if name == "qleace":
-        return QuadraticLeaceEraser()
-    if name == "oracle_leace":
-        return MeanMatchingEraser()
-    if name == "oracle":
-        dirs = fit.ground_truth.get("concept_directions")
-        return None if dirs is None else OracleEraser(directions=dirs)
-    raise ValueError(f"eraser must be one of {ERASERS}, got {name!r}")
+# The erasers of `ERASERS` by their names in the family's list (`erasure_methods`): oracle
+# LEACE is the family's mean matching.
+FAMILY_NAMES = {"leace": "leace", "qleace": "qleace", "oracle_leace": "mean_matching",
+                "oracle": "oracle"}
 
 
-def _apply(eraser, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return eraser.transform(X, y) if accepts(eraser.transform, "y") else eraser.transform(X)
+def build_eraser(name: str, fit, seed: np.random.SeedSequence | None = None):
+    """A fresh eraser ``name`` of `ERASERS`, built as the family's list builds it; None
+    when it needs ground truth ``fit`` lacks (the oracle's planted directions)."""
+    if name not in FAMILY_NAMES:
+        raise ValueError(f"eraser must be one of {ERASERS}, got {name!r}")
+    spec = next(m for m in erasure_methods(get_profile("quick"))
+                if m.name == FAMILY_NAMES[name])
+    if any(key not in fit.ground_truth for key in spec.needs):
+        return None
+    return spec.build(fit, seed)
 
 
 def run_seed(name: str, seed: int, prof: dict) -> list[dict]:
@@ -180,7 +174,7 @@ def run_seed(name: str, seed: int, prof: dict) -> list[dict]:
     ptrain, ptest = spec.dataset(streams, PROBE_TRAIN), spec.dataset(streams, PROBE_TEST)
     splits = {RAW: (ptrain.X, ptest.X)}
     for eraser_name in ERASERS:
-        eraser = build_eraser(eraser_name, fit)
+        eraser = build_eraser(eraser_name, fit, streams.method(0))
         if eraser is None:
             continue
         eraser = eraser.fit(fit.X, fit.y) or eraser
